@@ -1,0 +1,141 @@
+package registrar
+
+import (
+	"context"
+	"time"
+)
+
+// Registry is the seam between the core and a domain registry. The sandbox
+// registry implements it in-process; EPP registries implement it over the
+// network. Implementations return *Error values whose kinds mean:
+//
+//   - KindUnavailable: the registry could not be reached or answered "try
+//     later"; the outcome of a transform is unknown and must be reconciled
+//     with Info before it is repeated. The workflow goes blocked.
+//   - KindConflict: the object already exists (the name is taken).
+//   - KindNotFound: the object does not exist.
+//   - KindRejected: the registry refused the command by policy; Message holds
+//     its reason.
+//   - KindInvalid, KindInternal: our request or configuration is wrong.
+type Registry interface {
+	// Check reports the availability of names (ASCII), all in one round trip.
+	Check(ctx context.Context, names []string) ([]Availability, error)
+	// Create registers a domain. A pending result means the registry accepted
+	// the command for offline review: the outcome arrives later via Poll.
+	Create(ctx context.Context, req CreateRequest) (CreateResult, error)
+	// Info returns what the registry knows of a domain, or KindNotFound.
+	Info(ctx context.Context, name string) (DomainInfo, error)
+	// Renew extends a registration; curExpiry guards against replays.
+	Renew(ctx context.Context, name string, curExpiry time.Time, years int) (time.Time, error)
+	// Update adds and removes client statuses such as clientTransferProhibited.
+	Update(ctx context.Context, req DomainUpdate) error
+	// Poll returns the oldest queued message, or nil when the queue is empty.
+	// A message stays queued until it is acknowledged.
+	Poll(ctx context.Context) (*PollMessage, error)
+	// Ack removes a message from the queue once its result is stored.
+	Ack(ctx context.Context, id string) error
+}
+
+// Registries routes an extension to the registry that serves it.
+type Registries interface {
+	// Registry returns the registry for ext ("com", "co.uk") in env.
+	Registry(env Env, ext string) (Registry, error)
+	// All returns every distinct registry, for poll workers.
+	All() []Registry
+}
+
+// Availability is the answer of a Check for one name.
+type Availability struct {
+	Name      string
+	Available bool
+	// Reason is the registry's reason when the name is not available.
+	Reason string
+	// Premium is set when the registry prices the name above standard.
+	Premium bool
+}
+
+// CreateRequest is a domain create.
+type CreateRequest struct {
+	Name       string // ASCII
+	Years      int
+	Registrant Contact
+	Admin      *Contact
+	Tech       *Contact
+	Billing    *Contact
+	// AuthInfo is the transfer secret set at create. The registrar derives it
+	// from the workflow so that Info can tell our own create apart from
+	// anyone else's after an unknown outcome.
+	AuthInfo string
+	// TransactionID is the client transaction ID (EPP clTRID) of this
+	// attempt, unique per attempt; pending results are matched on it.
+	TransactionID string
+}
+
+// CreateResult is the registry's answer to a create.
+type CreateResult struct {
+	// Pending means the registry accepted the create for offline review
+	// (EPP 1001); the outcome arrives as a PollMessage.
+	Pending   bool
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	// ServerTransactionID is the registry's ID for the command (EPP svTRID).
+	ServerTransactionID string
+}
+
+// DomainInfo is what a registry reports about a domain.
+type DomainInfo struct {
+	Name string
+	// Sponsored reports whether we are the sponsoring registrar.
+	Sponsored bool
+	// AuthInfo is the domain's transfer secret; only its sponsor sees it.
+	AuthInfo string
+	// Pending reports a pending create awaiting offline review.
+	Pending   bool
+	Statuses  []string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// DomainUpdate changes a domain's client statuses at a registry.
+type DomainUpdate struct {
+	Name           string
+	AddStatuses    []string
+	RemoveStatuses []string
+}
+
+// PollMessage is a registry service message: here, the outcome of a pending
+// action (EPP panData).
+type PollMessage struct {
+	ID     string
+	Domain string
+	// Success is the pending action's result (paResult).
+	Success bool
+	// TransactionID is the clTRID of the command that went pending.
+	TransactionID string
+	Message       string
+	Date          time.Time
+}
+
+// Clock tells the time. Production uses SystemClock; tests move a
+// ManualClock to reach deadlines without waiting.
+type Clock interface {
+	Now() time.Time
+}
+
+// SystemClock is the wall clock, in UTC.
+type SystemClock struct{}
+
+// Now returns the current UTC time.
+func (SystemClock) Now() time.Time { return time.Now().UTC() }
+
+// Mailer delivers email.
+type Mailer interface {
+	Send(ctx context.Context, m Message) error
+}
+
+// Message is an email.
+type Message struct {
+	To      string
+	Subject string
+	Body    string
+}

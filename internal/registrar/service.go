@@ -1,0 +1,62 @@
+package registrar
+
+import (
+	"context"
+)
+
+// Reader is what the API reads. Implementations serve reads from a pool
+// that never queues behind writes. Every method is scoped to one account:
+// other accounts' resources are KindNotFound.
+type Reader interface {
+	// Authenticate returns the principal of the token whose hash is given,
+	// or KindUnauthorized.
+	Authenticate(ctx context.Context, tokenHash string) (Principal, error)
+	// RegistrationStatus returns the newest registration workflow for domain.
+	RegistrationStatus(ctx context.Context, accountID string, env Env, domain string) (*Workflow, error)
+	// UpdateStatus returns the newest update workflow for domain.
+	UpdateStatus(ctx context.Context, accountID string, env Env, domain string) (*Workflow, error)
+	// Workflow returns a workflow by ID.
+	Workflow(ctx context.Context, accountID, id string) (*Workflow, error)
+	// Registration returns the account's registration of domain.
+	Registration(ctx context.Context, accountID string, env Env, domain string) (*Registration, error)
+	// ListRegistrations returns a page of the account's registrations.
+	ListRegistrations(ctx context.Context, accountID string, env Env, opts ListOptions) (Page[Registration], error)
+}
+
+// Workflows starts and resumes workflows.
+type Workflows interface {
+	// StartRegistration starts a registration workflow, or returns the
+	// existing one for the same domain in the same account when it has not
+	// failed: the domain name is the idempotency key.
+	StartRegistration(ctx context.Context, p Principal, env Env, req RegistrationRequest) (*Workflow, error)
+	// StartUpdate starts an update workflow for a registration.
+	StartUpdate(ctx context.Context, p Principal, env Env, domain string, req UpdateRequest) (*Workflow, error)
+	// ConfirmEmail completes the email verification whose code is given and
+	// resumes its workflow.
+	ConfirmEmail(ctx context.Context, code string) (*Workflow, error)
+}
+
+// Notifier tells waiters that a workflow changed. A subscription sees every
+// change committed after Subscribe returns.
+type Notifier interface {
+	// Subscribe returns a channel that receives (coalesced) after each
+	// change of the workflow, and a function to cancel the subscription.
+	Subscribe(workflowID string) (<-chan struct{}, func())
+}
+
+// RegistrationRequest is a validated request to register a domain.
+type RegistrationRequest struct {
+	Domain            string // ASCII, parsed
+	Extension         string
+	Years             int // 0: the extension's minimum
+	AutoRenew         bool
+	PrivacyMode       PrivacyMode
+	Contacts          Contacts
+	ContactExtensions map[string]any
+	Acknowledgements  map[string]any
+}
+
+// UpdateRequest is a requested change to a registration.
+type UpdateRequest struct {
+	AutoRenew *bool `json:"auto_renew,omitempty"`
+}

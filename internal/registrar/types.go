@@ -1,0 +1,208 @@
+package registrar
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Env separates live registrations from those made through the sandbox API
+// (`/registrar-sandbox/`). The two never see each other's registrations or
+// workflows; sandbox registrations are never billed.
+type Env string
+
+// The environments.
+const (
+	EnvLive    Env = "live"
+	EnvSandbox Env = "sandbox"
+)
+
+// Valid reports whether e is a known environment.
+func (e Env) Valid() bool { return e == EnvLive || e == EnvSandbox }
+
+// State is a workflow's lifecycle state, as the API reports it.
+type State string
+
+// The workflow states. See docs/ARCHITECTURE.md for the transitions.
+const (
+	StatePending        State = "pending"         // accepted, not started
+	StateInProgress     State = "in_progress"     // working; has an internal deadline
+	StateActionRequired State = "action_required" // paused until the user acts; expires
+	StateBlocked        State = "blocked"         // waiting on a third party; gives up after a while
+	StateSucceeded      State = "succeeded"       // terminal
+	StateFailed         State = "failed"          // terminal; ErrorCode says why
+)
+
+// Terminal reports whether s is succeeded or failed.
+func (s State) Terminal() bool { return s == StateSucceeded || s == StateFailed }
+
+// WorkflowKind says what a workflow does.
+type WorkflowKind string
+
+// The workflow kinds.
+const (
+	WorkflowRegistration WorkflowKind = "registration"
+	WorkflowUpdate       WorkflowKind = "update"
+)
+
+// Workflow error codes: the `error.code` of a failed workflow. They are
+// separate from HTTP error codes and listed in docs/API.md.
+const (
+	CodeDomainUnavailable = "domain_unavailable" // the registry (or another account) already has the name
+	CodeDomainPremium     = "domain_premium"     // premium names cannot be registered through the API
+	CodeRegistryRejected  = "registry_rejected"  // the registry refused the create; message has its reason
+	CodeActionExpired     = "action_expired"     // the user did not act before the action expired
+	CodeDeadlineExceeded  = "deadline_exceeded"  // the workflow ran out of time (in progress or blocked too long)
+	CodeQuotaExceeded     = "quota_exceeded"     // the account holds its maximum number of domains
+	CodeInternalError     = "internal_error"     // a bug; the log has details under the workflow ID
+)
+
+// Workflow is a durable, resumable operation on one domain. Its state lives
+// in the database; each step runs as a job.
+type Workflow struct {
+	ID        string
+	AccountID string
+	Env       Env
+	Kind      WorkflowKind
+	Domain    string // ASCII form
+	State     State
+	Step      string // the step that runs next (or ran last, when terminal)
+	Version   int64  // incremented on every change, for optimistic concurrency
+	// Context is the public `context` object of the status, as JSON.
+	Context json.RawMessage
+	// Data is the workflow's private state (the request, registry
+	// references), as JSON. Never shown to users.
+	Data         json.RawMessage
+	ErrorCode    string
+	ErrorMessage string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	// Deadline is when a non-terminal workflow gives up; zero when terminal.
+	Deadline time.Time
+	// RegistryTRID is the client transaction ID of a registry command that
+	// went pending; the registry's poll message names it.
+	RegistryTRID string
+}
+
+// Completed reports whether the workflow is in a terminal state.
+func (w *Workflow) Completed() bool { return w.State.Terminal() }
+
+// StatusContext is the public `context` of a workflow status.
+type StatusContext struct {
+	DomainName string `json:"domain_name"`
+	// Action names what the user must do while action_required.
+	Action string `json:"action,omitempty"`
+	// ConfirmationSentTo is where the verification email went.
+	ConfirmationSentTo string `json:"confirmation_sent_to,omitempty"`
+	// ActionExpiresAt is when an action_required workflow fails with action_expired.
+	ActionExpiresAt *time.Time `json:"action_expires_at,omitempty"`
+	// WaitingOn names the third party a blocked workflow waits for ("registry").
+	WaitingOn string `json:"waiting_on,omitempty"`
+	// BlockedReason says why the workflow is blocked, for humans.
+	BlockedReason string `json:"blocked_reason,omitempty"`
+	// Changes are the requested changes of an update workflow.
+	Changes map[string]any `json:"changes,omitempty"`
+	// Registration is the resulting registration, on success.
+	Registration *Registration `json:"registration,omitempty"`
+}
+
+// Actions a workflow may wait for while action_required.
+const (
+	ActionVerifyRegistrantEmail = "verify_registrant_email"
+)
+
+// RegistrationStatus is the status of a registration resource.
+type RegistrationStatus string
+
+// The registration statuses.
+const (
+	RegistrationPending RegistrationStatus = "registration_pending"
+	RegistrationActive  RegistrationStatus = "active"
+)
+
+// PrivacyMode is the WHOIS privacy mode of a registration.
+type PrivacyMode string
+
+// The privacy modes.
+const (
+	PrivacyRedaction PrivacyMode = "redaction"
+	PrivacyOff       PrivacyMode = "off"
+)
+
+// Registration is a domain held (or being registered) by an account. Its
+// JSON form is the API's Registration object.
+type Registration struct {
+	AccountID   string             `json:"-"`
+	Env         Env                `json:"-"`
+	WorkflowID  string             `json:"-"`
+	DomainName  string             `json:"domain_name"`
+	Status      RegistrationStatus `json:"status"`
+	CreatedAt   time.Time          `json:"created_at"`
+	ExpiresAt   *time.Time         `json:"expires_at"`
+	AutoRenew   bool               `json:"auto_renew"`
+	Locked      bool               `json:"locked"`
+	PrivacyMode PrivacyMode        `json:"privacy_mode"`
+}
+
+// Scope is a permission carried by an API token.
+type Scope string
+
+// The token scopes.
+const (
+	ScopeRead  Scope = "registrar:read"
+	ScopeWrite Scope = "registrar:write"
+)
+
+// Principal is the authenticated caller of an API request.
+type Principal struct {
+	AccountID string
+	TokenID   string
+	Scopes    []Scope
+}
+
+// Can reports whether the principal holds scope s.
+func (p Principal) Can(s Scope) bool {
+	for _, have := range p.Scopes {
+		if have == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Account owns registrations and API tokens.
+type Account struct {
+	ID        string
+	Name      string
+	CreatedAt time.Time
+	// DefaultContact is used as the registrant when a registration request
+	// names none.
+	DefaultContact *Contact
+}
+
+// Sort orders for listing registrations.
+const (
+	SortCreatedAt = "registry_created_at"
+	SortExpiresAt = "registry_expires_at"
+	SortName      = "name"
+)
+
+// ListOptions select a page of registrations.
+type ListOptions struct {
+	SortBy     string // one of the Sort constants; default SortCreatedAt
+	Descending bool
+	PerPage    int    // 1 to MaxPerPage; default DefaultPerPage
+	Cursor     string // opaque, from a previous page; "" for the first
+}
+
+// Paging limits.
+const (
+	DefaultPerPage = 20
+	MaxPerPage     = 100
+)
+
+// Page is one page of a cursor-paginated list.
+type Page[T any] struct {
+	Items []T
+	// Next is the cursor of the next page, or "" on the last page.
+	Next string
+}

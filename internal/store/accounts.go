@@ -1,0 +1,112 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/openregistrar/registrar/internal/registrar"
+)
+
+// CreateAccount creates an account and its first API token, with read and
+// write scopes. The token is returned once; only its hash is stored.
+func (db *DB) CreateAccount(ctx context.Context, name string, defaultContact *registrar.Contact, now time.Time) (registrar.Account, string, error) {
+	const op = "store.CreateAccount"
+	acct := registrar.Account{ID: registrar.NewID(), Name: name, CreatedAt: now.UTC(), DefaultContact: defaultContact}
+	var contact *string
+	if defaultContact != nil {
+		b, err := json.Marshal(defaultContact)
+		if err != nil {
+			return registrar.Account{}, "", registrar.Wrap(registrar.KindInternal, op, err, "")
+		}
+		s := string(b)
+		contact = &s
+	}
+	var token string
+	err := db.InTx(ctx, func(tx *Tx) error {
+		if _, err := tx.q.exec(ctx, `INSERT INTO accounts (id, name, default_contact, created_at) VALUES ($1, $2, $3, $4)`,
+			acct.ID, acct.Name, contact, micros(acct.CreatedAt)); err != nil {
+			return dbErr(op, err)
+		}
+		var err error
+		token, err = tx.CreateToken(ctx, acct.ID, "default", []registrar.Scope{registrar.ScopeRead, registrar.ScopeWrite}, now)
+		return err
+	})
+	if err != nil {
+		return registrar.Account{}, "", err
+	}
+	return acct, token, nil
+}
+
+// CreateToken creates an API token for an account and returns it; only its
+// hash is stored.
+func (tx *Tx) CreateToken(ctx context.Context, accountID, name string, scopes []registrar.Scope, now time.Time) (string, error) {
+	token, hash := registrar.NewToken()
+	ss := make([]string, len(scopes))
+	for i, s := range scopes {
+		ss[i] = string(s)
+	}
+	if _, err := tx.q.exec(ctx, `INSERT INTO tokens (id, account_id, name, hash, scopes, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+		registrar.NewID(), accountID, name, hash, strings.Join(ss, " "), micros(now)); err != nil {
+		return "", dbErr("store.CreateToken", err)
+	}
+	return token, nil
+}
+
+// Authenticate implements registrar.Reader.
+func (db *DB) Authenticate(ctx context.Context, tokenHash string) (registrar.Principal, error) {
+	var p registrar.Principal
+	var scopes string
+	err := db.read.queryRow(ctx, `SELECT id, account_id, scopes FROM tokens WHERE hash = $1`, tokenHash).Scan(&p.TokenID, &p.AccountID, &scopes)
+	if isNoRows(err) {
+		return p, registrar.Errorf(registrar.KindUnauthorized, "store.Authenticate", "invalid API token")
+	}
+	if err != nil {
+		return p, dbErr("store.Authenticate", err)
+	}
+	for _, s := range strings.Fields(scopes) {
+		p.Scopes = append(p.Scopes, registrar.Scope(s))
+	}
+	return p, nil
+}
+
+// Account returns an account by ID.
+func (db *DB) Account(ctx context.Context, id string) (registrar.Account, error) {
+	return account(ctx, db.read, id)
+}
+
+// Account returns an account by ID, inside the transaction.
+func (tx *Tx) Account(ctx context.Context, id string) (registrar.Account, error) {
+	return account(ctx, tx.q, id)
+}
+
+func account(ctx context.Context, q querier, id string) (registrar.Account, error) {
+	var a registrar.Account
+	var contact *string
+	var created int64
+	err := q.queryRow(ctx, `SELECT id, name, default_contact, created_at FROM accounts WHERE id = $1`, id).Scan(&a.ID, &a.Name, &contact, &created)
+	if isNoRows(err) {
+		return a, registrar.Errorf(registrar.KindNotFound, "store.Account", "account not found")
+	}
+	if err != nil {
+		return a, dbErr("store.Account", err)
+	}
+	a.CreatedAt = fromMicros(created)
+	if contact != nil {
+		a.DefaultContact = new(registrar.Contact)
+		if err := json.Unmarshal([]byte(*contact), a.DefaultContact); err != nil {
+			return a, registrar.Wrap(registrar.KindInternal, "store.Account", err, "")
+		}
+	}
+	return a, nil
+}
+
+// CountAccounts returns how many accounts exist (zero on a new database).
+func (db *DB) CountAccounts(ctx context.Context) (int, error) {
+	var n int
+	if err := db.write.queryRow(ctx, `SELECT count(*) FROM accounts`).Scan(&n); err != nil {
+		return 0, dbErr("store.CountAccounts", err)
+	}
+	return n, nil
+}

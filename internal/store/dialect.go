@@ -1,0 +1,144 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
+
+	"github.com/openregistrar/registrar/internal/registrar"
+)
+
+// This file holds everything that differs between SQLite and PostgreSQL,
+// apart from the DDL in migrations/: the two query APIs (database/sql and
+// pgx) behind one small interface, and how a change is announced.
+
+type dialect int
+
+const (
+	sqlite dialect = iota + 1
+	postgres
+)
+
+func (d dialect) String() string {
+	if d == postgres {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// querier is what every query in this package runs on: a pool or a
+// transaction, of either database.
+type querier interface {
+	exec(ctx context.Context, q string, args ...any) (int64, error)
+	query(ctx context.Context, q string, args ...any) (rows, error)
+	queryRow(ctx context.Context, q string, args ...any) row
+}
+
+type rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close()
+}
+
+type row interface {
+	Scan(dest ...any) error
+}
+
+// sqlQuerier runs queries through database/sql (SQLite).
+type sqlQuerier struct {
+	q interface {
+		ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+		QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	}
+}
+
+func (s sqlQuerier) exec(ctx context.Context, q string, args ...any) (int64, error) {
+	res, err := s.q.ExecContext(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (s sqlQuerier) query(ctx context.Context, q string, args ...any) (rows, error) {
+	r, err := s.q.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	return sqlRows{r}, nil
+}
+
+func (s sqlQuerier) queryRow(ctx context.Context, q string, args ...any) row {
+	return s.q.QueryRowContext(ctx, q, args...)
+}
+
+type sqlRows struct{ *sql.Rows }
+
+func (r sqlRows) Close() { r.Rows.Close() }
+
+// pgxQuerier runs queries through pgx (PostgreSQL).
+type pgxQuerier struct {
+	q interface {
+		Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+		Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+		QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	}
+}
+
+func (p pgxQuerier) exec(ctx context.Context, q string, args ...any) (int64, error) {
+	tag, err := p.q.Exec(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	return tag.RowsAffected(), nil
+}
+
+func (p pgxQuerier) query(ctx context.Context, q string, args ...any) (rows, error) {
+	return p.q.Query(ctx, q, args...)
+}
+
+func (p pgxQuerier) queryRow(ctx context.Context, q string, args ...any) row {
+	return p.q.QueryRow(ctx, q, args...)
+}
+
+// isNoRows reports whether err means a single-row query found nothing.
+func isNoRows(err error) bool {
+	return errors.Is(err, sql.ErrNoRows) || errors.Is(err, pgx.ErrNoRows)
+}
+
+// notifyChannel is the PostgreSQL channel that carries workflow IDs.
+const notifyChannel = "registrar_workflow"
+
+// NotifyWorkflow announces, once tx commits, that the workflow changed, to
+// every replica's waiters. On PostgreSQL that is NOTIFY (delivered at
+// commit, to every listening replica, this one included); on SQLite there is
+// only one server process, so the broker is told directly after commit.
+func (tx *Tx) NotifyWorkflow(ctx context.Context, workflowID string) error {
+	if tx.db.dialect == postgres {
+		if _, err := tx.q.exec(ctx, "SELECT pg_notify($1, $2)", notifyChannel, workflowID); err != nil {
+			return dbErr("store.NotifyWorkflow", err)
+		}
+		return nil
+	}
+	tx.afterCommit = append(tx.afterCommit, func() { tx.db.broker.Publish(workflowID) })
+	return nil
+}
+
+// dbErr wraps a database failure (nil stays nil). Cancellation stays
+// recognisable; anything else is an internal error whose details only reach
+// the log.
+func dbErr(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return registrar.Wrap(registrar.KindUnavailable, op, err, "the request was cancelled")
+	}
+	return registrar.Wrap(registrar.KindInternal, op, err, "")
+}

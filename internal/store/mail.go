@@ -1,0 +1,181 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/openregistrar/registrar/internal/registrar"
+)
+
+// OutboxMessage is an email the registrar sent, or is sending.
+type OutboxMessage struct {
+	ID         int64      `json:"id"`
+	WorkflowID string     `json:"workflow_id,omitempty"`
+	To         string     `json:"to"`
+	Subject    string     `json:"subject"`
+	Body       string     `json:"body"`
+	CreatedAt  time.Time  `json:"created_at"`
+	SentAt     *time.Time `json:"sent_at"`
+	Attempts   int        `json:"attempts"`
+	LastError  string     `json:"last_error,omitempty"`
+}
+
+// InsertOutbox records an email in the outbox and returns its ID. Every
+// email goes through the outbox, in the same transaction as the change
+// that caused it; delivery over SMTP happens afterwards, from a job.
+func (tx *Tx) InsertOutbox(ctx context.Context, workflowID string, m registrar.Message, now time.Time) (int64, error) {
+	var id int64
+	err := tx.q.queryRow(ctx, `INSERT INTO outbox (workflow_id, to_addr, subject, body, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		nullString(workflowID), m.To, m.Subject, m.Body, micros(now)).Scan(&id)
+	if err != nil {
+		return 0, dbErr("store.InsertOutbox", err)
+	}
+	return id, nil
+}
+
+// OutboxMessage returns one outbox message.
+func (tx *Tx) OutboxMessage(ctx context.Context, id int64) (OutboxMessage, error) {
+	var m OutboxMessage
+	var wf *string
+	var created int64
+	var sent *int64
+	err := tx.q.queryRow(ctx, `SELECT id, workflow_id, to_addr, subject, body, created_at, sent_at, attempts, last_error FROM outbox WHERE id = $1`, id).
+		Scan(&m.ID, &wf, &m.To, &m.Subject, &m.Body, &created, &sent, &m.Attempts, &m.LastError)
+	if err != nil {
+		return m, notFound("store.OutboxMessage", "outbox message", err)
+	}
+	if wf != nil {
+		m.WorkflowID = *wf
+	}
+	m.CreatedAt = fromMicros(created)
+	if sent != nil {
+		t := fromMicros(*sent)
+		m.SentAt = &t
+	}
+	return m, nil
+}
+
+// MarkOutboxSent records a delivery attempt: sent when errMsg is "".
+func (tx *Tx) MarkOutboxSent(ctx context.Context, id int64, now time.Time, errMsg string) error {
+	var sent *int64
+	if errMsg == "" {
+		sent = nullMicros(now)
+	}
+	_, err := tx.q.exec(ctx, `UPDATE outbox SET sent_at = $1, attempts = attempts + 1, last_error = $2 WHERE id = $3`, sent, errMsg, id)
+	return dbErr("store.MarkOutboxSent", err)
+}
+
+// Outbox lists every message in the outbox, oldest first.
+func (db *DB) Outbox(ctx context.Context) ([]OutboxMessage, error) {
+	const op = "store.Outbox"
+	rs, err := db.read.query(ctx, `SELECT id, workflow_id, to_addr, subject, body, created_at, sent_at, attempts, last_error FROM outbox ORDER BY id`)
+	if err != nil {
+		return nil, dbErr(op, err)
+	}
+	defer rs.Close()
+	out := []OutboxMessage{}
+	for rs.Next() {
+		var m OutboxMessage
+		var wf *string
+		var created int64
+		var sent *int64
+		if err := rs.Scan(&m.ID, &wf, &m.To, &m.Subject, &m.Body, &created, &sent, &m.Attempts, &m.LastError); err != nil {
+			return nil, dbErr(op, err)
+		}
+		if wf != nil {
+			m.WorkflowID = *wf
+		}
+		m.CreatedAt = fromMicros(created)
+		if sent != nil {
+			t := fromMicros(*sent)
+			m.SentAt = &t
+		}
+		out = append(out, m)
+	}
+	return out, dbErr(op, rs.Err())
+}
+
+// InsertVerification stores the hash of an email verification code.
+func (tx *Tx) InsertVerification(ctx context.Context, codeHash, workflowID, email string, now, expires time.Time) error {
+	_, err := tx.q.exec(ctx, `INSERT INTO verifications (code_hash, workflow_id, email, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
+		codeHash, workflowID, email, micros(now), micros(expires))
+	return dbErr("store.InsertVerification", err)
+}
+
+// Verification is a pending or used email verification.
+type Verification struct {
+	WorkflowID  string
+	Email       string
+	ExpiresAt   time.Time
+	ConfirmedAt time.Time
+}
+
+// ConfirmVerification marks the verification with codeHash confirmed and
+// returns it. Confirming twice is harmless: the first time is kept.
+func (tx *Tx) ConfirmVerification(ctx context.Context, codeHash string, now time.Time) (Verification, error) {
+	const op = "store.ConfirmVerification"
+	var v Verification
+	var expires int64
+	var confirmed *int64
+	err := tx.q.queryRow(ctx, `SELECT workflow_id, email, expires_at, confirmed_at FROM verifications WHERE code_hash = $1`, codeHash).
+		Scan(&v.WorkflowID, &v.Email, &expires, &confirmed)
+	if err != nil {
+		return v, notFound(op, "verification link", err)
+	}
+	v.ExpiresAt = fromMicros(expires)
+	if confirmed != nil {
+		v.ConfirmedAt = fromMicros(*confirmed)
+		return v, nil
+	}
+	if _, err := tx.q.exec(ctx, `UPDATE verifications SET confirmed_at = $1 WHERE code_hash = $2`, micros(now), codeHash); err != nil {
+		return v, dbErr(op, err)
+	}
+	v.ConfirmedAt = now
+	return v, nil
+}
+
+// Charge is a ledger entry: what an account paid for a registration.
+type Charge struct {
+	ID          string    `json:"id"`
+	AccountID   string    `json:"account_id"`
+	WorkflowID  string    `json:"workflow_id"`
+	Domain      string    `json:"domain"`
+	Years       int       `json:"years"`
+	AmountCents int64     `json:"amount_cents"`
+	Currency    string    `json:"currency"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// InsertCharge records a charge, at most one per workflow: a second insert
+// for the same workflow changes nothing and reports false.
+func (tx *Tx) InsertCharge(ctx context.Context, c Charge) (bool, error) {
+	n, err := tx.q.exec(ctx, `INSERT INTO charges (id, account_id, workflow_id, domain, years, amount_cents, currency, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (workflow_id) DO NOTHING`,
+		c.ID, c.AccountID, c.WorkflowID, c.Domain, c.Years, c.AmountCents, c.Currency, micros(c.CreatedAt))
+	if err != nil {
+		return false, dbErr("store.InsertCharge", err)
+	}
+	return n == 1, nil
+}
+
+// Charges lists an account's charges, oldest first.
+func (db *DB) Charges(ctx context.Context, accountID string) ([]Charge, error) {
+	const op = "store.Charges"
+	rs, err := db.read.query(ctx, `SELECT id, account_id, workflow_id, domain, years, amount_cents, currency, created_at FROM charges
+		WHERE account_id = $1 ORDER BY created_at, id`, accountID)
+	if err != nil {
+		return nil, dbErr(op, err)
+	}
+	defer rs.Close()
+	out := []Charge{}
+	for rs.Next() {
+		var c Charge
+		var created int64
+		if err := rs.Scan(&c.ID, &c.AccountID, &c.WorkflowID, &c.Domain, &c.Years, &c.AmountCents, &c.Currency, &created); err != nil {
+			return nil, dbErr(op, err)
+		}
+		c.CreatedAt = fromMicros(created)
+		out = append(out, c)
+	}
+	return out, dbErr(op, rs.Err())
+}

@@ -1,0 +1,238 @@
+package store
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"math"
+
+	"github.com/openregistrar/registrar/internal/registrar"
+)
+
+const registrationColumns = `env, domain, account_id, workflow_id, status, auto_renew, locked, privacy_mode, created_at, expires_at`
+
+func scanRegistration(r row) (*registrar.Registration, error) {
+	var g registrar.Registration
+	var created int64
+	var expires *int64
+	if err := r.Scan(&g.Env, &g.DomainName, &g.AccountID, &g.WorkflowID, &g.Status, &g.AutoRenew, &g.Locked, &g.PrivacyMode, &created, &expires); err != nil {
+		return nil, err
+	}
+	g.CreatedAt = fromMicros(created)
+	if expires != nil {
+		t := fromMicros(*expires)
+		g.ExpiresAt = &t
+	}
+	return &g, nil
+}
+
+// ClaimDomain inserts g unless the domain is already held (or being
+// registered) in g.Env. It returns the holder's registration when it is:
+// the caller decides between "the same request again" and "taken".
+func (tx *Tx) ClaimDomain(ctx context.Context, g *registrar.Registration, years int) (existing *registrar.Registration, err error) {
+	const op = "store.ClaimDomain"
+	n, err := tx.q.exec(ctx, `INSERT INTO registrations (env, domain, account_id, workflow_id, status, years, auto_renew, locked, privacy_mode, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (env, domain) DO NOTHING`,
+		g.Env, g.DomainName, g.AccountID, g.WorkflowID, g.Status, years, g.AutoRenew, g.Locked, g.PrivacyMode, micros(g.CreatedAt), expiresMicros(g))
+	if err != nil {
+		return nil, dbErr(op, err)
+	}
+	if n == 1 {
+		return nil, nil
+	}
+	existing, err = scanRegistration(tx.q.queryRow(ctx, `SELECT `+registrationColumns+` FROM registrations WHERE env = $1 AND domain = $2`, g.Env, g.DomainName))
+	if err != nil {
+		return nil, dbErr(op, err)
+	}
+	return existing, nil
+}
+
+func expiresMicros(g *registrar.Registration) *int64 {
+	if g.ExpiresAt == nil {
+		return nil
+	}
+	us := micros(*g.ExpiresAt)
+	return &us
+}
+
+// ReserveDomainSlot counts one more domain against the account's limit in
+// env, or fails with KindQuota when it already holds max. The conditional
+// update is atomic on both databases, so concurrent requests cannot
+// overshoot.
+func (tx *Tx) ReserveDomainSlot(ctx context.Context, accountID string, env registrar.Env, max int) error {
+	const op = "store.ReserveDomainSlot"
+	if _, err := tx.q.exec(ctx, `INSERT INTO account_domains (account_id, env, count) VALUES ($1, $2, 0) ON CONFLICT (account_id, env) DO NOTHING`, accountID, env); err != nil {
+		return dbErr(op, err)
+	}
+	n, err := tx.q.exec(ctx, `UPDATE account_domains SET count = count + 1 WHERE account_id = $1 AND env = $2 AND count < $3`, accountID, env, max)
+	if err != nil {
+		return dbErr(op, err)
+	}
+	if n == 0 {
+		return registrar.Errorf(registrar.KindQuota, op, "the account already holds its maximum of %d domains", max)
+	}
+	return nil
+}
+
+// ReleaseDomainSlot gives back a slot taken by ReserveDomainSlot.
+func (tx *Tx) ReleaseDomainSlot(ctx context.Context, accountID string, env registrar.Env) error {
+	_, err := tx.q.exec(ctx, `UPDATE account_domains SET count = count - 1 WHERE account_id = $1 AND env = $2 AND count > 0`, accountID, env)
+	return dbErr("store.ReleaseDomainSlot", err)
+}
+
+// Registration returns the registration of domain in env, inside the
+// transaction, whoever holds it.
+func (tx *Tx) Registration(ctx context.Context, env registrar.Env, domain string) (*registrar.Registration, error) {
+	g, err := scanRegistration(tx.q.queryRow(ctx, `SELECT `+registrationColumns+` FROM registrations WHERE env = $1 AND domain = $2`, env, domain))
+	return g, notFound("store.Registration", "registration of "+domain, err)
+}
+
+// SaveRegistration writes g's mutable fields.
+func (tx *Tx) SaveRegistration(ctx context.Context, g *registrar.Registration) error {
+	n, err := tx.q.exec(ctx, `UPDATE registrations SET status = $1, auto_renew = $2, locked = $3, privacy_mode = $4, created_at = $5, expires_at = $6
+		WHERE env = $7 AND domain = $8 AND account_id = $9`,
+		g.Status, g.AutoRenew, g.Locked, g.PrivacyMode, micros(g.CreatedAt), expiresMicros(g), g.Env, g.DomainName, g.AccountID)
+	if err != nil {
+		return dbErr("store.SaveRegistration", err)
+	}
+	if n == 0 {
+		return registrar.Errorf(registrar.KindNotFound, "store.SaveRegistration", "registration of %s not found", g.DomainName)
+	}
+	return nil
+}
+
+// DeleteRegistration removes the registration that workflowID created, if
+// it is still the one held, and gives back its domain slot.
+func (tx *Tx) DeleteRegistration(ctx context.Context, env registrar.Env, domain, workflowID string) error {
+	var accountID string
+	err := tx.q.queryRow(ctx, `DELETE FROM registrations WHERE env = $1 AND domain = $2 AND workflow_id = $3 RETURNING account_id`,
+		env, domain, workflowID).Scan(&accountID)
+	if isNoRows(err) {
+		return nil
+	}
+	if err != nil {
+		return dbErr("store.DeleteRegistration", err)
+	}
+	return tx.ReleaseDomainSlot(ctx, accountID, env)
+}
+
+// Registration implements registrar.Reader.
+func (db *DB) Registration(ctx context.Context, accountID string, env registrar.Env, domain string) (*registrar.Registration, error) {
+	g, err := scanRegistration(db.read.queryRow(ctx, `SELECT `+registrationColumns+` FROM registrations WHERE env = $1 AND domain = $2 AND account_id = $3`,
+		env, domain, accountID))
+	return g, notFound("store.Registration", "registration of "+domain, err)
+}
+
+// listCursor is the position after the last item of a page. It is opaque to
+// clients (base64 JSON) and bound to the sort order it was made for.
+type listCursor struct {
+	SortBy string `json:"s"`
+	Desc   bool   `json:"d"`
+	Key    int64  `json:"k,omitempty"`
+	Domain string `json:"n"`
+}
+
+func (c listCursor) encode() string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// pendingExpiry sorts registrations without an expiry (still pending) after
+// every real one.
+const pendingExpiry = math.MaxInt64
+
+// ListRegistrations implements registrar.Reader with keyset pagination on
+// (sort key, domain), so pages stay stable while registrations are added.
+func (db *DB) ListRegistrations(ctx context.Context, accountID string, env registrar.Env, opts registrar.ListOptions) (registrar.Page[registrar.Registration], error) {
+	const op = "store.ListRegistrations"
+	var page registrar.Page[registrar.Registration]
+	sortBy := opts.SortBy
+	if sortBy == "" {
+		sortBy = registrar.SortCreatedAt
+	}
+	var key string
+	switch sortBy {
+	case registrar.SortCreatedAt:
+		key = "created_at"
+	case registrar.SortExpiresAt:
+		key = fmt.Sprintf("COALESCE(expires_at, %d)", int64(pendingExpiry))
+	case registrar.SortName:
+		key = ""
+	default:
+		return page, registrar.Invalid(op, "?sort_by", "sort_by must be one of registry_created_at, registry_expires_at, name")
+	}
+	perPage := opts.PerPage
+	if perPage == 0 {
+		perPage = registrar.DefaultPerPage
+	}
+	if perPage < 1 || perPage > registrar.MaxPerPage {
+		return page, registrar.Invalid(op, "?per_page", "per_page must be between 1 and %d", registrar.MaxPerPage)
+	}
+	cmp, dir := ">", "ASC"
+	if opts.Descending {
+		cmp, dir = "<", "DESC"
+	}
+	args := []any{accountID, env}
+	where := `account_id = $1 AND env = $2`
+	if opts.Cursor != "" {
+		c, err := decodeCursor(opts.Cursor)
+		if err != nil || c.SortBy != sortBy || c.Desc != opts.Descending {
+			return page, registrar.Invalid(op, "?cursor", "cursor is not valid for this sort order; start again without it")
+		}
+		if key == "" {
+			where += ` AND domain ` + cmp + ` $3`
+			args = append(args, c.Domain)
+		} else {
+			where += ` AND (` + key + `, domain) ` + cmp + ` ($3, $4)`
+			args = append(args, c.Key, c.Domain)
+		}
+	}
+	order := "domain " + dir
+	sel := registrationColumns + `, 0`
+	if key != "" {
+		order = key + " " + dir + ", " + order
+		sel = registrationColumns + `, ` + key
+	}
+	args = append(args, perPage+1)
+	rs, err := db.read.query(ctx, `SELECT `+sel+` FROM registrations WHERE `+where+` ORDER BY `+order+
+		fmt.Sprintf(` LIMIT $%d`, len(args)), args...)
+	if err != nil {
+		return page, dbErr(op, err)
+	}
+	defer rs.Close()
+	var last listCursor
+	for rs.Next() {
+		if len(page.Items) == perPage {
+			page.Next = last.encode()
+			break
+		}
+		var g registrar.Registration
+		var created, sortKey int64
+		var expires *int64
+		if err := rs.Scan(&g.Env, &g.DomainName, &g.AccountID, &g.WorkflowID, &g.Status, &g.AutoRenew, &g.Locked, &g.PrivacyMode, &created, &expires, &sortKey); err != nil {
+			return page, dbErr(op, err)
+		}
+		g.CreatedAt = fromMicros(created)
+		if expires != nil {
+			t := fromMicros(*expires)
+			g.ExpiresAt = &t
+		}
+		page.Items = append(page.Items, g)
+		last = listCursor{SortBy: sortBy, Desc: opts.Descending, Key: sortKey, Domain: g.DomainName}
+	}
+	if err := rs.Err(); err != nil {
+		return page, dbErr(op, err)
+	}
+	return page, nil
+}
+
+func decodeCursor(s string) (listCursor, error) {
+	var c listCursor
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return c, err
+	}
+	err = json.Unmarshal(b, &c)
+	return c, err
+}

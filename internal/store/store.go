@@ -1,0 +1,247 @@
+// Package store is the database adapter: the registrar's state in SQLite
+// (embedded, the default) or PostgreSQL (several replicas on one database),
+// behind one set of handwritten, parameterised queries.
+//
+// SQL text is shared by both databases ($N placeholders, ON CONFLICT,
+// RETURNING, row values); the differences live in dialect.go and in the
+// per-dialect migration files. Times are stored as unix microseconds.
+//
+// On SQLite there is exactly one write connection, shared with the job
+// engine, and a separate read-only pool for API reads, so that reads never
+// queue behind writes.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/openregistrar/registrar/internal/registrar"
+)
+
+// Config says which database to open.
+type Config struct {
+	// DatabaseURL selects PostgreSQL when it starts with postgres:// or
+	// postgresql://. Otherwise SQLitePath is used.
+	DatabaseURL string
+	// SQLitePath is the SQLite database file.
+	SQLitePath string
+	// ReadConns bounds the SQLite read pool; 0 means 2×GOMAXPROCS.
+	ReadConns int
+	Logger    *slog.Logger
+	// ReadOnly opens the database for reading only (CLI listings).
+	ReadOnly bool
+}
+
+// IsPostgresURL reports whether u names a PostgreSQL database.
+func IsPostgresURL(u string) bool {
+	return strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://")
+}
+
+// DB is an open registrar database.
+type DB struct {
+	dialect dialect
+	log     *slog.Logger
+
+	// SQLite: one writer connection (shared with River) and a read pool.
+	sqlWrite *sql.DB
+	sqlRead  *sql.DB
+	// PostgreSQL: one pool for everything.
+	pool *pgxpool.Pool
+
+	write querier
+	read  querier
+
+	broker *Broker
+}
+
+// Open opens (but does not migrate) the database described by cfg.
+func Open(ctx context.Context, cfg Config) (*DB, error) {
+	db := &DB{log: cfg.Logger, broker: NewBroker()}
+	if db.log == nil {
+		db.log = slog.New(slog.DiscardHandler)
+	}
+	if IsPostgresURL(cfg.DatabaseURL) {
+		pcfg, err := pgxpool.ParseConfig(cfg.DatabaseURL)
+		if err != nil {
+			return nil, fmt.Errorf("store: parse database URL: %w", err)
+		}
+		pool, err := pgxpool.NewWithConfig(ctx, pcfg)
+		if err != nil {
+			return nil, fmt.Errorf("store: connect to PostgreSQL: %w", err)
+		}
+		if err := pool.Ping(ctx); err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("store: connect to PostgreSQL: %w", err)
+		}
+		db.dialect = postgres
+		db.pool = pool
+		db.write = pgxQuerier{pool}
+		db.read = pgxQuerier{pool}
+		return db, nil
+	}
+	if cfg.SQLitePath == "" {
+		return nil, errors.New("store: no database: set a PostgreSQL URL or a SQLite path")
+	}
+	db.dialect = sqlite
+	mode := "rwc"
+	if cfg.ReadOnly {
+		mode = "ro"
+	}
+	w, err := sql.Open("sqlite", sqliteDSN(cfg.SQLitePath, mode, true))
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", cfg.SQLitePath, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: open %s: %w", cfg.SQLitePath, err)
+	}
+	r, err := sql.Open("sqlite", sqliteDSN(cfg.SQLitePath, "ro", false))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: open %s: %w", cfg.SQLitePath, err)
+	}
+	n := cfg.ReadConns
+	if n <= 0 {
+		n = 2 * runtime.GOMAXPROCS(0)
+	}
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	r.SetConnMaxIdleTime(0)
+	db.sqlWrite, db.sqlRead = w, r
+	db.write = sqlQuerier{w}
+	db.read = sqlQuerier{r}
+	return db, nil
+}
+
+// sqliteDSN builds a modernc.org/sqlite DSN. The writer takes the write lock
+// at BEGIN (BEGIN IMMEDIATE), so that a second process (the CLI) waits on
+// busy_timeout instead of failing with SQLITE_BUSY on lock upgrade.
+func sqliteDSN(path, mode string, writer bool) string {
+	var b strings.Builder
+	b.WriteString("file:")
+	b.WriteString(path)
+	b.WriteString("?mode=" + mode)
+	b.WriteString("&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)")
+	if writer {
+		b.WriteString("&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate")
+	} else {
+		b.WriteString("&_pragma=query_only(1)")
+	}
+	return b.String()
+}
+
+// Close closes the database.
+func (db *DB) Close() error {
+	if db.pool != nil {
+		db.pool.Close()
+		return nil
+	}
+	return errors.Join(db.sqlRead.Close(), db.sqlWrite.Close())
+}
+
+// IsPostgres reports whether the database is PostgreSQL.
+func (db *DB) IsPostgres() bool { return db.dialect == postgres }
+
+// SQLite returns the SQLite writer handle (nil on PostgreSQL), for the job
+// engine: River must share the one write connection.
+func (db *DB) SQLite() *sql.DB { return db.sqlWrite }
+
+// Pool returns the PostgreSQL pool (nil on SQLite), for the job engine.
+func (db *DB) Pool() *pgxpool.Pool { return db.pool }
+
+// Notifier returns the workflow change broker.
+func (db *DB) Notifier() registrar.Notifier { return db.broker }
+
+// Tx is a write transaction. Workflow transitions, the next job, the
+// current job's completion, outbox mail and charges all commit in one Tx.
+type Tx struct {
+	db          *DB
+	q           querier
+	sqlTx       *sql.Tx
+	pgTx        pgx.Tx
+	afterCommit []func()
+}
+
+// SQLTx returns the underlying *sql.Tx on SQLite (nil on PostgreSQL).
+func (tx *Tx) SQLTx() *sql.Tx { return tx.sqlTx }
+
+// PgxTx returns the underlying pgx.Tx on PostgreSQL (nil on SQLite).
+func (tx *Tx) PgxTx() pgx.Tx { return tx.pgTx }
+
+// InTx runs fn in a write transaction, committing when fn returns nil and
+// rolling back otherwise.
+func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	tx := &Tx{db: db}
+	if db.pool != nil {
+		t, err := db.pool.BeginTx(ctx, pgx.TxOptions{})
+		if err != nil {
+			return registrar.Wrap(registrar.KindUnavailable, "store.Begin", err, "the database is unavailable")
+		}
+		tx.pgTx, tx.q = t, pgxQuerier{t}
+		defer func() {
+			if err != nil {
+				t.Rollback(context.WithoutCancel(ctx))
+				return
+			}
+			if err = t.Commit(ctx); err != nil {
+				err = registrar.Wrap(registrar.KindUnavailable, "store.Commit", err, "the database is unavailable")
+			}
+		}()
+	} else {
+		t, err := db.sqlWrite.BeginTx(ctx, nil)
+		if err != nil {
+			return registrar.Wrap(registrar.KindUnavailable, "store.Begin", err, "the database is unavailable")
+		}
+		tx.sqlTx, tx.q = t, sqlQuerier{t}
+		defer func() {
+			if err != nil {
+				t.Rollback()
+				return
+			}
+			if err = t.Commit(); err != nil {
+				err = registrar.Wrap(registrar.KindUnavailable, "store.Commit", err, "the database is unavailable")
+			}
+		}()
+	}
+	defer func() {
+		if err == nil {
+			for _, f := range tx.afterCommit {
+				f()
+			}
+		}
+	}()
+	return fn(tx)
+}
+
+// micros converts t to unix microseconds, the stored form of every time.
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+// fromMicros converts stored microseconds back to a UTC time.
+func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+func nullMicros(t time.Time) *int64 {
+	if t.IsZero() {
+		return nil
+	}
+	us := micros(t)
+	return &us
+}
+
+func fromNullMicros(us *int64) time.Time {
+	if us == nil {
+		return time.Time{}
+	}
+	return fromMicros(*us)
+}

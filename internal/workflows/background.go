@@ -1,0 +1,209 @@
+package workflows
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/openregistrar/registrar/internal/registrar"
+	"github.com/openregistrar/registrar/internal/store"
+)
+
+func timeZero() time.Time { return time.Time{} }
+
+// pollArgs is the periodic job that drains registries' message queues. River
+// runs periodic jobs on the elected leader only, so there is one poller per
+// registry however many replicas run.
+type pollArgs struct{}
+
+func (pollArgs) Kind() string { return "registry_poll" }
+
+// InsertOpts makes poll runs unique while one is waiting, so a slow drain
+// does not pile up runs.
+func (pollArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateScheduled}}}
+}
+
+type pollWorker struct {
+	river.WorkerDefaults[pollArgs]
+	e *Engine
+}
+
+// maxMessagesPerPoll bounds one run, to stay well inside the job timeout.
+const maxMessagesPerPoll = 200
+
+// Work drains each registry's queue. A message is acknowledged only after
+// its outcome is stored; a crash in between brings it back, and handling it
+// again changes nothing.
+func (w *pollWorker) Work(ctx context.Context, job *river.Job[pollArgs]) error {
+	for _, reg := range w.e.Registries.All() {
+		for range maxMessagesPerPoll {
+			msg, err := reg.Poll(ctx)
+			if err != nil {
+				if registrar.IsKind(err, registrar.KindUnavailable) {
+					break // try again on the next run
+				}
+				return err
+			}
+			if msg == nil {
+				break
+			}
+			if err := w.e.handlePollMessage(ctx, reg, msg); err != nil {
+				return err
+			}
+			if err := reg.Ack(ctx, msg.ID); err != nil && !registrar.IsKind(err, registrar.KindNotFound) {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// handlePollMessage settles the workflow waiting on a pending action.
+func (e *Engine) handlePollMessage(ctx context.Context, reg registrar.Registry, msg *registrar.PollMessage) error {
+	var wf *registrar.Workflow
+	err := e.DB.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		wf, err = tx.WorkflowByRegistryTRID(ctx, msg.TransactionID)
+		return err
+	})
+	if registrar.IsKind(err, registrar.KindNotFound) {
+		e.Logger.Info("registry message matches no waiting workflow", "message_id", msg.ID, "domain", msg.Domain, "cltrid", msg.TransactionID)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if wf.State != registrar.StateBlocked || wf.Step != stepAwaitCreate {
+		return nil
+	}
+	d, err := decode[registrationData](wf)
+	if err != nil {
+		return err
+	}
+	var t transition
+	if msg.Success {
+		var created, expires time.Time
+		if info, err := reg.Info(ctx, wf.Domain); err == nil {
+			created, expires = info.CreatedAt, info.ExpiresAt
+		}
+		t = e.succeed(wf, &d, created, expires)
+	} else {
+		reason := msg.Message
+		if reason == "" {
+			reason = "no reason given"
+		}
+		t = e.fail(wf, registrar.CodeRegistryRejected, "the registry rejected the registration after review: "+reason)
+	}
+	wf.Data = mustJSON(d)
+	_, err = e.commit(ctx, nil, wf, t)
+	return err
+}
+
+// sweepArgs is the periodic job that ends overdue workflows, so that no
+// workflow stays non-terminal forever.
+type sweepArgs struct{}
+
+func (sweepArgs) Kind() string { return "workflow_sweep" }
+
+func (sweepArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateScheduled}}}
+}
+
+type sweepWorker struct {
+	river.WorkerDefaults[sweepArgs]
+	e *Engine
+}
+
+// Work fails every workflow past its deadline.
+func (w *sweepWorker) Work(ctx context.Context, job *river.Job[sweepArgs]) error {
+	return w.e.Sweep(ctx)
+}
+
+// Sweep fails every non-terminal workflow whose deadline has passed:
+// action_required ones with action_expired, others with deadline_exceeded.
+func (e *Engine) Sweep(ctx context.Context) error {
+	for {
+		var overdue []*registrar.Workflow
+		err := e.DB.InTx(ctx, func(tx *store.Tx) error {
+			var err error
+			overdue, err = tx.OverdueWorkflows(ctx, e.Clock.Now(), 100)
+			return err
+		})
+		if err != nil || len(overdue) == 0 {
+			return err
+		}
+		for _, wf := range overdue {
+			code, msg := registrar.CodeDeadlineExceeded, fmt.Sprintf("the workflow did not finish in time (it was %s)", wf.State)
+			if wf.State == registrar.StateActionRequired {
+				code, msg = registrar.CodeActionExpired, "the required action was not taken before it expired"
+			}
+			if wf.Kind == registrar.WorkflowRegistration {
+				if d, err := decode[registrationData](wf); err == nil && d.CreateAttempts > 0 {
+					e.Logger.Warn("registration failed by deadline after a create was sent: the registry may hold the domain for us; reconcile by hand",
+						"workflow_id", wf.ID, "domain", wf.Domain, "cltrid", d.CreateTRID)
+				}
+			}
+			if _, err := e.commit(ctx, nil, wf, e.fail(wf, code, msg)); err != nil {
+				return err
+			}
+		}
+		if len(overdue) < 100 {
+			return nil
+		}
+	}
+}
+
+// mailArgs is the job that delivers one outbox message over SMTP.
+type mailArgs struct {
+	OutboxID int64 `json:"outbox_id"`
+}
+
+func (mailArgs) Kind() string { return "send_email" }
+
+type mailWorker struct {
+	river.WorkerDefaults[mailArgs]
+	e *Engine
+}
+
+// queueMail records msg in the outbox within tx, and queues its delivery
+// when a mailer is configured.
+func (e *Engine) queueMail(ctx context.Context, tx *store.Tx, workflowID string, msg registrar.Message) error {
+	id, err := tx.InsertOutbox(ctx, workflowID, msg, e.Clock.Now())
+	if err != nil {
+		return err
+	}
+	if e.Mailer == nil {
+		return nil
+	}
+	return e.jobs.insert(ctx, tx, mailArgs{OutboxID: id}, nil)
+}
+
+// Work sends one message. River retries failures with backoff; each
+// attempt is recorded on the outbox row.
+func (w *mailWorker) Work(ctx context.Context, job *river.Job[mailArgs]) error {
+	e := w.e
+	var m store.OutboxMessage
+	if err := e.DB.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		m, err = tx.OutboxMessage(ctx, job.Args.OutboxID)
+		return err
+	}); err != nil {
+		return err
+	}
+	if m.SentAt != nil {
+		return nil
+	}
+	sendErr := e.Mailer.Send(ctx, registrar.Message{To: m.To, Subject: m.Subject, Body: m.Body})
+	errMsg := ""
+	if sendErr != nil {
+		errMsg = sendErr.Error()
+	}
+	if err := e.DB.InTx(ctx, func(tx *store.Tx) error { return tx.MarkOutboxSent(ctx, m.ID, e.Clock.Now(), errMsg) }); err != nil {
+		return err
+	}
+	return sendErr
+}

@@ -1,0 +1,216 @@
+// Package workflows runs registrations and updates as durable workflows on
+// the River job engine.
+//
+// A workflow's state lives in the workflows table. Each step runs as a
+// River job; when a step ends, the workflow's new state, the job for the
+// next step and the completion of the current job commit in one
+// transaction, so a crash at any point either loses the whole step (and
+// River runs it again) or none of it. Registry calls happen outside
+// transactions; a create whose outcome is unknown is reconciled with an
+// info before it is ever repeated.
+package workflows
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+
+	"github.com/openregistrar/registrar/internal/registrar"
+	"github.com/openregistrar/registrar/internal/store"
+)
+
+// Config tunes the engine. Zero values take the defaults in brackets.
+type Config struct {
+	// MaxDomains is how many registrations an account may hold per
+	// environment [100].
+	MaxDomains int
+	// InProgressTimeout bounds pending and in_progress [1h].
+	InProgressTimeout time.Duration
+	// BlockedTimeout is how long a workflow may stay blocked before it fails
+	// with deadline_exceeded [7 days].
+	BlockedTimeout time.Duration
+	// ActionTimeout is how long an action_required workflow waits for the
+	// user before it fails with action_expired [15 days, ICANN's
+	// registrant-verification window].
+	ActionTimeout time.Duration
+	// JobTimeout bounds one step [30s]; RescueAfter is when River rescues
+	// the job of a crashed process [1m]; it must exceed JobTimeout.
+	JobTimeout  time.Duration
+	RescueAfter time.Duration
+	// RetryMin and RetryMax bound the backoff between attempts while a
+	// registry is unreachable [1s, 1m].
+	RetryMin, RetryMax time.Duration
+	// PendingRecheck is how often a pending registry action is re-checked
+	// with an info, besides the poll messages that normally settle it [1m,
+	// backing off to 10m].
+	PendingRecheck time.Duration
+	// PollInterval is how often registries' message queues are drained [2s].
+	PollInterval time.Duration
+	// SweepInterval is how often overdue workflows are failed [30s].
+	SweepInterval time.Duration
+	// Workers is the number of concurrent steps [50].
+	Workers int
+	// PublicURL is the base of links in email ("http://127.0.0.1:8080").
+	PublicURL string
+}
+
+func (c *Config) setDefaults() {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	if c.MaxDomains == 0 {
+		c.MaxDomains = 100
+	}
+	def(&c.InProgressTimeout, time.Hour)
+	def(&c.BlockedTimeout, 7*24*time.Hour)
+	def(&c.ActionTimeout, 15*24*time.Hour)
+	def(&c.JobTimeout, 30*time.Second)
+	def(&c.RescueAfter, time.Minute)
+	def(&c.RetryMin, time.Second)
+	def(&c.RetryMax, time.Minute)
+	def(&c.PendingRecheck, time.Minute)
+	def(&c.PollInterval, 2*time.Second)
+	def(&c.SweepInterval, 30*time.Second)
+	if c.Workers == 0 {
+		c.Workers = 50
+	}
+}
+
+// Deps are the engine's collaborators.
+type Deps struct {
+	DB         *store.DB
+	Registries registrar.Registries
+	Catalog    *registrar.Catalog
+	Clock      registrar.Clock
+	Logger     *slog.Logger
+	// Mailer delivers the outbox; nil keeps mail in the outbox only.
+	Mailer registrar.Mailer
+}
+
+// Engine runs workflows. It implements registrar.Workflows.
+type Engine struct {
+	Deps
+	cfg  Config
+	jobs jobs
+}
+
+var _ registrar.Workflows = (*Engine)(nil)
+
+// New builds an engine on db's database; Start runs it.
+func New(deps Deps, cfg Config) (*Engine, error) {
+	cfg.setDefaults()
+	if cfg.RescueAfter <= cfg.JobTimeout {
+		return nil, fmt.Errorf("workflows: the rescue delay (%s) must exceed the job timeout (%s)", cfg.RescueAfter, cfg.JobTimeout)
+	}
+	if deps.Clock == nil {
+		deps.Clock = registrar.SystemClock{}
+	}
+	if deps.Logger == nil {
+		deps.Logger = slog.New(slog.DiscardHandler)
+	}
+	e := &Engine{Deps: deps, cfg: cfg}
+
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &stepWorker{e: e})
+	river.AddWorker(workers, &pollWorker{e: e})
+	river.AddWorker(workers, &sweepWorker{e: e})
+	river.AddWorker(workers, &mailWorker{e: e})
+	rc := &river.Config{
+		Logger:               deps.Logger.With("component", "river"),
+		JobTimeout:           cfg.JobTimeout,
+		RescueStuckJobsAfter: cfg.RescueAfter,
+		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
+		Workers:              workers,
+		PeriodicJobs: []*river.PeriodicJob{
+			river.NewPeriodicJob(river.PeriodicInterval(cfg.PollInterval),
+				func() (river.JobArgs, *river.InsertOpts) { return pollArgs{}, nil },
+				&river.PeriodicJobOpts{ID: "registry_poll", RunOnStart: true}),
+			river.NewPeriodicJob(river.PeriodicInterval(cfg.SweepInterval),
+				func() (river.JobArgs, *river.InsertOpts) { return sweepArgs{}, nil },
+				&river.PeriodicJobOpts{ID: "workflow_sweep", RunOnStart: true}),
+		},
+	}
+	var err error
+	if db := deps.DB.Pool(); db != nil {
+		e.jobs, err = newRiverJobs(riverpgxv5.New(db), rc, (*store.Tx).PgxTx, river.JobCompleteTx[*riverpgxv5.Driver, pgx.Tx, stepArgs])
+	} else {
+		// SQLite has no LISTEN/NOTIFY: poll for new jobs often. Every fetch
+		// is a short query on the one write connection.
+		rc.FetchCooldown = 10 * time.Millisecond
+		rc.FetchPollInterval = 50 * time.Millisecond
+		e.jobs, err = newRiverJobs(riversqlite.New(deps.DB.SQLite()), rc, (*store.Tx).SQLTx, river.JobCompleteTx[*riversqlite.Driver, *sql.Tx, stepArgs])
+	}
+	if err != nil {
+		return nil, fmt.Errorf("workflows: %w", err)
+	}
+	return e, nil
+}
+
+// Start starts working jobs.
+func (e *Engine) Start(ctx context.Context) error { return e.jobs.start(ctx) }
+
+// Stop waits for running steps to finish (up to ctx's deadline, then
+// cancels them) and stops.
+func (e *Engine) Stop(ctx context.Context) error { return e.jobs.stop(ctx) }
+
+// jobs is River behind the one interface the engine needs, whichever
+// database driver it runs on.
+type jobs interface {
+	insert(ctx context.Context, tx *store.Tx, args river.JobArgs, opts *river.InsertOpts) error
+	complete(ctx context.Context, tx *store.Tx, job *river.Job[stepArgs]) error
+	start(ctx context.Context) error
+	stop(ctx context.Context) error
+}
+
+type riverJobs[TTx any] struct {
+	client     *river.Client[TTx]
+	unwrap     func(*store.Tx) TTx
+	completeTx func(context.Context, TTx, *river.Job[stepArgs]) (*river.Job[stepArgs], error)
+}
+
+func newRiverJobs[TTx any](driver riverdriver.Driver[TTx], cfg *river.Config, unwrap func(*store.Tx) TTx,
+	completeTx func(context.Context, TTx, *river.Job[stepArgs]) (*river.Job[stepArgs], error)) (*riverJobs[TTx], error) {
+	client, err := river.NewClient(driver, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &riverJobs[TTx]{client: client, unwrap: unwrap, completeTx: completeTx}, nil
+}
+
+func (r *riverJobs[TTx]) insert(ctx context.Context, tx *store.Tx, args river.JobArgs, opts *river.InsertOpts) error {
+	_, err := r.client.InsertTx(ctx, r.unwrap(tx), args, opts)
+	return err
+}
+
+func (r *riverJobs[TTx]) complete(ctx context.Context, tx *store.Tx, job *river.Job[stepArgs]) error {
+	_, err := r.completeTx(ctx, r.unwrap(tx), job)
+	return err
+}
+
+func (r *riverJobs[TTx]) start(ctx context.Context) error { return r.client.Start(ctx) }
+
+func (r *riverJobs[TTx]) stop(ctx context.Context) error {
+	err := r.client.Stop(ctx)
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		// Out of patience: cancel the steps still running. Each is
+		// transactional, so a cancelled step is simply run again later.
+		return r.client.StopAndCancel(context.WithoutCancel(ctx))
+	}
+	return err
+}
+
+// riverAfter returns River's clock, for scheduling jobs. Business deadlines use
+// the engine's Clock instead, which tests may shift days ahead; River
+// compares scheduled_at with the wall clock.
+func riverAfter(d time.Duration) time.Time { return time.Now().Add(d) }

@@ -1,0 +1,336 @@
+package workflows
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/openregistrar/registrar/internal/registrar"
+	"github.com/openregistrar/registrar/internal/store"
+)
+
+type stepWorker struct {
+	river.WorkerDefaults[stepArgs]
+	e *Engine
+}
+
+// Work runs one step of a workflow.
+func (w *stepWorker) Work(ctx context.Context, job *river.Job[stepArgs]) error {
+	e := w.e
+	wf, err := e.DB.WorkflowByID(ctx, job.Args.WorkflowID)
+	if registrar.IsKind(err, registrar.KindNotFound) {
+		return river.JobCancel(err)
+	}
+	if err != nil {
+		return err
+	}
+	if wf.State.Terminal() || wf.Step != job.Args.Step || wf.State == registrar.StateActionRequired {
+		return nil // a stale job: the workflow has moved on
+	}
+	var t transition
+	switch {
+	case wf.Kind == registrar.WorkflowRegistration:
+		d, err := decode[registrationData](wf)
+		if err != nil {
+			return err
+		}
+		switch wf.Step {
+		case stepStart:
+			t, err = e.start(ctx, wf, &d)
+		case stepCreate:
+			t, err = e.create(ctx, job, wf, &d)
+		case stepAwaitCreate:
+			t, err = e.awaitCreate(ctx, wf, &d)
+		default:
+			return river.JobCancel(fmt.Errorf("unknown registration step %q", wf.Step))
+		}
+		if errors.Is(err, errStale) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		wf.Data = mustJSON(d)
+	case wf.Kind == registrar.WorkflowUpdate && wf.Step == stepApply:
+		t = e.applyUpdate(wf)
+	default:
+		return river.JobCancel(fmt.Errorf("unknown workflow step %s/%s", wf.Kind, wf.Step))
+	}
+	_, err = e.commit(ctx, job, wf, t)
+	return err
+}
+
+// errStale means the workflow changed under a running step, which must
+// drop what it was doing.
+var errStale = errors.New("workflow changed concurrently")
+
+func decode[T any](wf *registrar.Workflow) (T, error) {
+	var v T
+	if err := json.Unmarshal(wf.Data, &v); err != nil {
+		return v, registrar.Wrap(registrar.KindInternal, "workflows.decode", err, "")
+	}
+	return v, nil
+}
+
+func (e *Engine) registry(wf *registrar.Workflow, d *registrationData) (registrar.Registry, error) {
+	return e.Registries.Registry(wf.Env, d.Extension)
+}
+
+// start checks that the name is available at standard price, then asks for
+// email verification or goes on to create.
+func (e *Engine) start(ctx context.Context, wf *registrar.Workflow, d *registrationData) (transition, error) {
+	reg, err := e.registry(wf, d)
+	if err != nil {
+		return transition{}, err
+	}
+	avail, err := reg.Check(ctx, []string{wf.Domain})
+	if err == nil && len(avail) != 1 {
+		err = registrar.Errorf(registrar.KindInternal, "workflows.start", "registry answered a check for one name with %d results", len(avail))
+	}
+	switch registrar.KindOf(err) {
+	case registrar.KindUnavailable:
+		return e.block(wf, d, stepStart, "the registry is unreachable; retrying"), nil
+	case registrar.KindRejected, registrar.KindInvalid:
+		return e.fail(wf, registrar.CodeRegistryRejected, registrar.AsError(err).Message), nil
+	}
+	if err != nil {
+		return transition{}, err
+	}
+	a := avail[0]
+	switch {
+	case !a.Available:
+		reason := ""
+		if a.Reason != "" {
+			reason = " (" + a.Reason + ")"
+		}
+		return e.fail(wf, registrar.CodeDomainUnavailable, fmt.Sprintf("%s is not available for registration%s", wf.Domain, reason)), nil
+	case a.Premium:
+		return e.fail(wf, registrar.CodeDomainPremium, fmt.Sprintf("%s is a premium domain; premium domains cannot be registered through the API", wf.Domain)), nil
+	case needsVerification(d.Registrant.Email):
+		return e.requireVerification(wf, d), nil
+	}
+	return e.advance(wf, d, stepCreate), nil
+}
+
+// needsVerification reports whether the registrant's email must be verified
+// before the domain is created. In this release that is the sandbox rule:
+// a local part starting with "verify".
+func needsVerification(email string) bool {
+	local, _, _ := strings.Cut(email, "@")
+	return strings.HasPrefix(strings.ToLower(local), "verify")
+}
+
+// create sends the create to the registry, at most once per unknown
+// outcome: when an earlier attempt may have reached the registry, an info
+// decides first.
+func (e *Engine) create(ctx context.Context, job *river.Job[stepArgs], wf *registrar.Workflow, d *registrationData) (transition, error) {
+	reg, err := e.registry(wf, d)
+	if err != nil {
+		return transition{}, err
+	}
+	if d.CreateAttempts > 0 {
+		t, settled, err := e.reconcile(ctx, reg, wf, d, stepCreate)
+		if err != nil || settled {
+			return t, err
+		}
+	}
+	// Record the attempt before sending it. If we crash after the registry
+	// acts but before its answer is stored, the next run sees the attempt
+	// and reconciles instead of creating twice.
+	d.CreateAttempts++
+	d.CreateTRID = fmt.Sprintf("OR-%s-%d", wf.ID[:16], d.CreateAttempts)
+	wf.Data = mustJSON(d)
+	if ok, err := e.commit(ctx, nil, wf, transition{}); err != nil || !ok {
+		if err == nil {
+			err = errStale
+		}
+		return transition{}, err
+	}
+	res, err := reg.Create(ctx, registrar.CreateRequest{
+		Name: wf.Domain, Years: d.Years, Registrant: d.Registrant, Admin: d.Administrator, Tech: d.Technical, Billing: d.Billing,
+		AuthInfo: d.AuthInfo, TransactionID: d.CreateTRID,
+	})
+	switch registrar.KindOf(err) {
+	case registrar.KindUnavailable:
+		return e.block(wf, d, stepCreate, "the registry is unreachable; retrying"), nil
+	case registrar.KindConflict:
+		// Taken: by someone else, or by an earlier attempt of ours whose
+		// answer was lost. The info decides.
+		t, settled, err := e.reconcile(ctx, reg, wf, d, stepCreate)
+		if err == nil && !settled {
+			t = e.fail(wf, registrar.CodeDomainUnavailable, fmt.Sprintf("%s is not available for registration", wf.Domain))
+		}
+		return t, err
+	case registrar.KindRejected, registrar.KindInvalid:
+		return e.fail(wf, registrar.CodeRegistryRejected, "the registry rejected the registration: "+registrar.AsError(err).Message), nil
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			// Our own step timed out: the outcome is unknown.
+			return e.block(wf, d, stepCreate, "the registry did not answer in time; checking"), nil
+		}
+		return transition{}, err
+	}
+	if res.Pending {
+		return e.awaitPending(wf, d), nil
+	}
+	return e.succeed(wf, d, res.CreatedAt, res.ExpiresAt), nil
+}
+
+// reconcile asks the registry what became of earlier create attempts. It
+// settles the workflow when the domain is ours (created or pending) or
+// someone else's; it does not settle it when the domain does not exist, so
+// that the caller may create.
+func (e *Engine) reconcile(ctx context.Context, reg registrar.Registry, wf *registrar.Workflow, d *registrationData, retryStep string) (transition, bool, error) {
+	info, err := reg.Info(ctx, wf.Domain)
+	switch {
+	case err == nil && info.Sponsored && info.AuthInfo == d.AuthInfo:
+		if info.Pending {
+			return e.awaitPending(wf, d), true, nil
+		}
+		return e.succeed(wf, d, info.CreatedAt, info.ExpiresAt), true, nil
+	case err == nil:
+		return e.fail(wf, registrar.CodeDomainUnavailable, fmt.Sprintf("%s is not available for registration", wf.Domain)), true, nil
+	case registrar.IsKind(err, registrar.KindNotFound):
+		return transition{}, false, nil
+	case registrar.IsKind(err, registrar.KindUnavailable) || ctx.Err() != nil:
+		return e.block(wf, d, retryStep, "the registry is unreachable; retrying"), true, nil
+	}
+	return transition{}, true, err
+}
+
+// awaitCreate re-checks a pending create with an info, as a fallback to the
+// registry's poll message.
+func (e *Engine) awaitCreate(ctx context.Context, wf *registrar.Workflow, d *registrationData) (transition, error) {
+	reg, err := e.registry(wf, d)
+	if err != nil {
+		return transition{}, err
+	}
+	t, settled, err := e.reconcile(ctx, reg, wf, d, stepAwaitCreate)
+	if err != nil || settled {
+		return t, err
+	}
+	return e.fail(wf, registrar.CodeRegistryRejected, "the registry rejected the registration after review"), nil
+}
+
+// advance puts the workflow in progress at step.
+func (e *Engine) advance(wf *registrar.Workflow, d *registrationData, step string) transition {
+	if wf.State != registrar.StateInProgress {
+		wf.Deadline = e.Clock.Now().Add(e.cfg.InProgressTimeout)
+	}
+	wf.State, wf.Step, wf.RegistryTRID = registrar.StateInProgress, step, ""
+	d.Retries, d.BlockedSince = 0, nil
+	wf.Data = mustJSON(d)
+	setContext(wf, registrar.StatusContext{})
+	return transition{next: step}
+}
+
+// block marks the workflow blocked on the registry and retries step after a
+// backoff. The blocked deadline runs from the first block.
+func (e *Engine) block(wf *registrar.Workflow, d *registrationData, step, reason string) transition {
+	now := e.Clock.Now()
+	if d.BlockedSince == nil {
+		d.BlockedSince = &now
+	}
+	d.Retries++
+	wf.State, wf.Step = registrar.StateBlocked, step
+	wf.Deadline = d.BlockedSince.Add(e.cfg.BlockedTimeout)
+	wf.Data = mustJSON(d)
+	setContext(wf, registrar.StatusContext{WaitingOn: "registry", BlockedReason: reason})
+	return transition{next: step, delay: backoff(d.Retries, e.cfg.RetryMin, e.cfg.RetryMax)}
+}
+
+// awaitPending marks the workflow blocked until the registry's review of
+// the create ends. The poll worker normally settles it; an info re-check
+// runs now and then in case a message is lost.
+func (e *Engine) awaitPending(wf *registrar.Workflow, d *registrationData) transition {
+	t := e.block(wf, d, stepAwaitCreate, "the registry is reviewing the registration")
+	wf.RegistryTRID = d.CreateTRID
+	t.delay = backoff(d.Retries, e.cfg.PendingRecheck, 10*time.Minute)
+	return t
+}
+
+// requireVerification pauses the workflow until the registrant confirms
+// their email address, and sends the verification email.
+func (e *Engine) requireVerification(wf *registrar.Workflow, d *registrationData) transition {
+	now := e.Clock.Now()
+	expires := now.Add(e.cfg.ActionTimeout)
+	code, hash := registrar.NewSecret("")
+	link := strings.TrimRight(e.cfg.PublicURL, "/") + "/verify-email/" + url.PathEscape(code)
+	msg := registrar.Message{
+		To:      d.Registrant.Email,
+		Subject: "Verify your email address to register " + wf.Domain,
+		Body: fmt.Sprintf("Hello %s,\n\nPlease confirm that %s is the registrant email address for %s by opening this link:\n\n%s\n\n"+
+			"The link expires on %s. Until then the registration waits for you.\nIf you did not ask to register %s, ignore this message.\n",
+			d.Registrant.PostalInfo.Name, d.Registrant.Email, wf.Domain, link, expires.Format(time.RFC1123), wf.Domain),
+	}
+	wf.State, wf.Step, wf.Deadline = registrar.StateActionRequired, stepVerifyEmail, expires
+	setContext(wf, registrar.StatusContext{
+		Action: registrar.ActionVerifyRegistrantEmail, ConfirmationSentTo: d.Registrant.Email, ActionExpiresAt: &expires,
+	})
+	return transition{apply: func(ctx context.Context, tx *store.Tx) error {
+		if err := tx.InsertVerification(ctx, hash, wf.ID, d.Registrant.Email, now, expires); err != nil {
+			return err
+		}
+		return e.queueMail(ctx, tx, wf.ID, msg)
+	}}
+}
+
+// succeed activates the registration, charges for it (live only, once per
+// workflow) and ends the workflow.
+func (e *Engine) succeed(wf *registrar.Workflow, d *registrationData, created, expires time.Time) transition {
+	now := e.Clock.Now()
+	if created.IsZero() {
+		created = now
+	}
+	if expires.IsZero() {
+		expires = created.AddDate(d.Years, 0, 0)
+	}
+	wf.State, wf.Deadline, wf.RegistryTRID = registrar.StateSucceeded, time.Time{}, ""
+	wf.ErrorCode, wf.ErrorMessage = "", ""
+	return transition{apply: func(ctx context.Context, tx *store.Tx) error {
+		g, err := tx.Registration(ctx, wf.Env, wf.Domain)
+		if err != nil {
+			return err
+		}
+		if g.WorkflowID != wf.ID {
+			return registrar.Errorf(registrar.KindInternal, "workflows.succeed", "registration of %s belongs to workflow %s", wf.Domain, g.WorkflowID)
+		}
+		g.Status, g.CreatedAt, g.ExpiresAt = registrar.RegistrationActive, created.UTC(), ptr(expires.UTC())
+		if err := tx.SaveRegistration(ctx, g); err != nil {
+			return err
+		}
+		if wf.Env == registrar.EnvLive {
+			if _, err := tx.InsertCharge(ctx, store.Charge{
+				ID: registrar.NewID(), AccountID: wf.AccountID, WorkflowID: wf.ID, Domain: wf.Domain, Years: d.Years,
+				AmountCents: d.PriceCents, Currency: d.Currency, CreatedAt: now,
+			}); err != nil {
+				return err
+			}
+		}
+		setContext(wf, registrar.StatusContext{Registration: g})
+		return nil
+	}}
+}
+
+// fail ends the workflow with a workflow error code and gives the domain
+// back: nothing was created or charged.
+func (e *Engine) fail(wf *registrar.Workflow, code, message string) transition {
+	wf.State, wf.Deadline, wf.RegistryTRID = registrar.StateFailed, time.Time{}, ""
+	wf.ErrorCode, wf.ErrorMessage = code, message
+	setContext(wf, registrar.StatusContext{})
+	return transition{apply: func(ctx context.Context, tx *store.Tx) error {
+		if wf.Kind != registrar.WorkflowRegistration {
+			return nil
+		}
+		return tx.DeleteRegistration(ctx, wf.Env, wf.Domain, wf.ID)
+	}}
+}
+
+func ptr[T any](v T) *T { return &v }

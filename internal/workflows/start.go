@@ -1,0 +1,180 @@
+package workflows
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/openregistrar/registrar/internal/registrar"
+	"github.com/openregistrar/registrar/internal/store"
+)
+
+// StartRegistration implements registrar.Workflows. The domain name is the
+// idempotency key: the registrations table holds one row per domain and
+// environment from the first POST until the workflow fails, so repeated or
+// concurrent requests of one account find that row and get its workflow,
+// and another account's request finds it taken.
+func (e *Engine) StartRegistration(ctx context.Context, p registrar.Principal, env registrar.Env, req registrar.RegistrationRequest) (*registrar.Workflow, error) {
+	const op = "workflows.StartRegistration"
+	ext, ok := e.Catalog.Lookup(req.Extension)
+	if !ok {
+		return nil, registrar.Invalid(op, "/domain_name", "the extension .%s is not supported for registration through the API", req.Extension)
+	}
+	years := req.Years
+	if years == 0 {
+		years = ext.MinYears
+	}
+	if years < ext.MinYears || years > ext.MaxYears {
+		return nil, registrar.Invalid(op, "/years", "years must be between %d and %d for .%s", ext.MinYears, ext.MaxYears, ext.Name)
+	}
+	registrant := req.Contacts.Registrant
+	if registrant == nil {
+		acct, err := e.DB.Account(ctx, p.AccountID)
+		if err != nil {
+			return nil, err
+		}
+		if acct.DefaultContact == nil {
+			return nil, registrar.Invalid(op, "/contacts/registrant", "contacts.registrant is required: the account has no default contact")
+		}
+		registrant = acct.DefaultContact
+	}
+	privacy := req.PrivacyMode
+	if privacy == "" {
+		privacy = registrar.PrivacyRedaction
+	}
+	now := e.Clock.Now()
+	d := registrationData{
+		Extension: ext.Name, Years: years, AutoRenew: req.AutoRenew, PrivacyMode: string(privacy),
+		Registrant: *registrant, Administrator: req.Contacts.Administrator, Technical: req.Contacts.Technical, Billing: req.Contacts.Billing,
+		ContactExtensions: req.ContactExtensions, Acknowledgements: req.Acknowledgements,
+		AuthInfo:   newAuthInfo(),
+		PriceCents: ext.RegistrationCents * int64(years), Currency: ext.Currency,
+	}
+	wf := &registrar.Workflow{
+		ID: registrar.NewID(), AccountID: p.AccountID, Env: env, Kind: registrar.WorkflowRegistration, Domain: req.Domain,
+		State: registrar.StatePending, Step: stepStart, Data: mustJSON(d),
+		CreatedAt: now, UpdatedAt: now, Deadline: now.Add(e.cfg.InProgressTimeout),
+	}
+	setContext(wf, registrar.StatusContext{})
+	g := &registrar.Registration{
+		AccountID: p.AccountID, Env: env, WorkflowID: wf.ID, DomainName: req.Domain, Status: registrar.RegistrationPending,
+		CreatedAt: now, AutoRenew: req.AutoRenew, Locked: true, PrivacyMode: privacy,
+	}
+	var out *registrar.Workflow
+	err := e.DB.InTx(ctx, func(tx *store.Tx) error {
+		holder, err := tx.ClaimDomain(ctx, g, years)
+		if err != nil {
+			return err
+		}
+		if holder != nil && holder.AccountID == p.AccountID {
+			out, err = tx.LatestWorkflow(ctx, p.AccountID, env, registrar.WorkflowRegistration, req.Domain)
+			return err
+		}
+		if holder != nil {
+			// Another account holds the name: this request fails as
+			// unavailable, as it would at the registry, without touching it.
+			wf.State, wf.Deadline = registrar.StateFailed, time.Time{}
+			wf.ErrorCode, wf.ErrorMessage = registrar.CodeDomainUnavailable, fmt.Sprintf("%s is not available for registration", req.Domain)
+			out = wf
+			return tx.InsertWorkflow(ctx, wf)
+		}
+		if err := tx.ReserveDomainSlot(ctx, p.AccountID, env, e.cfg.MaxDomains); err != nil {
+			return err
+		}
+		if err := tx.InsertWorkflow(ctx, wf); err != nil {
+			return err
+		}
+		out = wf
+		return e.jobs.insert(ctx, tx, stepArgs{WorkflowID: wf.ID, Step: stepStart}, nil)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// StartUpdate implements registrar.Workflows.
+func (e *Engine) StartUpdate(ctx context.Context, p registrar.Principal, env registrar.Env, domain string, req registrar.UpdateRequest) (*registrar.Workflow, error) {
+	const op = "workflows.StartUpdate"
+	if req.AutoRenew == nil {
+		return nil, registrar.Invalid(op, "/auto_renew", "auto_renew is required: it is the only setting that can be changed")
+	}
+	now := e.Clock.Now()
+	wf := &registrar.Workflow{
+		ID: registrar.NewID(), AccountID: p.AccountID, Env: env, Kind: registrar.WorkflowUpdate, Domain: domain,
+		State: registrar.StatePending, Step: stepApply, Data: mustJSON(updateData{AutoRenew: req.AutoRenew}),
+		CreatedAt: now, UpdatedAt: now, Deadline: now.Add(e.cfg.InProgressTimeout),
+	}
+	setContext(wf, registrar.StatusContext{Changes: map[string]any{"auto_renew": *req.AutoRenew}})
+	err := e.DB.InTx(ctx, func(tx *store.Tx) error {
+		g, err := tx.Registration(ctx, env, domain)
+		if err != nil {
+			return err
+		}
+		if g.AccountID != p.AccountID {
+			return registrar.Errorf(registrar.KindNotFound, op, "registration of %s not found", domain)
+		}
+		if err := tx.InsertWorkflow(ctx, wf); err != nil {
+			return err
+		}
+		return e.jobs.insert(ctx, tx, stepArgs{WorkflowID: wf.ID, Step: stepApply}, nil)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return wf, nil
+}
+
+// ConfirmEmail implements registrar.Workflows: the registrant opened the
+// verification link. Opening it again is harmless.
+func (e *Engine) ConfirmEmail(ctx context.Context, code string) (*registrar.Workflow, error) {
+	const op = "workflows.ConfirmEmail"
+	now := e.Clock.Now()
+	var wf *registrar.Workflow
+	err := e.DB.InTx(ctx, func(tx *store.Tx) error {
+		v, err := tx.ConfirmVerification(ctx, registrar.HashSecret(code), now)
+		if err != nil {
+			return err
+		}
+		wf, err = tx.Workflow(ctx, v.WorkflowID)
+		if err != nil {
+			return err
+		}
+		if wf.State != registrar.StateActionRequired || wf.Step != stepVerifyEmail {
+			return nil // confirmed before, or the workflow has moved on
+		}
+		if now.After(v.ExpiresAt) {
+			return registrar.Errorf(registrar.KindConflict, op, "this verification link has expired")
+		}
+		d, err := decode[registrationData](wf)
+		if err != nil {
+			return err
+		}
+		e.advance(wf, &d, stepCreate)
+		if err := tx.SaveWorkflow(ctx, wf); err != nil {
+			return err
+		}
+		return e.jobs.insert(ctx, tx, stepArgs{WorkflowID: wf.ID, Step: stepCreate}, &river.InsertOpts{})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return wf, nil
+}
+
+// newAuthInfo returns a transfer secret that meets common registry rules
+// (RFC 5731 allows 6 to 64 characters; many registries want mixed classes).
+func newAuthInfo() string {
+	const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
+	var b [20]byte
+	rand.Read(b[:])
+	var s strings.Builder
+	for _, c := range b {
+		s.WriteByte(alphabet[int(c)%len(alphabet)])
+	}
+	return s.String() + "-9a"
+}

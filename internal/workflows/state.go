@@ -1,0 +1,137 @@
+package workflows
+
+import (
+	"context"
+	"encoding/json"
+	"math/rand/v2"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/openregistrar/registrar/internal/registrar"
+	"github.com/openregistrar/registrar/internal/store"
+)
+
+// Step names. A workflow's Step is the step that runs next; while
+// action_required or terminal it names the step it stopped at.
+const (
+	stepStart       = "start"        // registration: check availability and price
+	stepVerifyEmail = "verify_email" // registration: waiting for the registrant to confirm
+	stepCreate      = "create"       // registration: create at the registry
+	stepAwaitCreate = "await_create" // registration: the registry's review of a pending create
+	stepApply       = "apply"        // update: apply the change
+)
+
+// stepArgs is the one job kind that runs workflow steps.
+type stepArgs struct {
+	WorkflowID string `json:"workflow_id"`
+	Step       string `json:"step"`
+}
+
+func (stepArgs) Kind() string { return "workflow_step" }
+
+// registrationData is a registration workflow's private state.
+type registrationData struct {
+	Extension         string             `json:"extension"`
+	Years             int                `json:"years"`
+	AutoRenew         bool               `json:"auto_renew"`
+	PrivacyMode       string             `json:"privacy_mode"`
+	Registrant        registrar.Contact  `json:"registrant"`
+	Administrator     *registrar.Contact `json:"administrator,omitempty"`
+	Technical         *registrar.Contact `json:"technical,omitempty"`
+	Billing           *registrar.Contact `json:"billing,omitempty"`
+	ContactExtensions map[string]any     `json:"contact_extensions,omitempty"`
+	Acknowledgements  map[string]any     `json:"acknowledgements,omitempty"`
+	// AuthInfo is the domain's transfer secret, set at create; it lets an
+	// info tell our create from anyone else's.
+	AuthInfo string `json:"auth_info"`
+	// CreateAttempts counts creates that may have reached the registry. It
+	// is stored before each create is sent: when it is positive, the
+	// outcome of an earlier attempt may be unknown, and an info comes first.
+	CreateAttempts int    `json:"create_attempts,omitempty"`
+	CreateTRID     string `json:"create_trid,omitempty"`
+	// Retries counts consecutive attempts while blocked, for backoff.
+	Retries      int        `json:"retries,omitempty"`
+	BlockedSince *time.Time `json:"blocked_since,omitempty"`
+	// Price quoted when the workflow started, charged on success.
+	PriceCents int64  `json:"price_cents"`
+	Currency   string `json:"currency"`
+}
+
+// updateData is an update workflow's private state.
+type updateData struct {
+	AutoRenew *bool `json:"auto_renew,omitempty"`
+}
+
+// transition is what a step decided: the workflow's new state is already
+// set on the workflow; apply makes the writes that go with it; next names
+// the step to run after delay ("" for none).
+type transition struct {
+	apply func(ctx context.Context, tx *store.Tx) error
+	next  string
+	delay time.Duration
+}
+
+// commit stores a transition: the workflow's new state, the side writes,
+// the next step's job and the completion of the current job (when a job
+// made the transition), all in one transaction. It reports false when
+// someone else changed the workflow first; the transition is then dropped.
+func (e *Engine) commit(ctx context.Context, job *river.Job[stepArgs], wf *registrar.Workflow, t transition) (bool, error) {
+	wf.UpdatedAt = e.Clock.Now()
+	err := e.DB.InTx(ctx, func(tx *store.Tx) error {
+		if t.apply != nil {
+			if err := t.apply(ctx, tx); err != nil {
+				return err
+			}
+		}
+		if err := tx.SaveWorkflow(ctx, wf); err != nil {
+			return err
+		}
+		if t.next != "" {
+			if err := e.jobs.insert(ctx, tx, stepArgs{WorkflowID: wf.ID, Step: t.next}, &river.InsertOpts{ScheduledAt: riverAfter(t.delay)}); err != nil {
+				return err
+			}
+		}
+		if job != nil {
+			return e.jobs.complete(ctx, tx, job)
+		}
+		return nil
+	})
+	if registrar.IsKind(err, registrar.KindConflict) {
+		e.Logger.Info("workflow changed concurrently; dropping this transition", "workflow_id", wf.ID, "step", wf.Step)
+		return false, nil
+	}
+	if err == nil {
+		e.Logger.Debug("workflow transition", "workflow_id", wf.ID, "state", wf.State, "step", wf.Step, "next", t.next, "delay", t.delay)
+	}
+	return err == nil, err
+}
+
+// setContext stores c as the workflow's public context.
+func setContext(wf *registrar.Workflow, c registrar.StatusContext) {
+	c.DomainName = wf.Domain
+	wf.Context = mustJSON(c)
+}
+
+func mustJSON(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // only our own plain structs are marshalled here
+	}
+	return b
+}
+
+// backoff returns the delay before retry n (1-based): exponential from min,
+// capped at max, with jitter so that many blocked workflows do not retry in
+// step.
+func backoff(n int, min, max time.Duration) time.Duration {
+	d := min
+	for i := 1; i < n && d < max; i++ {
+		d *= 2
+	}
+	d = time.Duration(float64(d) * (0.75 + rand.Float64()/2))
+	if d > max {
+		d = max
+	}
+	return d
+}
