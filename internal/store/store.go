@@ -181,48 +181,58 @@ func (tx *Tx) SQLTx() *sql.Tx { return tx.sqlTx }
 func (tx *Tx) PgxTx() pgx.Tx { return tx.pgTx }
 
 // InTx runs fn in a write transaction, committing when fn returns nil and
-// rolling back otherwise.
-func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
+// rolling back otherwise. Functions registered to run after commit (change
+// notifications) run only when the commit succeeded.
+func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	tx := &Tx{db: db}
+	var commit func() error
+	var rollback func()
 	if db.pool != nil {
 		t, err := db.pool.BeginTx(ctx, pgx.TxOptions{})
 		if err != nil {
 			return registrar.Wrap(registrar.KindUnavailable, "store.Begin", err, "the database is unavailable")
 		}
 		tx.pgTx, tx.q = t, pgxQuerier{t}
-		defer func() {
-			if err != nil {
-				t.Rollback(context.WithoutCancel(ctx))
-				return
-			}
-			if err = t.Commit(ctx); err != nil {
-				err = registrar.Wrap(registrar.KindUnavailable, "store.Commit", err, "the database is unavailable")
-			}
-		}()
+		commit = func() error { return t.Commit(ctx) }
+		rollback = func() { t.Rollback(context.WithoutCancel(ctx)) }
 	} else {
 		t, err := db.sqlWrite.BeginTx(ctx, nil)
 		if err != nil {
 			return registrar.Wrap(registrar.KindUnavailable, "store.Begin", err, "the database is unavailable")
 		}
 		tx.sqlTx, tx.q = t, sqlQuerier{t}
-		defer func() {
-			if err != nil {
-				t.Rollback()
-				return
-			}
-			if err = t.Commit(); err != nil {
-				err = registrar.Wrap(registrar.KindUnavailable, "store.Commit", err, "the database is unavailable")
-			}
-		}()
+		commit = t.Commit
+		rollback = func() { t.Rollback() }
 	}
+	if err := runTx(fn, tx); err != nil {
+		rollback()
+		return err
+	}
+	if err := commit(); err != nil {
+		rollback()
+		return registrar.Wrap(registrar.KindUnavailable, "store.Commit", err, "the database is unavailable")
+	}
+	for _, f := range tx.afterCommit {
+		f()
+	}
+	return nil
+}
+
+// runTx calls fn, turning a panic into a rollback before it goes on.
+func runTx(fn func(*Tx) error, tx *Tx) (err error) {
+	done := false
 	defer func() {
-		if err == nil {
-			for _, f := range tx.afterCommit {
-				f()
+		if !done {
+			if tx.sqlTx != nil {
+				tx.sqlTx.Rollback()
+			} else if tx.pgTx != nil {
+				tx.pgTx.Rollback(context.Background())
 			}
 		}
 	}()
-	return fn(tx)
+	err = fn(tx)
+	done = true
+	return err
 }
 
 // micros converts t to unix microseconds, the stored form of every time.

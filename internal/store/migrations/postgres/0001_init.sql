@@ -52,7 +52,7 @@ CREATE TABLE registrations (
     env          TEXT NOT NULL,
     domain       TEXT NOT NULL,
     account_id   TEXT NOT NULL REFERENCES accounts (id),
-    workflow_id  TEXT NOT NULL REFERENCES workflows (id),
+    workflow_id  TEXT NOT NULL, -- no foreign key: the claim comes before its workflow row
     status       TEXT NOT NULL,
     years        BIGINT NOT NULL,
     auto_renew   BOOLEAN NOT NULL,

@@ -1,0 +1,501 @@
+package store_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/openregistrar/registrar/internal/registrar"
+	"github.com/openregistrar/registrar/internal/store"
+	"github.com/openregistrar/registrar/internal/store/storetest"
+)
+
+var t0 = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+
+func newAccount(t *testing.T, db *store.DB) (registrar.Account, string) {
+	t.Helper()
+	acct, token, err := db.CreateAccount(context.Background(), "test", nil, t0)
+	if err != nil {
+		t.Fatalf("CreateAccount: %v", err)
+	}
+	return acct, token
+}
+
+func newWorkflow(acct, domain string, created time.Time) *registrar.Workflow {
+	return &registrar.Workflow{
+		ID: registrar.NewID(), AccountID: acct, Env: registrar.EnvLive, Kind: registrar.WorkflowRegistration, Domain: domain,
+		State: registrar.StatePending, Step: "start", Context: []byte(`{"domain_name":"` + domain + `"}`), Data: []byte(`{}`),
+		CreatedAt: created, UpdatedAt: created, Deadline: created.Add(time.Hour),
+	}
+}
+
+func TestAccountsAndTokens(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		t.Parallel()
+		ctx := context.Background()
+		db := storetest.Open(t, b)
+		contact := &registrar.Contact{Email: "ada@example.com", Phone: "+44.2071234567"}
+		acct, token, err := db.CreateAccount(ctx, "Ada", contact, t0)
+		if err != nil {
+			t.Fatalf("CreateAccount: %v", err)
+		}
+		if !registrar.ValidID(acct.ID) || !registrar.LooksLikeToken(token) {
+			t.Fatalf("CreateAccount = %q, %q: want a 32-hex ID and a token", acct.ID, token)
+		}
+		p, err := db.Authenticate(ctx, registrar.HashSecret(token))
+		if err != nil {
+			t.Fatalf("Authenticate: %v", err)
+		}
+		if p.AccountID != acct.ID || !p.Can(registrar.ScopeRead) || !p.Can(registrar.ScopeWrite) {
+			t.Errorf("Authenticate = %+v, want account %s with read and write", p, acct.ID)
+		}
+		if _, err := db.Authenticate(ctx, registrar.HashSecret(token+"x")); !registrar.IsKind(err, registrar.KindUnauthorized) {
+			t.Errorf("Authenticate(wrong) error = %v, want unauthorized", err)
+		}
+		got, err := db.Account(ctx, acct.ID)
+		if err != nil {
+			t.Fatalf("Account: %v", err)
+		}
+		if diff := cmp.Diff(acct, got); diff != "" {
+			t.Errorf("Account mismatch (-created +read):\n%s", diff)
+		}
+		if b == storetest.SQLite {
+			// The token itself must not be anywhere on disk.
+			dir := filepath.Dir(storetestPath(t, db))
+			entries, _ := os.ReadDir(dir)
+			for _, e := range entries {
+				raw, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+				if bytes.Contains(raw, []byte(token)) {
+					t.Errorf("the API token is stored in plain text in %s", e.Name())
+				}
+			}
+		}
+	})
+}
+
+// storetestPath finds the SQLite file behind db through its pragma.
+func storetestPath(t *testing.T, db *store.DB) string {
+	t.Helper()
+	var seq int
+	var name, file string
+	if err := db.SQLite().QueryRow("PRAGMA database_list").Scan(&seq, &name, &file); err != nil {
+		t.Fatalf("database_list: %v", err)
+	}
+	return file
+}
+
+func TestClaimDomainAndQuota(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		t.Parallel()
+		ctx := context.Background()
+		db := storetest.Open(t, b)
+		a, _ := newAccount(t, db)
+		other, _ := newAccount(t, db)
+		claim := func(acct, domain string) (*registrar.Registration, error) {
+			var holder *registrar.Registration
+			err := db.InTx(ctx, func(tx *store.Tx) error {
+				g := &registrar.Registration{AccountID: acct, Env: registrar.EnvLive, WorkflowID: registrar.NewID(), DomainName: domain,
+					Status: registrar.RegistrationPending, CreatedAt: t0, Locked: true, PrivacyMode: registrar.PrivacyRedaction}
+				var err error
+				if holder, err = tx.ClaimDomain(ctx, g, 1); err != nil || holder != nil {
+					return err
+				}
+				return tx.ReserveDomainSlot(ctx, acct, registrar.EnvLive, 2)
+			})
+			return holder, err
+		}
+		for _, d := range []string{"one.com", "two.com"} {
+			if h, err := claim(a.ID, d); err != nil || h != nil {
+				t.Fatalf("claim(%s) = %v, %v; want a new claim", d, h, err)
+			}
+		}
+		if h, err := claim(other.ID, "one.com"); err != nil || h == nil || h.AccountID != a.ID {
+			t.Errorf("claim(one.com) by another account = %+v, %v; want the holder", h, err)
+		}
+		if _, err := claim(a.ID, "three.com"); !registrar.IsKind(err, registrar.KindQuota) {
+			t.Errorf("claim over quota error = %v, want quota", err)
+		}
+		if _, err := db.Registration(ctx, a.ID, registrar.EnvLive, "three.com"); !registrar.IsKind(err, registrar.KindNotFound) {
+			t.Errorf("a claim refused for quota left a registration behind: %v", err)
+		}
+		// Giving a domain back frees its slot.
+		g, err := db.Registration(ctx, a.ID, registrar.EnvLive, "two.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.DeleteRegistration(ctx, registrar.EnvLive, "two.com", g.WorkflowID) }); err != nil {
+			t.Fatal(err)
+		}
+		if h, err := claim(a.ID, "three.com"); err != nil || h != nil {
+			t.Errorf("claim after release = %v, %v; want a new claim", h, err)
+		}
+		// Other accounts and the sandbox have their own counts.
+		if _, err := db.Registration(ctx, other.ID, registrar.EnvLive, "one.com"); !registrar.IsKind(err, registrar.KindNotFound) {
+			t.Errorf("Registration(other account) error = %v, want not found", err)
+		}
+	})
+}
+
+func TestConcurrentClaimsTakeOneSlotEach(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		t.Parallel()
+		ctx := context.Background()
+		db := storetest.Open(t, b)
+		a, _ := newAccount(t, db)
+		const max = 5
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		won := 0
+		for i := range 20 {
+			wg.Go(func() {
+				err := db.InTx(ctx, func(tx *store.Tx) error {
+					g := &registrar.Registration{AccountID: a.ID, Env: registrar.EnvLive, WorkflowID: registrar.NewID(), DomainName: fmt.Sprintf("d%d.com", i),
+						Status: registrar.RegistrationPending, CreatedAt: t0, PrivacyMode: registrar.PrivacyRedaction}
+					if _, err := tx.ClaimDomain(ctx, g, 1); err != nil {
+						return err
+					}
+					return tx.ReserveDomainSlot(ctx, a.ID, registrar.EnvLive, max)
+				})
+				if err == nil {
+					mu.Lock()
+					won++
+					mu.Unlock()
+				} else if !registrar.IsKind(err, registrar.KindQuota) {
+					t.Errorf("claim %d: %v", i, err)
+				}
+			})
+		}
+		wg.Wait()
+		page, err := db.ListRegistrations(ctx, a.ID, registrar.EnvLive, registrar.ListOptions{PerPage: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if won != max || len(page.Items) != max {
+			t.Errorf("20 concurrent claims with a limit of %d: %d succeeded, %d stored", max, won, len(page.Items))
+		}
+	})
+}
+
+func TestSaveWorkflowDetectsConcurrentChange(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		t.Parallel()
+		ctx := context.Background()
+		db := storetest.Open(t, b)
+		a, _ := newAccount(t, db)
+		wf := newWorkflow(a.ID, "race.com", t0)
+		if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.InsertWorkflow(ctx, wf) }); err != nil {
+			t.Fatal(err)
+		}
+		first, second := *wf, *wf
+		first.State, second.State = registrar.StateInProgress, registrar.StateFailed
+		if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.SaveWorkflow(ctx, &first) }); err != nil {
+			t.Fatalf("first SaveWorkflow: %v", err)
+		}
+		if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.SaveWorkflow(ctx, &second) }); !registrar.IsKind(err, registrar.KindConflict) {
+			t.Fatalf("second SaveWorkflow from the same version: error = %v, want conflict", err)
+		}
+		got, err := db.RegistrationStatus(ctx, a.ID, registrar.EnvLive, "race.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.State != registrar.StateInProgress || got.Version != 2 {
+			t.Errorf("after the race: state %s version %d, want in_progress version 2", got.State, got.Version)
+		}
+		if _, err := db.RegistrationStatus(ctx, registrar.NewID(), registrar.EnvLive, "race.com"); !registrar.IsKind(err, registrar.KindNotFound) {
+			t.Errorf("RegistrationStatus for another account: error = %v, want not found", err)
+		}
+		if _, err := db.RegistrationStatus(ctx, a.ID, registrar.EnvSandbox, "race.com"); !registrar.IsKind(err, registrar.KindNotFound) {
+			t.Errorf("RegistrationStatus in the sandbox: error = %v, want not found", err)
+		}
+	})
+}
+
+func TestWorkflowRoundTrip(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		t.Parallel()
+		ctx := context.Background()
+		db := storetest.Open(t, b)
+		a, _ := newAccount(t, db)
+		wf := newWorkflow(a.ID, "round.com", t0.Add(123456*time.Microsecond))
+		wf.ErrorCode, wf.ErrorMessage, wf.RegistryTRID = "x", "y", "OR-1"
+		if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.InsertWorkflow(ctx, wf) }); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.Workflow(ctx, a.ID, wf.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(wf, got); diff != "" {
+			t.Errorf("Workflow round trip (-stored +read):\n%s", diff)
+		}
+		var byTRID *registrar.Workflow
+		if err := db.InTx(ctx, func(tx *store.Tx) error {
+			var err error
+			byTRID, err = tx.WorkflowByRegistryTRID(ctx, "OR-1")
+			return err
+		}); err != nil || byTRID.ID != wf.ID {
+			t.Errorf("WorkflowByRegistryTRID = %v, %v; want %s", byTRID, err, wf.ID)
+		}
+		var overdue []*registrar.Workflow
+		db.InTx(ctx, func(tx *store.Tx) error {
+			overdue, err = tx.OverdueWorkflows(ctx, t0.Add(2*time.Hour), 10)
+			return err
+		})
+		if len(overdue) != 1 || overdue[0].ID != wf.ID {
+			t.Errorf("OverdueWorkflows = %v, %v; want the one workflow", overdue, err)
+		}
+	})
+}
+
+func TestListRegistrationsPaginates(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		t.Parallel()
+		ctx := context.Background()
+		db := storetest.Open(t, b)
+		a, _ := newAccount(t, db)
+		other, _ := newAccount(t, db)
+		const n = 23
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			for i := range n {
+				g := &registrar.Registration{AccountID: a.ID, Env: registrar.EnvLive, WorkflowID: registrar.NewID(),
+					DomainName: fmt.Sprintf("d%02d.com", (i*7)%n), Status: registrar.RegistrationActive,
+					CreatedAt: t0.Add(time.Duration(i%5) * time.Hour), PrivacyMode: registrar.PrivacyRedaction}
+				if i%4 != 0 {
+					exp := t0.AddDate(1+i%3, 0, 0)
+					g.ExpiresAt = &exp
+				} else {
+					g.Status = registrar.RegistrationPending
+				}
+				if _, err := tx.ClaimDomain(ctx, g, 1); err != nil {
+					return err
+				}
+			}
+			g := &registrar.Registration{AccountID: other.ID, Env: registrar.EnvLive, WorkflowID: registrar.NewID(), DomainName: "theirs.com",
+				Status: registrar.RegistrationActive, CreatedAt: t0, PrivacyMode: registrar.PrivacyRedaction}
+			_, err := tx.ClaimDomain(ctx, g, 1)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		key := map[string]func(g registrar.Registration) string{
+			registrar.SortCreatedAt: func(g registrar.Registration) string { return g.CreatedAt.Format(time.RFC3339Nano) },
+			registrar.SortExpiresAt: func(g registrar.Registration) string {
+				if g.ExpiresAt == nil {
+					return "9999"
+				}
+				return g.ExpiresAt.Format(time.RFC3339Nano)
+			},
+			registrar.SortName: func(g registrar.Registration) string { return "" },
+		}
+		for sortBy, k := range key {
+			for _, desc := range []bool{false, true} {
+				t.Run(fmt.Sprintf("%s/desc=%v", sortBy, desc), func(t *testing.T) {
+					var all []registrar.Registration
+					cursor := ""
+					pages := 0
+					for {
+						page, err := db.ListRegistrations(ctx, a.ID, registrar.EnvLive, registrar.ListOptions{SortBy: sortBy, Descending: desc, PerPage: 10, Cursor: cursor})
+						if err != nil {
+							t.Fatalf("page %d: %v", pages, err)
+						}
+						pages++
+						all = append(all, page.Items...)
+						if page.Next == "" {
+							break
+						}
+						cursor = page.Next
+					}
+					if pages != 3 || len(all) != n {
+						t.Fatalf("got %d items in %d pages, want %d in 3", len(all), pages, n)
+					}
+					seen := map[string]bool{}
+					for i, g := range all {
+						if seen[g.DomainName] || g.AccountID != a.ID {
+							t.Fatalf("item %d (%s) repeated or not the account's", i, g.DomainName)
+						}
+						seen[g.DomainName] = true
+						if i == 0 {
+							continue
+						}
+						prev, cur := k(all[i-1])+"|"+all[i-1].DomainName, k(g)+"|"+g.DomainName
+						if (!desc && prev >= cur) || (desc && prev <= cur) {
+							t.Fatalf("items %d and %d out of order: %q then %q", i-1, i, prev, cur)
+						}
+					}
+				})
+			}
+		}
+		// A cursor is bound to its sort order.
+		page, _ := db.ListRegistrations(ctx, a.ID, registrar.EnvLive, registrar.ListOptions{PerPage: 5})
+		for _, opts := range []registrar.ListOptions{
+			{Cursor: page.Next, SortBy: registrar.SortName},
+			{Cursor: page.Next, Descending: true},
+			{Cursor: "not-a-cursor"},
+			{PerPage: 101},
+			{SortBy: "price"},
+		} {
+			if _, err := db.ListRegistrations(ctx, a.ID, registrar.EnvLive, opts); !registrar.IsKind(err, registrar.KindInvalid) {
+				t.Errorf("ListRegistrations(%+v) error = %v, want invalid", opts, err)
+			}
+		}
+	})
+}
+
+func TestNotifyAfterCommitOnly(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		t.Parallel()
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		db := storetest.Open(t, b)
+		go db.Listen(ctx)
+		a, _ := newAccount(t, db)
+		wf := newWorkflow(a.ID, "notify.com", t0)
+		ch, unsubscribe := db.Notifier().Subscribe(wf.ID)
+		defer unsubscribe()
+		// A rolled-back change announces nothing.
+		db.InTx(ctx, func(tx *store.Tx) error {
+			tx.InsertWorkflow(ctx, wf)
+			return fmt.Errorf("roll back")
+		})
+		// A committed one does. On PostgreSQL the listener may still be
+		// connecting, so keep committing changes until one arrives.
+		deadline := time.After(10 * time.Second)
+		inserted := false
+		for {
+			err := db.InTx(ctx, func(tx *store.Tx) error {
+				if !inserted {
+					return tx.InsertWorkflow(ctx, wf)
+				}
+				return tx.SaveWorkflow(ctx, wf)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			inserted = true
+			select {
+			case <-ch:
+				return
+			case <-time.After(200 * time.Millisecond):
+			case <-deadline:
+				t.Fatal("no notification within 10s of committed changes")
+			}
+		}
+	})
+}
+
+func TestChargesOncePerWorkflow(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		t.Parallel()
+		ctx := context.Background()
+		db := storetest.Open(t, b)
+		a, _ := newAccount(t, db)
+		wf := newWorkflow(a.ID, "paid.com", t0)
+		var firsts []bool
+		for range 3 {
+			err := db.InTx(ctx, func(tx *store.Tx) error {
+				if len(firsts) == 0 {
+					if err := tx.InsertWorkflow(ctx, wf); err != nil {
+						return err
+					}
+				}
+				ok, err := tx.InsertCharge(ctx, store.Charge{ID: registrar.NewID(), AccountID: a.ID, WorkflowID: wf.ID, Domain: "paid.com", Years: 1, AmountCents: 1046, Currency: "USD", CreatedAt: t0})
+				firsts = append(firsts, ok)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		charges, err := db.Charges(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]bool{true, false, false}, firsts); diff != "" || len(charges) != 1 || charges[0].AmountCents != 1046 {
+			t.Errorf("three charges for one workflow: inserted %v, stored %+v; want one", firsts, charges)
+		}
+	})
+}
+
+func TestOutboxAndVerification(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		t.Parallel()
+		ctx := context.Background()
+		db := storetest.Open(t, b)
+		a, _ := newAccount(t, db)
+		wf := newWorkflow(a.ID, "mail.com", t0)
+		code, hash := registrar.NewSecret("")
+		var id int64
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			if err := tx.InsertWorkflow(ctx, wf); err != nil {
+				return err
+			}
+			if err := tx.InsertVerification(ctx, hash, wf.ID, "verify@example.com", t0, t0.Add(time.Hour)); err != nil {
+				return err
+			}
+			var err error
+			id, err = tx.InsertOutbox(ctx, wf.ID, registrar.Message{To: "verify@example.com", Subject: "s", Body: "b"}, t0)
+			if err != nil {
+				return err
+			}
+			return tx.MarkOutboxSent(ctx, id, t0.Add(time.Second), "")
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		msgs, err := db.Outbox(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sent := t0.Add(time.Second)
+		want := []store.OutboxMessage{{ID: id, WorkflowID: wf.ID, To: "verify@example.com", Subject: "s", Body: "b", CreatedAt: t0, SentAt: &sent, Attempts: 1}}
+		if diff := cmp.Diff(want, msgs); diff != "" {
+			t.Errorf("Outbox (-want +got):\n%s", diff)
+		}
+		for i, at := range []time.Time{t0.Add(time.Minute), t0.Add(2 * time.Minute)} {
+			var v store.Verification
+			err := db.InTx(ctx, func(tx *store.Tx) error {
+				var err error
+				v, err = tx.ConfirmVerification(ctx, registrar.HashSecret(code), at)
+				return err
+			})
+			if err != nil || v.WorkflowID != wf.ID || !v.ConfirmedAt.Equal(t0.Add(time.Minute)) {
+				t.Errorf("ConfirmVerification #%d = %+v, %v; want confirmed at the first time", i+1, v, err)
+			}
+		}
+		err = db.InTx(ctx, func(tx *store.Tx) error {
+			_, err := tx.ConfirmVerification(ctx, registrar.HashSecret("wrong"), t0)
+			return err
+		})
+		if !registrar.IsKind(err, registrar.KindNotFound) {
+			t.Errorf("ConfirmVerification(wrong code) error = %v, want not found", err)
+		}
+	})
+}
+
+func TestMigrateIsIdempotent(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		t.Parallel()
+		db := storetest.Open(t, b)
+		if err := db.Migrate(context.Background()); err != nil {
+			t.Fatalf("second Migrate: %v", err)
+		}
+	})
+}
