@@ -132,7 +132,9 @@ func TestClaimDomainAndQuota(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.DeleteRegistration(ctx, registrar.EnvLive, "two.com", g.WorkflowID) }); err != nil {
+		if err := db.InTx(ctx, func(tx *store.Tx) error {
+			return tx.DeleteRegistration(ctx, registrar.EnvLive, "two.com", g.WorkflowID)
+		}); err != nil {
 			t.Fatal(err)
 		}
 		if h, err := claim(a.ID, "three.com"); err != nil || h != nil {

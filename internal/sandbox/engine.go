@@ -1,0 +1,723 @@
+package sandbox
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/openregistrar/registrar/internal/registrar"
+
+	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
+)
+
+// DefaultDelay is the scenario delay when Config.Delay is zero.
+const DefaultDelay = 3 * time.Second
+
+// OtherRegistrar is the client ID of the registrar that sponsors every
+// taken- name.
+const OtherRegistrar = "otherregistrar"
+
+// maxYears is the longest registration term, at create and after a renew.
+const maxYears = 10
+
+// txTimeout bounds one command's transaction, including the wait for the
+// writer connection. Commands do not stop on the caller's cancellation
+// once they have been sent, as with a real registry; this keeps a stuck
+// database from holding them forever.
+const txTimeout = 30 * time.Second
+
+// Config configures an Engine.
+type Config struct {
+	// Delay is the scenario delay (--sandbox-delay): how long slow- creates
+	// take to answer, pending- creates stay pending and outage- names stay
+	// unreachable. Zero means DefaultDelay.
+	Delay time.Duration
+	// Clock tells the time of commands and of scenario deadlines. Nil means
+	// registrar.SystemClock{}.
+	Clock registrar.Clock
+	// Logger receives a debug record per command and errors. Nil discards.
+	Logger *slog.Logger
+}
+
+// Engine is the sandbox registry: its state, its rules and its command
+// log, kept in one SQLite file. Its commands take the client ID of the
+// registrar issuing them (the sponsor of what they create) and a client
+// transaction ID. It is safe for concurrent use, also with other processes
+// reading the file (ReadLog).
+type Engine struct {
+	db     *sql.DB
+	delay  time.Duration
+	clock  registrar.Clock
+	logger *slog.Logger
+
+	closeOnce sync.Once
+	closed    chan struct{}
+}
+
+// Open opens the sandbox registry kept in the SQLite file at path,
+// creating the file or migrating its schema as needed. The engine uses one
+// connection, in WAL mode, with foreign keys enforced and every
+// transaction taking the write lock when it begins.
+func Open(path string, cfg Config) (*Engine, error) {
+	if cfg.Delay < 0 {
+		return nil, fmt.Errorf("sandbox: negative delay %v", cfg.Delay)
+	}
+	if cfg.Delay == 0 {
+		cfg.Delay = DefaultDelay
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = registrar.SystemClock{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	dsn, err := fileDSN(path, "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: open %s: %w", path, err)
+	}
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: open %s: %w", path, err)
+	}
+	// One writer connection: commands serialize here rather than on
+	// SQLITE_BUSY, and the connection (with its pragmas) is never closed.
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+	ctx, cancel := context.WithTimeout(context.Background(), txTimeout)
+	defer cancel()
+	if err := migrate(ctx, db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sandbox: open %s: %w", path, err)
+	}
+	return &Engine{db: db, delay: cfg.Delay, clock: cfg.Clock, logger: cfg.Logger, closed: make(chan struct{})}, nil
+}
+
+// Close closes the database. Creates waiting out a slow- delay return
+// KindUnavailable at once; their effect is already committed.
+func (e *Engine) Close() error {
+	e.closeOnce.Do(func() { close(e.closed) })
+	return e.db.Close()
+}
+
+// Delay returns the scenario delay.
+func (e *Engine) Delay() time.Duration { return e.delay }
+
+// now returns the clock's time in UTC at the precision stored.
+func (e *Engine) now() time.Time {
+	return time.UnixMicro(e.clock.Now().UnixMicro()).UTC()
+}
+
+// command describes one command for exec.
+type command struct {
+	op       string // "Create": the method, for errors
+	name     string // "create": the log's command name
+	clientID string
+	clTRID   string
+	// names are the (normalized) domain names the command mentions: they
+	// decide the outage window and which taken- names must exist.
+	names []string
+	// domain is recorded in the log; fn may set it.
+	domain string
+	// svTRID is the command's server transaction ID, set before fn runs.
+	svTRID string
+}
+
+// exec runs one command in one write transaction: it applies the outage
+// window of c.names (a command refused by it is not logged), materializes
+// due pending creates and taken- names, runs fn, and appends the command
+// to the log. fn returns the success code, or an error from fail, in
+// which case whatever fn wrote is rolled back but the command is still
+// logged; any other error fails the whole transaction.
+func (e *Engine) exec(ctx context.Context, c *command, fn func(ctx context.Context, tx *sql.Tx, now time.Time) (int, error)) (Response, error) {
+	op := "sandbox." + c.op
+	if c.clientID == "" {
+		return Response{}, registrar.Errorf(registrar.KindInternal, op, "no client ID")
+	}
+	if err := ctx.Err(); err != nil {
+		// Never sent.
+		return Response{}, registrar.Wrap(registrar.KindUnavailable, op, err, "registry unreachable")
+	}
+	select {
+	case <-e.closed:
+		return Response{}, registrar.Errorf(registrar.KindUnavailable, op, "registry unreachable")
+	default:
+	}
+	// Once sent, a command runs to its end whatever happens to the caller.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), txTimeout)
+	defer cancel()
+
+	tx, err := e.db.BeginTx(ctx, nil)
+	if err != nil {
+		return Response{}, e.failed(ctx, op, err)
+	}
+	defer tx.Rollback()
+	now := e.now()
+
+	wait, err := e.outage(ctx, tx, now, c.names)
+	if err != nil {
+		return Response{}, e.failed(ctx, op, err)
+	}
+	if wait > 0 {
+		if err := tx.Commit(); err != nil {
+			return Response{}, e.failed(ctx, op, err)
+		}
+		e.logger.LogAttrs(ctx, slog.LevelDebug, "sandbox outage: command dropped",
+			slog.String("client_id", c.clientID), slog.String("command", c.name), slog.String("domain", c.domain),
+			slog.Duration("remaining", wait))
+		return Response{}, &registrar.Error{Kind: registrar.KindUnavailable, Op: op, Message: "registry unreachable",
+			RetryAfterSeconds: int((wait + time.Second - 1) / time.Second)}
+	}
+
+	var seq int64
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) + 1 FROM log`).Scan(&seq); err != nil {
+		return Response{}, e.failed(ctx, op, err)
+	}
+	c.svTRID = "SANDBOX-" + strconv.FormatInt(seq, 10)
+	if err := e.settle(ctx, tx, now); err != nil {
+		return Response{}, e.failed(ctx, op, err)
+	}
+	if err := seedTaken(ctx, tx, now, c.names); err != nil {
+		return Response{}, e.failed(ctx, op, err)
+	}
+
+	if _, err := tx.ExecContext(ctx, `SAVEPOINT command`); err != nil {
+		return Response{}, e.failed(ctx, op, err)
+	}
+	code, err := fn(ctx, tx, now)
+	var ee *eppError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		code = ee.code
+		if _, err := tx.ExecContext(ctx, `ROLLBACK TO command`); err != nil {
+			return Response{}, e.failed(ctx, op, err)
+		}
+	default:
+		return Response{}, e.failed(ctx, op, err)
+	}
+	if _, err := tx.ExecContext(ctx, `RELEASE command`); err != nil {
+		return Response{}, e.failed(ctx, op, err)
+	}
+
+	resp := Response{Code: code, ClientTRID: c.clTRID, ServerTRID: c.svTRID}
+	if ee != nil {
+		resp.Message = resultMessage(code, ee.reason)
+	} else {
+		resp.Message = resultMessage(code, "")
+	}
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO log (seq, time, client_id, domain, command, result, cltrid, svtrid)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		seq, now.UnixMicro(), c.clientID, c.domain, c.name, resp.Result(), c.clTRID, c.svTRID); err != nil {
+		return Response{}, e.failed(ctx, op, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return Response{}, e.failed(ctx, op, err)
+	}
+	e.logger.LogAttrs(ctx, slog.LevelDebug, "sandbox command",
+		slog.Int64("seq", seq), slog.String("client_id", c.clientID), slog.String("command", c.name),
+		slog.String("domain", c.domain), slog.String("result", resp.Result()),
+		slog.String("cltrid", c.clTRID), slog.String("svtrid", c.svTRID))
+	if ee != nil {
+		return resp, &registrar.Error{Kind: kindOf(code), Op: op, Message: resp.Result()}
+	}
+	return resp, nil
+}
+
+// failed reports a command that failed inside the engine (a database
+// error). Its outcome is unknown to the caller, as with a registry
+// answering 2400, so the kind is KindUnavailable.
+func (e *Engine) failed(ctx context.Context, op string, err error) error {
+	e.logger.LogAttrs(ctx, slog.LevelError, "sandbox command failed", slog.String("op", op), slog.Any("error", err))
+	return registrar.Wrap(registrar.KindUnavailable, op, err, resultMessage(CodeCommandFailed, ""))
+}
+
+// outage records the first sighting of outage- names and returns how long
+// the registry remains unreachable for them (zero: reachable).
+func (e *Engine) outage(ctx context.Context, tx *sql.Tx, now time.Time, names []string) (time.Duration, error) {
+	var wait time.Duration
+	for _, name := range names {
+		if scenarioOf(name) != scenarioOutage {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO outages (name, first_seen) VALUES (?, ?) ON CONFLICT DO NOTHING`,
+			name, now.UnixMicro()); err != nil {
+			return 0, err
+		}
+		var first int64
+		if err := tx.QueryRowContext(ctx, `SELECT first_seen FROM outages WHERE name = ?`, name).Scan(&first); err != nil {
+			return 0, err
+		}
+		if left := time.UnixMicro(first).Add(e.delay).Sub(now); left > wait {
+			wait = left
+		}
+	}
+	return wait, nil
+}
+
+// settle approves every pending create that is due: the domain becomes ok
+// and its sponsor gets a poll message dated when it was due.
+func (e *Engine) settle(ctx context.Context, tx *sql.Tx, now time.Time) error {
+	rows, err := tx.QueryContext(ctx, `
+		SELECT name, sponsor, create_cltrid, create_svtrid, pending_until FROM domains
+		WHERE pending_until IS NOT NULL AND pending_until <= ?
+		ORDER BY pending_until, name`, now.UnixMicro())
+	if err != nil {
+		return err
+	}
+	type due struct {
+		name, sponsor, cltrid, svtrid string
+		at                            int64
+	}
+	var dues []due
+	for rows.Next() {
+		var d due
+		if err := rows.Scan(&d.name, &d.sponsor, &d.cltrid, &d.svtrid, &d.at); err != nil {
+			rows.Close()
+			return err
+		}
+		dues = append(dues, d)
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, d := range dues {
+		if _, err := tx.ExecContext(ctx, `UPDATE domains SET pending_until = NULL, updated_at = ? WHERE name = ?`, d.at, d.name); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO messages (client_id, domain, success, cltrid, svtrid, message, created_at)
+			VALUES (?, ?, 1, ?, ?, ?, ?)`,
+			d.sponsor, d.name, d.cltrid, d.svtrid, "Pending create of "+d.name+" approved", d.at); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// seedTaken makes sure every valid taken- name among names exists,
+// sponsored by OtherRegistrar since a year ago.
+func seedTaken(ctx context.Context, tx *sql.Tx, now time.Time, names []string) error {
+	for _, name := range names {
+		if scenarioOf(name) != scenarioTaken || !validName(name) {
+			continue
+		}
+		registrant, err := json.Marshal(registrar.Contact{Email: "hostmaster@" + name})
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO domains (name, sponsor, auth_info, registrant, contacts, created_at, expires_at, updated_at, create_cltrid, create_svtrid)
+			VALUES (?, ?, ?, ?, '{}', ?, ?, ?, '', '')
+			ON CONFLICT DO NOTHING`,
+			name, OtherRegistrar, rand.Text(), string(registrant),
+			now.AddDate(-1, 0, 0).UnixMicro(), now.AddDate(1, 0, 0).UnixMicro(), now.UnixMicro()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// domain is a row of the domains table.
+type domain struct {
+	name, sponsor, authInfo string
+	createdAt, expiresAt    time.Time
+	pending                 bool
+	statuses                []string // client statuses, sorted
+}
+
+// loadDomain returns the domain called name, or a 2303 failure.
+func loadDomain(ctx context.Context, tx *sql.Tx, name string) (*domain, error) {
+	d := &domain{name: name}
+	var created, expires int64
+	var pending sql.NullInt64
+	err := tx.QueryRowContext(ctx, `
+		SELECT sponsor, auth_info, created_at, expires_at, pending_until FROM domains WHERE name = ?`, name).
+		Scan(&d.sponsor, &d.authInfo, &created, &expires, &pending)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fail(CodeObjectNotExists, "")
+	}
+	if err != nil {
+		return nil, err
+	}
+	d.createdAt, d.expiresAt, d.pending = time.UnixMicro(created).UTC(), time.UnixMicro(expires).UTC(), pending.Valid
+	rows, err := tx.QueryContext(ctx, `SELECT status FROM domain_statuses WHERE domain = ? ORDER BY status`, name)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		d.statuses = append(d.statuses, s)
+	}
+	return d, rows.Err()
+}
+
+// eppStatuses returns the domain's statuses as EPP reports them:
+// pendingCreate while pending, else its client statuses, else ok (which
+// RFC 5731 does not combine with any other status).
+func (d *domain) eppStatuses() []string {
+	s := append([]string(nil), d.statuses...)
+	if d.pending {
+		s = append([]string{"pendingCreate"}, s...)
+	}
+	if len(s) == 0 {
+		s = []string{"ok"}
+	}
+	return s
+}
+
+func (d *domain) has(status string) bool {
+	for _, s := range d.statuses {
+		if s == status {
+			return true
+		}
+	}
+	return false
+}
+
+func exists(ctx context.Context, tx *sql.Tx, name string) (bool, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM domains WHERE name = ?`, name).Scan(&n)
+	return n > 0, err
+}
+
+func checkName(name string) error {
+	if !validName(name) {
+		return failf(CodeSyntaxError, "invalid domain name %q", name)
+	}
+	return nil
+}
+
+func checkYears(years int) error {
+	if years < 1 || years > maxYears {
+		return failf(CodeRangeError, "period must be 1 to %d years", maxYears)
+	}
+	return nil
+}
+
+// Check reports the availability of names in one command.
+func (e *Engine) Check(ctx context.Context, clientID, clTRID string, names []string) ([]registrar.Availability, Response, error) {
+	norm := make([]string, len(names))
+	for i, n := range names {
+		norm[i] = normalizeName(n)
+	}
+	c := &command{op: "Check", name: "check", clientID: clientID, clTRID: clTRID, names: norm, domain: strings.Join(norm, ",")}
+	var out []registrar.Availability
+	resp, err := e.exec(ctx, c, func(ctx context.Context, tx *sql.Tx, now time.Time) (int, error) {
+		if len(norm) == 0 {
+			return 0, fail(CodeMissingParam, "no names to check")
+		}
+		for _, n := range norm {
+			if err := checkName(n); err != nil {
+				return 0, err
+			}
+		}
+		out = make([]registrar.Availability, 0, len(norm))
+		for _, n := range norm {
+			taken, err := exists(ctx, tx, n)
+			if err != nil {
+				return 0, err
+			}
+			if taken {
+				out = append(out, registrar.Availability{Name: n, Reason: "In use"})
+			} else {
+				out = append(out, registrar.Availability{Name: n, Available: true, Premium: scenarioOf(n) == scenarioPremium})
+			}
+		}
+		return CodeOK, nil
+	})
+	if err != nil {
+		return nil, resp, err
+	}
+	return out, resp, nil
+}
+
+// Create registers a domain sponsored by clientID. Creates of pending-
+// names answer 1001 with CreateResult.Pending set; creates of slow- names
+// answer after the delay, or KindUnavailable when ctx ends first (the
+// create has happened all the same). The clTRID is the one a pending
+// create's poll message carries; the Client passes req.TransactionID.
+func (e *Engine) Create(ctx context.Context, clientID, clTRID string, req registrar.CreateRequest) (registrar.CreateResult, Response, error) {
+	name := normalizeName(req.Name)
+	sc := scenarioOf(name)
+	c := &command{op: "Create", name: "create", clientID: clientID, clTRID: clTRID, names: []string{name}, domain: name}
+	var res registrar.CreateResult
+	resp, err := e.exec(ctx, c, func(ctx context.Context, tx *sql.Tx, now time.Time) (int, error) {
+		if err := checkName(name); err != nil {
+			return 0, err
+		}
+		if err := checkYears(req.Years); err != nil {
+			return 0, err
+		}
+		if req.AuthInfo == "" {
+			return 0, fail(CodeMissingParam, "authInfo is required")
+		}
+		if strings.TrimSpace(req.Registrant.Email) == "" {
+			return 0, fail(CodeMissingParam, "registrant email is required")
+		}
+		taken, err := exists(ctx, tx, name)
+		if err != nil {
+			return 0, err
+		}
+		if taken {
+			return 0, fail(CodeObjectExists, "")
+		}
+		switch sc {
+		case scenarioReject:
+			return 0, fail(CodePolicyError, "name reserved by registry policy")
+		case scenarioPremium:
+			return 0, fail(CodePolicyError, "premium name requires fee acknowledgement")
+		}
+		registrant, err := json.Marshal(req.Registrant)
+		if err != nil {
+			return 0, err
+		}
+		contacts, err := json.Marshal(struct {
+			Admin   *registrar.Contact `json:"admin,omitempty"`
+			Tech    *registrar.Contact `json:"tech,omitempty"`
+			Billing *registrar.Contact `json:"billing,omitempty"`
+		}{req.Admin, req.Tech, req.Billing})
+		if err != nil {
+			return 0, err
+		}
+		res = registrar.CreateResult{CreatedAt: now, ExpiresAt: now.AddDate(req.Years, 0, 0), ServerTransactionID: c.svTRID}
+		var pendingUntil *int64
+		if sc == scenarioPending {
+			res.Pending = true
+			due := now.Add(e.delay).UnixMicro()
+			pendingUntil = &due
+		}
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO domains (name, sponsor, auth_info, registrant, contacts, created_at, expires_at, updated_at, pending_until, create_cltrid, create_svtrid)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			name, clientID, req.AuthInfo, string(registrant), string(contacts),
+			res.CreatedAt.UnixMicro(), res.ExpiresAt.UnixMicro(), now.UnixMicro(), pendingUntil, clTRID, c.svTRID); err != nil {
+			return 0, err
+		}
+		if res.Pending {
+			return CodePending, nil
+		}
+		return CodeOK, nil
+	})
+	if sc == scenarioSlow && resp.Code != 0 {
+		// The command reached the registry and its effect is committed;
+		// only the answer is slow.
+		t := time.NewTimer(e.delay)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return registrar.CreateResult{}, resp, registrar.Wrap(registrar.KindUnavailable, "sandbox.Create", ctx.Err(), "no answer from registry")
+		case <-e.closed:
+			return registrar.CreateResult{}, resp, registrar.Errorf(registrar.KindUnavailable, "sandbox.Create", "no answer from registry")
+		}
+	}
+	if err != nil {
+		return registrar.CreateResult{}, resp, err
+	}
+	return res, resp, nil
+}
+
+// Info returns what the registry knows of a domain. Only the sponsor
+// (clientID) sees its auth info.
+func (e *Engine) Info(ctx context.Context, clientID, clTRID, name string) (registrar.DomainInfo, Response, error) {
+	name = normalizeName(name)
+	c := &command{op: "Info", name: "info", clientID: clientID, clTRID: clTRID, names: []string{name}, domain: name}
+	var info registrar.DomainInfo
+	resp, err := e.exec(ctx, c, func(ctx context.Context, tx *sql.Tx, now time.Time) (int, error) {
+		if err := checkName(name); err != nil {
+			return 0, err
+		}
+		d, err := loadDomain(ctx, tx, name)
+		if err != nil {
+			return 0, err
+		}
+		info = registrar.DomainInfo{
+			Name:      d.name,
+			Sponsored: d.sponsor == clientID,
+			Pending:   d.pending,
+			Statuses:  d.eppStatuses(),
+			CreatedAt: d.createdAt,
+			ExpiresAt: d.expiresAt,
+		}
+		if info.Sponsored {
+			info.AuthInfo = d.authInfo
+		}
+		return CodeOK, nil
+	})
+	if err != nil {
+		return registrar.DomainInfo{}, resp, err
+	}
+	return info, resp, nil
+}
+
+// Renew extends a registration by years and returns the new expiry.
+// curExpiry's date (UTC) must be the current expiry's date; only the
+// sponsor may renew; the new expiry may be at most ten years away.
+func (e *Engine) Renew(ctx context.Context, clientID, clTRID, name string, curExpiry time.Time, years int) (time.Time, Response, error) {
+	name = normalizeName(name)
+	c := &command{op: "Renew", name: "renew", clientID: clientID, clTRID: clTRID, names: []string{name}, domain: name}
+	var expiry time.Time
+	resp, err := e.exec(ctx, c, func(ctx context.Context, tx *sql.Tx, now time.Time) (int, error) {
+		if err := checkName(name); err != nil {
+			return 0, err
+		}
+		if err := checkYears(years); err != nil {
+			return 0, err
+		}
+		d, err := loadDomain(ctx, tx, name)
+		if err != nil {
+			return 0, err
+		}
+		switch {
+		case d.sponsor != clientID:
+			return 0, fail(CodeAuthorization, "")
+		case d.pending:
+			return 0, fail(CodeStatusProhibits, "pendingCreate")
+		case d.has("clientRenewProhibited"):
+			return 0, fail(CodeStatusProhibits, "clientRenewProhibited")
+		case curExpiry.UTC().Format(time.DateOnly) != d.expiresAt.Format(time.DateOnly):
+			return 0, fail(CodePolicyError, "curExpDate does not match")
+		}
+		expiry = d.expiresAt.AddDate(years, 0, 0)
+		if expiry.After(now.AddDate(maxYears, 0, 0)) {
+			return 0, failf(CodePolicyError, "registration period may not exceed %d years", maxYears)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE domains SET expires_at = ?, updated_at = ? WHERE name = ?`,
+			expiry.UnixMicro(), now.UnixMicro(), name); err != nil {
+			return 0, err
+		}
+		return CodeOK, nil
+	})
+	if err != nil {
+		return time.Time{}, resp, err
+	}
+	return expiry, resp, nil
+}
+
+// Update adds and removes client statuses. Only the sponsor may update;
+// while clientUpdateProhibited is set, only an update removing it is
+// accepted. Adding a status already set, or removing one not set, is not
+// an error, so a repeated update succeeds.
+func (e *Engine) Update(ctx context.Context, clientID, clTRID string, req registrar.DomainUpdate) (Response, error) {
+	name := normalizeName(req.Name)
+	c := &command{op: "Update", name: "update", clientID: clientID, clTRID: clTRID, names: []string{name}, domain: name}
+	return e.exec(ctx, c, func(ctx context.Context, tx *sql.Tx, now time.Time) (int, error) {
+		if err := checkName(name); err != nil {
+			return 0, err
+		}
+		add := make(map[string]bool)
+		for _, list := range [][]string{req.AddStatuses, req.RemoveStatuses} {
+			for _, s := range list {
+				if serverStatuses[s] {
+					return 0, failf(CodePolicyError, "status %s cannot be set by a client", s)
+				}
+				if !clientStatuses[s] {
+					return 0, failf(CodeSyntaxError, "unknown status %q", s)
+				}
+			}
+		}
+		for _, s := range req.AddStatuses {
+			add[s] = true
+		}
+		removesUpdateProhibited := false
+		for _, s := range req.RemoveStatuses {
+			if add[s] {
+				return 0, failf(CodePolicyError, "status %s both added and removed", s)
+			}
+			removesUpdateProhibited = removesUpdateProhibited || s == "clientUpdateProhibited"
+		}
+		d, err := loadDomain(ctx, tx, name)
+		if err != nil {
+			return 0, err
+		}
+		switch {
+		case d.sponsor != clientID:
+			return 0, fail(CodeAuthorization, "")
+		case d.pending:
+			return 0, fail(CodeStatusProhibits, "pendingCreate")
+		case d.has("clientUpdateProhibited") && !removesUpdateProhibited:
+			return 0, fail(CodeStatusProhibits, "clientUpdateProhibited")
+		}
+		for _, s := range req.RemoveStatuses {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM domain_statuses WHERE domain = ? AND status = ?`, name, s); err != nil {
+				return 0, err
+			}
+		}
+		for _, s := range req.AddStatuses {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO domain_statuses (domain, status) VALUES (?, ?) ON CONFLICT DO NOTHING`, name, s); err != nil {
+				return 0, err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE domains SET updated_at = ? WHERE name = ?`, now.UnixMicro(), name); err != nil {
+			return 0, err
+		}
+		return CodeOK, nil
+	})
+}
+
+// Poll returns clientID's oldest unacknowledged message (1301), or nil
+// when there is none (1300). Pending creates that are due are approved
+// first, in the same transaction.
+func (e *Engine) Poll(ctx context.Context, clientID, clTRID string) (*registrar.PollMessage, Response, error) {
+	c := &command{op: "Poll", name: "poll", clientID: clientID, clTRID: clTRID}
+	var msg *registrar.PollMessage
+	resp, err := e.exec(ctx, c, func(ctx context.Context, tx *sql.Tx, now time.Time) (int, error) {
+		var m registrar.PollMessage
+		var id, at int64
+		err := tx.QueryRowContext(ctx, `
+			SELECT id, domain, success, cltrid, message, created_at FROM messages
+			WHERE client_id = ? ORDER BY id LIMIT 1`, clientID).
+			Scan(&id, &m.Domain, &m.Success, &m.TransactionID, &m.Message, &at)
+		if errors.Is(err, sql.ErrNoRows) {
+			return CodeNoMessages, nil
+		}
+		if err != nil {
+			return 0, err
+		}
+		m.ID, m.Date = strconv.FormatInt(id, 10), time.UnixMicro(at).UTC()
+		msg, c.domain = &m, m.Domain
+		return CodeAckToDequeue, nil
+	})
+	if err != nil {
+		return nil, resp, err
+	}
+	return msg, resp, nil
+}
+
+// Ack removes clientID's message id from its queue; an id that is not in
+// the queue (unknown, acknowledged already, or another client's) is 2303.
+func (e *Engine) Ack(ctx context.Context, clientID, clTRID, id string) (Response, error) {
+	c := &command{op: "Ack", name: "ack", clientID: clientID, clTRID: clTRID}
+	return e.exec(ctx, c, func(ctx context.Context, tx *sql.Tx, now time.Time) (int, error) {
+		n, err := strconv.ParseInt(id, 10, 64)
+		if err != nil {
+			return 0, failf(CodeObjectNotExists, "no message %q", id)
+		}
+		err = tx.QueryRowContext(ctx, `DELETE FROM messages WHERE id = ? AND client_id = ? RETURNING domain`, n, clientID).Scan(&c.domain)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, failf(CodeObjectNotExists, "no message %q", id)
+		}
+		if err != nil {
+			return 0, err
+		}
+		return CodeOK, nil
+	})
+}

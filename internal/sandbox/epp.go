@@ -1,0 +1,184 @@
+package sandbox
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/openregistrar/registrar/internal/registrar"
+)
+
+// EPP result codes (RFC 5730 section 3) the sandbox registry answers with.
+const (
+	CodeOK              = 1000 // Command completed successfully
+	CodePending         = 1001 // Command completed successfully; action pending
+	CodeNoMessages      = 1300 // Command completed successfully; no messages
+	CodeAckToDequeue    = 1301 // Command completed successfully; ack to dequeue
+	CodeMissingParam    = 2003 // Required parameter missing
+	CodeRangeError      = 2004 // Parameter value range error
+	CodeSyntaxError     = 2005 // Parameter value syntax error
+	CodeAuthorization   = 2201 // Authorization error
+	CodeObjectExists    = 2302 // Object exists
+	CodeObjectNotExists = 2303 // Object does not exist
+	CodeStatusProhibits = 2304 // Object status prohibits operation
+	CodePolicyError     = 2306 // Parameter value policy error
+	CodeCommandFailed   = 2400 // Command failed
+)
+
+// codes gives each result code its EPP text and, for errors, the one
+// registrar.Kind it maps to.
+var codes = map[int]struct {
+	text string
+	kind registrar.Kind
+}{
+	CodeOK:              {"Command completed successfully", 0},
+	CodePending:         {"Command completed successfully; action pending", 0},
+	CodeNoMessages:      {"Command completed successfully; no messages", 0},
+	CodeAckToDequeue:    {"Command completed successfully; ack to dequeue", 0},
+	CodeMissingParam:    {"Required parameter missing", registrar.KindInvalid},
+	CodeRangeError:      {"Parameter value range error", registrar.KindInvalid},
+	CodeSyntaxError:     {"Parameter value syntax error", registrar.KindInvalid},
+	CodeAuthorization:   {"Authorization error", registrar.KindRejected},
+	CodeObjectExists:    {"Object exists", registrar.KindConflict},
+	CodeObjectNotExists: {"Object does not exist", registrar.KindNotFound},
+	CodeStatusProhibits: {"Object status prohibits operation", registrar.KindConflict},
+	CodePolicyError:     {"Parameter value policy error", registrar.KindRejected},
+	CodeCommandFailed:   {"Command failed", registrar.KindUnavailable},
+}
+
+// Response is the EPP-style answer to a command that reached the engine,
+// whether it succeeded or not. A command refused by an outage window gets
+// no Response (the zero value): it never arrived.
+type Response struct {
+	// Code is the EPP result code, such as 1000 or 2302.
+	Code int
+	// Message is the code's EPP text, followed by ": " and a reason for
+	// some errors ("Parameter value policy error: curExpDate does not match").
+	Message    string
+	ClientTRID string
+	// ServerTRID is the engine's unique ID for the command (EPP svTRID),
+	// "SANDBOX-<log seq>".
+	ServerTRID string
+}
+
+// Result returns the code and message as the log records them:
+// "2302 Object exists".
+func (r Response) Result() string {
+	if r.Code == 0 {
+		return ""
+	}
+	return strconv.Itoa(r.Code) + " " + r.Message
+}
+
+// eppError is a command's failure as the registry reports it: the command
+// reached the engine, is logged, and changed nothing.
+type eppError struct {
+	code   int
+	reason string
+}
+
+func (e *eppError) Error() string { return resultMessage(e.code, e.reason) }
+
+// fail returns the failure of a command with an EPP error code and an
+// optional reason.
+func fail(code int, reason string) error { return &eppError{code: code, reason: reason} }
+
+func failf(code int, format string, args ...any) error {
+	return fail(code, fmt.Sprintf(format, args...))
+}
+
+func resultMessage(code int, reason string) string {
+	msg := codes[code].text
+	if reason != "" {
+		msg += ": " + reason
+	}
+	return msg
+}
+
+// kindOf returns the registrar.Kind of an EPP error code.
+func kindOf(code int) registrar.Kind {
+	if c, ok := codes[code]; ok && code >= 2000 {
+		return c.kind
+	}
+	return registrar.KindInternal
+}
+
+// The client statuses a sponsor may add and remove (RFC 5731 section 2.3).
+var clientStatuses = map[string]bool{
+	"clientDeleteProhibited":   true,
+	"clientHold":               true,
+	"clientRenewProhibited":    true,
+	"clientTransferProhibited": true,
+	"clientUpdateProhibited":   true,
+}
+
+// The statuses only a server may set (RFC 5731 section 2.3).
+var serverStatuses = map[string]bool{
+	"ok":                       true,
+	"inactive":                 true,
+	"pendingCreate":            true,
+	"pendingDelete":            true,
+	"pendingRenew":             true,
+	"pendingTransfer":          true,
+	"pendingUpdate":            true,
+	"serverDeleteProhibited":   true,
+	"serverHold":               true,
+	"serverRenewProhibited":    true,
+	"serverTransferProhibited": true,
+	"serverUpdateProhibited":   true,
+}
+
+// scenario is the behaviour the sandbox registry shows for a name.
+type scenario string
+
+// The scenarios, named by the prefix of the first label that selects them.
+const (
+	scenarioNormal  scenario = ""
+	scenarioSlow    scenario = "slow-"
+	scenarioPending scenario = "pending-"
+	scenarioOutage  scenario = "outage-"
+	scenarioReject  scenario = "reject-"
+	scenarioTaken   scenario = "taken-"
+	scenarioPremium scenario = "premium-"
+)
+
+var scenarios = []scenario{scenarioSlow, scenarioPending, scenarioOutage, scenarioReject, scenarioTaken, scenarioPremium}
+
+// scenarioOf returns the scenario of a (normalized) name, chosen by the
+// start of its first label.
+func scenarioOf(name string) scenario {
+	first, _, _ := strings.Cut(name, ".")
+	for _, s := range scenarios {
+		if strings.HasPrefix(first, string(s)) {
+			return s
+		}
+	}
+	return scenarioNormal
+}
+
+// normalizeName lower-cases an ASCII domain name.
+func normalizeName(name string) string { return strings.ToLower(name) }
+
+// validName reports whether name is a syntactically valid ASCII host name
+// of at least two labels (RFC 1035, RFC 5891 A-labels).
+func validName(name string) bool {
+	if len(name) == 0 || len(name) > 253 {
+		return false
+	}
+	labels := strings.Split(name, ".")
+	if len(labels) < 2 {
+		return false
+	}
+	for _, l := range labels {
+		if len(l) == 0 || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(l); i++ {
+			c := l[i]
+			if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
+				return false
+			}
+		}
+	}
+	return true
+}

@@ -1,0 +1,88 @@
+package sandbox
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"time"
+)
+
+// LogEntry is one command the sandbox registry received.
+type LogEntry struct {
+	// Seq numbers the commands in the order they were received, from 1.
+	Seq      int64     `json:"seq"`
+	Time     time.Time `json:"time"`
+	ClientID string    `json:"client_id"`
+	// Domain is the name the command concerned; a check lists its names
+	// separated by commas; a poll or ack names the message's domain, or
+	// is empty.
+	Domain string `json:"domain"`
+	// Command is check, create, info, renew, update, poll or ack.
+	Command string `json:"command"`
+	// Result is the EPP result code and message, such as
+	// "1000 Command completed successfully" or "2302 Object exists".
+	Result     string `json:"result"`
+	ClientTRID string `json:"cltrid,omitempty"`
+	ServerTRID string `json:"svtrid,omitempty"`
+}
+
+// Log returns every command the engine's registry received, in order.
+func (e *Engine) Log(ctx context.Context) ([]LogEntry, error) {
+	entries, err := readLog(ctx, e.db)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: log: %w", err)
+	}
+	return entries, nil
+}
+
+// ReadLog opens the sandbox registry file at path read-only and returns
+// its command log, in order. It works while an Engine (in this process or
+// another) has the file open.
+func ReadLog(ctx context.Context, path string) ([]LogEntry, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("sandbox: read log: %w", err)
+	}
+	dsn, err := fileDSN(path, "mode=ro&_pragma=busy_timeout(10000)&_pragma=query_only(1)")
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: read log %s: %w", path, err)
+	}
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: read log %s: %w", path, err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	version, err := checkFile(ctx, db)
+	if err == nil && version == 0 {
+		err = fmt.Errorf("not a sandbox registry database")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: read log %s: %w", path, err)
+	}
+	entries, err := readLog(ctx, db)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: read log %s: %w", path, err)
+	}
+	return entries, nil
+}
+
+func readLog(ctx context.Context, db *sql.DB) ([]LogEntry, error) {
+	rows, err := db.QueryContext(ctx, `
+		SELECT seq, time, client_id, domain, command, result, cltrid, svtrid FROM log ORDER BY seq`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var entries []LogEntry
+	for rows.Next() {
+		var l LogEntry
+		var t int64
+		if err := rows.Scan(&l.Seq, &t, &l.ClientID, &l.Domain, &l.Command, &l.Result, &l.ClientTRID, &l.ServerTRID); err != nil {
+			return nil, err
+		}
+		l.Time = time.UnixMicro(t).UTC()
+		entries = append(entries, l)
+	}
+	return entries, rows.Err()
+}

@@ -1,0 +1,142 @@
+package sandbox
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"path/filepath"
+)
+
+// applicationID marks a SQLite file as a sandbox registry ("ORSB").
+const applicationID = 0x4f525342
+
+// migrations are the schema versions, in order; PRAGMA user_version
+// records how many have been applied. Append, never edit.
+var migrations = []string{
+	// 1: domains, their client statuses, poll messages, outage windows and
+	// the command log. Times are unix microseconds, UTC.
+	`
+CREATE TABLE domains (
+	name          TEXT PRIMARY KEY,
+	sponsor       TEXT NOT NULL,
+	auth_info     TEXT NOT NULL,
+	registrant    TEXT NOT NULL, -- registrar.Contact as JSON
+	contacts      TEXT NOT NULL, -- {"admin":…,"tech":…,"billing":…} as JSON
+	created_at    INTEGER NOT NULL,
+	expires_at    INTEGER NOT NULL,
+	updated_at    INTEGER NOT NULL,
+	pending_until INTEGER,       -- set while pendingCreate: when it is approved
+	create_cltrid TEXT NOT NULL,
+	create_svtrid TEXT NOT NULL
+) STRICT;
+
+CREATE INDEX domains_pending ON domains (pending_until) WHERE pending_until IS NOT NULL;
+
+CREATE TABLE domain_statuses (
+	domain TEXT NOT NULL REFERENCES domains (name),
+	status TEXT NOT NULL,
+	PRIMARY KEY (domain, status)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE messages (
+	id         INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused, so a stale ack cannot hit a newer message
+	client_id  TEXT NOT NULL,
+	domain     TEXT NOT NULL REFERENCES domains (name),
+	success    INTEGER NOT NULL,
+	cltrid     TEXT NOT NULL,
+	svtrid     TEXT NOT NULL,
+	message    TEXT NOT NULL,
+	created_at INTEGER NOT NULL
+) STRICT;
+
+CREATE INDEX messages_client ON messages (client_id, id);
+
+CREATE TABLE outages (
+	name       TEXT PRIMARY KEY,
+	first_seen INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE log (
+	seq       INTEGER PRIMARY KEY,
+	time      INTEGER NOT NULL,
+	client_id TEXT NOT NULL,
+	domain    TEXT NOT NULL,
+	command   TEXT NOT NULL,
+	result    TEXT NOT NULL,
+	cltrid    TEXT NOT NULL,
+	svtrid    TEXT NOT NULL UNIQUE
+) STRICT;
+`,
+}
+
+// fileDSN returns the modernc.org/sqlite DSN of the file at path as a
+// SQLite URI with the given query.
+func fileDSN(path, query string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	u := url.URL{Path: filepath.ToSlash(abs)}
+	return "file:" + u.EscapedPath() + "?" + query, nil
+}
+
+// migrate brings the schema of db up to date, in one transaction.
+func migrate(ctx context.Context, db *sql.DB) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	version, err := checkFile(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if version == 0 {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema`).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return fmt.Errorf("not a sandbox registry database (it has other tables)")
+		}
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA application_id = %d`, applicationID)); err != nil {
+			return err
+		}
+	}
+	for i := version; i < len(migrations); i++ {
+		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+			return fmt.Errorf("migration %d: %w", i+1, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, len(migrations))); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// queryer is what checkFile needs: a *sql.DB or a *sql.Tx.
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// checkFile returns the schema version of a sandbox file, or an error when
+// the file belongs to something else or to a newer version of the sandbox.
+func checkFile(ctx context.Context, q queryer) (int, error) {
+	var app, version int
+	if err := q.QueryRowContext(ctx, `PRAGMA application_id`).Scan(&app); err != nil {
+		return 0, err
+	}
+	if err := q.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
+		return 0, err
+	}
+	switch {
+	case app == 0 && version == 0:
+		return 0, nil
+	case app != applicationID:
+		return 0, fmt.Errorf("not a sandbox registry database (application_id %#x)", app)
+	case version > len(migrations):
+		return 0, fmt.Errorf("sandbox registry database has schema version %d, newer than this program's %d", version, len(migrations))
+	}
+	return version, nil
+}
