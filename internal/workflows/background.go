@@ -24,8 +24,13 @@ func (pollArgs) Kind() string { return "registry_poll" }
 // InsertOpts makes poll runs unique while one is waiting, so a slow drain
 // does not pile up runs.
 func (pollArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateScheduled}}}
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: uniqueStates}}
 }
+
+// uniqueStates are the job states in which a periodic job counts as already
+// queued (River requires at least pending, scheduled, available, running).
+var uniqueStates = []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable,
+	rivertype.JobStateRunning, rivertype.JobStateScheduled}
 
 type pollWorker struct {
 	river.WorkerDefaults[pollArgs]
@@ -110,7 +115,7 @@ type sweepArgs struct{}
 func (sweepArgs) Kind() string { return "workflow_sweep" }
 
 func (sweepArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateScheduled}}}
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: uniqueStates}}
 }
 
 type sweepWorker struct {

@@ -119,6 +119,9 @@ func New(deps Deps, cfg Config) (*Engine, error) {
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
+	// River reports routine progress at info level; keep its warnings.
+	riverLog := slog.New(minLevel{deps.Logger.Handler(), slog.LevelWarn}).With("component", "river")
+	deps.Logger = deps.Logger.With("component", "workflows")
 	e := &Engine{Deps: deps, cfg: cfg}
 
 	workers := river.NewWorkers()
@@ -127,7 +130,7 @@ func New(deps Deps, cfg Config) (*Engine, error) {
 	river.AddWorker(workers, &sweepWorker{e: e})
 	river.AddWorker(workers, &mailWorker{e: e})
 	rc := &river.Config{
-		Logger:               deps.Logger.With("component", "river"),
+		Logger:               riverLog,
 		JobTimeout:           cfg.JobTimeout,
 		RescueStuckJobsAfter: cfg.RescueAfter,
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
@@ -214,3 +217,19 @@ func (r *riverJobs[TTx]) stop(ctx context.Context) error {
 // the engine's Clock instead, which tests may shift days ahead; River
 // compares scheduled_at with the wall clock.
 func riverAfter(d time.Duration) time.Time { return time.Now().Add(d) }
+
+// minLevel drops records below a level.
+type minLevel struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h minLevel) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return minLevel{h.Handler.WithAttrs(attrs), h.min}
+}
+
+func (h minLevel) WithGroup(name string) slog.Handler { return minLevel{h.Handler.WithGroup(name), h.min} }

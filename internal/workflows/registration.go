@@ -20,7 +20,15 @@ type stepWorker struct {
 	e *Engine
 }
 
-// Work runs one step of a workflow.
+// maxInlineSteps bounds how many steps one job runs in a row.
+const maxInlineSteps = 8
+
+// Work runs a workflow's steps, from the step it is at, for as long as each
+// step leads straight to another. Every step's transition commits on its
+// own; the last one of the run also schedules the next job (when something
+// must be waited for) and completes this job, in the same transaction. If
+// the process dies in between, the job stays running, River rescues it, and
+// the workflow resumes at its stored step.
 func (w *stepWorker) Work(ctx context.Context, job *river.Job[stepArgs]) error {
 	e := w.e
 	wf, err := e.DB.WorkflowByID(ctx, job.Args.WorkflowID)
@@ -30,40 +38,53 @@ func (w *stepWorker) Work(ctx context.Context, job *river.Job[stepArgs]) error {
 	if err != nil {
 		return err
 	}
-	if wf.State.Terminal() || wf.Step != job.Args.Step || wf.State == registrar.StateActionRequired {
-		return nil // a stale job: the workflow has moved on
-	}
-	var t transition
-	switch {
-	case wf.Kind == registrar.WorkflowRegistration:
-		d, err := decode[registrationData](wf)
-		if err != nil {
-			return err
+	for i := 1; ; i++ {
+		if wf.State.Terminal() || wf.State == registrar.StateActionRequired {
+			return nil // nothing to run: a stale job, or a workflow waiting for its user
 		}
-		switch wf.Step {
-		case stepStart:
-			t, err = e.start(ctx, wf, &d)
-		case stepCreate:
-			t, err = e.create(ctx, job, wf, &d)
-		case stepAwaitCreate:
-			t, err = e.awaitCreate(ctx, wf, &d)
-		default:
-			return river.JobCancel(fmt.Errorf("unknown registration step %q", wf.Step))
-		}
+		t, err := e.step(ctx, job, wf)
 		if errors.Is(err, errStale) {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		wf.Data = mustJSON(d)
-	case wf.Kind == registrar.WorkflowUpdate && wf.Step == stepApply:
-		t = e.applyUpdate(wf)
-	default:
-		return river.JobCancel(fmt.Errorf("unknown workflow step %s/%s", wf.Kind, wf.Step))
+		if t.next == "" || t.delay > 0 || i == maxInlineSteps {
+			_, err := e.commit(ctx, job, wf, t)
+			return err
+		}
+		if ok, err := e.commit(ctx, nil, wf, transition{apply: t.apply}); err != nil || !ok {
+			return err
+		}
 	}
-	_, err = e.commit(ctx, job, wf, t)
-	return err
+}
+
+// step runs the workflow's current step and returns its transition, with
+// the workflow's state already changed.
+func (e *Engine) step(ctx context.Context, job *river.Job[stepArgs], wf *registrar.Workflow) (transition, error) {
+	switch {
+	case wf.Kind == registrar.WorkflowRegistration:
+		d, err := decode[registrationData](wf)
+		if err != nil {
+			return transition{}, err
+		}
+		var t transition
+		switch wf.Step {
+		case stepStart:
+			t, err = e.start(ctx, wf, &d)
+		case stepCreate:
+			t, err = e.create(ctx, wf, &d)
+		case stepAwaitCreate:
+			t, err = e.awaitCreate(ctx, wf, &d)
+		default:
+			return transition{}, river.JobCancel(fmt.Errorf("unknown registration step %q", wf.Step))
+		}
+		wf.Data = mustJSON(d)
+		return t, err
+	case wf.Kind == registrar.WorkflowUpdate && wf.Step == stepApply:
+		return e.applyUpdate(wf), nil
+	}
+	return transition{}, river.JobCancel(fmt.Errorf("unknown workflow step %s/%s", wf.Kind, wf.Step))
 }
 
 // errStale means the workflow changed under a running step, which must
@@ -129,7 +150,7 @@ func needsVerification(email string) bool {
 // create sends the create to the registry, at most once per unknown
 // outcome: when an earlier attempt may have reached the registry, an info
 // decides first.
-func (e *Engine) create(ctx context.Context, job *river.Job[stepArgs], wf *registrar.Workflow, d *registrationData) (transition, error) {
+func (e *Engine) create(ctx context.Context, wf *registrar.Workflow, d *registrationData) (transition, error) {
 	reg, err := e.registry(wf, d)
 	if err != nil {
 		return transition{}, err

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/riverqueue/river"
 
 	"github.com/openregistrar/registrar/internal/registrar"
 	"github.com/openregistrar/registrar/internal/store"
@@ -158,7 +157,7 @@ func (e *Engine) ConfirmEmail(ctx context.Context, code string) (*registrar.Work
 		if err := tx.SaveWorkflow(ctx, wf); err != nil {
 			return err
 		}
-		return e.jobs.insert(ctx, tx, stepArgs{WorkflowID: wf.ID, Step: stepCreate}, &river.InsertOpts{})
+		return e.jobs.insert(ctx, tx, stepArgs{WorkflowID: wf.ID, Step: stepCreate}, nil)
 	})
 	if err != nil {
 		return nil, err

@@ -88,7 +88,7 @@ func (e *Engine) commit(ctx context.Context, job *river.Job[stepArgs], wf *regis
 			return err
 		}
 		if t.next != "" {
-			if err := e.jobs.insert(ctx, tx, stepArgs{WorkflowID: wf.ID, Step: t.next}, &river.InsertOpts{ScheduledAt: riverAfter(t.delay)}); err != nil {
+			if err := e.jobs.insert(ctx, tx, stepArgs{WorkflowID: wf.ID, Step: t.next}, scheduleAfter(t.delay)); err != nil {
 				return err
 			}
 		}
@@ -134,4 +134,14 @@ func backoff(n int, min, max time.Duration) time.Duration {
 		d = max
 	}
 	return d
+}
+
+// scheduleAfter returns insert options that run a job after d. A zero d
+// leaves the job available at once: a ScheduledAt of "now" would make it a
+// scheduled job, which River only promotes every few seconds.
+func scheduleAfter(d time.Duration) *river.InsertOpts {
+	if d <= 0 {
+		return nil
+	}
+	return &river.InsertOpts{ScheduledAt: riverAfter(d)}
 }

@@ -1,0 +1,150 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/openregistrar/registrar/internal/daemon"
+	"github.com/openregistrar/registrar/internal/registrar"
+	"github.com/openregistrar/registrar/internal/sandbox"
+	"github.com/openregistrar/registrar/internal/store"
+)
+
+// dbFlags are the flags that find the database of a server.
+func dbFlags(f *flags) (dataDir, database *string) {
+	dataDir = f.string("data-dir", "./registrar-data", "the server's data directory (SQLite)")
+	database = f.string("database", "", "the server's PostgreSQL URL, instead of --data-dir")
+	return
+}
+
+func (e *cmdEnv) openDB(dataDir, database string, readOnly bool) (*store.DB, error) {
+	if database == "" {
+		path := daemon.SQLitePath(dataDir)
+		if readOnly {
+			if _, err := os.Stat(path); err != nil {
+				return nil, fmt.Errorf("no registrar database in %s: start the server there first, or pass --data-dir", dataDir)
+			}
+		} else if err := os.MkdirAll(dataDir, 0o700); err != nil {
+			return nil, err
+		}
+		return store.Open(e.ctx, store.Config{SQLitePath: path, ReadOnly: readOnly})
+	}
+	return store.Open(e.ctx, store.Config{DatabaseURL: database})
+}
+
+func (e *cmdEnv) accountCreate(args []string) error {
+	f := newFlags(e, "account create", "Create an account and an API token with read and write scopes. The token is shown once.",
+		"registrar account create --name acme --data-dir ./registrar-data --output json")
+	name := f.string("name", "", "the account's name (required)")
+	contactFile := f.string("contact", "", "JSON file with the account's default registrant contact (email, phone, postal_info)")
+	dataDir, database := dbFlags(f)
+	output := f.string("output", "text", "output format: text or json")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	if *name == "" {
+		fmt.Fprintln(e.stderr, "registrar account create: --name is required")
+		return errUsage
+	}
+	if err := checkOutput(*output); err != nil {
+		return err
+	}
+	var contact *registrar.Contact
+	if *contactFile != "" {
+		raw, err := os.ReadFile(*contactFile)
+		if err != nil {
+			return err
+		}
+		contact = new(registrar.Contact)
+		if err := json.Unmarshal(raw, contact); err != nil {
+			return fmt.Errorf("%s: %v", *contactFile, err)
+		}
+		contact.Normalize()
+		if errs := contact.Validate(""); len(errs) > 0 {
+			return fmt.Errorf("%s: %s %s", *contactFile, errs[0].Pointer, errs[0].Message)
+		}
+	}
+	db, err := e.openDB(*dataDir, *database, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Migrate(e.ctx); err != nil {
+		return err
+	}
+	acct, token, err := db.CreateAccount(e.ctx, *name, contact, time.Now().UTC())
+	if err != nil {
+		return err
+	}
+	if *output == "json" {
+		return writeJSON(e.stdout, map[string]string{"account_id": acct.ID, "api_token": token})
+	}
+	fmt.Fprintf(e.stdout, "account ID: %s\nAPI token:  %s\n(the token is shown only this once)\n", acct.ID, token)
+	return nil
+}
+
+func (e *cmdEnv) outboxList(args []string) error {
+	f := newFlags(e, "outbox list", "List the email the server sent or is sending, oldest first.", "registrar outbox list --output json")
+	dataDir, database := dbFlags(f)
+	output := f.output()
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	if err := checkOutput(*output); err != nil {
+		return err
+	}
+	db, err := e.openDB(*dataDir, *database, true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	msgs, err := db.Outbox(e.ctx)
+	if err != nil {
+		return err
+	}
+	if *output == "json" {
+		return writeJSON(e.stdout, msgs)
+	}
+	tw := table(e.stdout)
+	fmt.Fprintln(tw, "CREATED\tTO\tSUBJECT\tSENT")
+	for _, m := range msgs {
+		sent := "outbox only"
+		if m.SentAt != nil {
+			sent = m.SentAt.Format(time.RFC3339)
+		} else if m.LastError != "" {
+			sent = "failed: " + m.LastError
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", m.CreatedAt.Format(time.RFC3339), m.To, m.Subject, sent)
+	}
+	return tw.Flush()
+}
+
+func (e *cmdEnv) sandboxLog(args []string) error {
+	f := newFlags(e, "sandbox log", "List every command the sandbox registry received, in order.", "registrar sandbox log --output json")
+	dataDir := f.string("data-dir", "./registrar-data", "the server's data directory")
+	output := f.output()
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	if err := checkOutput(*output); err != nil {
+		return err
+	}
+	entries, err := sandbox.ReadLog(e.ctx, daemon.SandboxPath(*dataDir))
+	if err != nil {
+		return err
+	}
+	if *output == "json" {
+		if entries == nil {
+			entries = []sandbox.LogEntry{}
+		}
+		return writeJSON(e.stdout, entries)
+	}
+	tw := table(e.stdout)
+	fmt.Fprintln(tw, "TIME\tDOMAIN\tCOMMAND\tRESULT")
+	for _, l := range entries {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", l.Time.Format(time.RFC3339Nano), l.Domain, l.Command, l.Result)
+	}
+	return tw.Flush()
+}

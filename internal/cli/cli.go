@@ -1,0 +1,190 @@
+// Package cli is the registrar command line: `registrar serve` and the
+// administrative subcommands. Every flag has a REGISTRAR_* environment
+// fallback.
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Main runs the command line with args (without the program name) and
+// returns the exit code.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	env := &cmdEnv{ctx: ctx, stdout: stdout, stderr: stderr}
+	if len(args) == 0 {
+		usage(stderr)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "serve":
+		err = env.serve(args[1:])
+	case "account":
+		err = env.sub(args[1:], "account", map[string]func([]string) error{"create": env.accountCreate})
+	case "outbox":
+		err = env.sub(args[1:], "outbox", map[string]func([]string) error{"list": env.outboxList})
+	case "sandbox":
+		err = env.sub(args[1:], "sandbox", map[string]func([]string) error{"log": env.sandboxLog})
+	case "help", "-h", "-help", "--help":
+		usage(stdout)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "registrar: unknown command %q\n\n", args[0])
+		usage(stderr)
+		return 2
+	}
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	default:
+		fmt.Fprintf(stderr, "registrar: %v\n", err)
+		return 1
+	}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `registrar: a domain registrar with Cloudflare's Registrar API
+
+Usage:
+  registrar serve                      run the API server (SQLite and the sandbox registry by default)
+  registrar account create --name N    create an account and print its ID and API token
+  registrar outbox list                list the email the server sent
+  registrar sandbox log                list every command the sandbox registry received
+
+Run "registrar COMMAND --help" for a command's flags. Every flag can also
+be set with an environment variable: --data-dir is REGISTRAR_DATA_DIR.
+`)
+}
+
+var errUsage = errors.New("usage")
+
+type cmdEnv struct {
+	ctx            context.Context
+	stdout, stderr io.Writer
+}
+
+func (e *cmdEnv) sub(args []string, name string, cmds map[string]func([]string) error) error {
+	if len(args) == 0 || cmds[args[0]] == nil {
+		var names []string
+		for n := range cmds {
+			names = append(names, n)
+		}
+		fmt.Fprintf(e.stderr, "usage: registrar %s %s [flags]\n", name, strings.Join(names, "|"))
+		return errUsage
+	}
+	return cmds[args[0]](args[1:])
+}
+
+// flags is a flag set whose flags take their defaults from REGISTRAR_*
+// environment variables.
+type flags struct {
+	*flag.FlagSet
+	errs []error
+}
+
+func newFlags(e *cmdEnv, name, summary, example string) *flags {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "%s\n\nUsage: registrar %s [flags]\n\nExample:\n  %s\n\nFlags:\n", summary, name, example)
+		fs.PrintDefaults()
+	}
+	return &flags{FlagSet: fs}
+}
+
+// envName is the environment variable behind a flag.
+func envName(flagName string) string {
+	return "REGISTRAR_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+func (f *flags) string(name, def, usage string) *string {
+	if v, ok := os.LookupEnv(envName(name)); ok {
+		def = v
+	}
+	return f.String(name, def, usage+" ($"+envName(name)+")")
+}
+
+func (f *flags) duration(name string, def time.Duration, usage string) *time.Duration {
+	if v, ok := os.LookupEnv(envName(name)); ok {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			f.errs = append(f.errs, fmt.Errorf("$%s: %v", envName(name), err))
+		}
+		def = d
+	}
+	return f.Duration(name, def, usage+" ($"+envName(name)+")")
+}
+
+func (f *flags) int(name string, def int, usage string) *int {
+	if v, ok := os.LookupEnv(envName(name)); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			f.errs = append(f.errs, fmt.Errorf("$%s: %v", envName(name), err))
+		}
+		def = n
+	}
+	return f.Int(name, def, usage+" ($"+envName(name)+")")
+}
+
+func (f *flags) float(name string, def float64, usage string) *float64 {
+	if v, ok := os.LookupEnv(envName(name)); ok {
+		n, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			f.errs = append(f.errs, fmt.Errorf("$%s: %v", envName(name), err))
+		}
+		def = n
+	}
+	return f.Float64(name, def, usage+" ($"+envName(name)+")")
+}
+
+// parse parses args; extra arguments are a usage error.
+func (f *flags) parse(args []string) error {
+	if err := f.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	if len(f.errs) > 0 {
+		return errors.Join(f.errs...)
+	}
+	if f.NArg() > 0 {
+		fmt.Fprintf(f.Output(), "unexpected argument %q\n", f.Arg(0))
+		return errUsage
+	}
+	return nil
+}
+
+// output is the --output flag of listing commands.
+func (f *flags) output() *string {
+	return f.string("output", "table", "output format: table or json")
+}
+
+func checkOutput(o string) error {
+	if o != "table" && o != "json" && o != "text" {
+		return fmt.Errorf("--output must be table or json, not %q", o)
+	}
+	return nil
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func table(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 0, 4, 2, ' ', 0) }

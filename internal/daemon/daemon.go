@@ -1,0 +1,336 @@
+// Package daemon is the composition root: it reads the configuration,
+// opens the database, starts the sandbox registry, the workflow engine and
+// the HTTP server, and shuts them down in reverse order. It is the only
+// package that imports everything.
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/openregistrar/registrar/internal/httpapi"
+	"github.com/openregistrar/registrar/internal/mail"
+	"github.com/openregistrar/registrar/internal/registrar"
+	"github.com/openregistrar/registrar/internal/sandbox"
+	"github.com/openregistrar/registrar/internal/store"
+	"github.com/openregistrar/registrar/internal/workflows"
+)
+
+// Config is the server's configuration; cli fills it from flags and
+// REGISTRAR_* environment variables.
+type Config struct {
+	Listen      string // host:port of the API
+	DataDir     string // SQLite database, sandbox registry state, lock file
+	DatabaseURL string // postgres://… to use PostgreSQL instead of SQLite
+	PublicURL   string // base of links in email; default http://<listen>
+	SMTPURL     string // smtp://user:pass@host:port?from=… ; empty keeps mail in the outbox
+
+	SyncWait     time.Duration
+	SandboxDelay time.Duration
+	MaxDomains   int
+	RateLimit    float64
+	RateBurst    int
+
+	BlockedTimeout time.Duration
+	ActionTimeout  time.Duration
+	JobTimeout     time.Duration
+	RescueAfter    time.Duration
+	PollInterval   time.Duration
+	SweepInterval  time.Duration
+	// ShutdownTimeout bounds draining requests and jobs on stop [30s].
+	ShutdownTimeout time.Duration
+
+	Logger *slog.Logger
+	// Clock is the business clock; tests shift it to reach deadlines.
+	Clock registrar.Clock
+	// Out receives the first-start banner (account, token, curl line).
+	Out io.Writer
+}
+
+// Paths of the files in the data dir.
+const (
+	dbFile      = "registrar.db"
+	sandboxFile = "sandbox.db"
+	lockFile    = "registrar.lock"
+)
+
+// SQLitePath returns the registrar database file of a data dir.
+func SQLitePath(dataDir string) string { return filepath.Join(dataDir, dbFile) }
+
+// SandboxPath returns the sandbox registry's state file of a data dir.
+func SandboxPath(dataDir string) string { return filepath.Join(dataDir, sandboxFile) }
+
+// Daemon is a running server.
+type Daemon struct {
+	cfg     Config
+	log     *slog.Logger
+	lock    *os.File
+	db      *store.DB
+	sandbox *sandbox.Engine
+	engine  *workflows.Engine
+	api     *httpapi.Server
+	http    *http.Server
+	ln      net.Listener
+	cancel  context.CancelFunc
+	served  chan error
+}
+
+// Start starts a server and returns once it is ready to serve: the
+// database is migrated, the engine runs and the listener is open.
+func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = registrar.SystemClock{}
+	}
+	if cfg.Out == nil {
+		cfg.Out = io.Discard
+	}
+	if cfg.ShutdownTimeout == 0 {
+		cfg.ShutdownTimeout = 30 * time.Second
+	}
+	d := &Daemon{cfg: cfg, log: cfg.Logger, served: make(chan error, 1)}
+	defer func() {
+		if err != nil {
+			d.close()
+		}
+	}()
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	if d.lock, err = lockDataDir(cfg.DataDir); err != nil {
+		return nil, err
+	}
+	d.db, err = store.Open(ctx, store.Config{DatabaseURL: cfg.DatabaseURL, SQLitePath: SQLitePath(cfg.DataDir), Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
+	if err := d.db.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	d.sandbox, err = sandbox.Open(SandboxPath(cfg.DataDir), sandbox.Config{Delay: cfg.SandboxDelay, Clock: cfg.Clock, Logger: cfg.Logger.With("component", "sandbox")})
+	if err != nil {
+		return nil, err
+	}
+	d.ln, err = net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", cfg.Listen, err)
+	}
+	publicURL := cfg.PublicURL
+	if publicURL == "" {
+		publicURL = "http://" + d.ln.Addr().String()
+	}
+	var mailer registrar.Mailer
+	if cfg.SMTPURL != "" {
+		if mailer, err = mail.NewSMTP(cfg.SMTPURL); err != nil {
+			return nil, err
+		}
+	}
+	catalog := registrar.DefaultCatalog()
+	d.engine, err = workflows.New(workflows.Deps{
+		DB: d.db, Registries: newSandboxRegistries(d.sandbox.Client(SandboxClientID), catalog), Catalog: catalog,
+		Clock: cfg.Clock, Logger: cfg.Logger, Mailer: mailer,
+	}, workflows.Config{
+		MaxDomains: cfg.MaxDomains, BlockedTimeout: cfg.BlockedTimeout, ActionTimeout: cfg.ActionTimeout,
+		JobTimeout: cfg.JobTimeout, RescueAfter: cfg.RescueAfter, PollInterval: cfg.PollInterval,
+		SweepInterval: cfg.SweepInterval, PublicURL: publicURL,
+	})
+	if err != nil {
+		return nil, err
+	}
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	d.cancel = cancel
+	if err := d.engine.Start(runCtx); err != nil {
+		return nil, fmt.Errorf("start workflow engine: %w", err)
+	}
+	go d.db.Listen(runCtx)
+	d.api = httpapi.New(httpapi.Deps{Reader: d.db, Workflows: d.engine, Notifier: d.db.Notifier(), Logger: cfg.Logger.With("component", "http")},
+		httpapi.Config{SyncWait: cfg.SyncWait, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst})
+	d.http = &http.Server{
+		Handler:           d.api,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
+	}
+	if err := d.firstStart(ctx, publicURL); err != nil {
+		return nil, err
+	}
+	go func() { d.served <- d.http.Serve(d.ln) }()
+	d.log.Info("registrar ready", "listen", d.ln.Addr().String(), "database", d.databaseName(), "data_dir", cfg.DataDir)
+	return d, nil
+}
+
+// SandboxClientID is the registrar's client ID at the built-in sandbox
+// registry.
+const SandboxClientID = "openregistrar"
+
+func (d *Daemon) databaseName() string {
+	if d.db.IsPostgres() {
+		return "postgres"
+	}
+	return SQLitePath(d.cfg.DataDir)
+}
+
+// Addr returns the address the API listens on.
+func (d *Daemon) Addr() string { return d.ln.Addr().String() }
+
+// URL returns the API's base URL, "http://127.0.0.1:8080/client/v4/".
+func (d *Daemon) URL() string { return "http://" + d.Addr() + "/client/v4/" }
+
+// DB returns the database (for tests and tools).
+func (d *Daemon) DB() *store.DB { return d.db }
+
+// Sandbox returns the sandbox registry (for tests and tools).
+func (d *Daemon) Sandbox() *sandbox.Engine { return d.sandbox }
+
+// Engine returns the workflow engine (for tests: Sweep).
+func (d *Daemon) Engine() *workflows.Engine { return d.engine }
+
+// Wait blocks until the HTTP server stops serving on its own (an error) or
+// ctx ends.
+func (d *Daemon) Wait(ctx context.Context) error {
+	select {
+	case err := <-d.served:
+		return err
+	case <-ctx.Done():
+		return nil
+	}
+}
+
+// Stop drains in-flight requests (each waits at most its sync window),
+// stops the workers, letting running steps finish, then closes everything.
+func (d *Daemon) Stop(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, d.cfg.ShutdownTimeout)
+	defer cancel()
+	var errs []error
+	if err := d.http.Shutdown(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("drain HTTP: %w", err))
+	}
+	if err := d.engine.Stop(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("stop workers: %w", err))
+	}
+	d.close()
+	d.log.Info("registrar stopped")
+	return errors.Join(errs...)
+}
+
+func (d *Daemon) close() {
+	if d.cancel != nil {
+		d.cancel()
+	}
+	if d.ln != nil && d.http == nil {
+		d.ln.Close()
+	}
+	if d.sandbox != nil {
+		d.sandbox.Close()
+	}
+	if d.db != nil {
+		d.db.Close()
+	}
+	if d.lock != nil {
+		d.lock.Close() // releases the flock
+	}
+}
+
+// lockDataDir takes an exclusive lock on the data dir, so that two servers
+// never share one (a second would break SQLite's single-writer design and
+// double-run workflows).
+func lockDataDir(dir string) (*os.File, error) {
+	f, err := os.OpenFile(filepath.Join(dir, lockFile), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("lock data dir: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("data dir %s is in use by another registrar server (%w)", dir, err)
+	}
+	return f, nil
+}
+
+// firstStart creates the sandbox account on an empty database and prints
+// its ID and token, with a request to paste.
+func (d *Daemon) firstStart(ctx context.Context, publicURL string) error {
+	n, err := d.db.CountAccounts(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	acct, token, err := d.db.CreateAccount(ctx, "sandbox", SampleContact(), d.cfg.Clock.Now())
+	if err != nil {
+		return err
+	}
+	base := strings.TrimRight(publicURL, "/") + "/client/v4"
+	fmt.Fprintf(d.cfg.Out, `
+First start: created a sandbox account and an API token. The token is shown only this once.
+
+  account ID: %s
+  API token:  %s
+
+Register a domain on the sandbox registry:
+
+  curl -s -X POST %s/accounts/%s/registrar/registrations \
+    -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' \
+    -d '{"domain_name": "example.com"}'
+
+`, acct.ID, token, base, acct.ID, token)
+	return nil
+}
+
+// SampleContact is the default registrant of the sandbox account made on
+// first start, so that a first request needs only a domain name.
+func SampleContact() *registrar.Contact {
+	return &registrar.Contact{
+		Email: "ada@example.com", Phone: "+44.2071234567",
+		PostalInfo: registrar.PostalInfo{Name: "Ada Lovelace", Address: registrar.Address{
+			Street: "12 St James's Square", City: "London", State: "London", PostalCode: "SW1Y 4LB", CountryCode: "GB",
+		}},
+	}
+}
+
+// Validate checks the configuration and says what to fix.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.Listen == "" {
+		errs = append(errs, errors.New("--listen is empty"))
+	}
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("--data-dir is empty"))
+	}
+	if c.DatabaseURL != "" && !store.IsPostgresURL(c.DatabaseURL) {
+		errs = append(errs, errors.New("--database must be a postgres:// or postgresql:// URL"))
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("--public-url %q must be an http:// or https:// URL", c.PublicURL))
+		}
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"--sync-wait", c.SyncWait}, {"--sandbox-delay", c.SandboxDelay}, {"--blocked-timeout", c.BlockedTimeout},
+		{"--action-timeout", c.ActionTimeout}, {"--job-timeout", c.JobTimeout}, {"--rescue-after", c.RescueAfter},
+		{"--poll-interval", c.PollInterval}, {"--sweep-interval", c.SweepInterval}} {
+		if d.v < 0 {
+			errs = append(errs, fmt.Errorf("%s must not be negative", d.name))
+		}
+	}
+	if c.JobTimeout > 0 && c.RescueAfter > 0 && c.RescueAfter <= c.JobTimeout {
+		errs = append(errs, fmt.Errorf("--rescue-after (%s) must exceed --job-timeout (%s)", c.RescueAfter, c.JobTimeout))
+	}
+	if c.MaxDomains < 0 {
+		errs = append(errs, errors.New("--max-domains must not be negative"))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,163 @@
+package httpapi
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/openregistrar/registrar/internal/jsonstrict"
+	"github.com/openregistrar/registrar/internal/registrar"
+)
+
+// kindMethodNotAllowed is an HTTP-only kind: the core never needs it.
+const kindMethodNotAllowed registrar.Kind = 255
+
+// HTTP error codes (`errors[].code`), documented in docs/API.md.
+const (
+	CodeMalformedBody    = 1000 // the body is not JSON of the right shape
+	CodeInvalidField     = 1001 // a field breaks a rule
+	CodeConflict         = 1005
+	CodeDomainLimit      = 1006
+	CodeBodyTooLarge     = 1013
+	CodeRateLimited      = 971
+	CodeNoRoute          = 7000
+	CodeMethodNotAllowed = 7001
+	CodeNotFound         = 7003
+	CodeAuthentication   = 10000
+	CodePermission       = 10001
+	CodeUnavailable      = 1503
+	CodeInternal         = 1500
+)
+
+// errorMapping is the one table from error kinds to HTTP: the status, the
+// error code, and whether a client may retry unchanged.
+var errorMapping = map[registrar.Kind]struct {
+	status int
+	code   int
+	retry  bool
+}{
+	registrar.KindInvalid:      {http.StatusBadRequest, CodeInvalidField, false},
+	registrar.KindUnauthorized: {http.StatusUnauthorized, CodeAuthentication, false},
+	registrar.KindForbidden:    {http.StatusForbidden, CodePermission, false},
+	registrar.KindNotFound:     {http.StatusNotFound, CodeNotFound, false},
+	registrar.KindConflict:     {http.StatusConflict, CodeConflict, false},
+	registrar.KindQuota:        {http.StatusForbidden, CodeDomainLimit, false},
+	registrar.KindTooLarge:     {http.StatusRequestEntityTooLarge, CodeBodyTooLarge, false},
+	registrar.KindRateLimited:  {http.StatusTooManyRequests, CodeRateLimited, true},
+	registrar.KindUnavailable:  {http.StatusServiceUnavailable, CodeUnavailable, true},
+	registrar.KindRejected:     {http.StatusUnprocessableEntity, CodeInvalidField, false},
+	registrar.KindInternal:     {http.StatusInternalServerError, CodeInternal, true},
+	kindMethodNotAllowed:       {http.StatusMethodNotAllowed, CodeMethodNotAllowed, false},
+}
+
+// errorItem is one entry of the envelope's errors array.
+type errorItem struct {
+	Code    int          `json:"code"`
+	Message string       `json:"message"`
+	Source  *errorSource `json:"source,omitempty"`
+}
+
+type errorSource struct {
+	Pointer string `json:"pointer"`
+}
+
+// writeError writes err in the envelope. Internal details go to the log
+// with the request ID, never to the client.
+func (s *Server) writeError(w http.ResponseWriter, r *request, err error) {
+	e := registrar.AsError(err)
+	var mbe *http.MaxBytesError
+	var je *jsonstrict.Error
+	switch {
+	case errors.As(err, &mbe):
+		e = registrar.Errorf(registrar.KindTooLarge, "httpapi.decode", "the request body is larger than %d bytes", mbe.Limit)
+	case errors.As(err, &je):
+		e = &registrar.Error{Kind: registrar.KindInvalid, Op: "httpapi.decode", Message: je.Message,
+			Fields: []registrar.FieldError{{Pointer: je.Pointer, Message: je.Message}}}
+	case e == nil:
+		e = &registrar.Error{Kind: registrar.KindInternal, Err: err}
+	}
+	m, ok := errorMapping[e.Kind]
+	if !ok {
+		m = errorMapping[registrar.KindInternal]
+	}
+	var items []errorItem
+	switch {
+	case e.Kind == registrar.KindInternal:
+		s.Logger.Error("internal error", "request_id", r.id, "method", r.Method, "path", r.URL.Path, "error", err)
+		items = []errorItem{{Code: m.code, Message: "internal error; quote request ID " + r.id + " when reporting it"}}
+	case errors.As(err, &je):
+		items = []errorItem{{Code: CodeMalformedBody, Message: je.Error(), Source: pointer(je.Pointer)}}
+	case len(e.Fields) > 0:
+		for _, f := range e.Fields {
+			items = append(items, errorItem{Code: m.code, Message: fieldMessage(f), Source: pointer(f.Pointer)})
+		}
+	default:
+		items = []errorItem{{Code: m.code, Message: e.Message}}
+		if e.Kind == registrar.KindUnavailable {
+			s.Logger.Warn("dependency unavailable", "request_id", r.id, "path", r.URL.Path, "error", err)
+		}
+	}
+	if !m.retry {
+		w.Header().Set("x-should-retry", "false")
+	}
+	if e.RetryAfterSeconds > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfterSeconds))
+	}
+	writeJSON(w, m.status, envelope{Success: false, Errors: items, Messages: []any{}, Result: nil})
+}
+
+// fieldMessage prefixes a field's message with its name, so the message
+// alone says what to fix.
+func fieldMessage(f registrar.FieldError) string {
+	if f.Pointer == "" || f.Pointer[0] == '?' {
+		return f.Message
+	}
+	return f.Pointer[1:] + ": " + f.Message
+}
+
+func pointer(p string) *errorSource {
+	if p == "" || p[0] != '/' {
+		return nil
+	}
+	return &errorSource{Pointer: p}
+}
+
+// envelope is Cloudflare's v4 response envelope.
+type envelope struct {
+	Success    bool        `json:"success"`
+	Errors     []errorItem `json:"errors"`
+	Messages   []any       `json:"messages"`
+	Result     any         `json:"result"`
+	ResultInfo *resultInfo `json:"result_info,omitempty"`
+}
+
+type resultInfo struct {
+	Count   int    `json:"count"`
+	Cursor  string `json:"cursor"`
+	PerPage int    `json:"per_page"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, `{"success":false,"errors":[{"code":1500,"message":"internal error"}],"messages":[],"result":null}`, http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}
+
+// writeResult writes a successful envelope around result.
+func writeResult(w http.ResponseWriter, status int, result any) {
+	writeJSON(w, status, envelope{Success: true, Errors: []errorItem{}, Messages: []any{}, Result: result})
+}
+
+func newRequestID() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}

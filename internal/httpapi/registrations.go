@@ -1,0 +1,276 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/openregistrar/registrar/internal/domainname"
+	"github.com/openregistrar/registrar/internal/jsonstrict"
+	"github.com/openregistrar/registrar/internal/registrar"
+)
+
+// registrationBody is the body of POST /registrations.
+type registrationBody struct {
+	DomainName        string              `json:"domain_name"`
+	Years             *int                `json:"years"`
+	AutoRenew         *bool               `json:"auto_renew"`
+	PrivacyMode       *string             `json:"privacy_mode"`
+	Contacts          *registrar.Contacts `json:"contacts"`
+	ContactExtensions map[string]any      `json:"contact_extensions"`
+	Acknowledgements  map[string]any      `json:"acknowledgements"`
+}
+
+// editBody is the body of PATCH /registrations/{domain}.
+type editBody struct {
+	AutoRenew *bool `json:"auto_renew"`
+}
+
+// decode reads a strictly decoded JSON body of bounded size into v.
+func (s *Server) decode(w http.ResponseWriter, r *request, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+		return registrar.Errorf(registrar.KindInvalid, "httpapi.decode", "Content-Type must be application/json, not %q", ct)
+	}
+	return jsonstrict.Decode(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes), v)
+}
+
+// validate checks a registration body and turns it into a request,
+// reporting every violation with its pointer.
+func (b *registrationBody) validate() (registrar.RegistrationRequest, error) {
+	const op = "httpapi.validate"
+	var req registrar.RegistrationRequest
+	var errs []registrar.FieldError
+	if b.DomainName == "" {
+		errs = append(errs, registrar.FieldError{Pointer: "/domain_name", Message: "is required"})
+	} else if n, err := domainname.Parse(b.DomainName); err != nil {
+		errs = append(errs, registrar.FieldError{Pointer: "/domain_name", Message: err.Error()})
+	} else {
+		req.Domain, req.Extension = n.ASCII, n.Extension
+	}
+	if b.Years != nil {
+		if *b.Years < 1 || *b.Years > 10 {
+			errs = append(errs, registrar.FieldError{Pointer: "/years", Message: "must be between 1 and 10"})
+		}
+		req.Years = *b.Years
+	}
+	if b.AutoRenew != nil {
+		req.AutoRenew = *b.AutoRenew
+	}
+	if b.PrivacyMode != nil {
+		switch pm := registrar.PrivacyMode(*b.PrivacyMode); pm {
+		case registrar.PrivacyRedaction, registrar.PrivacyOff:
+			req.PrivacyMode = pm
+		default:
+			errs = append(errs, registrar.FieldError{Pointer: "/privacy_mode", Message: `must be "redaction" or "off"`})
+		}
+	}
+	if b.Contacts != nil {
+		for _, c := range []struct {
+			role string
+			c    *registrar.Contact
+		}{{"registrant", b.Contacts.Registrant}, {"administrator", b.Contacts.Administrator}, {"technical", b.Contacts.Technical}, {"billing", b.Contacts.Billing}} {
+			if c.c == nil {
+				continue
+			}
+			c.c.Normalize()
+			errs = append(errs, c.c.Validate("/contacts/"+c.role)...)
+		}
+		req.Contacts = *b.Contacts
+	}
+	req.ContactExtensions, req.Acknowledgements = b.ContactExtensions, b.Acknowledgements
+	if len(errs) > 0 {
+		return req, &registrar.Error{Kind: registrar.KindInvalid, Op: op, Message: errs[0].Message, Fields: errs}
+	}
+	return req, nil
+}
+
+func (s *Server) handleRegistrationCreate(w http.ResponseWriter, r *request) error {
+	var body registrationBody
+	if err := s.decode(w, r, &body); err != nil {
+		return err
+	}
+	req, err := body.validate()
+	if err != nil {
+		return err
+	}
+	wf, err := s.Workflows.StartRegistration(r.Context(), r.principal, r.env, req)
+	if err != nil {
+		return err
+	}
+	return s.respondWorkflow(w, r, wf, http.StatusCreated)
+}
+
+func (s *Server) handleRegistrationEdit(w http.ResponseWriter, r *request) error {
+	domain, err := pathDomain(r)
+	if err != nil {
+		return err
+	}
+	var body editBody
+	if err := s.decode(w, r, &body); err != nil {
+		return err
+	}
+	wf, err := s.Workflows.StartUpdate(r.Context(), r.principal, r.env, domain, registrar.UpdateRequest{AutoRenew: body.AutoRenew})
+	if err != nil {
+		return err
+	}
+	return s.respondWorkflow(w, r, wf, http.StatusOK)
+}
+
+// respondWorkflow answers a request that started a workflow: at once with
+// 202 when the client prefers it (RFC 7240 respond-async), otherwise after
+// the sync window, with done (201 or 200) when the workflow finished in it.
+func (s *Server) respondWorkflow(w http.ResponseWriter, r *request, wf *registrar.Workflow, done int) error {
+	if preferAsync(r.Header.Values("Prefer")) {
+		w.Header().Set("Preference-Applied", "respond-async")
+		writeResult(w, http.StatusAccepted, s.status(wf))
+		return nil
+	}
+	wf = s.awaitDone(r.Context(), wf)
+	status := http.StatusAccepted
+	if wf.Completed() {
+		status = done
+	}
+	writeResult(w, status, s.status(wf))
+	return nil
+}
+
+// preferAsync reports whether the Prefer headers ask for respond-async.
+func preferAsync(values []string) bool {
+	for _, v := range values {
+		for _, pref := range strings.Split(v, ",") {
+			name, _, _ := strings.Cut(strings.TrimSpace(pref), "=")
+			if strings.EqualFold(strings.TrimSpace(name), "respond-async") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (s *Server) handleRegistrationStatus(w http.ResponseWriter, r *request) error {
+	domain, err := pathDomain(r)
+	if err != nil {
+		return err
+	}
+	wf, err := s.Reader.RegistrationStatus(r.Context(), r.accountID(), r.env, domain)
+	if err != nil {
+		return err
+	}
+	writeResult(w, http.StatusOK, s.status(wf))
+	return nil
+}
+
+func (s *Server) handleUpdateStatus(w http.ResponseWriter, r *request) error {
+	domain, err := pathDomain(r)
+	if err != nil {
+		return err
+	}
+	wf, err := s.Reader.UpdateStatus(r.Context(), r.accountID(), r.env, domain)
+	if err != nil {
+		return err
+	}
+	writeResult(w, http.StatusOK, s.status(wf))
+	return nil
+}
+
+func (s *Server) handleRegistrationGet(w http.ResponseWriter, r *request) error {
+	domain, err := pathDomain(r)
+	if err != nil {
+		return err
+	}
+	g, err := s.Reader.Registration(r.Context(), r.accountID(), r.env, domain)
+	if err != nil {
+		return err
+	}
+	writeResult(w, http.StatusOK, g)
+	return nil
+}
+
+func (s *Server) handleRegistrationList(w http.ResponseWriter, r *request) error {
+	const op = "httpapi.list"
+	q := r.URL.Query()
+	opts := registrar.ListOptions{SortBy: q.Get("sort_by"), Cursor: q.Get("cursor")}
+	switch q.Get("direction") {
+	case "", "asc":
+	case "desc":
+		opts.Descending = true
+	default:
+		return registrar.Invalid(op, "?direction", `direction must be "asc" or "desc"`)
+	}
+	if pp := q.Get("per_page"); pp != "" {
+		n, err := strconv.Atoi(pp)
+		if err != nil {
+			return registrar.Invalid(op, "?per_page", "per_page must be a whole number from 1 to %d", registrar.MaxPerPage)
+		}
+		if opts.PerPage = n; n == 0 {
+			opts.PerPage = -1 // zero is out of range, not "the default"
+		}
+	}
+	page, err := s.Reader.ListRegistrations(r.Context(), r.accountID(), r.env, opts)
+	if err != nil {
+		return err
+	}
+	perPage := opts.PerPage
+	if perPage == 0 {
+		perPage = registrar.DefaultPerPage
+	}
+	items := page.Items
+	if items == nil {
+		items = []registrar.Registration{}
+	}
+	writeJSON(w, http.StatusOK, envelope{Success: true, Errors: []errorItem{}, Messages: []any{}, Result: items,
+		ResultInfo: &resultInfo{Count: len(items), Cursor: page.Next, PerPage: perPage}})
+	return nil
+}
+
+// pathDomain parses the {domain} path segment with the one domain name
+// parser, so that Unicode and punycode forms find the same registration.
+func pathDomain(r *request) (string, error) {
+	n, err := domainname.Parse(r.PathValue("domain"))
+	if err != nil {
+		return "", registrar.Errorf(registrar.KindInvalid, "httpapi.pathDomain", "domain_name in the path: %s", err.Error())
+	}
+	return n.ASCII, nil
+}
+
+// workflowStatus is the API's WorkflowStatus object.
+type workflowStatus struct {
+	Completed bool            `json:"completed"`
+	State     registrar.State `json:"state"`
+	CreatedAt time.Time       `json:"created_at"`
+	UpdatedAt time.Time       `json:"updated_at"`
+	Links     statusLinks     `json:"links"`
+	Context   json.RawMessage `json:"context"`
+	Error     *statusError    `json:"error"`
+}
+
+type statusLinks struct {
+	Self     string `json:"self"`
+	Resource string `json:"resource"`
+}
+
+type statusError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// status renders a workflow as the API's WorkflowStatus. Links are
+// relative to the API's base URL, as Cloudflare's are.
+func (s *Server) status(wf *registrar.Workflow) workflowStatus {
+	resource := "/accounts/" + wf.AccountID + "/" + envPaths[wf.Env] + "/registrations/" + url.PathEscape(wf.Domain)
+	self := resource + "/registration-status"
+	if wf.Kind == registrar.WorkflowUpdate {
+		self = resource + "/update-status"
+	}
+	st := workflowStatus{
+		Completed: wf.Completed(), State: wf.State, CreatedAt: wf.CreatedAt, UpdatedAt: wf.UpdatedAt,
+		Links: statusLinks{Self: self, Resource: resource}, Context: wf.Context,
+	}
+	if wf.State == registrar.StateFailed {
+		st.Error = &statusError{Code: wf.ErrorCode, Message: wf.ErrorMessage}
+	}
+	return st
+}

@@ -1,0 +1,62 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/openregistrar/registrar/internal/registrar"
+)
+
+// envPaths maps each environment to its path segment.
+var envPaths = map[registrar.Env]string{
+	registrar.EnvLive:    "registrar",
+	registrar.EnvSandbox: "registrar-sandbox",
+}
+
+func (s *Server) routes() {
+	s.mux.HandleFunc("GET /healthz", s.handleHealth)
+	s.mux.HandleFunc("GET /verify-email/{code}", s.handleVerifyEmail)
+	for env, seg := range envPaths {
+		base := "/client/v4/accounts/{account_id}/" + seg
+		read, write := registrar.ScopeRead, registrar.ScopeWrite
+		s.handle(base+"/registrations", map[string]http.HandlerFunc{
+			"GET":  s.api(env, read, s.handleRegistrationList),
+			"POST": s.api(env, write, s.handleRegistrationCreate),
+		})
+		s.handle(base+"/registrations/{domain}", map[string]http.HandlerFunc{
+			"GET":   s.api(env, read, s.handleRegistrationGet),
+			"PATCH": s.api(env, write, s.handleRegistrationEdit),
+		})
+		s.handle(base+"/registrations/{domain}/registration-status", map[string]http.HandlerFunc{
+			"GET": s.api(env, read, s.handleRegistrationStatus),
+		})
+		s.handle(base+"/registrations/{domain}/update-status", map[string]http.HandlerFunc{
+			"GET": s.api(env, read, s.handleUpdateStatus),
+		})
+	}
+	s.mux.HandleFunc("/client/v4/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, &request{Request: r, id: newRequestID()}, registrar.Errorf(registrar.KindNotFound, "httpapi.route", "no route for %s %s", r.Method, r.URL.Path))
+	})
+}
+
+// handle registers a path's handlers by method (GET also serves HEAD), and
+// answers any other method with 405 in the API's envelope.
+func (s *Server) handle(path string, byMethod map[string]http.HandlerFunc) {
+	allow := ""
+	for m, h := range byMethod {
+		s.mux.HandleFunc(m+" "+path, h)
+		if allow != "" {
+			allow += ", "
+		}
+		allow += m
+	}
+	s.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", allow)
+		s.writeError(w, &request{Request: r, id: newRequestID()}, &registrar.Error{Kind: kindMethodNotAllowed, Op: "httpapi.route",
+			Message: "method " + r.Method + " is not allowed here; allowed: " + allow})
+	})
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Write([]byte(`{"status":"ok"}` + "\n"))
+}

@@ -1,0 +1,227 @@
+// Package httpapi serves Cloudflare's Registrar API (v4 envelope, the
+// /registrar/ and /registrar-sandbox/ endpoints) over net/http. It is the
+// only place where error kinds become HTTP statuses and error codes.
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/openregistrar/registrar/internal/registrar"
+)
+
+// Config tunes the API.
+type Config struct {
+	// SyncWait is how long POST and PATCH hold the request for the
+	// workflow to finish [5s].
+	SyncWait time.Duration
+	// MaxBodyBytes bounds request bodies [64 KiB].
+	MaxBodyBytes int64
+	// RateLimit is the sustained requests per second allowed per token
+	// [4, that is 1200 per 5 minutes as Cloudflare's API]; RateBurst the
+	// bucket size [1200]. A negative RateLimit disables limiting.
+	RateLimit float64
+	RateBurst int
+}
+
+func (c *Config) setDefaults() {
+	if c.SyncWait == 0 {
+		c.SyncWait = 5 * time.Second
+	}
+	if c.MaxBodyBytes == 0 {
+		c.MaxBodyBytes = 64 << 10
+	}
+	if c.RateLimit == 0 {
+		c.RateLimit = 4
+	}
+	if c.RateBurst == 0 {
+		c.RateBurst = 1200
+	}
+}
+
+// Deps are the API's collaborators.
+type Deps struct {
+	Reader    registrar.Reader
+	Workflows registrar.Workflows
+	Notifier  registrar.Notifier
+	Logger    *slog.Logger
+}
+
+// Server is the HTTP API.
+type Server struct {
+	Deps
+	cfg     Config
+	limiter *limiter
+	mux     *http.ServeMux
+}
+
+// New returns the API server.
+func New(deps Deps, cfg Config) *Server {
+	cfg.setDefaults()
+	if deps.Logger == nil {
+		deps.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{Deps: deps, cfg: cfg, limiter: newLimiter(cfg.RateLimit, cfg.RateBurst), mux: http.NewServeMux()}
+	s.routes()
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	s.mux.ServeHTTP(w, r)
+}
+
+// request is what every API handler gets: the caller, and the environment
+// and account of the path.
+type request struct {
+	*http.Request
+	id        string
+	principal registrar.Principal
+	env       registrar.Env
+}
+
+// accountID is the path's account, which authentication has checked is
+// the caller's.
+func (r *request) accountID() string { return r.principal.AccountID }
+
+type handlerFunc func(w http.ResponseWriter, r *request) error
+
+// api wraps an API handler: it authenticates the bearer token, checks that
+// the path's account is the token's (a 404 otherwise, so that account IDs
+// cannot be probed), checks the scope, applies the rate limit and writes
+// any error in the envelope.
+func (s *Server) api(env registrar.Env, scope registrar.Scope, h handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, hr *http.Request) {
+		r := &request{Request: hr, id: newRequestID(), env: env}
+		w.Header().Set("X-Request-Id", r.id)
+		if err := s.authorize(r, scope); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if err := h(w, r); err != nil {
+			s.writeError(w, r, err)
+		}
+	}
+}
+
+func (s *Server) authorize(r *request, scope registrar.Scope) error {
+	const op = "httpapi.authorize"
+	auth := r.Header.Get("Authorization")
+	token, ok := strings.CutPrefix(auth, "Bearer ")
+	if !ok || token == "" {
+		if r.Header.Get("X-Auth-Key") != "" {
+			return registrar.Errorf(registrar.KindUnauthorized, op, "API keys are not supported; send an API token as Authorization: Bearer <token>")
+		}
+		return registrar.Errorf(registrar.KindUnauthorized, op, "missing API token: send Authorization: Bearer <token>")
+	}
+	token = strings.TrimSpace(token)
+	if !registrar.LooksLikeToken(token) {
+		return registrar.Errorf(registrar.KindUnauthorized, op, "invalid API token")
+	}
+	p, err := s.Reader.Authenticate(r.Context(), registrar.HashSecret(token))
+	if err != nil {
+		return err
+	}
+	if r.PathValue("account_id") != p.AccountID {
+		return errAccountNotFound(r.URL.Path)
+	}
+	r.principal = p
+	if !p.Can(scope) {
+		return registrar.Errorf(registrar.KindForbidden, op, "the API token lacks the %s permission", scope)
+	}
+	if d, ok := s.limiter.allow(p.TokenID); !ok {
+		return &registrar.Error{Kind: registrar.KindRateLimited, Op: op, Message: "rate limit exceeded; slow down",
+			RetryAfterSeconds: int((d + time.Second - 1) / time.Second)}
+	}
+	return nil
+}
+
+func errAccountNotFound(path string) error {
+	return registrar.Errorf(registrar.KindNotFound, "httpapi.authorize", "could not route to %s, perhaps your object identifier is invalid?", path)
+}
+
+// limiter is a token bucket per API token.
+type limiter struct {
+	rate  rate.Limit
+	burst int
+	mu    sync.Mutex
+	m     map[string]*rate.Limiter
+}
+
+func newLimiter(r float64, burst int) *limiter {
+	if r < 0 {
+		return nil
+	}
+	return &limiter{rate: rate.Limit(r), burst: burst, m: make(map[string]*rate.Limiter)}
+}
+
+// allow takes one request from key's bucket, or says how long until one
+// is available.
+func (l *limiter) allow(key string) (time.Duration, bool) {
+	if l == nil {
+		return 0, true
+	}
+	l.mu.Lock()
+	lim := l.m[key]
+	if lim == nil {
+		lim = rate.NewLimiter(l.rate, l.burst)
+		l.m[key] = lim
+	}
+	l.mu.Unlock()
+	res := lim.Reserve()
+	if d := res.Delay(); d > 0 {
+		res.Cancel()
+		return d, false
+	}
+	return 0, true
+}
+
+// awaitDone waits up to the sync window for wf to finish, without holding a
+// database connection or a worker: it sleeps on the workflow's change
+// notifications and re-reads only when woken. It returns early on
+// action_required, which never resolves on its own.
+func (s *Server) awaitDone(ctx context.Context, wf *registrar.Workflow) *registrar.Workflow {
+	if settled(wf) {
+		return wf
+	}
+	changed, cancel := s.Notifier.Subscribe(wf.ID)
+	defer cancel()
+	deadline := time.NewTimer(s.cfg.SyncWait)
+	defer deadline.Stop()
+	// A safety net for a lost notification (a PostgreSQL listener
+	// reconnecting): re-read now and then anyway.
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		// Subscribed first, read second: no change can slip in between.
+		if cur, err := s.Reader.Workflow(ctx, wf.AccountID, wf.ID); err == nil {
+			wf = cur
+		}
+		if settled(wf) {
+			return wf
+		}
+		select {
+		case <-changed:
+		case <-tick.C:
+		case <-deadline.C:
+			if cur, err := s.Reader.Workflow(ctx, wf.AccountID, wf.ID); err == nil {
+				wf = cur
+			}
+			return wf
+		case <-ctx.Done():
+			return wf
+		}
+	}
+}
+
+func settled(wf *registrar.Workflow) bool {
+	return wf.Completed() || wf.State == registrar.StateActionRequired
+}

@@ -1,0 +1,49 @@
+package httpapi
+
+import (
+	"html/template"
+	"net/http"
+
+	"github.com/openregistrar/registrar/internal/registrar"
+)
+
+var verifyPage = template.Must(template.New("verify").Parse(`<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;line-height:1.5}</style>
+</head>
+<body>
+<h1>{{.Title}}</h1>
+<p>{{.Text}}</p>
+</body>
+</html>
+`))
+
+// handleVerifyEmail confirms a registrant's email address from the link in
+// the verification email and resumes the registration.
+func (s *Server) handleVerifyEmail(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	// The code is in the URL: never send it on as a Referer.
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+	var page struct{ Title, Text string }
+	status := http.StatusOK
+	wf, err := s.Workflows.ConfirmEmail(r.Context(), r.PathValue("code"))
+	switch {
+	case err == nil:
+		page.Title = "Email address verified"
+		page.Text = "Thank you. Your email address is verified and the registration of " + wf.Domain + " continues."
+	case registrar.IsKind(err, registrar.KindNotFound):
+		status, page.Title, page.Text = http.StatusNotFound, "Link not valid", "This verification link is not valid. Check that you opened the whole link from the email."
+	case registrar.IsKind(err, registrar.KindConflict):
+		status, page.Title, page.Text = http.StatusGone, "Link expired", "This verification link has expired. Start the registration again to get a new one."
+	default:
+		s.Logger.Error("email verification failed", "error", err)
+		status, page.Title, page.Text = http.StatusServiceUnavailable, "Please try again", "We could not verify your address right now. Please try the link again in a few minutes."
+	}
+	w.WriteHeader(status)
+	verifyPage.Execute(w, page)
+}
