@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-
 	"github.com/openregistrar/registrar/internal/registrar"
 	"github.com/openregistrar/registrar/internal/store"
 )
