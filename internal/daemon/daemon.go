@@ -120,7 +120,9 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 	if err := d.db.Migrate(ctx); err != nil {
 		return nil, err
 	}
-	d.sandbox, err = sandbox.Open(SandboxPath(cfg.DataDir), sandbox.Config{Delay: cfg.SandboxDelay, Clock: cfg.Clock, Logger: cfg.Logger.With("component", "sandbox")})
+	// The sandbox registry keeps the wall clock, as a real registry would:
+	// cfg.Clock is ours, and tests shift it to reach our deadlines.
+	d.sandbox, err = sandbox.Open(SandboxPath(cfg.DataDir), sandbox.Config{Delay: cfg.SandboxDelay, Logger: cfg.Logger.With("component", "sandbox")})
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"html/template"
 	"net/http"
+	"strings"
 
 	"github.com/openregistrar/registrar/internal/registrar"
 )
@@ -39,7 +40,9 @@ func (s *Server) handleVerifyEmail(w http.ResponseWriter, r *http.Request) {
 	case registrar.IsKind(err, registrar.KindNotFound):
 		status, page.Title, page.Text = http.StatusNotFound, "Link not valid", "This verification link is not valid. Check that you opened the whole link from the email."
 	case registrar.IsKind(err, registrar.KindConflict):
-		status, page.Title, page.Text = http.StatusGone, "Link expired", "This verification link has expired. Start the registration again to get a new one."
+		msg := registrar.AsError(err).Message
+		status, page.Title = http.StatusGone, "Link no longer valid"
+		page.Text = strings.ToUpper(msg[:1]) + msg[1:] + ". Start the registration again to get a new link."
 	default:
 		s.Logger.Error("email verification failed", "error", err)
 		status, page.Title, page.Text = http.StatusServiceUnavailable, "Please try again", "We could not verify your address right now. Please try the link again in a few minutes."

@@ -15,7 +15,8 @@
 //     for integer fields, and null for non-nullable Go types are rejected.
 //     Types implementing json.Unmarshaler or encoding.TextUnmarshaler are
 //     leaves: their method is tried on a fresh value so that a failure can
-//     be reported with the member's pointer.
+//     be reported with the member's pointer (such methods therefore run
+//     twice per value and should have no side effects).
 //  3. The validated body is decoded into the destination with json.Unmarshal,
 //     so the usual encoding/json semantics apply.
 //
@@ -71,8 +72,11 @@ func (e *Error) Error() string {
 // member names, trailing data after the value, invalid UTF-8 or malformed
 // JSON, and a null where the Go field is not a pointer/slice/map/interface
 // are all errors, reported as an *Error naming the offending member by its
-// JSON Pointer. Member names must match the Go field's JSON name exactly
-// (encoding/json would also accept a case-insensitive match).
+// JSON Pointer. So are an empty (or all-whitespace) body, nesting deeper
+// than 64 levels and more than 10,000 tokens. Member names must match the Go
+// field's JSON name exactly (encoding/json would also accept a
+// case-insensitive match). A non-pointer time.Time must not be null; other
+// json.Unmarshaler implementations are given null and decide for themselves.
 //
 // r is read fully; callers should bound it with http.MaxBytesReader. An
 // error from r (such as *http.MaxBytesError) is returned unchanged. If v is

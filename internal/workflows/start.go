@@ -142,11 +142,14 @@ func (e *Engine) ConfirmEmail(ctx context.Context, code string) (*registrar.Work
 		if err != nil {
 			return err
 		}
-		if wf.State != registrar.StateActionRequired || wf.Step != stepVerifyEmail {
-			return nil // confirmed before, or the workflow has moved on
-		}
-		if now.After(v.ExpiresAt) {
+		if now.After(v.ExpiresAt) && wf.State != registrar.StateSucceeded {
 			return registrar.Errorf(registrar.KindConflict, op, "this verification link has expired")
+		}
+		if wf.State == registrar.StateFailed {
+			return registrar.Errorf(registrar.KindConflict, op, "the registration this link was for has ended")
+		}
+		if wf.State != registrar.StateActionRequired || wf.Step != stepVerifyEmail {
+			return nil // confirmed before, and the workflow has moved on
 		}
 		d, err := decode[registrationData](wf)
 		if err != nil {

@@ -1,0 +1,285 @@
+package daemon_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/openregistrar/registrar/internal/daemon"
+	"github.com/openregistrar/registrar/internal/registrar"
+	"github.com/openregistrar/registrar/internal/store/storetest"
+)
+
+// server is a registrar started in-process on a loopback port, with an
+// account and its token, for end-to-end tests over HTTP.
+type server struct {
+	t       testing.TB
+	d       *daemon.Daemon
+	cfg     daemon.Config
+	clock   *registrar.ShiftClock
+	account string
+	token   string
+}
+
+// startServer starts a registrar on backend b with test-sized timings;
+// edit may change the configuration first. It stops when the test ends.
+func startServer(t testing.TB, b storetest.Backend, edit func(*daemon.Config)) *server {
+	t.Helper()
+	clock := &registrar.ShiftClock{}
+	cfg := daemon.Config{
+		Listen:        "127.0.0.1:0",
+		DataDir:       t.TempDir(),
+		SyncWait:      2 * time.Second,
+		SandboxDelay:  300 * time.Millisecond,
+		RateLimit:     -1,
+		JobTimeout:    5 * time.Second,
+		RescueAfter:   10 * time.Second,
+		PollInterval:  100 * time.Millisecond,
+		SweepInterval: 100 * time.Millisecond,
+		Clock:         clock,
+		Logger:        testLogger(t),
+	}
+	if b == storetest.Postgres {
+		cfg.DatabaseURL = storetest.NewPostgresDatabase(t)
+	}
+	if edit != nil {
+		edit(&cfg)
+	}
+	d, err := daemon.Start(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("daemon.Start: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := d.Stop(context.Background()); err != nil {
+			t.Errorf("Stop: %v", err)
+		}
+	})
+	s := &server{t: t, d: d, cfg: cfg, clock: clock}
+	s.account, s.token = s.newAccount("test", daemon.SampleContact())
+	return s
+}
+
+// testLogger logs to the test output at warn level, or at debug level
+// when REGISTRAR_TEST_LOG is set.
+func testLogger(t testing.TB) *slog.Logger {
+	level := slog.LevelWarn
+	if os.Getenv("REGISTRAR_TEST_LOG") != "" {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: level}))
+}
+
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+// newAccount creates another account and returns its ID and token.
+func (s *server) newAccount(name string, contact *registrar.Contact) (string, string) {
+	s.t.Helper()
+	acct, token, err := s.d.DB().CreateAccount(context.Background(), name, contact, time.Now())
+	if err != nil {
+		s.t.Fatalf("CreateAccount: %v", err)
+	}
+	return acct.ID, token
+}
+
+// base returns the API URL of an environment's endpoints for the test
+// account: ".../accounts/ID/registrar".
+func (s *server) base(env string) string {
+	return strings.TrimSuffix(s.d.URL(), "/") + "/accounts/" + s.account + "/" + env
+}
+
+// response is a decoded API response.
+type response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+	Env    struct {
+		Success    bool              `json:"success"`
+		Errors     []apiError        `json:"errors"`
+		Messages   []json.RawMessage `json:"messages"`
+		Result     json.RawMessage   `json:"result"`
+		ResultInfo *struct {
+			Count   int    `json:"count"`
+			Cursor  string `json:"cursor"`
+			PerPage int    `json:"per_page"`
+		} `json:"result_info"`
+	}
+}
+
+type apiError struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+	Source  *struct {
+		Pointer string `json:"pointer"`
+	} `json:"source"`
+}
+
+// status is the part of a WorkflowStatus tests look at.
+type status struct {
+	Completed bool            `json:"completed"`
+	State     registrar.State `json:"state"`
+	CreatedAt time.Time       `json:"created_at"`
+	UpdatedAt time.Time       `json:"updated_at"`
+	Links     struct {
+		Self     string `json:"self"`
+		Resource string `json:"resource"`
+	} `json:"links"`
+	Context struct {
+		DomainName         string                  `json:"domain_name"`
+		Action             string                  `json:"action"`
+		ConfirmationSentTo string                  `json:"confirmation_sent_to"`
+		WaitingOn          string                  `json:"waiting_on"`
+		Registration       *registrar.Registration `json:"registration"`
+	} `json:"context"`
+	Error *struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// do sends a request with the given token ("" for none) and decodes the
+// envelope.
+func (s *server) do(method, url, token string, body any, header ...string) *response {
+	s.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, url, rd)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer res.Body.Close()
+	r := &response{Status: res.StatusCode, Header: res.Header}
+	r.Body, err = io.ReadAll(res.Body)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
+		if err := json.Unmarshal(r.Body, &r.Env); err != nil {
+			s.t.Fatalf("%s %s: decode %s: %v", method, url, r.Body, err)
+		}
+	}
+	return r
+}
+
+// status decodes a response's result as a workflow status.
+func (r *response) status(t testing.TB) status {
+	t.Helper()
+	var st status
+	if err := json.Unmarshal(r.Env.Result, &st); err != nil {
+		t.Fatalf("decode status %s: %v", r.Body, err)
+	}
+	return st
+}
+
+// register POSTs a registration of domain with the test account's default
+// contact.
+func (s *server) register(env, domain string, header ...string) *response {
+	s.t.Helper()
+	return s.do("POST", s.base(env)+"/registrations", s.token, map[string]any{"domain_name": domain}, header...)
+}
+
+// getStatus reads a domain's registration status.
+func (s *server) getStatus(env, domain string) status {
+	s.t.Helper()
+	r := s.do("GET", s.base(env)+"/registrations/"+domain+"/registration-status", s.token, nil)
+	if r.Status != http.StatusOK {
+		s.t.Fatalf("GET registration-status of %s = %d %s", domain, r.Status, r.Body)
+	}
+	return r.status(s.t)
+}
+
+// waitState polls a domain's registration status until want(state) holds
+// or the limit passes, and returns the last status.
+func (s *server) waitState(env, domain string, limit time.Duration, want func(status) bool) status {
+	s.t.Helper()
+	deadline := time.Now().Add(limit)
+	for {
+		st := s.getStatus(env, domain)
+		if want(st) || time.Now().After(deadline) {
+			return st
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func completed(st status) bool { return st.Completed }
+
+func inState(states ...registrar.State) func(status) bool {
+	return func(st status) bool {
+		for _, s := range states {
+			if st.State == s {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// creates counts the create commands the sandbox registry received for
+// domain.
+func (s *server) creates(domain string) int {
+	s.t.Helper()
+	log, err := s.d.Sandbox().Log(context.Background())
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	n := 0
+	for _, e := range log {
+		if e.Command == "create" && e.Domain == domain {
+			n++
+		}
+	}
+	return n
+}
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// waitExists waits until a domain has a registration workflow.
+func (s *server) waitExists(env, domain string, limit time.Duration) {
+	s.t.Helper()
+	deadline := time.Now().Add(limit)
+	for {
+		r := s.do("GET", s.base(env)+"/registrations/"+domain+"/registration-status", s.token, nil)
+		if r.Status == http.StatusOK {
+			return
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("no workflow for %s after %s: %d %s", domain, limit, r.Status, r.Body)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -1,0 +1,451 @@
+package daemon_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/openregistrar/registrar/internal/daemon"
+	"github.com/openregistrar/registrar/internal/mail/smtptest"
+	"github.com/openregistrar/registrar/internal/registrar"
+	"github.com/openregistrar/registrar/internal/store"
+	"github.com/openregistrar/registrar/internal/store/storetest"
+)
+
+// TestScenarioTable drives every row of the sandbox registry's scenario
+// table end to end over HTTP, in both environments.
+func TestScenarioTable(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		domain  string
+		through registrar.State // a state the workflow must pass through
+		state   registrar.State
+		code    string
+		message string // a substring of error.message
+		creates int     // creates the registry receives
+	}{
+		{"plain", "plain.com", "", registrar.StateSucceeded, "", "", 1},
+		{"slow", "slow-name.net", registrar.StateInProgress, registrar.StateSucceeded, "", "", 1},
+		{"pending", "pending-name.org", registrar.StateBlocked, registrar.StateSucceeded, "", "", 1},
+		{"outage", "outage-name.dev", registrar.StateBlocked, registrar.StateSucceeded, "", "", 1},
+		{"reject", "reject-name.app", "", registrar.StateFailed, registrar.CodeRegistryRejected, "2306", 1},
+		{"taken", "taken-name.com", "", registrar.StateFailed, registrar.CodeDomainUnavailable, "not available", 0},
+		{"premium", "premium-name.xyz", "", registrar.StateFailed, registrar.CodeDomainPremium, "premium", 0},
+	}
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		t.Parallel()
+		s := startServer(t, b, func(c *daemon.Config) { c.SandboxDelay = 1500 * time.Millisecond })
+		for _, env := range []string{"registrar", "registrar-sandbox"} {
+			for _, tt := range tests {
+				t.Run(env+"/"+tt.name, func(t *testing.T) {
+					t.Parallel()
+					domain := tt.domain
+					if env == "registrar-sandbox" {
+						// Both environments use the one sandbox registry.
+						label, ext, _ := strings.Cut(domain, ".")
+						domain = label + "-sbx." + ext
+					}
+					r := s.register(env, domain, "Prefer", "respond-async")
+					if r.Status != http.StatusAccepted || r.Header.Get("Preference-Applied") != "respond-async" {
+						t.Fatalf("POST %s with respond-async = %d (Preference-Applied %q), want 202 respond-async", domain, r.Status, r.Header.Get("Preference-Applied"))
+					}
+					if tt.through != "" {
+						st := s.waitState(env, domain, 10*time.Second, func(st status) bool { return st.State == tt.through || st.Completed })
+						if st.State != tt.through {
+							t.Errorf("%s never went %s: first saw %s", domain, tt.through, st.State)
+						}
+						if tt.through == registrar.StateBlocked && st.Context.WaitingOn != "registry" {
+							t.Errorf("blocked status context.waiting_on = %q, want registry", st.Context.WaitingOn)
+						}
+					}
+					st := s.waitState(env, domain, 15*time.Second, completed)
+					if st.State != tt.state {
+						t.Fatalf("%s ended %s (%+v), want %s", domain, st.State, st.Error, tt.state)
+					}
+					if tt.code != "" {
+						if st.Error == nil || st.Error.Code != tt.code || !strings.Contains(st.Error.Message, tt.message) {
+							t.Errorf("%s error = %+v, want code %s with %q", domain, st.Error, tt.code, tt.message)
+						}
+						if g := s.do("GET", s.base(env)+"/registrations/"+domain, s.token, nil); g.Status != http.StatusNotFound {
+							t.Errorf("GET registration of failed %s = %d, want 404", domain, g.Status)
+						}
+					} else {
+						g := st.Context.Registration
+						if st.Error != nil || g == nil || g.Status != registrar.RegistrationActive || g.ExpiresAt == nil ||
+							g.ExpiresAt.Year() != g.CreatedAt.Year()+1 || !g.Locked || g.PrivacyMode != registrar.PrivacyRedaction {
+							t.Errorf("%s succeeded with error %+v, context.registration %+v; want an active, locked, redacted registration for a year", domain, st.Error, g)
+						}
+					}
+					if n := s.creates(domain); n != tt.creates {
+						t.Errorf("the registry received %d creates for %s, want %d", n, domain, tt.creates)
+					}
+				})
+			}
+		}
+	})
+}
+
+// TestSyncWindow checks the three ways a POST answers: 201 when done in
+// the window, 202 when not, 202 at once with respond-async.
+func TestSyncWindow(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		t.Parallel()
+		s := startServer(t, b, func(c *daemon.Config) {
+			c.SyncWait = 2 * time.Second
+			c.SandboxDelay = 5 * time.Second
+		})
+		if r := s.register("registrar", "fast.com"); r.Status != http.StatusCreated || !r.status(t).Completed {
+			t.Errorf("POST fast.com = %d %s, want 201 completed", r.Status, r.Body)
+		}
+		start := time.Now()
+		r := s.register("registrar", "slow-window.com")
+		if st := r.status(t); r.Status != http.StatusAccepted || st.Completed || st.State != registrar.StateInProgress {
+			t.Errorf("POST slow-window.com = %d %s, want 202 in_progress", r.Status, r.Body)
+		}
+		if held := time.Since(start); held < 2*time.Second {
+			t.Errorf("POST slow-window.com answered after %s, before the sync window of 2s ended", held)
+		}
+		// A repeated POST is the same workflow, not a new one.
+		again := s.register("registrar", "slow-window.com", "Prefer", "respond-async")
+		if again.Status != http.StatusAccepted || again.status(t).CreatedAt != r.status(t).CreatedAt {
+			t.Errorf("repeated POST = %d %s, want 202 with the first workflow", again.Status, again.Body)
+		}
+		if st := s.waitState("registrar", "slow-window.com", 10*time.Second, completed); st.State != registrar.StateSucceeded {
+			t.Errorf("slow-window.com ended %s", st.State)
+		}
+		// Once done, a repeat answers 201 with the completed workflow.
+		if r := s.register("registrar", "slow-window.com"); r.Status != http.StatusCreated || r.status(t).State != registrar.StateSucceeded {
+			t.Errorf("POST after success = %d %s, want 201 succeeded", r.Status, r.Body)
+		}
+		if n := s.creates("slow-window.com"); n != 1 {
+			t.Errorf("slow-window.com reached the registry %d times, want once", n)
+		}
+	})
+}
+
+// TestWaitingHoldsNoConnection: requests waiting in the sync window hold
+// neither the SQLite write connection nor a worker, so a quick
+// registration completes while many slow ones are still waiting.
+func TestWaitingHoldsNoConnection(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		t.Parallel()
+		s := startServer(t, b, func(c *daemon.Config) {
+			c.SyncWait = 20 * time.Second
+			c.SandboxDelay = 4 * time.Second
+		})
+		const waiting = 30
+		var mu sync.Mutex
+		answered := 0
+		var wg sync.WaitGroup
+		for i := range waiting {
+			wg.Go(func() {
+				s.register("registrar", fmt.Sprintf("slow-hold%d.com", i))
+				mu.Lock()
+				answered++
+				mu.Unlock()
+			})
+		}
+		for i := range waiting {
+			s.waitExists("registrar", fmt.Sprintf("slow-hold%d.com", i), 10*time.Second)
+		}
+		r := s.register("registrar", "quick.com")
+		mu.Lock()
+		early := answered
+		mu.Unlock()
+		if r.Status != http.StatusCreated || early != 0 {
+			t.Errorf("POST quick.com = %d with %d of %d slow requests answered; want 201 while all still wait", r.Status, early, waiting)
+		}
+		wg.Wait()
+	})
+}
+
+// TestIdempotentConcurrentPosts: fifty concurrent POSTs for one domain start
+// exactly one workflow and reach the registry once.
+func TestIdempotentConcurrentPosts(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		t.Parallel()
+		s := startServer(t, b, nil)
+		const n = 50
+		results := make([]*response, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() { results[i] = s.register("registrar", "contended.com") })
+		}
+		wg.Wait()
+		first := results[0].status(t)
+		for i, r := range results {
+			if r.Status != http.StatusCreated && r.Status != http.StatusAccepted {
+				t.Fatalf("POST #%d = %d %s", i, r.Status, r.Body)
+			}
+			if st := r.status(t); !st.CreatedAt.Equal(first.CreatedAt) || st.Links.Self != first.Links.Self {
+				t.Errorf("POST #%d returned workflow created %s, want the one created %s", i, st.CreatedAt, first.CreatedAt)
+			}
+		}
+		if st := s.waitState("registrar", "contended.com", 10*time.Second, completed); st.State != registrar.StateSucceeded {
+			t.Errorf("contended.com ended %s", st.State)
+		}
+		if c := s.creates("contended.com"); c != 1 {
+			t.Errorf("the registry received %d creates, want 1", c)
+		}
+		charges, err := s.d.DB().Charges(context.Background(), s.account)
+		if err != nil || len(charges) != 1 {
+			t.Errorf("charges = %+v, %v; want exactly one", charges, err)
+		}
+	})
+}
+
+// TestAccountsAreIsolated: another account neither sees a registration nor
+// gets the domain, and cannot use the first account's ID.
+func TestAccountsAreIsolated(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		t.Parallel()
+		s := startServer(t, b, nil)
+		if r := s.register("registrar", "mine.com"); r.Status != http.StatusCreated {
+			t.Fatalf("POST mine.com = %d %s", r.Status, r.Body)
+		}
+		otherID, otherToken := s.newAccount("other", daemon.SampleContact())
+		otherBase := strings.Replace(s.base("registrar"), s.account, otherID, 1)
+		for _, path := range []string{"/registrations/mine.com", "/registrations/mine.com/registration-status"} {
+			if r := s.do("GET", otherBase+path, otherToken, nil); r.Status != http.StatusNotFound {
+				t.Errorf("GET %s by another account = %d, want 404", path, r.Status)
+			}
+		}
+		// The first account's ID with the other's token: 404, like a
+		// missing resource, for reads and writes.
+		for _, req := range []struct{ method, path string }{{"GET", "/registrations/mine.com"}, {"GET", "/registrations"}, {"POST", "/registrations"}, {"PATCH", "/registrations/mine.com"}} {
+			r := s.do(req.method, s.base("registrar")+req.path, otherToken, map[string]any{"domain_name": "x.com"})
+			if r.Status != http.StatusNotFound || len(r.Env.Errors) != 1 || r.Header.Get("x-should-retry") != "false" {
+				t.Errorf("%s %s with another account's token = %d %s, want 404", req.method, req.path, r.Status, r.Body)
+			}
+		}
+		r := s.do("POST", otherBase+"/registrations", otherToken, map[string]any{"domain_name": "mine.com"})
+		st := r.status(t)
+		if st.State != registrar.StateFailed || st.Error == nil || st.Error.Code != registrar.CodeDomainUnavailable {
+			t.Errorf("POST mine.com by another account = %d %s, want failed domain_unavailable", r.Status, r.Body)
+		}
+		if g := s.do("GET", s.base("registrar")+"/registrations/mine.com", s.token, nil); g.Status != http.StatusOK {
+			t.Errorf("the holder lost mine.com: GET = %d %s", g.Status, g.Body)
+		}
+		// Live and sandbox registrations do not see each other.
+		if r := s.do("GET", s.base("registrar-sandbox")+"/registrations/mine.com", s.token, nil); r.Status != http.StatusNotFound {
+			t.Errorf("GET mine.com in the sandbox = %d, want 404", r.Status)
+		}
+		if n := s.creates("mine.com"); n != 1 {
+			t.Errorf("mine.com reached the registry %d times, want once", n)
+		}
+	})
+}
+
+// TestDomainLimit: an account holds at most --max-domains registrations;
+// a refused POST stores nothing.
+func TestDomainLimit(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		t.Parallel()
+		s := startServer(t, b, func(c *daemon.Config) { c.MaxDomains = 2 })
+		for _, d := range []string{"one.com", "two.com"} {
+			if r := s.register("registrar", d); r.Status != http.StatusCreated {
+				t.Fatalf("POST %s = %d %s", d, r.Status, r.Body)
+			}
+		}
+		r := s.register("registrar", "three.com")
+		if r.Status != http.StatusForbidden || r.Header.Get("x-should-retry") != "false" || len(r.Env.Errors) != 1 || !strings.Contains(r.Env.Errors[0].Message, "maximum of 2") {
+			t.Errorf("POST over the limit = %d %s, want 403 naming the limit", r.Status, r.Body)
+		}
+		if g := s.do("GET", s.base("registrar")+"/registrations/three.com/registration-status", s.token, nil); g.Status != http.StatusNotFound {
+			t.Errorf("a refused POST left a workflow: %d %s", g.Status, g.Body)
+		}
+		// A failed registration gives its slot back.
+		if r := s.register("registrar", "reject-x.com"); r.Status != http.StatusForbidden {
+			t.Errorf("POST reject-x.com at the limit = %d, want 403", r.Status)
+		}
+	})
+}
+
+// TestUpdateWorkflow: PATCH auto_renew runs an update workflow and answers
+// 200 when it finishes in the sync window.
+func TestUpdateWorkflow(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		t.Parallel()
+		s := startServer(t, b, nil)
+		if r := s.register("registrar", "renewing.com"); r.Status != http.StatusCreated {
+			t.Fatalf("POST = %d %s", r.Status, r.Body)
+		}
+		url := s.base("registrar") + "/registrations/renewing.com"
+		if r := s.do("GET", url+"/update-status", s.token, nil); r.Status != http.StatusNotFound {
+			t.Errorf("update-status before any update = %d, want 404", r.Status)
+		}
+		for _, on := range []bool{true, false} {
+			r := s.do("PATCH", url, s.token, map[string]any{"auto_renew": on})
+			st := r.status(t)
+			if r.Status != http.StatusOK || st.State != registrar.StateSucceeded || st.Context.Registration == nil || st.Context.Registration.AutoRenew != on ||
+				!strings.HasSuffix(st.Links.Self, "/update-status") {
+				t.Fatalf("PATCH auto_renew=%v = %d %s, want 200 succeeded", on, r.Status, r.Body)
+			}
+			var g registrar.Registration
+			if err := jsonUnmarshal(s.do("GET", url, s.token, nil).Env.Result, &g); err != nil || g.AutoRenew != on {
+				t.Errorf("GET after PATCH auto_renew=%v: %+v, %v", on, g, err)
+			}
+			if u := s.do("GET", url+"/update-status", s.token, nil).status(t); u.State != registrar.StateSucceeded || !u.CreatedAt.Equal(st.CreatedAt) {
+				t.Errorf("update-status = %+v, want the latest update", u)
+			}
+		}
+		r := s.do("PATCH", url, s.token, map[string]any{"auto_renew": true}, "Prefer", "respond-async")
+		if r.Status != http.StatusAccepted || r.Header.Get("Preference-Applied") != "respond-async" {
+			t.Errorf("PATCH with respond-async = %d, want 202", r.Status)
+		}
+		if r := s.do("PATCH", s.base("registrar")+"/registrations/unknown.com", s.token, map[string]any{"auto_renew": true}); r.Status != http.StatusNotFound {
+			t.Errorf("PATCH of a domain not held = %d, want 404", r.Status)
+		}
+		if r := s.do("PATCH", url, s.token, map[string]any{}); r.Status != http.StatusBadRequest || r.Env.Errors[0].Source == nil || r.Env.Errors[0].Source.Pointer != "/auto_renew" {
+			t.Errorf("PATCH without changes = %d %s, want 400 at /auto_renew", r.Status, r.Body)
+		}
+	})
+}
+
+var linkRE = regexp.MustCompile(`http://\S+/verify-email/\S+`)
+
+// TestVerifyEmailFlow: a registrant address starting with "verify" pauses
+// the registration until the emailed link is opened; the mail goes to the
+// outbox and over SMTP.
+func TestVerifyEmailFlow(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		t.Parallel()
+		smtp := smtptest.New(t)
+		s := startServer(t, b, func(c *daemon.Config) { c.SMTPURL = smtp.URL("registrar@example.net") })
+		contact := daemon.SampleContact()
+		contact.Email = "verify-ada@example.com"
+		body := map[string]any{"domain_name": "verified.com", "contacts": map[string]any{"registrant": contact}}
+		r := s.do("POST", s.base("registrar")+"/registrations", s.token, body)
+		st := r.status(t)
+		if r.Status != http.StatusAccepted || st.State != registrar.StateActionRequired ||
+			st.Context.Action != registrar.ActionVerifyRegistrantEmail || st.Context.ConfirmationSentTo != "verify-ada@example.com" {
+			t.Fatalf("POST = %d %s, want 202 action_required verify_registrant_email", r.Status, r.Body)
+		}
+		mails := smtp.Wait(1, 10*time.Second)
+		if len(mails) != 1 || mails[0].To != "verify-ada@example.com" || !strings.Contains(mails[0].Subject, "verified.com") {
+			t.Fatalf("SMTP got %+v, want one verification mail", mails)
+		}
+		link := linkRE.FindString(mails[0].Body)
+		if link == "" || !strings.HasPrefix(link, "http://"+s.d.Addr()+"/") {
+			t.Fatalf("no link to the server in the mail body:\n%s", mails[0].Body)
+		}
+		outbox := waitOutbox(t, s.d.DB(), 1, true)
+		if outbox[0].Body != mails[0].Body || outbox[0].SentAt == nil {
+			t.Errorf("outbox %+v does not match the delivered mail", outbox[0])
+		}
+		// Nothing happens until the link is opened.
+		if st := s.getStatus("registrar", "verified.com"); st.State != registrar.StateActionRequired || s.creates("verified.com") != 0 {
+			t.Fatalf("before the link: %s with %d creates", st.State, s.creates("verified.com"))
+		}
+		for i := range 2 { // opening the link twice is harmless
+			code, page := get(t, link)
+			if code != http.StatusOK || !strings.Contains(page, "verified") {
+				t.Errorf("GET link #%d = %d %s, want 200 verified", i+1, code, page)
+			}
+		}
+		if st := s.waitState("registrar", "verified.com", 10*time.Second, completed); st.State != registrar.StateSucceeded {
+			t.Errorf("after the link: %s %+v, want succeeded", st.State, st.Error)
+		}
+		if code, _ := get(t, strings.TrimSuffix(link, link[len(link)-5:])+"xxxxx"); code != http.StatusNotFound {
+			t.Errorf("GET a wrong link = %d, want 404", code)
+		}
+	})
+}
+
+// TestExpiryPaths moves the clock to reach the deadlines of action_required
+// (15 days) and blocked (the blocked timeout).
+func TestExpiryPaths(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		t.Parallel()
+		s := startServer(t, b, func(c *daemon.Config) {
+			c.SandboxDelay = time.Hour // pending- stays pending at the registry
+			c.BlockedTimeout = 3 * 24 * time.Hour
+		})
+		contact := daemon.SampleContact()
+		contact.Email = "verify-late@example.com"
+		r := s.do("POST", s.base("registrar")+"/registrations", s.token, map[string]any{"domain_name": "late.com", "contacts": map[string]any{"registrant": contact}})
+		if st := r.status(t); st.State != registrar.StateActionRequired {
+			t.Fatalf("POST late.com = %s, want action_required", r.Body)
+		}
+		s.register("registrar", "pending-forever.com", "Prefer", "respond-async")
+		if st := s.waitState("registrar", "pending-forever.com", 10*time.Second, inState(registrar.StateBlocked)); st.State != registrar.StateBlocked {
+			t.Fatalf("pending-forever.com is %s, want blocked", st.State)
+		}
+		// Fourteen days on, the action still waits.
+		s.clock.Advance(14 * 24 * time.Hour)
+		if st := s.waitState("registrar", "pending-forever.com", 10*time.Second, completed); st.State != registrar.StateFailed || st.Error.Code != registrar.CodeDeadlineExceeded {
+			t.Errorf("blocked past the blocked timeout: %s %+v, want failed deadline_exceeded", st.State, st.Error)
+		}
+		if st := s.getStatus("registrar", "late.com"); st.State != registrar.StateActionRequired {
+			t.Errorf("action_required after 14 days: %s, want still action_required", st.State)
+		}
+		s.clock.Advance(24*time.Hour + time.Minute)
+		st := s.waitState("registrar", "late.com", 10*time.Second, completed)
+		if st.State != registrar.StateFailed || st.Error.Code != registrar.CodeActionExpired {
+			t.Errorf("action_required after 15 days: %s %+v, want failed action_expired", st.State, st.Error)
+		}
+		// The expired link says so, and changes nothing.
+		link := linkRE.FindString(waitOutbox(t, s.d.DB(), 1, false)[0].Body)
+		if code, page := get(t, link); code != http.StatusGone || !strings.Contains(page, "expired") {
+			t.Errorf("GET expired link = %d %s, want 410 expired", code, page)
+		}
+		if st := s.getStatus("registrar", "late.com"); st.State != registrar.StateFailed {
+			t.Errorf("after the expired link: %s, want failed", st.State)
+		}
+		// Both names are free again: nothing was created or charged.
+		for _, d := range []string{"late.com", "pending-forever.com"} {
+			if g := s.do("GET", s.base("registrar")+"/registrations/"+d, s.token, nil); g.Status != http.StatusNotFound {
+				t.Errorf("GET %s after failure = %d, want 404", d, g.Status)
+			}
+		}
+		if charges, _ := s.d.DB().Charges(context.Background(), s.account); len(charges) != 0 {
+			t.Errorf("charges after failures: %+v", charges)
+		}
+	})
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+// waitOutbox waits for n messages in the outbox, and for the nth to be
+// sent over SMTP when sent is set.
+func waitOutbox(t *testing.T, db *store.DB, n int, sent bool) []store.OutboxMessage {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		msgs, err := db.Outbox(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(msgs) >= n && (!sent || msgs[n-1].SentAt != nil) {
+			return msgs
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("outbox has %d messages, want %d", len(msgs), n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
