@@ -29,7 +29,7 @@ func TestScenarioTable(t *testing.T) {
 		state   registrar.State
 		code    string
 		message string // a substring of error.message
-		creates int     // creates the registry receives
+		creates int    // creates the registry receives
 	}{
 		{"plain", "plain.com", "", registrar.StateSucceeded, "", "", 1},
 		{"slow", "slow-name.net", registrar.StateInProgress, registrar.StateSucceeded, "", "", 1},
@@ -65,7 +65,7 @@ func TestScenarioTable(t *testing.T) {
 							t.Errorf("blocked status context.waiting_on = %q, want registry", st.Context.WaitingOn)
 						}
 					}
-					st := s.waitState(env, domain, 15*time.Second, completed)
+					st := s.waitState(env, domain, 20*time.Second, completed)
 					if st.State != tt.state {
 						t.Fatalf("%s ended %s (%+v), want %s", domain, st.State, st.Error, tt.state)
 					}
@@ -99,8 +99,8 @@ func TestSyncWindow(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		t.Parallel()
 		s := startServer(t, b, func(c *daemon.Config) {
-			c.SyncWait = 2 * time.Second
-			c.SandboxDelay = 5 * time.Second
+			c.SyncWait = 4 * time.Second
+			c.SandboxDelay = 8 * time.Second
 		})
 		if r := s.register("registrar", "fast.com"); r.Status != http.StatusCreated || !r.status(t).Completed {
 			t.Errorf("POST fast.com = %d %s, want 201 completed", r.Status, r.Body)
@@ -110,15 +110,15 @@ func TestSyncWindow(t *testing.T) {
 		if st := r.status(t); r.Status != http.StatusAccepted || st.Completed || st.State != registrar.StateInProgress {
 			t.Errorf("POST slow-window.com = %d %s, want 202 in_progress", r.Status, r.Body)
 		}
-		if held := time.Since(start); held < 2*time.Second {
-			t.Errorf("POST slow-window.com answered after %s, before the sync window of 2s ended", held)
+		if held := time.Since(start); held < 4*time.Second {
+			t.Errorf("POST slow-window.com answered after %s, before the sync window of 4s ended", held)
 		}
 		// A repeated POST is the same workflow, not a new one.
 		again := s.register("registrar", "slow-window.com", "Prefer", "respond-async")
 		if again.Status != http.StatusAccepted || again.status(t).CreatedAt != r.status(t).CreatedAt {
 			t.Errorf("repeated POST = %d %s, want 202 with the first workflow", again.Status, again.Body)
 		}
-		if st := s.waitState("registrar", "slow-window.com", 10*time.Second, completed); st.State != registrar.StateSucceeded {
+		if st := s.waitState("registrar", "slow-window.com", 20*time.Second, completed); st.State != registrar.StateSucceeded {
 			t.Errorf("slow-window.com ended %s", st.State)
 		}
 		// Once done, a repeat answers 201 with the completed workflow.
@@ -139,8 +139,8 @@ func TestWaitingHoldsNoConnection(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		t.Parallel()
 		s := startServer(t, b, func(c *daemon.Config) {
-			c.SyncWait = 20 * time.Second
-			c.SandboxDelay = 4 * time.Second
+			c.SyncWait = 30 * time.Second
+			c.SandboxDelay = 10 * time.Second
 		})
 		const waiting = 30
 		var mu sync.Mutex
