@@ -14,11 +14,11 @@ type ShiftClock struct {
 	offset time.Duration
 }
 
-// Now returns the wall clock plus the offset, in UTC.
+// Now returns the wall clock plus the offset, in UTC, to the microsecond.
 func (c *ShiftClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return time.Now().UTC().Add(c.offset)
+	return SystemClock{}.Now().Add(c.offset)
 }
 
 // Advance moves the clock forward by d.

@@ -122,11 +122,12 @@ type Clock interface {
 	Now() time.Time
 }
 
-// SystemClock is the wall clock, in UTC.
+// SystemClock is the wall clock, in UTC, to the microsecond: the precision
+// the store keeps, so a time reads back as it was written.
 type SystemClock struct{}
 
-// Now returns the current UTC time.
-func (SystemClock) Now() time.Time { return time.Now().UTC() }
+// Now returns the current UTC time, truncated to the microsecond.
+func (SystemClock) Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
 // Mailer delivers email.
 type Mailer interface {
