@@ -1,0 +1,152 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/openregistrar/registrar/internal/cli"
+	"github.com/openregistrar/registrar/internal/daemon"
+	"github.com/openregistrar/registrar/internal/registrar"
+)
+
+func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = cli.Main(context.Background(), args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// startServer runs a server on dir, as `registrar serve` would.
+func startServer(t *testing.T, dir string) *daemon.Daemon {
+	t.Helper()
+	d, err := daemon.Start(context.Background(), daemon.Config{Listen: "127.0.0.1:0", DataDir: dir, RateLimit: -1, SandboxDelay: 100 * time.Millisecond, PollInterval: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Stop(context.Background()) })
+	return d
+}
+
+// TestAdminCommandsBesideARunningServer: account create, outbox list and
+// sandbox log work on the data dir of a running server.
+func TestAdminCommandsBesideARunningServer(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	d := startServer(t, dir)
+
+	contactFile := filepath.Join(t.TempDir(), "contact.json")
+	contact := daemon.SampleContact()
+	contact.Email = "verify-cli@example.com"
+	raw, _ := json.Marshal(contact)
+	os.WriteFile(contactFile, raw, 0o600)
+
+	code, out, errOut := run(t, "account", "create", "--name", "acme", "--data-dir", dir, "--contact", contactFile, "--output", "json")
+	if code != 0 {
+		t.Fatalf("account create = %d, stderr %s", code, errOut)
+	}
+	var created struct {
+		AccountID string `json:"account_id"`
+		APIToken  string `json:"api_token"`
+	}
+	if err := json.Unmarshal([]byte(out), &created); err != nil || !registrar.ValidID(created.AccountID) || !registrar.LooksLikeToken(created.APIToken) {
+		t.Fatalf("account create printed %q (%v), want {account_id, api_token}", out, err)
+	}
+	// The new token works on the running server, with the contact from the file.
+	req, _ := http.NewRequest("POST", d.URL()+"accounts/"+created.AccountID+"/registrar/registrations", strings.NewReader(`{"domain_name":"cli-test.com"}`))
+	req.Header.Set("Authorization", "Bearer "+created.APIToken)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusAccepted {
+		t.Fatalf("POST with the new token = %d, want 202 (action_required: the contact's email starts with verify)", res.StatusCode)
+	}
+
+	var msgs []map[string]any
+	for deadline := time.Now().Add(10 * time.Second); len(msgs) == 0 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		code, out, errOut = run(t, "outbox", "list", "--data-dir", dir, "--output", "json")
+		if code != 0 {
+			t.Fatalf("outbox list = %d, stderr %s", code, errOut)
+		}
+		if err := json.Unmarshal([]byte(out), &msgs); err != nil {
+			t.Fatalf("outbox list printed %q: %v", out, err)
+		}
+	}
+	if len(msgs) != 1 || msgs[0]["to"] != "verify-cli@example.com" || !strings.Contains(msgs[0]["subject"].(string), "cli-test.com") ||
+		!strings.Contains(msgs[0]["body"].(string), "/verify-email/") || msgs[0]["created_at"] == nil {
+		t.Errorf("outbox list = %v, want the verification mail with to, subject, body, created_at", msgs)
+	}
+	if code, out, _ := run(t, "outbox", "list", "--data-dir", dir); code != 0 || !strings.Contains(out, "verify-cli@example.com") || !strings.Contains(out, "SUBJECT") {
+		t.Errorf("outbox list as a table = %d %q", code, out)
+	}
+
+	code, out, errOut = run(t, "sandbox", "log", "--data-dir", dir, "--output", "json")
+	var log []map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &log) != nil {
+		t.Fatalf("sandbox log = %d %q %s", code, out, errOut)
+	}
+	found := false
+	for _, e := range log {
+		if e["domain"] == "cli-test.com" && e["command"] == "check" && strings.HasPrefix(e["result"].(string), "1000") && e["time"] != nil {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("sandbox log has no check of cli-test.com: %s", out)
+	}
+}
+
+func TestUsage(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		args   []string
+		code   int
+		output string // a substring of stdout+stderr
+	}{
+		{nil, 2, "Usage"},
+		{[]string{"help"}, 0, "registrar serve"},
+		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
+		{[]string{"account"}, 2, "usage: registrar account create"},
+		{[]string{"account", "create"}, 2, "--name is required"},
+		{[]string{"account", "create", "--help"}, 0, "Example:"},
+		{[]string{"serve", "--help"}, 0, "REGISTRAR_SYNC_WAIT"},
+		{[]string{"serve", "--no-such-flag"}, 2, "flag provided but not defined"},
+		{[]string{"serve", "extra"}, 2, `unexpected argument "extra"`},
+		{[]string{"serve", "--job-timeout", "2m", "--rescue-after", "1m"}, 1, "--rescue-after (1m0s) must exceed --job-timeout (2m0s)"},
+		{[]string{"serve", "--database", "mysql://x"}, 1, "--database must be a postgres://"},
+		{[]string{"serve", "--public-url", "ftp://x"}, 1, "--public-url"},
+		{[]string{"outbox", "list", "--data-dir", "/nonexistent/dir"}, 1, "no registrar database in /nonexistent/dir"},
+		{[]string{"outbox", "list", "--output", "xml"}, 1, "--output must be table or json"},
+	}
+	for _, tt := range tests {
+		code, out, errOut := run(t, tt.args...)
+		if code != tt.code || !strings.Contains(out+errOut, tt.output) {
+			t.Errorf("registrar %s = %d, output %q; want %d with %q", strings.Join(tt.args, " "), code, out+errOut, tt.code, tt.output)
+		}
+	}
+}
+
+// TestEnvironmentFallback: flags default to their REGISTRAR_* variables.
+func TestEnvironmentFallback(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("REGISTRAR_DATA_DIR", dir)
+	t.Setenv("REGISTRAR_OUTPUT", "json")
+	if code, out, errOut := run(t, "account", "create", "--name", "env"); code != 0 || !strings.Contains(out, `"account_id"`) {
+		t.Fatalf("account create with REGISTRAR_DATA_DIR and REGISTRAR_OUTPUT = %d %q %s", code, out, errOut)
+	}
+	if _, err := os.Stat(daemon.SQLitePath(dir)); err != nil {
+		t.Errorf("REGISTRAR_DATA_DIR was not used: %v", err)
+	}
+	t.Setenv("REGISTRAR_SYNC_WAIT", "soon")
+	if code, _, errOut := run(t, "serve"); code != 1 || !strings.Contains(errOut, "REGISTRAR_SYNC_WAIT") {
+		t.Errorf("serve with a bad REGISTRAR_SYNC_WAIT = %d %q, want an error naming it", code, errOut)
+	}
+}
