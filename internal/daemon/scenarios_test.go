@@ -139,8 +139,10 @@ func TestWaitingHoldsNoConnection(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		t.Parallel()
 		s := startServer(t, b, func(c *daemon.Config) {
-			c.SyncWait = 30 * time.Second
-			c.SandboxDelay = 10 * time.Second
+			c.SyncWait = time.Minute
+			c.SandboxDelay = 15 * time.Second // the slow creates hold a worker each, the whole time
+			c.JobTimeout = 30 * time.Second
+			c.RescueAfter = time.Minute
 		})
 		const waiting = 30
 		var mu sync.Mutex

@@ -1,12 +1,9 @@
 package httpapi
 
 import (
-	"encoding/json"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/openregistrar/registrar/internal/domainname"
 	"github.com/openregistrar/registrar/internal/jsonstrict"
@@ -125,7 +122,7 @@ func (s *Server) handleRegistrationEdit(w http.ResponseWriter, r *request) error
 func (s *Server) respondWorkflow(w http.ResponseWriter, r *request, wf *registrar.Workflow, done int) error {
 	if preferAsync(r.Header.Values("Prefer")) {
 		w.Header().Set("Preference-Applied", "respond-async")
-		writeResult(w, http.StatusAccepted, s.status(wf))
+		writeStatus(w, http.StatusAccepted, wf)
 		return nil
 	}
 	wf = s.awaitDone(r.Context(), wf)
@@ -133,7 +130,7 @@ func (s *Server) respondWorkflow(w http.ResponseWriter, r *request, wf *registra
 	if wf.Completed() {
 		status = done
 	}
-	writeResult(w, status, s.status(wf))
+	writeStatus(w, status, wf)
 	return nil
 }
 
@@ -159,7 +156,7 @@ func (s *Server) handleRegistrationStatus(w http.ResponseWriter, r *request) err
 	if err != nil {
 		return err
 	}
-	writeResult(w, http.StatusOK, s.status(wf))
+	writeStatus(w, http.StatusOK, wf)
 	return nil
 }
 
@@ -172,7 +169,7 @@ func (s *Server) handleUpdateStatus(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	writeResult(w, http.StatusOK, s.status(wf))
+	writeStatus(w, http.StatusOK, wf)
 	return nil
 }
 
@@ -234,43 +231,4 @@ func pathDomain(r *request) (string, error) {
 		return "", registrar.Errorf(registrar.KindInvalid, "httpapi.pathDomain", "domain_name in the path: %s", err.Error())
 	}
 	return n.ASCII, nil
-}
-
-// workflowStatus is the API's WorkflowStatus object.
-type workflowStatus struct {
-	Completed bool            `json:"completed"`
-	State     registrar.State `json:"state"`
-	CreatedAt time.Time       `json:"created_at"`
-	UpdatedAt time.Time       `json:"updated_at"`
-	Links     statusLinks     `json:"links"`
-	Context   json.RawMessage `json:"context"`
-	Error     *statusError    `json:"error"`
-}
-
-type statusLinks struct {
-	Self     string `json:"self"`
-	Resource string `json:"resource"`
-}
-
-type statusError struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
-
-// status renders a workflow as the API's WorkflowStatus. Links are
-// relative to the API's base URL, as Cloudflare's are.
-func (s *Server) status(wf *registrar.Workflow) workflowStatus {
-	resource := "/accounts/" + wf.AccountID + "/" + envPaths[wf.Env] + "/registrations/" + url.PathEscape(wf.Domain)
-	self := resource + "/registration-status"
-	if wf.Kind == registrar.WorkflowUpdate {
-		self = resource + "/update-status"
-	}
-	st := workflowStatus{
-		Completed: wf.Completed(), State: wf.State, CreatedAt: wf.CreatedAt, UpdatedAt: wf.UpdatedAt,
-		Links: statusLinks{Self: self, Resource: resource}, Context: wf.Context,
-	}
-	if wf.State == registrar.StateFailed {
-		st.Error = &statusError{Code: wf.ErrorCode, Message: wf.ErrorMessage}
-	}
-	return st
 }

@@ -59,6 +59,7 @@ type Server struct {
 	cfg     Config
 	limiter *limiter
 	mux     *http.ServeMux
+	tokens  *tokenCache
 }
 
 // New returns the API server.
@@ -67,7 +68,8 @@ func New(deps Deps, cfg Config) *Server {
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{Deps: deps, cfg: cfg, limiter: newLimiter(cfg.RateLimit, cfg.RateBurst), mux: http.NewServeMux()}
+	s := &Server{Deps: deps, cfg: cfg, limiter: newLimiter(cfg.RateLimit, cfg.RateBurst), mux: http.NewServeMux(),
+		tokens: newTokenCache(tokenCacheTTL, tokenCacheSize)}
 	s.routes()
 	return s
 }
@@ -126,7 +128,7 @@ func (s *Server) authorize(r *request, scope registrar.Scope) error {
 	if !registrar.LooksLikeToken(token) {
 		return registrar.Errorf(registrar.KindUnauthorized, op, "invalid API token")
 	}
-	p, err := s.Reader.Authenticate(r.Context(), registrar.HashSecret(token))
+	p, err := s.authenticate(r.Context(), token)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -56,6 +57,10 @@ type sqlQuerier struct {
 		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 		QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 	}
+	// stmts, when set, prepares each query once per pool: parsing the SQL
+	// was a fifth of the cost of an API read. (pgx caches prepared
+	// statements itself.)
+	stmts *stmtCache
 }
 
 func (s sqlQuerier) exec(ctx context.Context, q string, args ...any) (int64, error) {
@@ -67,7 +72,13 @@ func (s sqlQuerier) exec(ctx context.Context, q string, args ...any) (int64, err
 }
 
 func (s sqlQuerier) query(ctx context.Context, q string, args ...any) (rows, error) {
-	r, err := s.q.QueryContext(ctx, q, args...)
+	var r *sql.Rows
+	var err error
+	if stmt := s.stmts.get(ctx, q); stmt != nil {
+		r, err = stmt.QueryContext(ctx, args...)
+	} else {
+		r, err = s.q.QueryContext(ctx, q, args...)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +86,48 @@ func (s sqlQuerier) query(ctx context.Context, q string, args ...any) (rows, err
 }
 
 func (s sqlQuerier) queryRow(ctx context.Context, q string, args ...any) row {
+	if stmt := s.stmts.get(ctx, q); stmt != nil {
+		return stmt.QueryRowContext(ctx, args...)
+	}
 	return s.q.QueryRowContext(ctx, q, args...)
+}
+
+// stmtCache holds prepared statements of a *sql.DB by query text. The
+// queries are this package's constants plus a bounded set of list
+// variants, so it does not grow without bound.
+type stmtCache struct {
+	db *sql.DB
+	m  sync.Map // string -> *sql.Stmt
+}
+
+// get returns the prepared statement for q, or nil (the caller then runs q
+// unprepared) when there is no cache or preparing failed.
+func (c *stmtCache) get(ctx context.Context, q string) *sql.Stmt {
+	if c == nil {
+		return nil
+	}
+	if s, ok := c.m.Load(q); ok {
+		return s.(*sql.Stmt)
+	}
+	s, err := c.db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil
+	}
+	if prev, loaded := c.m.LoadOrStore(q, s); loaded {
+		s.Close()
+		return prev.(*sql.Stmt)
+	}
+	return s
+}
+
+func (c *stmtCache) close() {
+	if c == nil {
+		return
+	}
+	c.m.Range(func(_, s any) bool {
+		s.(*sql.Stmt).Close()
+		return true
+	})
 }
 
 type sqlRows struct{ *sql.Rows }
@@ -112,21 +164,26 @@ func isNoRows(err error) bool {
 	return errors.Is(err, sql.ErrNoRows) || errors.Is(err, pgx.ErrNoRows)
 }
 
-// notifyChannel is the PostgreSQL channel that carries workflow IDs.
+// notifyChannel is the PostgreSQL channel that carries workflow changes.
 const notifyChannel = "registrar_workflow"
 
-// NotifyWorkflow announces, once tx commits, that the workflow changed, to
-// every replica's waiters. On PostgreSQL that is NOTIFY (delivered at
-// commit, to every listening replica, this one included); on SQLite there is
-// only one server process, so the broker is told directly after commit.
-func (tx *Tx) NotifyWorkflow(ctx context.Context, workflowID string) error {
+// notifyWorkflow announces, once tx commits, that a workflow changed, to
+// every replica: its waiters wake, and its cached status is dropped. On
+// PostgreSQL that is NOTIFY (delivered at commit to every listening replica,
+// this one included); on SQLite there is only one server process, so the
+// change is published directly after commit.
+func (tx *Tx) notifyWorkflow(ctx context.Context, w *registrar.Workflow) error {
+	c := changeOf(w)
 	if tx.db.dialect == postgres {
-		if _, err := tx.q.exec(ctx, "SELECT pg_notify($1, $2)", notifyChannel, workflowID); err != nil {
-			return dbErr("store.NotifyWorkflow", err)
+		if _, err := tx.q.exec(ctx, "SELECT pg_notify($1, $2)", notifyChannel, c.encode()); err != nil {
+			return dbErr("store.notifyWorkflow", err)
 		}
+		// This replica drops its cached status at once, so that whoever
+		// made the change reads it back; the NOTIFY follows for everyone.
+		tx.afterCommit = append(tx.afterCommit, func() { tx.db.statuses.invalidate(c.key, c.stamp) })
 		return nil
 	}
-	tx.afterCommit = append(tx.afterCommit, func() { tx.db.broker.Publish(workflowID) })
+	tx.afterCommit = append(tx.afterCommit, func() { tx.db.publish(c) })
 	return nil
 }
 

@@ -2,9 +2,55 @@ package store
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/openregistrar/registrar/internal/registrar"
 )
+
+// change is a committed change of a workflow: which one, the subject
+// whose status it is (a new workflow changes what a status endpoint shows
+// without matching any cached workflow's ID), and the stamp of its new
+// state.
+type change struct {
+	workflowID string
+	key        statusKey
+	stamp      stamp
+}
+
+func changeOf(w *registrar.Workflow) change {
+	return change{workflowID: w.ID, key: statusKey{account: w.AccountID, env: w.Env, kind: w.Kind, domain: w.Domain}, stamp: stampOf(w)}
+}
+
+// encode renders a change as a NOTIFY payload; IDs, environments, kinds and
+// domain names never contain tabs.
+func (c change) encode() string {
+	return strings.Join([]string{c.workflowID, c.key.account, string(c.key.env), string(c.key.kind), c.key.domain,
+		strconv.FormatInt(c.stamp.created, 10), strconv.FormatInt(c.stamp.version, 10)}, "\t")
+}
+
+func decodeChange(s string) (change, bool) {
+	f := strings.Split(s, "\t")
+	if len(f) != 7 {
+		return change{}, false
+	}
+	created, err1 := strconv.ParseInt(f[5], 10, 64)
+	version, err2 := strconv.ParseInt(f[6], 10, 64)
+	if err1 != nil || err2 != nil {
+		return change{}, false
+	}
+	return change{workflowID: f[0], key: statusKey{account: f[1], env: registrar.Env(f[2]), kind: registrar.WorkflowKind(f[3]), domain: f[4]},
+		stamp: stamp{created, version}}, true
+}
+
+// publish applies a committed change: the cached status goes, then waiters
+// wake (and re-read).
+func (db *DB) publish(c change) {
+	db.statuses.invalidate(c.key, c.stamp)
+	db.broker.Publish(c.workflowID)
+}
 
 // Broker fans workflow change notifications out to in-process waiters (the
 // API's sync window). It never blocks a publisher: each subscription has a
@@ -54,9 +100,12 @@ func (b *Broker) Publish(workflowID string) {
 	}
 }
 
-// Listen feeds the broker from PostgreSQL NOTIFY until ctx ends, holding one
-// dedicated connection and reconnecting with backoff. On SQLite it returns
-// at once: notifications are published in-process after commit.
+// Listen applies PostgreSQL NOTIFY changes until ctx ends, holding one
+// dedicated connection and reconnecting with backoff. Each time it
+// (re)connects it empties the status cache, since changes may have been
+// missed while it was away; until it first connects the cache stays off.
+// On SQLite it returns at once: changes are published in-process after
+// commit.
 func (db *DB) Listen(ctx context.Context) {
 	if db.pool == nil {
 		return
@@ -64,6 +113,7 @@ func (db *DB) Listen(ctx context.Context) {
 	backoff := 100 * time.Millisecond
 	for ctx.Err() == nil {
 		err := db.listenOnce(ctx)
+		db.statuses.disable()
 		if ctx.Err() != nil {
 			return
 		}
@@ -87,11 +137,14 @@ func (db *DB) listenOnce(ctx context.Context) error {
 		return err
 	}
 	defer conn.Exec(context.WithoutCancel(ctx), "UNLISTEN "+notifyChannel)
+	db.statuses.enable()
 	for {
 		n, err := conn.Conn().WaitForNotification(ctx)
 		if err != nil {
 			return err
 		}
-		db.broker.Publish(n.Payload)
+		if c, ok := decodeChange(n.Payload); ok {
+			db.publish(c)
+		}
 	}
 }

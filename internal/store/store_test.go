@@ -235,12 +235,30 @@ func TestWorkflowRoundTrip(t *testing.T) {
 		if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.InsertWorkflow(ctx, wf) }); err != nil {
 			t.Fatal(err)
 		}
-		got, err := db.Workflow(ctx, a.ID, wf.ID)
+		got, err := db.WorkflowByID(ctx, wf.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if diff := cmp.Diff(wf, got); diff != "" {
 			t.Errorf("Workflow round trip (-stored +read):\n%s", diff)
+		}
+		// API reads leave the private data out.
+		public := *wf
+		public.Data = nil
+		for name, read := range map[string]func() (*registrar.Workflow, error){
+			"Workflow":           func() (*registrar.Workflow, error) { return db.Workflow(ctx, a.ID, wf.ID) },
+			"RegistrationStatus": func() (*registrar.Workflow, error) { return db.RegistrationStatus(ctx, a.ID, registrar.EnvLive, "round.com") },
+		} {
+			got, err := read()
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if diff := cmp.Diff(&public, got); diff != "" {
+				t.Errorf("%s (-want +got):\n%s", name, diff)
+			}
+		}
+		if _, err := db.Workflow(ctx, registrar.NewID(), wf.ID); !registrar.IsKind(err, registrar.KindNotFound) {
+			t.Errorf("Workflow by another account: error = %v, want not found", err)
 		}
 		var byTRID *registrar.Workflow
 		if err := db.InTx(ctx, func(tx *store.Tx) error {
@@ -498,6 +516,90 @@ func TestMigrateIsIdempotent(t *testing.T) {
 		db := storetest.Open(t, b)
 		if err := db.Migrate(context.Background()); err != nil {
 			t.Fatalf("second Migrate: %v", err)
+		}
+	})
+}
+
+// TestStatusCacheFollowsChanges: status reads (served from a cache) see
+// every committed change: a new state, and a newer workflow for the same
+// domain. Concurrent readers never see a workflow go back in time, and
+// all see the last write once writing stops.
+func TestStatusCacheFollowsChanges(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		t.Parallel()
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		db := storetest.Open(t, b)
+		go db.Listen(ctx)
+		a, _ := newAccount(t, db)
+		read := func() (*registrar.Workflow, error) {
+			return db.RegistrationStatus(ctx, a.ID, registrar.EnvLive, "cached.com")
+		}
+		mustRead := func() *registrar.Workflow {
+			t.Helper()
+			wf, err := read()
+			if err != nil {
+				t.Fatalf("RegistrationStatus: %v", err)
+			}
+			return wf
+		}
+		first := newWorkflow(a.ID, "cached.com", t0)
+		if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.InsertWorkflow(ctx, first) }); err != nil {
+			t.Fatal(err)
+		}
+		mustRead()
+		mustRead() // cached now, where the cache is on
+		first.State = registrar.StateFailed
+		if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.SaveWorkflow(ctx, first) }); err != nil {
+			t.Fatal(err)
+		}
+		if got := mustRead(); got.State != registrar.StateFailed || got.Version != 2 {
+			t.Fatalf("after a change: %s v%d, want failed v2", got.State, got.Version)
+		}
+		second := newWorkflow(a.ID, "cached.com", t0.Add(time.Minute))
+		if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.InsertWorkflow(ctx, second) }); err != nil {
+			t.Fatal(err)
+		}
+		if got := mustRead(); got.ID != second.ID {
+			t.Fatalf("after a new workflow: read %s, want the new %s", got.ID, second.ID)
+		}
+
+		// Writers and readers at once.
+		const writes = 100
+		done := make(chan struct{})
+		var wg sync.WaitGroup
+		for r := range 4 {
+			wg.Go(func() {
+				var last int64
+				for {
+					select {
+					case <-done:
+						return
+					default:
+					}
+					got, err := read()
+					if err != nil {
+						t.Errorf("reader %d: %v", r, err)
+						return
+					}
+					if got.Version < last {
+						t.Errorf("reader %d saw version %d after %d", r, got.Version, last)
+						return
+					}
+					last = got.Version
+				}
+			})
+		}
+		for range writes {
+			if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.SaveWorkflow(ctx, second) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		close(done)
+		wg.Wait()
+		if got := mustRead(); got.Version != second.Version || got.Version != writes+1 {
+			t.Errorf("after %d writes: read version %d, want %d", writes, got.Version, second.Version)
 		}
 	})
 }

@@ -10,6 +10,12 @@ import (
 const workflowColumns = `id, account_id, env, kind, domain, state, step, version, context, data,
 	error_code, error_message, pending_trid, created_at, updated_at, deadline`
 
+// statusColumns are workflowColumns without the private data, which API
+// reads never show: it is the larger column, and the status read is the
+// hottest path there is.
+const statusColumns = `id, account_id, env, kind, domain, state, step, version, context, '',
+	error_code, error_message, pending_trid, created_at, updated_at, deadline`
+
 func scanWorkflow(r row) (*registrar.Workflow, error) {
 	var w registrar.Workflow
 	var ctxJSON, data string
@@ -21,7 +27,10 @@ func scanWorkflow(r row) (*registrar.Workflow, error) {
 	if err != nil {
 		return nil, err
 	}
-	w.Context, w.Data = []byte(ctxJSON), []byte(data)
+	w.Context = []byte(ctxJSON)
+	if data != "" {
+		w.Data = []byte(data)
+	}
 	if trid != nil {
 		w.RegistryTRID = *trid
 	}
@@ -46,7 +55,7 @@ func (tx *Tx) InsertWorkflow(ctx context.Context, w *registrar.Workflow) error {
 	if err != nil {
 		return dbErr("store.InsertWorkflow", err)
 	}
-	return tx.NotifyWorkflow(ctx, w.ID)
+	return tx.notifyWorkflow(ctx, w)
 }
 
 // SaveWorkflow writes w if nobody changed it since it was read (its Version
@@ -65,7 +74,7 @@ func (tx *Tx) SaveWorkflow(ctx context.Context, w *registrar.Workflow) error {
 		return registrar.Errorf(registrar.KindConflict, "store.SaveWorkflow", "workflow %s changed concurrently", w.ID)
 	}
 	w.Version++
-	return tx.NotifyWorkflow(ctx, w.ID)
+	return tx.notifyWorkflow(ctx, w)
 }
 
 // Workflow returns a workflow by ID inside the transaction.
@@ -84,7 +93,7 @@ func (tx *Tx) WorkflowByRegistryTRID(ctx context.Context, trid string) (*registr
 // LatestWorkflow returns the newest workflow of a kind for a domain,
 // inside the transaction.
 func (tx *Tx) LatestWorkflow(ctx context.Context, accountID string, env registrar.Env, kind registrar.WorkflowKind, domain string) (*registrar.Workflow, error) {
-	return latestWorkflow(ctx, tx.q, accountID, env, kind, domain)
+	return latestWorkflow(ctx, tx.q, workflowColumns, accountID, env, kind, domain)
 }
 
 // OverdueWorkflows returns up to limit non-terminal workflows whose
@@ -110,26 +119,45 @@ func (tx *Tx) OverdueWorkflows(ctx context.Context, now time.Time, limit int) ([
 	return out, nil
 }
 
-// RegistrationStatus implements registrar.Reader.
+// RegistrationStatus implements registrar.Reader, from the status cache
+// when it can. The workflow's Data is left empty.
 func (db *DB) RegistrationStatus(ctx context.Context, accountID string, env registrar.Env, domain string) (*registrar.Workflow, error) {
-	return latestWorkflow(ctx, db.read, accountID, env, registrar.WorkflowRegistration, domain)
+	return db.status(ctx, statusKey{account: accountID, env: env, kind: registrar.WorkflowRegistration, domain: domain})
 }
 
-// UpdateStatus implements registrar.Reader.
+// UpdateStatus implements registrar.Reader, from the status cache when it
+// can. The workflow's Data is left empty.
 func (db *DB) UpdateStatus(ctx context.Context, accountID string, env registrar.Env, domain string) (*registrar.Workflow, error) {
-	return latestWorkflow(ctx, db.read, accountID, env, registrar.WorkflowUpdate, domain)
+	return db.status(ctx, statusKey{account: accountID, env: env, kind: registrar.WorkflowUpdate, domain: domain})
 }
 
-// Workflow implements registrar.Reader.
+// status reads the newest workflow of a subject through the cache.
+func (db *DB) status(ctx context.Context, k statusKey) (*registrar.Workflow, error) {
+	if wf, ok := db.statuses.get(k); ok {
+		cp := *wf // callers own what they get; Context is never modified in place
+		return &cp, nil
+	}
+	epoch := db.statuses.begin()
+	wf, err := latestWorkflow(ctx, db.read, statusColumns, k.account, k.env, k.kind, k.domain)
+	if err == nil {
+		db.statuses.put(k, epoch, wf)
+	}
+	return wf, err
+}
+
+// Workflow implements registrar.Reader. The workflow's Data is left empty.
 func (db *DB) Workflow(ctx context.Context, accountID, id string) (*registrar.Workflow, error) {
-	w, err := scanWorkflow(db.read.queryRow(ctx, `SELECT `+workflowColumns+` FROM workflows WHERE id = $1 AND account_id = $2`, id, accountID))
+	w, err := scanWorkflow(db.read.queryRow(ctx, `SELECT `+statusColumns+` FROM workflows WHERE id = $1 AND account_id = $2`, id, accountID))
 	return w, notFound("store.Workflow", "workflow", err)
 }
 
-func latestWorkflow(ctx context.Context, q querier, accountID string, env registrar.Env, kind registrar.WorkflowKind, domain string) (*registrar.Workflow, error) {
-	w, err := scanWorkflow(q.queryRow(ctx, `SELECT `+workflowColumns+` FROM workflows
+// latestWorkflow finds the newest workflow of a kind for a domain: the one
+// a status endpoint shows. A new registration workflow can only start after
+// the previous one failed, so two never share a created_at.
+func latestWorkflow(ctx context.Context, q querier, columns, accountID string, env registrar.Env, kind registrar.WorkflowKind, domain string) (*registrar.Workflow, error) {
+	w, err := scanWorkflow(q.queryRow(ctx, `SELECT `+columns+` FROM workflows
 		WHERE account_id = $1 AND env = $2 AND domain = $3 AND kind = $4
-		ORDER BY created_at DESC, id DESC LIMIT 1`, accountID, env, domain, kind))
+		ORDER BY created_at DESC LIMIT 1`, accountID, env, domain, kind))
 	return w, notFound("store.LatestWorkflow", string(kind)+" workflow for "+domain, err)
 }
 

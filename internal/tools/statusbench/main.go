@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -39,7 +40,9 @@ func main() {
 	duration := flag.Duration("duration", 10*time.Second, "how long each target is driven")
 	warmup := flag.Duration("warmup", 2*time.Second, "unmeasured load before each measurement")
 	database := flag.String("database", "", "PostgreSQL URL; SQLite in a temporary directory when empty")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the registration-status run to this file")
 	flag.Parse()
+	profile = *cpuProfile
 	if err := run(*n, *conns, *duration, *warmup, *database); err != nil {
 		log.Fatal(err)
 	}
@@ -87,7 +90,16 @@ func run(n, conns int, duration, warmup time.Duration, database string) error {
 
 	fmt.Fprintf(os.Stderr, "driving each target for %s with %d connections (after %s warm-up)...\n", duration, conns, warmup)
 	rFixed := drive(fixedURL, token, n, conns, warmup, duration)
+	if profile != "" {
+		f, err := os.Create(profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		pprof.StartCPUProfile(f)
+	}
 	rStatus := drive(statusURL, token, n, conns, warmup, duration)
+	pprof.StopCPUProfile()
 
 	db := "SQLite"
 	if database != "" {
@@ -105,6 +117,9 @@ func run(n, conns int, duration, warmup time.Duration, database string) error {
 	fmt.Printf("\nstatus / fixed throughput: %.0f%%\n", 100*rStatus.rps/rFixed.rps)
 	return nil
 }
+
+// profile is the -cpuprofile file.
+var profile string
 
 func domain(i int) string { return fmt.Sprintf("bench-%05d.com", i) }
 
