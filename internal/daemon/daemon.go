@@ -132,7 +132,7 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 	}
 	publicURL := cfg.PublicURL
 	if publicURL == "" {
-		publicURL = "http://" + d.ln.Addr().String()
+		publicURL = defaultPublicURL(d.ln.Addr().(*net.TCPAddr))
 	}
 	var mailer registrar.Mailer
 	if cfg.SMTPURL != "" {
@@ -335,4 +335,14 @@ func (c *Config) Validate() error {
 		errs = append(errs, errors.New("--max-domains must not be negative"))
 	}
 	return errors.Join(errs...)
+}
+
+// defaultPublicURL is the base of links when --public-url is not set: the
+// listen address, with "localhost" for a wildcard host (0.0.0.0 or ::)
+// that a browser cannot open.
+func defaultPublicURL(a *net.TCPAddr) string {
+	if a.IP.IsUnspecified() {
+		return fmt.Sprintf("http://localhost:%d", a.Port)
+	}
+	return "http://" + a.String()
 }

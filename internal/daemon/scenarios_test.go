@@ -353,6 +353,13 @@ func TestVerifyEmailFlow(t *testing.T) {
 		if st := s.getStatus("registrar", "verified.com"); st.State != registrar.StateActionRequired || s.creates("verified.com") != 0 {
 			t.Fatalf("before the link: %s with %d creates", st.State, s.creates("verified.com"))
 		}
+		// A link checker's HEAD does not confirm.
+		if res, err := http.Head(link); err != nil || res.StatusCode != http.StatusOK {
+			t.Fatalf("HEAD link = %v, %v", res, err)
+		}
+		if st := s.getStatus("registrar", "verified.com"); st.State != registrar.StateActionRequired {
+			t.Fatalf("after HEAD on the link: %s, want still action_required", st.State)
+		}
 		for i := range 2 { // opening the link twice is harmless
 			code, page := get(t, link)
 			if code != http.StatusOK || !strings.Contains(page, "verified") {

@@ -30,6 +30,10 @@ func (s *Server) handleVerifyEmail(w http.ResponseWriter, r *http.Request) {
 	// The code is in the URL: never send it on as a Referer.
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+	if r.Method == http.MethodHead {
+		// Link checkers probe with HEAD; only a GET confirms.
+		return
+	}
 	var page struct{ Title, Text string }
 	status := http.StatusOK
 	wf, err := s.Workflows.ConfirmEmail(r.Context(), r.PathValue("code"))

@@ -41,7 +41,8 @@ type SMTP struct {
 func NewSMTP(raw string) (*SMTP, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("SMTP URL: %w", err)
+		// Not %w: url.Error repeats the URL, password and all.
+		return nil, fmt.Errorf("SMTP URL: cannot parse it; want smtp://user:password@host:port?from=address")
 	}
 	s := &SMTP{host: u.Hostname()}
 	port := u.Port()

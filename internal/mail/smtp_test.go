@@ -44,9 +44,12 @@ func TestSendRefusesHeaderInjection(t *testing.T) {
 
 func TestNewSMTPRejectsBadURLs(t *testing.T) {
 	t.Parallel()
-	for _, u := range []string{"http://mail.example.com", "smtp://", "smtp://mail.example.com?from=not-an-address", "::"} {
-		if _, err := mail.NewSMTP(u); err == nil {
+	for _, u := range []string{"http://mail.example.com", "smtp://", "smtp://mail.example.com?from=not-an-address", "::", "smtp://user:s3cret@host:bad port/"} {
+		_, err := mail.NewSMTP(u)
+		if err == nil {
 			t.Errorf("NewSMTP(%q) succeeded, want an error", u)
+		} else if strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("NewSMTP(%q) error %q shows the password", u, err)
 		}
 	}
 }

@@ -246,8 +246,10 @@ func TestWorkflowRoundTrip(t *testing.T) {
 		public := *wf
 		public.Data = nil
 		for name, read := range map[string]func() (*registrar.Workflow, error){
-			"Workflow":           func() (*registrar.Workflow, error) { return db.Workflow(ctx, a.ID, wf.ID) },
-			"RegistrationStatus": func() (*registrar.Workflow, error) { return db.RegistrationStatus(ctx, a.ID, registrar.EnvLive, "round.com") },
+			"Workflow": func() (*registrar.Workflow, error) { return db.Workflow(ctx, a.ID, wf.ID) },
+			"RegistrationStatus": func() (*registrar.Workflow, error) {
+				return db.RegistrationStatus(ctx, a.ID, registrar.EnvLive, "round.com")
+			},
 		} {
 			got, err := read()
 			if err != nil {
