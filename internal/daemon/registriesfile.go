@@ -1,0 +1,221 @@
+package daemon
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/parser"
+
+	"github.com/openregistrar/registrar/internal/domainname"
+)
+
+// RegistriesFile is the --registries file: which registry serves which
+// extension, and how to reach it over EPP. YAML, strictly decoded.
+//
+//	registries:
+//	  - name: example
+//	    address: epp.example.net:700
+//	    client_id: openreg
+//	    password_file: /etc/registrar/example.pw
+//	    client_cert: /etc/registrar/client.pem
+//	    client_key: /etc/registrar/client-key.pem
+//	    ca: /etc/registrar/example-ca.pem
+//	    pool_size: 4
+//	    rate_limit: 10
+//	    extensions:
+//	      - {name: com, min_years: 1, max_years: 10, currency: USD, registration_price: "10.44", renewal_price: "10.44"}
+type RegistriesFile struct {
+	Registries []RegistryConfig `yaml:"registries"`
+}
+
+// RegistryConfig is one registry.
+type RegistryConfig struct {
+	Name     string `yaml:"name"`
+	Address  string `yaml:"address"` // host:port of the EPP server
+	ClientID string `yaml:"client_id"`
+	// Password, or PasswordFile naming a file that holds it (preferred:
+	// the file can be a mounted secret).
+	Password     string `yaml:"password"`
+	PasswordFile string `yaml:"password_file"`
+	// ClientCert and ClientKey are the TLS client certificate presented to
+	// the registry; CA verifies the registry's certificate (the system
+	// roots when empty); ServerName overrides the name verified.
+	ClientCert string `yaml:"client_cert"`
+	ClientKey  string `yaml:"client_key"`
+	CA         string `yaml:"ca"`
+	ServerName string `yaml:"server_name"`
+	// PoolSize is the number of EPP sessions (1 to 100) [2].
+	PoolSize int `yaml:"pool_size"`
+	// RateLimit is commands per second over all sessions [10]; RateBurst
+	// the bucket size [RateLimit].
+	RateLimit float64 `yaml:"rate_limit"`
+	RateBurst int     `yaml:"rate_burst"`
+	// KeepAlive is the idle time after which a session sends <hello> [4m];
+	// keep it below the registry's idle timeout.
+	KeepAlive time.Duration `yaml:"keepalive"`
+	// Extensions are the extensions this registry serves.
+	Extensions []ExtensionConfig `yaml:"extensions"`
+}
+
+// ExtensionConfig is one extension of a registry.
+type ExtensionConfig struct {
+	Name              string `yaml:"name"`
+	MinYears          int    `yaml:"min_years"`
+	MaxYears          int    `yaml:"max_years"`
+	Currency          string `yaml:"currency"`
+	RegistrationPrice string `yaml:"registration_price"` // decimal, per year
+	RenewalPrice      string `yaml:"renewal_price"`
+}
+
+var (
+	decimalRE  = regexp.MustCompile(`^[0-9]{1,9}(\.[0-9]{1,2})?$`)
+	currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
+)
+
+// LoadRegistries reads and checks a registries file. Every error names the
+// file, the line and the field.
+func LoadRegistries(path string) (*RegistriesFile, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var f RegistriesFile
+	if err := yaml.UnmarshalWithOptions(data, &f, yaml.Strict()); err != nil {
+		var ye yaml.Error
+		if errors.As(err, &ye) && ye.GetToken() != nil {
+			// The decoder's message may name the Go type rather than the
+			// field; the line itself names the field.
+			line := ye.GetToken().Position.Line
+			src := ""
+			if lines := strings.Split(string(data), "\n"); line >= 1 && line <= len(lines) {
+				src = " (" + strings.TrimSpace(lines[line-1]) + ")"
+			}
+			return nil, fmt.Errorf("%s:%d: %s%s", path, line, ye.GetMessage(), src)
+		}
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	file, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	var errs []error
+	bad := func(field, format string, args ...any) {
+		line := 0
+		if p, err := yaml.PathString("$." + field); err == nil {
+			if n, err := p.FilterFile(file); err == nil && n != nil {
+				line = n.GetToken().Position.Line
+			}
+		}
+		errs = append(errs, fmt.Errorf("%s:%d: %s: %s", path, line, field, fmt.Sprintf(format, args...)))
+	}
+	if len(f.Registries) == 0 {
+		bad("registries", "no registries listed")
+	}
+	names := map[string]bool{}
+	served := map[string]string{}
+	for i := range f.Registries {
+		r := &f.Registries[i]
+		at := func(field string) string { return fmt.Sprintf("registries[%d].%s", i, field) }
+		switch {
+		case r.Name == "":
+			bad(at("name"), "is required")
+		case names[r.Name]:
+			bad(at("name"), "%q is used twice", r.Name)
+		}
+		names[r.Name] = true
+		if host, port, err := net.SplitHostPort(r.Address); err != nil || host == "" || port == "" {
+			bad(at("address"), "must be host:port, such as epp.example.net:700")
+		}
+		if n := len(r.ClientID); n < 3 || n > 16 {
+			bad(at("client_id"), "must be 3 to 16 characters (EPP clIDType)")
+		}
+		switch {
+		case r.Password != "" && r.PasswordFile != "":
+			bad(at("password_file"), "give password or password_file, not both")
+		case r.PasswordFile != "":
+			pw, err := os.ReadFile(r.PasswordFile)
+			if err != nil {
+				bad(at("password_file"), "%v", err)
+			}
+			r.Password, r.PasswordFile = strings.TrimRight(string(pw), "\r\n"), ""
+		case r.Password == "":
+			bad(at("password"), "is required (or password_file)")
+		}
+		if r.Password != "" && (len(r.Password) < 6 || len(r.Password) > 16) {
+			bad(at("password"), "must be 6 to 16 characters (EPP pwType)")
+		}
+		if (r.ClientCert == "") != (r.ClientKey == "") {
+			bad(at("client_key"), "client_cert and client_key go together")
+		}
+		for _, p := range []struct{ field, path string }{{"client_cert", r.ClientCert}, {"client_key", r.ClientKey}, {"ca", r.CA}} {
+			if p.path != "" {
+				if _, err := os.Stat(p.path); err != nil {
+					bad(at(p.field), "%v", err)
+				}
+			}
+		}
+		if r.PoolSize == 0 {
+			r.PoolSize = 2
+		}
+		if r.PoolSize < 1 || r.PoolSize > 100 {
+			bad(at("pool_size"), "must be between 1 and 100")
+		}
+		if r.RateLimit == 0 {
+			r.RateLimit = 10
+		}
+		if r.RateLimit < 0 {
+			bad(at("rate_limit"), "must be positive")
+		}
+		if r.RateBurst == 0 {
+			r.RateBurst = max(1, int(r.RateLimit))
+		}
+		if r.KeepAlive == 0 {
+			r.KeepAlive = 4 * time.Minute
+		}
+		if r.KeepAlive < time.Second {
+			bad(at("keepalive"), "must be at least 1s")
+		}
+		if len(r.Extensions) == 0 {
+			bad(at("extensions"), "no extensions listed")
+		}
+		for j := range r.Extensions {
+			e := &r.Extensions[j]
+			ea := func(field string) string { return at(fmt.Sprintf("extensions[%d].%s", j, field)) }
+			name, err := domainname.ParseExtension(e.Name)
+			if err != nil {
+				bad(ea("name"), "%v", err)
+			} else if other, ok := served[name]; ok {
+				bad(ea("name"), ".%s is already served by %s", name, other)
+			}
+			e.Name = name
+			served[name] = r.Name
+			if e.MinYears == 0 {
+				e.MinYears = 1
+			}
+			if e.MaxYears == 0 {
+				e.MaxYears = 10
+			}
+			if e.MinYears < 1 || e.MaxYears > 10 || e.MinYears > e.MaxYears {
+				bad(ea("min_years"), "years must satisfy 1 <= min_years <= max_years <= 10")
+			}
+			if !currencyRE.MatchString(e.Currency) {
+				bad(ea("currency"), "must be an ISO 4217 code such as USD")
+			}
+			for _, p := range []struct{ field, v string }{{"registration_price", e.RegistrationPrice}, {"renewal_price", e.RenewalPrice}} {
+				if !decimalRE.MatchString(p.v) {
+					bad(ea(p.field), "must be a decimal amount such as \"10.44\"")
+				}
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return &f, nil
+}
