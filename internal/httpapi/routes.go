@@ -1,7 +1,10 @@
 package httpapi
 
 import (
+	"maps"
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/openregistrar/registrar/internal/registrar"
 )
@@ -41,14 +44,11 @@ func (s *Server) routes() {
 // handle registers a path's handlers by method (GET also serves HEAD), and
 // answers any other method with 405 in the API's envelope.
 func (s *Server) handle(path string, byMethod map[string]http.HandlerFunc) {
-	allow := ""
-	for m, h := range byMethod {
-		s.mux.HandleFunc(m+" "+path, h)
-		if allow != "" {
-			allow += ", "
-		}
-		allow += m
+	methods := slices.Sorted(maps.Keys(byMethod))
+	for _, m := range methods {
+		s.mux.HandleFunc(m+" "+path, byMethod[m])
 	}
+	allow := strings.Join(methods, ", ")
 	s.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", allow)
 		s.writeError(w, &request{Request: r, id: newRequestID()}, &registrar.Error{Kind: kindMethodNotAllowed, Op: "httpapi.route",
