@@ -140,9 +140,12 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 			return nil, err
 		}
 	}
-	catalog := registrar.DefaultCatalog()
+	routes := registrar.NewRouter()
+	sbx := d.sandbox.Client(SandboxClientID)
+	routes.AddCatalog(registrar.EnvLive, registrar.DefaultCatalog(), sbx)
+	routes.AddCatalog(registrar.EnvSandbox, registrar.DefaultCatalog(), sbx)
 	d.engine, err = workflows.New(workflows.Deps{
-		DB: d.db, Registries: newSandboxRegistries(d.sandbox.Client(SandboxClientID), catalog), Catalog: catalog,
+		DB: d.db, Registries: routes,
 		Clock: cfg.Clock, Logger: cfg.Logger, Mailer: mailer,
 	}, workflows.Config{
 		MaxDomains: cfg.MaxDomains, BlockedTimeout: cfg.BlockedTimeout, ActionTimeout: cfg.ActionTimeout,

@@ -82,3 +82,51 @@ func DefaultCatalog() *Catalog {
 	}
 	return NewCatalog(exts...)
 }
+
+// Router is a Registries made of explicit routes.
+type Router struct {
+	routes map[Env]map[string]route
+	all    []Registry
+}
+
+type route struct {
+	reg Registry
+	ext Extension
+}
+
+// NewRouter returns an empty router.
+func NewRouter() *Router { return &Router{routes: map[Env]map[string]route{}} }
+
+// Add routes ext in env to reg.
+func (r *Router) Add(env Env, ext Extension, reg Registry) {
+	if r.routes[env] == nil {
+		r.routes[env] = map[string]route{}
+	}
+	r.routes[env][ext.Name] = route{reg, ext}
+	for _, have := range r.all {
+		if have == reg {
+			return
+		}
+	}
+	r.all = append(r.all, reg)
+}
+
+// AddCatalog routes every extension of c in env to reg.
+func (r *Router) AddCatalog(env Env, c *Catalog, reg Registry) {
+	for _, name := range c.Names() {
+		ext, _ := c.Lookup(name)
+		r.Add(env, ext, reg)
+	}
+}
+
+// Lookup implements Registries.
+func (r *Router) Lookup(env Env, ext string) (Registry, Extension, error) {
+	rt, ok := r.routes[env][ext]
+	if !ok {
+		return nil, Extension{}, Errorf(KindInvalid, "registrar.Lookup", "the extension .%s is not supported for registration through the API", ext)
+	}
+	return rt.reg, rt.ext, nil
+}
+
+// All implements Registries.
+func (r *Router) All() []Registry { return r.all }

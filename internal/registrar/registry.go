@@ -38,8 +38,10 @@ type Registry interface {
 
 // Registries routes an extension to the registry that serves it.
 type Registries interface {
-	// Registry returns the registry for ext ("com", "co.uk") in env.
-	Registry(env Env, ext string) (Registry, error)
+	// Lookup returns the registry serving ext ("com", "co.uk") in env and
+	// the terms the extension is sold on, or KindInvalid when env does not
+	// offer ext.
+	Lookup(env Env, ext string) (Registry, Extension, error)
 	// All returns every distinct registry, for poll workers.
 	All() []Registry
 }

@@ -91,7 +91,6 @@ func (c *Config) setDefaults() {
 type Deps struct {
 	DB         *store.DB
 	Registries registrar.Registries
-	Catalog    *registrar.Catalog
 	Clock      registrar.Clock
 	Logger     *slog.Logger
 	// Mailer delivers the outbox; nil keeps mail in the outbox only.

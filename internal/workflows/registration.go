@@ -100,7 +100,8 @@ func decode[T any](wf *registrar.Workflow) (T, error) {
 }
 
 func (e *Engine) registry(wf *registrar.Workflow, d *registrationData) (registrar.Registry, error) {
-	return e.Registries.Registry(wf.Env, d.Extension)
+	reg, _, err := e.Registries.Lookup(wf.Env, d.Extension)
+	return reg, err
 }
 
 // start checks that the name is available at standard price, then asks for

@@ -18,9 +18,9 @@ import (
 // and another account's request finds it taken.
 func (e *Engine) StartRegistration(ctx context.Context, p registrar.Principal, env registrar.Env, req registrar.RegistrationRequest) (*registrar.Workflow, error) {
 	const op = "workflows.StartRegistration"
-	ext, ok := e.Catalog.Lookup(req.Extension)
-	if !ok {
-		return nil, registrar.Invalid(op, "/domain_name", "the extension .%s is not supported for registration through the API", req.Extension)
+	_, ext, err := e.Registries.Lookup(env, req.Extension)
+	if err != nil {
+		return nil, registrar.Invalid(op, "/domain_name", "%s", registrar.AsError(err).Message)
 	}
 	years := req.Years
 	if years == 0 {
@@ -63,7 +63,7 @@ func (e *Engine) StartRegistration(ctx context.Context, p registrar.Principal, e
 		CreatedAt: now, AutoRenew: req.AutoRenew, Locked: true, PrivacyMode: privacy,
 	}
 	var out *registrar.Workflow
-	err := e.DB.InTx(ctx, func(tx *store.Tx) error {
+	err = e.DB.InTx(ctx, func(tx *store.Tx) error {
 		holder, err := tx.ClaimDomain(ctx, g, years)
 		if err != nil {
 			return err
