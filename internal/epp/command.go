@@ -1,0 +1,677 @@
+package epp
+
+import (
+	"fmt"
+	"net/netip"
+	"time"
+)
+
+// Command is a client-to-server message: <hello> or one <command>.
+// Exactly one of the message fields must be set.
+type Command struct {
+	// ClTRID is the client transaction ID: optional, 3-64 characters when
+	// set. It cannot be set on Hello, which has no <command> element.
+	ClTRID string
+
+	Hello         bool // <hello/>
+	Login         *Login
+	Logout        bool // <logout/>
+	Poll          *Poll
+	DomainCheck   *DomainCheck
+	DomainInfo    *DomainInfo
+	DomainCreate  *DomainCreate
+	DomainRenew   *DomainRenew
+	DomainUpdate  *DomainUpdate
+	ContactCreate *ContactCreate
+	ContactInfo   *ContactInfo
+	HostCreate    *HostCreate
+}
+
+// Login is <login> (RFC 5730 §2.9.1.1).
+type Login struct {
+	ClID        string // 3-16 characters
+	Password    string // <pw>: 6-16 characters
+	NewPassword string // <newPW>: optional, 6-16 characters
+	Version     string // <options><version>: "1.0"
+	Lang        string // <options><lang>, e.g. "en"
+	ObjURIs     []string
+	ExtURIs     []string // <svcExtension><extURI>, optional
+}
+
+// Poll operations.
+const (
+	PollReq = "req"
+	PollAck = "ack"
+)
+
+// Poll is <poll op="req|ack" msgID="...">; MsgID is required for "ack"
+// and not allowed for "req".
+type Poll struct {
+	Op    string
+	MsgID string
+}
+
+// Period units.
+const (
+	PeriodYears  = "y"
+	PeriodMonths = "m"
+)
+
+// Period is a registration period: Value 1-99 of Unit "y" or "m".
+type Period struct {
+	Value int
+	Unit  string
+}
+
+// Domain contact types.
+const (
+	ContactAdmin   = "admin"
+	ContactBilling = "billing"
+	ContactTech    = "tech"
+)
+
+// DomainContact is a <domain:contact type="...">id</domain:contact>.
+type DomainContact struct {
+	Type string // "admin", "billing" or "tech"
+	ID   string // contact ID, 3-16 characters
+}
+
+// DomainCheck is <domain:check>, optionally with the fee extension.
+type DomainCheck struct {
+	Names []string // one or more, 1-255 characters each
+	Fee   *FeeCheck
+}
+
+// DomainInfo is <domain:info>.
+type DomainInfo struct {
+	Name string
+	// Hosts is the hosts attribute: "all", "del", "sub" or "none"; ""
+	// leaves it out, which means "all".
+	Hosts    string
+	AuthInfo string // <domain:authInfo><domain:pw>, "" for none
+}
+
+// DomainCreate is <domain:create>. NS are host object names (hostObj);
+// the host attribute model is not supported.
+type DomainCreate struct {
+	Name       string
+	Period     *Period // nil: the server's default
+	NS         []string
+	Registrant string // optional, 3-16 characters
+	Contacts   []DomainContact
+	AuthInfo   string // required by the schema; "" is sent as an empty <domain:pw/>
+	Fee        *FeeTransform
+}
+
+// DomainRenew is <domain:renew>. CurExpDate is an xs:date: only its
+// calendar date in UTC is sent, and Parse returns midnight UTC.
+type DomainRenew struct {
+	Name       string
+	CurExpDate time.Time
+	Period     *Period
+	Fee        *FeeTransform
+}
+
+// DomainUpdate is <domain:update>. At least one of Add, Rem and Chg must
+// be set; an empty one is written as an empty element (as in an RGP
+// restore, which sends an empty <domain:chg/>).
+type DomainUpdate struct {
+	Name string
+	Add  *DomainAddRem
+	Rem  *DomainAddRem
+	Chg  *DomainChg
+}
+
+// DomainAddRem is the content of <domain:add> or <domain:rem>.
+type DomainAddRem struct {
+	NS       []string // hostObj names
+	Contacts []DomainContact
+	Statuses []string // status values ("clientHold", ...), at most 11
+}
+
+// DomainChg is the content of <domain:chg>. A nil field is not changed;
+// a pointer to "" sends an empty value (for Registrant, removing it).
+type DomainChg struct {
+	Registrant *string
+	AuthInfo   *string
+}
+
+// ContactCreate is <contact:create>.
+type ContactCreate struct {
+	ID         string       // 3-16 characters
+	PostalInfo []PostalInfo // one or two, of different types
+	Voice      string       // optional, E.164 "+CC.NUMBER"
+	Fax        string       // optional, E.164
+	Email      string
+	AuthInfo   string // required by the schema; "" is sent as an empty <contact:pw/>
+}
+
+// Postal info types.
+const (
+	PostalInt = "int" // 7-bit US-ASCII only
+	PostalLoc = "loc"
+)
+
+// PostalInfo is <contact:postalInfo>.
+type PostalInfo struct {
+	Type   string // "int" or "loc"
+	Name   string
+	Org    string   // optional
+	Street []string // 0-3 lines
+	City   string
+	SP     string // optional state or province
+	PC     string // optional postal code, up to 16 characters
+	CC     string // two-letter country code
+}
+
+// ContactInfo is <contact:info>.
+type ContactInfo struct {
+	ID       string
+	AuthInfo string // optional
+}
+
+// HostCreate is <host:create>.
+type HostCreate struct {
+	Name  string
+	Addrs []HostAddr
+}
+
+// Host address types.
+const (
+	IPv4 = "v4"
+	IPv6 = "v6"
+)
+
+// HostAddr is <host:addr ip="v4|v6">. An empty IP leaves the attribute
+// out, which means "v4".
+type HostAddr struct {
+	IP   string
+	Addr string
+}
+
+// Kind names the message: "hello", "login", "logout", "poll",
+// "domain:check", "domain:info", "domain:create", "domain:renew",
+// "domain:update", "contact:create", "contact:info", "host:create", or ""
+// when no message field is set.
+func (c *Command) Kind() string {
+	switch {
+	case c.Hello:
+		return "hello"
+	case c.Login != nil:
+		return "login"
+	case c.Logout:
+		return "logout"
+	case c.Poll != nil:
+		return "poll"
+	case c.DomainCheck != nil:
+		return "domain:check"
+	case c.DomainInfo != nil:
+		return "domain:info"
+	case c.DomainCreate != nil:
+		return "domain:create"
+	case c.DomainRenew != nil:
+		return "domain:renew"
+	case c.DomainUpdate != nil:
+		return "domain:update"
+	case c.ContactCreate != nil:
+		return "contact:create"
+	case c.ContactInfo != nil:
+		return "contact:info"
+	case c.HostCreate != nil:
+		return "host:create"
+	}
+	return ""
+}
+
+func (c *Command) count() int {
+	n := 0
+	for _, set := range []bool{c.Hello, c.Login != nil, c.Logout, c.Poll != nil, c.DomainCheck != nil,
+		c.DomainInfo != nil, c.DomainCreate != nil, c.DomainRenew != nil, c.DomainUpdate != nil,
+		c.ContactCreate != nil, c.ContactInfo != nil, c.HostCreate != nil} {
+		if set {
+			n++
+		}
+	}
+	return n
+}
+
+// ---- validation ----
+
+var domainStatuses = []string{
+	"clientDeleteProhibited", "clientHold", "clientRenewProhibited", "clientTransferProhibited",
+	"clientUpdateProhibited", "inactive", "ok", "pendingCreate", "pendingDelete", "pendingRenew",
+	"pendingTransfer", "pendingUpdate", "serverDeleteProhibited", "serverHold", "serverRenewProhibited",
+	"serverTransferProhibited", "serverUpdateProhibited",
+}
+
+var contactStatuses = []string{
+	"clientDeleteProhibited", "clientTransferProhibited", "clientUpdateProhibited", "linked", "ok",
+	"pendingCreate", "pendingDelete", "pendingTransfer", "pendingUpdate", "serverDeleteProhibited",
+	"serverTransferProhibited", "serverUpdateProhibited",
+}
+
+func (c *Command) validate() error {
+	v := &checker{}
+	switch n := c.count(); {
+	case n == 0:
+		v.fail(CodeUnknownCommand, "command", "no command set")
+	case n > 1:
+		v.fail(CodeSyntaxError, "command", "%d commands set, want exactly one", n)
+	}
+	if c.Hello && c.ClTRID != "" {
+		v.fail(CodeSyntaxError, "clTRID", "a <hello> has no clTRID")
+	}
+	v.optToken("clTRID", c.ClTRID, 3, 64)
+	if l := c.Login; l != nil {
+		v.token("clID", l.ClID, 3, 16)
+		v.token("pw", l.Password, 6, 16)
+		v.optToken("newPW", l.NewPassword, 6, 16)
+		switch l.Version {
+		case "1.0":
+		case "":
+			v.fail(CodeMissingParam, "version", "required value missing")
+		default:
+			v.fail(CodeUnimplementedVersion, "version", "version %q, want 1.0", l.Version)
+		}
+		v.lang("lang", l.Lang)
+		if len(l.ObjURIs) == 0 {
+			v.fail(CodeMissingParam, "objURI", "at least one objURI required")
+		}
+		for _, u := range l.ObjURIs {
+			v.token("objURI", u, 1, 0)
+		}
+		for _, u := range l.ExtURIs {
+			v.token("extURI", u, 1, 0)
+		}
+	}
+	if p := c.Poll; p != nil {
+		v.enum("poll@op", p.Op, true, PollReq, PollAck)
+		switch {
+		case p.Op == PollAck && p.MsgID == "":
+			v.fail(CodeMissingParam, "poll@msgID", "msgID required with op=\"ack\"")
+		case p.Op == PollReq && p.MsgID != "":
+			v.fail(CodeSyntaxError, "poll@msgID", "msgID not allowed with op=\"req\"")
+		}
+		v.optToken("poll@msgID", p.MsgID, 1, 0)
+	}
+	if d := c.DomainCheck; d != nil {
+		if len(d.Names) == 0 {
+			v.fail(CodeMissingParam, "domain:name", "at least one name required")
+		}
+		for _, n := range d.Names {
+			v.token("domain:name", n, 1, 255)
+		}
+		d.Fee.validate(v)
+	}
+	if d := c.DomainInfo; d != nil {
+		v.token("domain:name", d.Name, 1, 255)
+		v.enum("domain:name@hosts", d.Hosts, false, "all", "del", "none", "sub")
+		v.normalized("domain:pw", d.AuthInfo, 0, 0)
+	}
+	if d := c.DomainCreate; d != nil {
+		v.token("domain:name", d.Name, 1, 255)
+		d.Period.validate(v, "domain:period")
+		for _, ns := range d.NS {
+			v.token("domain:hostObj", ns, 1, 255)
+		}
+		v.optToken("domain:registrant", d.Registrant, 3, 16)
+		validateContacts(v, d.Contacts)
+		v.normalized("domain:pw", d.AuthInfo, 0, 0)
+		d.Fee.validate(v, "fee:create")
+	}
+	if d := c.DomainRenew; d != nil {
+		v.token("domain:name", d.Name, 1, 255)
+		v.dateTime("domain:curExpDate", d.CurExpDate, true)
+		d.Period.validate(v, "domain:period")
+		d.Fee.validate(v, "fee:renew")
+	}
+	if d := c.DomainUpdate; d != nil {
+		v.token("domain:name", d.Name, 1, 255)
+		if d.Add == nil && d.Rem == nil && d.Chg == nil {
+			v.fail(CodeMissingParam, "domain:update", "one of domain:add, domain:rem, domain:chg required")
+		}
+		d.Add.validate(v)
+		d.Rem.validate(v)
+		if ch := d.Chg; ch != nil {
+			if ch.Registrant != nil && *ch.Registrant != "" {
+				v.optToken("domain:registrant", *ch.Registrant, 0, 16)
+			}
+			if ch.AuthInfo != nil {
+				v.normalized("domain:pw", *ch.AuthInfo, 0, 0)
+			}
+		}
+	}
+	if ct := c.ContactCreate; ct != nil {
+		v.token("contact:id", ct.ID, 3, 16)
+		validatePostal(v, ct.PostalInfo)
+		v.e164("contact:voice", ct.Voice)
+		v.e164("contact:fax", ct.Fax)
+		v.token("contact:email", ct.Email, 1, 0)
+		v.normalized("contact:pw", ct.AuthInfo, 0, 0)
+	}
+	if ct := c.ContactInfo; ct != nil {
+		v.token("contact:id", ct.ID, 3, 16)
+		v.normalized("contact:pw", ct.AuthInfo, 0, 0)
+	}
+	if h := c.HostCreate; h != nil {
+		v.token("host:name", h.Name, 1, 255)
+		for _, a := range h.Addrs {
+			validateHostAddr(v, a)
+		}
+	}
+	return v.result()
+}
+
+func (p *Period) validate(v *checker, field string) {
+	if p == nil {
+		return
+	}
+	if p.Value < 1 || p.Value > 99 {
+		v.fail(CodeParamRangeError, field, "%d outside 1 to 99", p.Value)
+	}
+	v.enum(field+"@unit", p.Unit, true, PeriodYears, PeriodMonths)
+}
+
+func validateContacts(v *checker, cs []DomainContact) {
+	for _, c := range cs {
+		v.enum("domain:contact@type", c.Type, true, ContactAdmin, ContactBilling, ContactTech)
+		v.token("domain:contact", c.ID, 3, 16)
+	}
+}
+
+func (a *DomainAddRem) validate(v *checker) {
+	if a == nil {
+		return
+	}
+	for _, ns := range a.NS {
+		v.token("domain:hostObj", ns, 1, 255)
+	}
+	validateContacts(v, a.Contacts)
+	if len(a.Statuses) > 11 {
+		v.fail(CodeSyntaxError, "domain:status", "%d statuses, at most 11 allowed", len(a.Statuses))
+	}
+	for _, s := range a.Statuses {
+		v.enum("domain:status@s", s, true, domainStatuses...)
+	}
+}
+
+func validatePostal(v *checker, ps []PostalInfo) {
+	switch {
+	case len(ps) == 0:
+		v.fail(CodeMissingParam, "contact:postalInfo", "at least one postalInfo required")
+	case len(ps) > 2:
+		v.fail(CodeSyntaxError, "contact:postalInfo", "%d postalInfo elements, at most 2 allowed", len(ps))
+	case len(ps) == 2 && ps[0].Type == ps[1].Type:
+		v.fail(CodeParamSyntaxError, "contact:postalInfo@type", "two postalInfo elements of type %q", ps[0].Type)
+	}
+	for _, p := range ps {
+		v.enum("contact:postalInfo@type", p.Type, true, PostalInt, PostalLoc)
+		v.normalized("contact:name", p.Name, 1, 255)
+		v.normalized("contact:org", p.Org, 0, 255)
+		if len(p.Street) > 3 {
+			v.fail(CodeSyntaxError, "contact:street", "%d street lines, at most 3 allowed", len(p.Street))
+		}
+		for _, s := range p.Street {
+			v.normalized("contact:street", s, 0, 255)
+		}
+		v.normalized("contact:city", p.City, 1, 255)
+		v.normalized("contact:sp", p.SP, 0, 255)
+		v.optToken("contact:pc", p.PC, 1, 16)
+		v.token("contact:cc", p.CC, 2, 2)
+		if p.Type == PostalInt {
+			for _, s := range append([]string{p.Name, p.Org, p.City, p.SP, p.PC, p.CC}, p.Street...) {
+				if !isASCII(s) {
+					v.fail(CodeParamSyntaxError, "contact:postalInfo", `type "int" allows 7-bit US-ASCII only`)
+					break
+				}
+			}
+		}
+	}
+}
+
+func validateHostAddr(v *checker, a HostAddr) {
+	v.enum("host:addr@ip", a.IP, false, IPv4, IPv6)
+	v.token("host:addr", a.Addr, 3, 45)
+	if v.err != nil {
+		return
+	}
+	ip, err := netip.ParseAddr(a.Addr)
+	if err != nil || ip.Zone() != "" || ip.Is4() != (a.IP != IPv6) {
+		want := "IPv4"
+		if a.IP == IPv6 {
+			want = "IPv6"
+		}
+		v.fail(CodeParamSyntaxError, "host:addr", "%q is not an %s address", a.Addr, want)
+	}
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// ---- marshalling ----
+
+// Marshal encodes the command as a complete <epp> document (UTF-8, with
+// an XML declaration). It validates first and returns a *FormatError
+// naming the offending field.
+func (c *Command) Marshal() ([]byte, error) {
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	w := newWriter()
+	w.start("epp", "xmlns", NSEPP)
+	if c.Hello {
+		w.leaf("hello", "")
+		w.end("epp")
+		return w.bytes(), nil
+	}
+	w.start("command")
+	switch {
+	case c.Login != nil:
+		l := c.Login
+		w.start("login")
+		w.leaf("clID", l.ClID)
+		w.leaf("pw", l.Password)
+		w.optLeaf("newPW", l.NewPassword)
+		w.start("options")
+		w.leaf("version", l.Version)
+		w.leaf("lang", l.Lang)
+		w.end("options")
+		w.start("svcs")
+		for _, u := range l.ObjURIs {
+			w.leaf("objURI", u)
+		}
+		if len(l.ExtURIs) > 0 {
+			w.start("svcExtension")
+			for _, u := range l.ExtURIs {
+				w.leaf("extURI", u)
+			}
+			w.end("svcExtension")
+		}
+		w.end("svcs")
+		w.end("login")
+	case c.Logout:
+		w.leaf("logout", "")
+	case c.Poll != nil:
+		w.leaf("poll", "", "op", c.Poll.Op, "msgID", c.Poll.MsgID)
+	case c.DomainCheck != nil:
+		d := c.DomainCheck
+		w.start("check")
+		w.start("domain:check", "xmlns:domain", NSDomain)
+		for _, n := range d.Names {
+			w.leaf("domain:name", n)
+		}
+		w.end("domain:check")
+		w.end("check")
+		if d.Fee != nil {
+			w.start("extension")
+			d.Fee.write(w)
+			w.end("extension")
+		}
+	case c.DomainInfo != nil:
+		d := c.DomainInfo
+		w.start("info")
+		w.start("domain:info", "xmlns:domain", NSDomain)
+		w.leaf("domain:name", d.Name, "hosts", d.Hosts)
+		if d.AuthInfo != "" {
+			writeAuthInfo(w, "domain", d.AuthInfo)
+		}
+		w.end("domain:info")
+		w.end("info")
+	case c.DomainCreate != nil:
+		d := c.DomainCreate
+		w.start("create")
+		w.start("domain:create", "xmlns:domain", NSDomain)
+		w.leaf("domain:name", d.Name)
+		d.Period.write(w, "domain:period")
+		writeNS(w, d.NS)
+		w.optLeaf("domain:registrant", d.Registrant)
+		writeContacts(w, d.Contacts)
+		writeAuthInfo(w, "domain", d.AuthInfo)
+		w.end("domain:create")
+		w.end("create")
+		writeFeeExtension(w, "fee:create", d.Fee)
+	case c.DomainRenew != nil:
+		d := c.DomainRenew
+		w.start("renew")
+		w.start("domain:renew", "xmlns:domain", NSDomain)
+		w.leaf("domain:name", d.Name)
+		w.leaf("domain:curExpDate", formatDate(d.CurExpDate))
+		d.Period.write(w, "domain:period")
+		w.end("domain:renew")
+		w.end("renew")
+		writeFeeExtension(w, "fee:renew", d.Fee)
+	case c.DomainUpdate != nil:
+		d := c.DomainUpdate
+		w.start("update")
+		w.start("domain:update", "xmlns:domain", NSDomain)
+		w.leaf("domain:name", d.Name)
+		d.Add.write(w, "domain:add")
+		d.Rem.write(w, "domain:rem")
+		if ch := d.Chg; ch != nil {
+			if ch.Registrant == nil && ch.AuthInfo == nil {
+				w.leaf("domain:chg", "")
+			} else {
+				w.start("domain:chg")
+				if ch.Registrant != nil {
+					w.leaf("domain:registrant", *ch.Registrant)
+				}
+				if ch.AuthInfo != nil {
+					writeAuthInfo(w, "domain", *ch.AuthInfo)
+				}
+				w.end("domain:chg")
+			}
+		}
+		w.end("domain:update")
+		w.end("update")
+	case c.ContactCreate != nil:
+		ct := c.ContactCreate
+		w.start("create")
+		w.start("contact:create", "xmlns:contact", NSContact)
+		w.leaf("contact:id", ct.ID)
+		writePostal(w, ct.PostalInfo)
+		w.optLeaf("contact:voice", ct.Voice)
+		w.optLeaf("contact:fax", ct.Fax)
+		w.leaf("contact:email", ct.Email)
+		writeAuthInfo(w, "contact", ct.AuthInfo)
+		w.end("contact:create")
+		w.end("create")
+	case c.ContactInfo != nil:
+		ct := c.ContactInfo
+		w.start("info")
+		w.start("contact:info", "xmlns:contact", NSContact)
+		w.leaf("contact:id", ct.ID)
+		if ct.AuthInfo != "" {
+			writeAuthInfo(w, "contact", ct.AuthInfo)
+		}
+		w.end("contact:info")
+		w.end("info")
+	case c.HostCreate != nil:
+		h := c.HostCreate
+		w.start("create")
+		w.start("host:create", "xmlns:host", NSHost)
+		w.leaf("host:name", h.Name)
+		for _, a := range h.Addrs {
+			w.leaf("host:addr", a.Addr, "ip", a.IP)
+		}
+		w.end("host:create")
+		w.end("create")
+	}
+	w.optLeaf("clTRID", c.ClTRID)
+	w.end("command")
+	w.end("epp")
+	return w.bytes(), nil
+}
+
+func (p *Period) write(w *writer, name string) {
+	if p != nil {
+		w.leaf(name, fmt.Sprint(p.Value), "unit", p.Unit)
+	}
+}
+
+func writeAuthInfo(w *writer, prefix, pw string) {
+	w.start(prefix + ":authInfo")
+	w.leaf(prefix+":pw", pw)
+	w.end(prefix + ":authInfo")
+}
+
+func writeNS(w *writer, ns []string) {
+	if len(ns) == 0 {
+		return
+	}
+	w.start("domain:ns")
+	for _, n := range ns {
+		w.leaf("domain:hostObj", n)
+	}
+	w.end("domain:ns")
+}
+
+func writeContacts(w *writer, cs []DomainContact) {
+	for _, c := range cs {
+		w.leaf("domain:contact", c.ID, "type", c.Type)
+	}
+}
+
+func writeStatuses(w *writer, name string, ss []string) {
+	for _, s := range ss {
+		w.leaf(name, "", "s", s)
+	}
+}
+
+func (a *DomainAddRem) write(w *writer, name string) {
+	if a == nil {
+		return
+	}
+	if len(a.NS) == 0 && len(a.Contacts) == 0 && len(a.Statuses) == 0 {
+		w.leaf(name, "")
+		return
+	}
+	w.start(name)
+	writeNS(w, a.NS)
+	writeContacts(w, a.Contacts)
+	writeStatuses(w, "domain:status", a.Statuses)
+	w.end(name)
+}
+
+func writePostal(w *writer, ps []PostalInfo) {
+	for _, p := range ps {
+		w.start("contact:postalInfo", "type", p.Type)
+		w.leaf("contact:name", p.Name)
+		w.optLeaf("contact:org", p.Org)
+		w.start("contact:addr")
+		for _, s := range p.Street {
+			w.leaf("contact:street", s)
+		}
+		w.leaf("contact:city", p.City)
+		w.optLeaf("contact:sp", p.SP)
+		w.optLeaf("contact:pc", p.PC)
+		w.leaf("contact:cc", p.CC)
+		w.end("contact:addr")
+		w.end("contact:postalInfo")
+	}
+}
