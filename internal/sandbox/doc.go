@@ -9,8 +9,10 @@
 // client ID of the registrar issuing it and a client transaction ID
 // (clTRID), and reports an EPP-style [Response] (result code, server
 // transaction ID). The [Client] is the in-process adapter: it implements
-// [registrar.Registry] for one client ID by calling the engine. A later
-// EPP-over-TLS front end can drive the same engine.
+// [registrar.Registry] for one client ID by calling the engine. The
+// [Server] is the EPP-over-TLS front end (RFC 5730-5734) to the same
+// engine: each session runs the engine's commands as the client ID it
+// logged in with.
 //
 // # Scenarios
 //
@@ -42,9 +44,12 @@
 //	                         ("otherregistrar"): check says "In use", create is
 //	                         KindConflict "2302 Object exists", info shows it
 //	                         as not sponsored by the caller.
-//	premium-                 check says available and Premium; a create is
-//	                         KindRejected "2306 Parameter value policy error:
-//	                         premium name requires fee acknowledgement".
+//	premium-                 check says available and Premium. A create from
+//	                         the in-process Client (Create) is KindRejected
+//	                         "2306 Parameter value policy error: premium name
+//	                         requires fee acknowledgement", as it has no way
+//	                         to accept a fee. A create over EPP (CreateDomain)
+//	                         follows RFC 8748 instead: see Fees.
 //
 // Besides the scenarios the engine applies the usual registry rules: an
 // existing name is "In use" and cannot be created again (2302), info on a
@@ -66,4 +71,50 @@
 // Pending outcomes need no timers: at the start of every command, any
 // pendingCreate domain whose due time has passed becomes ok and its poll
 // message is queued, in the command's transaction.
+//
+// # Contacts and hosts
+//
+// Over EPP, domains name their registrant and contacts by contact ID and
+// their name servers by host name, so the engine also keeps contact
+// objects (RFC 5733: [Engine.ContactCreate], [Engine.ContactInfo]) and
+// host objects (RFC 5732: [Engine.HostCreate]). A create of an existing
+// contact ID is 2302 whoever sponsors it and whatever its data: after an
+// unknown outcome the client tells its own contact apart with a contact
+// info. Only its sponsor sees a contact (and its auth info); another
+// client sees the data only when it quotes the auth info (2201 without,
+// 2202 with a wrong one). A domain created over EPP ([Engine.CreateDomain])
+// must name a registrant, and its registrant and contacts must be
+// contacts of the same sponsor (2303 if missing, 2201 if another's); its
+// name servers must be existing hosts, of any sponsor (2303 otherwise). A
+// host under a domain of the registry must be under one of its sponsor's
+// domains and may carry addresses; an external host may not.
+//
+// The in-process Client does not use contact objects: its domains keep the
+// registrant's data as given, and show no registrant ID over EPP.
+//
+// # Fees
+//
+// Names are priced per extension (the name without its first label) by
+// [Config.Prices], by default "10.00" USD a year; premium- names cost
+// [PremiumFactor] (50) times that, in the class "premium". [Engine.Price]
+// tells the price of a create or renew. Over EPP (RFC 8748 fee-1.0) a
+// domain check carrying <fee:check> gets a <fee:cd> per name with its class
+// and the fee of each command asked; a create or renew of a premium name
+// without the fee extension is 2003, and one whose fee is below the price
+// (for any class) or in another currency is 2004; a name whose extension
+// has no price cannot be created over EPP (2306).
+//
+// # EPP server
+//
+// [NewServer] and [Server.Listen] serve the engine over EPP on TLS (RFC
+// 5734 framing), with the RFC 5730 session state machine: a greeting on
+// connect and for every <hello>; before login only <hello> and <login>
+// (2002 otherwise); a login checks the password, the services (2307 for
+// an unknown object, 2103 for an unknown extension), caps the sessions
+// of a client ID (2502 and close) and the failed logins of a connection
+// (2501 and close); <logout> answers 1500 and closes. Commands run one
+// at a time, in the order received. Malformed commands get the code
+// [epp.ParseCommand] gives; a frame whose length is out of bounds closes
+// the connection. Commands refused by an outage- window, or whose outcome
+// is unknown, answer 2400.
 package sandbox

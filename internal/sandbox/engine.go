@@ -45,6 +45,13 @@ type Config struct {
 	Clock registrar.Clock
 	// Logger receives a debug record per command and errors. Nil discards.
 	Logger *slog.Logger
+	// Prices gives the standard yearly price of names under an extension
+	// (the name without its first label: "com" for example.com), as a
+	// currency code and a decimal string ("USD", "10.00"); ok false means
+	// the registry sells no names there. Premium names (first label
+	// starting with premium-) cost PremiumFactor times the standard price.
+	// Nil means "10.00" USD for every extension.
+	Prices func(ext string) (currency, standard string, ok bool)
 }
 
 // Engine is the sandbox registry: its state, its rules and its command
@@ -57,6 +64,7 @@ type Engine struct {
 	delay  time.Duration
 	clock  registrar.Clock
 	logger *slog.Logger
+	prices func(ext string) (currency, standard string, ok bool)
 
 	closeOnce sync.Once
 	closed    chan struct{}
@@ -79,6 +87,9 @@ func Open(path string, cfg Config) (*Engine, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.Prices == nil {
+		cfg.Prices = DefaultPrices
+	}
 	dsn, err := fileDSN(path, "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: open %s: %w", path, err)
@@ -99,7 +110,7 @@ func Open(path string, cfg Config) (*Engine, error) {
 		db.Close()
 		return nil, fmt.Errorf("sandbox: open %s: %w", path, err)
 	}
-	return &Engine{db: db, delay: cfg.Delay, clock: cfg.Clock, logger: cfg.Logger, closed: make(chan struct{})}, nil
+	return &Engine{db: db, delay: cfg.Delay, clock: cfg.Clock, logger: cfg.Logger, prices: cfg.Prices, closed: make(chan struct{})}, nil
 }
 
 // Close closes the database. Creates waiting out a slow- delay return
@@ -132,13 +143,17 @@ type command struct {
 	svTRID string
 }
 
+// execFunc is the body of a command: it returns the success code, or an
+// error from fail.
+type execFunc func(ctx context.Context, tx *sql.Tx, now time.Time) (int, error)
+
 // exec runs one command in one write transaction: it applies the outage
 // window of c.names (a command refused by it is not logged), materializes
 // due pending creates and taken- names, runs fn, and appends the command
 // to the log. fn returns the success code, or an error from fail, in
 // which case whatever fn wrote is rolled back but the command is still
 // logged; any other error fails the whole transaction.
-func (e *Engine) exec(ctx context.Context, c *command, fn func(ctx context.Context, tx *sql.Tx, now time.Time) (int, error)) (Response, error) {
+func (e *Engine) exec(ctx context.Context, c *command, fn execFunc) (Response, error) {
 	op := "sandbox." + c.op
 	if c.clientID == "" {
 		return Response{}, registrar.Errorf(registrar.KindInternal, op, "no client ID")
@@ -459,7 +474,7 @@ func (e *Engine) Create(ctx context.Context, clientID, clTRID string, req regist
 	sc := scenarioOf(name)
 	c := &command{op: "Create", name: "create", clientID: clientID, clTRID: clTRID, names: []string{name}, domain: name}
 	var res registrar.CreateResult
-	resp, err := e.exec(ctx, c, func(ctx context.Context, tx *sql.Tx, now time.Time) (int, error) {
+	resp, err := e.create(ctx, c, func(ctx context.Context, tx *sql.Tx, now time.Time) (int, error) {
 		if err := checkName(name); err != nil {
 			return 0, err
 		}
@@ -516,7 +531,20 @@ func (e *Engine) Create(ctx context.Context, clientID, clTRID string, req regist
 		}
 		return CodeOK, nil
 	})
-	if sc == scenarioSlow && resp.Code != 0 {
+	if err != nil {
+		return registrar.CreateResult{}, resp, err
+	}
+	return res, resp, nil
+}
+
+// create runs a domain create command: exec, then, for a slow- name that
+// reached the registry, the wait for the answer. When ctx ends (or the
+// engine closes) during the wait the error is KindUnavailable "no answer
+// from registry", with the command's Response: the create has happened
+// all the same.
+func (e *Engine) create(ctx context.Context, c *command, fn execFunc) (Response, error) {
+	resp, err := e.exec(ctx, c, fn)
+	if scenarioOf(c.domain) == scenarioSlow && resp.Code != 0 {
 		// The command reached the registry and its effect is committed;
 		// only the answer is slow.
 		t := time.NewTimer(e.delay)
@@ -524,15 +552,12 @@ func (e *Engine) Create(ctx context.Context, clientID, clTRID string, req regist
 		select {
 		case <-t.C:
 		case <-ctx.Done():
-			return registrar.CreateResult{}, resp, registrar.Wrap(registrar.KindUnavailable, "sandbox.Create", ctx.Err(), "no answer from registry")
+			return resp, registrar.Wrap(registrar.KindUnavailable, "sandbox."+c.op, ctx.Err(), "no answer from registry")
 		case <-e.closed:
-			return registrar.CreateResult{}, resp, registrar.Errorf(registrar.KindUnavailable, "sandbox.Create", "no answer from registry")
+			return resp, registrar.Errorf(registrar.KindUnavailable, "sandbox."+c.op, "no answer from registry")
 		}
 	}
-	if err != nil {
-		return registrar.CreateResult{}, resp, err
-	}
-	return res, resp, nil
+	return resp, err
 }
 
 // Info returns what the registry knows of a domain. Only the sponsor
@@ -572,6 +597,12 @@ func (e *Engine) Info(ctx context.Context, clientID, clTRID, name string) (regis
 // curExpiry's date (UTC) must be the current expiry's date; only the
 // sponsor may renew; the new expiry may be at most ten years away.
 func (e *Engine) Renew(ctx context.Context, clientID, clTRID, name string, curExpiry time.Time, years int) (time.Time, Response, error) {
+	return e.renew(ctx, clientID, clTRID, name, curExpiry, years, nil)
+}
+
+// renew runs a renew; fee, if not nil, is called last with the name and
+// may refuse the renew with a failure.
+func (e *Engine) renew(ctx context.Context, clientID, clTRID, name string, curExpiry time.Time, years int, fee func(name string) error) (time.Time, Response, error) {
 	name = normalizeName(name)
 	c := &command{op: "Renew", name: "renew", clientID: clientID, clTRID: clTRID, names: []string{name}, domain: name}
 	var expiry time.Time
@@ -599,6 +630,11 @@ func (e *Engine) Renew(ctx context.Context, clientID, clTRID, name string, curEx
 		expiry = d.expiresAt.AddDate(years, 0, 0)
 		if expiry.After(now.AddDate(maxYears, 0, 0)) {
 			return 0, failf(CodePolicyError, "registration period may not exceed %d years", maxYears)
+		}
+		if fee != nil {
+			if err := fee(name); err != nil {
+				return 0, err
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE domains SET expires_at = ?, updated_at = ? WHERE name = ?`,
 			expiry.UnixMicro(), now.UnixMicro(), name); err != nil {
@@ -677,19 +713,30 @@ func (e *Engine) Update(ctx context.Context, clientID, clTRID string, req regist
 // when there is none (1300). Pending creates that are due are approved
 // first, in the same transaction.
 func (e *Engine) Poll(ctx context.Context, clientID, clTRID string) (*registrar.PollMessage, Response, error) {
+	m, resp, err := e.poll(ctx, clientID, clTRID)
+	if m == nil {
+		return nil, resp, err
+	}
+	return &m.PollMessage, resp, err
+}
+
+func (e *Engine) poll(ctx context.Context, clientID, clTRID string) (*QueuedMessage, Response, error) {
 	c := &command{op: "Poll", name: "poll", clientID: clientID, clTRID: clTRID}
-	var msg *registrar.PollMessage
+	var msg *QueuedMessage
 	resp, err := e.exec(ctx, c, func(ctx context.Context, tx *sql.Tx, now time.Time) (int, error) {
-		var m registrar.PollMessage
+		var m QueuedMessage
 		var id, at int64
 		err := tx.QueryRowContext(ctx, `
-			SELECT id, domain, success, cltrid, message, created_at FROM messages
+			SELECT id, domain, success, cltrid, svtrid, message, created_at FROM messages
 			WHERE client_id = ? ORDER BY id LIMIT 1`, clientID).
-			Scan(&id, &m.Domain, &m.Success, &m.TransactionID, &m.Message, &at)
+			Scan(&id, &m.Domain, &m.Success, &m.TransactionID, &m.ServerTRID, &m.Message, &at)
 		if errors.Is(err, sql.ErrNoRows) {
 			return CodeNoMessages, nil
 		}
 		if err != nil {
+			return 0, err
+		}
+		if m.Count, err = queueLength(ctx, tx, clientID); err != nil {
 			return 0, err
 		}
 		m.ID, m.Date = strconv.FormatInt(id, 10), time.UnixMicro(at).UTC()
@@ -705,8 +752,14 @@ func (e *Engine) Poll(ctx context.Context, clientID, clTRID string) (*registrar.
 // Ack removes clientID's message id from its queue; an id that is not in
 // the queue (unknown, acknowledged already, or another client's) is 2303.
 func (e *Engine) Ack(ctx context.Context, clientID, clTRID, id string) (Response, error) {
+	_, resp, err := e.ack(ctx, clientID, clTRID, id)
+	return resp, err
+}
+
+func (e *Engine) ack(ctx context.Context, clientID, clTRID, id string) (int, Response, error) {
 	c := &command{op: "Ack", name: "ack", clientID: clientID, clTRID: clTRID}
-	return e.exec(ctx, c, func(ctx context.Context, tx *sql.Tx, now time.Time) (int, error) {
+	var left int
+	resp, err := e.exec(ctx, c, func(ctx context.Context, tx *sql.Tx, now time.Time) (int, error) {
 		n, err := strconv.ParseInt(id, 10, 64)
 		if err != nil {
 			return 0, failf(CodeObjectNotExists, "no message %q", id)
@@ -718,6 +771,13 @@ func (e *Engine) Ack(ctx context.Context, clientID, clTRID, id string) (Response
 		if err != nil {
 			return 0, err
 		}
+		if left, err = queueLength(ctx, tx, clientID); err != nil {
+			return 0, err
+		}
 		return CodeOK, nil
 	})
+	if err != nil {
+		return 0, resp, err
+	}
+	return left, resp, nil
 }

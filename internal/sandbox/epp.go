@@ -18,6 +18,7 @@ const (
 	CodeRangeError      = 2004 // Parameter value range error
 	CodeSyntaxError     = 2005 // Parameter value syntax error
 	CodeAuthorization   = 2201 // Authorization error
+	CodeInvalidAuthInfo = 2202 // Invalid authorization information
 	CodeObjectExists    = 2302 // Object exists
 	CodeObjectNotExists = 2303 // Object does not exist
 	CodeStatusProhibits = 2304 // Object status prohibits operation
@@ -39,6 +40,7 @@ var codes = map[int]struct {
 	CodeRangeError:      {"Parameter value range error", registrar.KindInvalid},
 	CodeSyntaxError:     {"Parameter value syntax error", registrar.KindInvalid},
 	CodeAuthorization:   {"Authorization error", registrar.KindRejected},
+	CodeInvalidAuthInfo: {"Invalid authorization information", registrar.KindRejected},
 	CodeObjectExists:    {"Object exists", registrar.KindConflict},
 	CodeObjectNotExists: {"Object does not exist", registrar.KindNotFound},
 	CodeStatusProhibits: {"Object status prohibits operation", registrar.KindConflict},

@@ -14,11 +14,15 @@ type LogEntry struct {
 	Seq      int64     `json:"seq"`
 	Time     time.Time `json:"time"`
 	ClientID string    `json:"client_id"`
-	// Domain is the name the command concerned; a check lists its names
-	// separated by commas; a poll or ack names the message's domain, or
-	// is empty.
+	// Domain is the object the command concerned: a domain name, a
+	// contact ID (contact:create, contact:info) or a host name
+	// (host:create); a check lists its names separated by commas; a poll
+	// or ack names the message's domain, or is empty.
 	Domain string `json:"domain"`
-	// Command is check, create, info, renew, update, poll or ack.
+	// Command is check, create, info, renew, update, poll, ack,
+	// contact:create, contact:info or host:create. EPP session commands
+	// (hello, login, logout) and commands the EPP server refuses itself
+	// are not in the log.
 	Command string `json:"command"`
 	// Result is the EPP result code and message, such as
 	// "1000 Command completed successfully" or "2302 Object exists".

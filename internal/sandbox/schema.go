@@ -68,6 +68,51 @@ CREATE TABLE log (
 	svtrid    TEXT NOT NULL UNIQUE
 ) STRICT;
 `,
+	// 2: contacts (RFC 5733) and hosts (RFC 5732), and the contacts and
+	// name servers of domains created over EPP.
+	`
+CREATE TABLE contacts (
+	id          TEXT PRIMARY KEY,
+	sponsor     TEXT NOT NULL,
+	postal_info TEXT NOT NULL, -- []PostalInfo as JSON
+	voice       TEXT NOT NULL,
+	fax         TEXT NOT NULL,
+	email       TEXT NOT NULL,
+	auth_info   TEXT NOT NULL,
+	created_at  INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE hosts (
+	name          TEXT PRIMARY KEY,
+	sponsor       TEXT NOT NULL,
+	superordinate TEXT REFERENCES domains (name), -- NULL: an external host
+	addrs         TEXT NOT NULL,                  -- []HostAddr as JSON
+	created_at    INTEGER NOT NULL
+) STRICT;
+
+CREATE INDEX hosts_superordinate ON hosts (superordinate) WHERE superordinate IS NOT NULL;
+
+-- The registrant's contact ID of a domain created over EPP; NULL for one
+-- created in process (whose registrant is the JSON in registrant).
+ALTER TABLE domains ADD COLUMN registrant_id TEXT REFERENCES contacts (id);
+
+CREATE INDEX domains_registrant ON domains (registrant_id) WHERE registrant_id IS NOT NULL;
+
+CREATE TABLE domain_contacts (
+	domain  TEXT NOT NULL REFERENCES domains (name),
+	type    TEXT NOT NULL, -- admin, billing or tech
+	contact TEXT NOT NULL REFERENCES contacts (id),
+	PRIMARY KEY (domain, type, contact)
+) STRICT, WITHOUT ROWID;
+
+CREATE INDEX domain_contacts_contact ON domain_contacts (contact);
+
+CREATE TABLE domain_ns (
+	domain TEXT NOT NULL REFERENCES domains (name),
+	host   TEXT NOT NULL REFERENCES hosts (name),
+	PRIMARY KEY (domain, host)
+) STRICT, WITHOUT ROWID;
+`,
 }
 
 // fileDSN returns the modernc.org/sqlite DSN of the file at path as a

@@ -1,0 +1,358 @@
+package sandbox
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/openregistrar/registrar/internal/epp"
+	"github.com/openregistrar/registrar/internal/registrar"
+)
+
+// command runs a logged-in session's object or poll command in the engine
+// and returns the answer.
+func (ss *session) command(cmd *epp.Command) *epp.Response {
+	switch {
+	case cmd.DomainCheck != nil:
+		return ss.domainCheck(cmd)
+	case cmd.DomainInfo != nil:
+		return ss.domainInfo(cmd)
+	case cmd.DomainCreate != nil:
+		return ss.domainCreate(cmd)
+	case cmd.DomainRenew != nil:
+		return ss.domainRenew(cmd)
+	case cmd.DomainUpdate != nil:
+		return ss.domainUpdate(cmd)
+	case cmd.ContactCreate != nil:
+		return ss.contactCreate(cmd)
+	case cmd.ContactInfo != nil:
+		return ss.contactInfo(cmd)
+	case cmd.HostCreate != nil:
+		return ss.hostCreate(cmd)
+	case cmd.Poll != nil && cmd.Poll.Op == epp.PollReq:
+		return ss.pollReq(cmd)
+	case cmd.Poll != nil && cmd.Poll.Op == epp.PollAck:
+		return ss.pollAck(cmd)
+	}
+	return ss.failure(cmd.ClTRID, epp.CodeUnimplementedCommand, cmd.Kind()+" is not implemented")
+}
+
+// answer turns an engine command's outcome into a response: the engine's
+// code and svTRID, its reason as an <extValue>; 2400 when the command
+// never reached the registry or its outcome is unknown (an outage- name,
+// a failure inside the engine, a server shutting down). The caller adds
+// the resData of a success.
+func (ss *session) answer(clTRID string, resp Response, err error) *epp.Response {
+	if err != nil && resp.Code < 2000 {
+		svTRID := resp.ServerTRID
+		if svTRID == "" {
+			svTRID = ss.s.svTRID()
+		}
+		return ss.result(clTRID, svTRID, epp.CodeCommandFailed, "")
+	}
+	reason := ""
+	if text := codes[resp.Code].text; text != "" {
+		reason = strings.TrimPrefix(resp.Message, text+": ")
+		if reason == resp.Message {
+			reason = ""
+		}
+	}
+	return ss.result(clTRID, resp.ServerTRID, resp.Code, reason)
+}
+
+func ok(r *epp.Response) bool { return r.Code() < 2000 }
+
+// periodYears converts an EPP period to years (nil: one year); false for
+// months that are no whole number of years.
+func periodYears(p *epp.Period) (int, bool) {
+	switch {
+	case p == nil:
+		return 1, true
+	case p.Unit == epp.PeriodYears:
+		return p.Value, true
+	case p.Unit == epp.PeriodMonths && p.Value%12 == 0:
+		return p.Value / 12, true
+	}
+	return 0, false
+}
+
+func feeOffer(f *epp.FeeTransform) *FeeOffer {
+	if f == nil {
+		return nil
+	}
+	o := &FeeOffer{Currency: f.Currency}
+	for _, x := range f.Fees {
+		o.Fees = append(o.Fees, x.Amount)
+	}
+	return o
+}
+
+func feeData(p Price, years int) *epp.FeeTransformData {
+	return &epp.FeeTransformData{Currency: p.Currency, Period: &epp.Period{Value: years, Unit: epp.PeriodYears},
+		Fees: []epp.Fee{{Amount: p.Amount}}}
+}
+
+func (ss *session) domainCheck(cmd *epp.Command) *epp.Response {
+	avail, resp, err := ss.s.engine.Check(ss.s.ctx, ss.clientID, cmd.ClTRID, cmd.DomainCheck.Names)
+	r := ss.answer(cmd.ClTRID, resp, err)
+	if !ok(r) {
+		return r
+	}
+	data := &epp.DomainChkData{}
+	for _, a := range avail {
+		data.CDs = append(data.CDs, epp.DomainCD{Name: a.Name, Avail: a.Available, Reason: a.Reason})
+	}
+	r.DomainCheck = data
+	if f := cmd.DomainCheck.Fee; f != nil {
+		names := make([]string, len(avail))
+		for i, a := range avail {
+			names[i] = a.Name
+		}
+		r.FeeCheck = ss.s.engine.feeCheck(names, f)
+	}
+	return r
+}
+
+// feeCheck answers a <fee:check> for names (RFC 8748 section 3.1.1): per
+// name, its class and the price of each command asked. A name whose price
+// cannot be given (no price for its extension, a command other than
+// create or renew, a period the registry does not offer, or a currency
+// other than the name's) is avail="0" with a reason.
+func (e *Engine) feeCheck(names []string, f *epp.FeeCheck) *epp.FeeChkData {
+	out := &epp.FeeChkData{Currency: f.Currency}
+	for _, name := range names {
+		cd := epp.FeeCD{ObjID: name, Avail: true}
+		for _, c := range f.Commands {
+			years, valid := periodYears(c.Period)
+			p, priced := e.Price(name, c.Name, years)
+			reason := ""
+			switch {
+			case c.Name != epp.FeeCreate && c.Name != epp.FeeRenew:
+				reason = "command " + c.Name + " not priced"
+			case !valid || years < 1 || years > maxYears:
+				reason = "period not offered"
+			case !priced:
+				reason = "no price for this name"
+			case out.Currency != "" && p.Currency != out.Currency:
+				reason = "priced in " + p.Currency
+			}
+			if reason != "" {
+				cd = epp.FeeCD{ObjID: name, Avail: false, Reason: reason}
+				break
+			}
+			if out.Currency == "" {
+				out.Currency = p.Currency
+			}
+			period := c.Period
+			if period == nil {
+				period = &epp.Period{Value: 1, Unit: epp.PeriodYears}
+			}
+			cd.Class = p.Class
+			cd.Commands = append(cd.Commands, epp.FeeCommandData{Name: c.Name, Standard: p.Class == ClassStandard,
+				Period: period, Fees: []epp.Fee{{Amount: p.Amount}}})
+		}
+		out.CDs = append(out.CDs, cd)
+	}
+	if out.Currency == "" {
+		// No name could be priced: the currency of the table's first
+		// answer, as a currency is required.
+		out.Currency = "USD"
+		if len(names) > 0 {
+			if _, ext, ok := strings.Cut(names[0], "."); ok {
+				if cur, _, ok := e.prices(ext); ok && validCurrency(cur) {
+					out.Currency = cur
+				}
+			}
+		}
+	}
+	return out
+}
+
+func (ss *session) domainInfo(cmd *epp.Command) *epp.Response {
+	q := cmd.DomainInfo
+	d, resp, err := ss.s.engine.DomainInfo(ss.s.ctx, ss.clientID, cmd.ClTRID, q.Name, q.AuthInfo)
+	r := ss.answer(cmd.ClTRID, resp, err)
+	if !ok(r) {
+		return r
+	}
+	data := &epp.DomainInfData{
+		Name:       d.Name,
+		ROID:       d.ROID,
+		Statuses:   d.Statuses,
+		Registrant: d.Registrant,
+		ClID:       d.Sponsor,
+		CrID:       d.Sponsor,
+		CrDate:     d.CreatedAt,
+		ExDate:     d.ExpiresAt,
+		AuthInfo:   d.AuthInfo,
+	}
+	if !d.UpdatedAt.IsZero() {
+		data.UpID, data.UpDate = d.Sponsor, d.UpdatedAt
+	}
+	for _, c := range d.Contacts {
+		data.Contacts = append(data.Contacts, epp.DomainContact{Type: c.Type, ID: c.ID})
+	}
+	switch q.Hosts {
+	case "", "all":
+		data.NS, data.Hosts = d.NS, d.Hosts
+	case "del":
+		data.NS = d.NS
+	case "sub":
+		data.Hosts = d.Hosts
+	}
+	r.DomainInfo = data
+	return r
+}
+
+func (ss *session) domainCreate(cmd *epp.Command) *epp.Response {
+	c := cmd.DomainCreate
+	years, valid := periodYears(c.Period)
+	if !valid {
+		return ss.failure(cmd.ClTRID, epp.CodeParamRangeError, "the period must be a whole number of years")
+	}
+	req := DomainCreate{Name: c.Name, Years: years, Registrant: c.Registrant, NS: c.NS, AuthInfo: c.AuthInfo, Fee: feeOffer(c.Fee)}
+	for _, dc := range c.Contacts {
+		req.Contacts = append(req.Contacts, DomainContact{Type: dc.Type, ID: dc.ID})
+	}
+	res, resp, err := ss.s.engine.CreateDomain(ss.s.ctx, ss.clientID, cmd.ClTRID, req)
+	r := ss.answer(cmd.ClTRID, resp, err)
+	if !ok(r) {
+		return r
+	}
+	r.DomainCreate = &epp.DomainCreData{Name: normalizeName(c.Name), CrDate: res.CreatedAt, ExDate: res.ExpiresAt}
+	if c.Fee != nil {
+		r.FeeCreate = feeData(res.Price, years)
+	}
+	return r
+}
+
+func (ss *session) domainRenew(cmd *epp.Command) *epp.Response {
+	c := cmd.DomainRenew
+	years, valid := periodYears(c.Period)
+	if !valid {
+		return ss.failure(cmd.ClTRID, epp.CodeParamRangeError, "the period must be a whole number of years")
+	}
+	res, resp, err := ss.s.engine.RenewDomain(ss.s.ctx, ss.clientID, cmd.ClTRID,
+		DomainRenew{Name: c.Name, CurExpiry: c.CurExpDate, Years: years, Fee: feeOffer(c.Fee)})
+	r := ss.answer(cmd.ClTRID, resp, err)
+	if !ok(r) {
+		return r
+	}
+	r.DomainRenew = &epp.DomainRenData{Name: normalizeName(c.Name), ExDate: res.ExpiresAt}
+	if c.Fee != nil {
+		r.FeeRenew = feeData(res.Price, years)
+	}
+	return r
+}
+
+func (ss *session) domainUpdate(cmd *epp.Command) *epp.Response {
+	u := cmd.DomainUpdate
+	var add, rem []string
+	for _, ar := range []*epp.DomainAddRem{u.Add, u.Rem} {
+		if ar != nil && (len(ar.NS) > 0 || len(ar.Contacts) > 0) {
+			return ss.failure(cmd.ClTRID, epp.CodeUnimplementedOption, "the sandbox only updates statuses")
+		}
+	}
+	if u.Chg != nil {
+		return ss.failure(cmd.ClTRID, epp.CodeUnimplementedOption, "the sandbox only updates statuses")
+	}
+	if u.Add != nil {
+		add = u.Add.Statuses
+	}
+	if u.Rem != nil {
+		rem = u.Rem.Statuses
+	}
+	resp, err := ss.s.engine.Update(ss.s.ctx, ss.clientID, cmd.ClTRID, registrar.DomainUpdate{Name: u.Name, AddStatuses: add, RemoveStatuses: rem})
+	return ss.answer(cmd.ClTRID, resp, err)
+}
+
+func (ss *session) contactCreate(cmd *epp.Command) *epp.Response {
+	c := cmd.ContactCreate
+	contact := Contact{ID: c.ID, Voice: c.Voice, Fax: c.Fax, Email: c.Email, AuthInfo: c.AuthInfo}
+	for _, p := range c.PostalInfo {
+		contact.PostalInfo = append(contact.PostalInfo, PostalInfo{Type: p.Type, Name: p.Name, Org: p.Org,
+			Street: p.Street, City: p.City, SP: p.SP, PC: p.PC, CC: p.CC})
+	}
+	created, resp, err := ss.s.engine.ContactCreate(ss.s.ctx, ss.clientID, cmd.ClTRID, contact)
+	r := ss.answer(cmd.ClTRID, resp, err)
+	if ok(r) {
+		r.ContactCreate = &epp.ContactCreData{ID: c.ID, CrDate: created}
+	}
+	return r
+}
+
+func (ss *session) contactInfo(cmd *epp.Command) *epp.Response {
+	q := cmd.ContactInfo
+	c, resp, err := ss.s.engine.ContactInfo(ss.s.ctx, ss.clientID, cmd.ClTRID, q.ID, q.AuthInfo)
+	r := ss.answer(cmd.ClTRID, resp, err)
+	if !ok(r) {
+		return r
+	}
+	data := &epp.ContactInfData{
+		ID:       c.ID,
+		ROID:     c.ROID,
+		Statuses: []string{"ok"},
+		Voice:    c.Voice,
+		Fax:      c.Fax,
+		Email:    c.Email,
+		ClID:     c.Sponsor,
+		CrID:     c.Sponsor,
+		CrDate:   c.CreatedAt,
+		AuthInfo: c.AuthInfo,
+	}
+	if c.Linked {
+		data.Statuses = []string{"linked", "ok"}
+	}
+	for _, p := range c.PostalInfo {
+		data.PostalInfo = append(data.PostalInfo, epp.PostalInfo{Type: p.Type, Name: p.Name, Org: p.Org,
+			Street: p.Street, City: p.City, SP: p.SP, PC: p.PC, CC: p.CC})
+	}
+	r.ContactInfo = data
+	return r
+}
+
+func (ss *session) hostCreate(cmd *epp.Command) *epp.Response {
+	h := cmd.HostCreate
+	addrs := make([]HostAddr, 0, len(h.Addrs))
+	for _, a := range h.Addrs {
+		addrs = append(addrs, HostAddr{IP: a.IP, Addr: a.Addr})
+	}
+	created, resp, err := ss.s.engine.HostCreate(ss.s.ctx, ss.clientID, cmd.ClTRID, h.Name, addrs)
+	r := ss.answer(cmd.ClTRID, resp, err)
+	if ok(r) {
+		r.HostCreate = &epp.HostCreData{Name: normalizeName(h.Name), CrDate: created}
+	}
+	return r
+}
+
+func (ss *session) pollReq(cmd *epp.Command) *epp.Response {
+	m, resp, err := ss.s.engine.PollQueue(ss.s.ctx, ss.clientID, cmd.ClTRID)
+	r := ss.answer(cmd.ClTRID, resp, err)
+	if !ok(r) || m == nil {
+		return r
+	}
+	r.MsgQ = &epp.MsgQ{Count: m.Count, ID: m.ID, QDate: m.Date, Msg: m.Message}
+	pan := &epp.DomainPanData{Name: m.Domain, PaResult: m.Success, PaSvTRID: m.ServerTRID, PaDate: m.Date}
+	if isTRID(m.TransactionID) {
+		pan.PaClTRID = m.TransactionID
+	}
+	r.DomainPan = pan
+	return r
+}
+
+func (ss *session) pollAck(cmd *epp.Command) *epp.Response {
+	id := cmd.Poll.MsgID
+	left, resp, err := ss.s.engine.AckQueue(ss.s.ctx, ss.clientID, cmd.ClTRID, id)
+	r := ss.answer(cmd.ClTRID, resp, err)
+	if ok(r) {
+		r.MsgQ = &epp.MsgQ{Count: left, ID: id}
+	}
+	return r
+}
+
+// isTRID reports whether s can be sent as a transaction ID (epp:trIDStringType:
+// a token of 3 to 64 characters). A clTRID given to the in-process client
+// may be anything.
+func isTRID(s string) bool {
+	n := utf8.RuneCountInString(s)
+	return n >= 3 && n <= 64 && s == strings.Join(strings.Fields(s), " ") && !strings.ContainsAny(s, "\t\n\r")
+}

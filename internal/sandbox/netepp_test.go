@@ -1,0 +1,107 @@
+package sandbox
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestNetEPPSimple runs an independent EPP client, Net::EPP::Simple from
+// Debian's libnet-epp-perl (testdata/netepp.pl), against the server over
+// mutual TLS: login, two checks, a contact create, a domain create, a
+// domain info and a logout, each preceded by the <hello> Net::EPP::Simple
+// sends as a liveness check. Every frame the server sent is validated
+// against the EPP schemas, as in the other server tests.
+func TestNetEPPSimple(t *testing.T) {
+	t.Parallel()
+	perl, err := exec.LookPath("perl")
+	if err != nil {
+		t.Fatalf("perl not found (%v): install perl and libnet-epp-perl", err)
+	}
+	if out, err := exec.Command(perl, "-MNet::EPP::Simple", "-MJSON::PP", "-e", "1").CombinedOutput(); err != nil {
+		t.Fatalf("Net::EPP::Simple cannot be loaded (%v): install libnet-epp-perl\n%s", err, out)
+	}
+	ts := startServer(t, serverOpts{requireCert: true})
+	_, port, _ := strings.Cut(ts.srv.Addr(), ":")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, perl, "testdata/netepp.pl",
+		"--host", "127.0.0.1", "--port", port, "--user", "ours", "--pass", testAccounts["ours"],
+		"--ca", ts.files.CACert, "--cert", ts.files.ClientCert, "--key", ts.files.ClientKey,
+		"--available", "perl-free.com", "--taken", "taken-perl.com", "--contact", "c-perl", "--domain", "perl-example.com")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("netepp.pl = %v\nstdout:\n%s\nstderr:\n%s", err, out, stderr.String())
+	}
+	t.Logf("netepp.pl:\n%s", out)
+	if stderr.Len() > 0 {
+		t.Logf("netepp.pl stderr:\n%s", stderr.String())
+	}
+	var got []map[string]any
+	lines := bufio.NewScanner(bytes.NewReader(out))
+	for lines.Scan() {
+		var m map[string]any
+		if err := json.Unmarshal(lines.Bytes(), &m); err != nil {
+			t.Fatalf("netepp.pl printed %q: %v", lines.Text(), err)
+		}
+		got = append(got, m)
+	}
+
+	t0 := ts.clock.Now().Truncate(time.Microsecond)
+	exDate := t0.AddDate(1, 0, 0).Format(time.RFC3339Nano)
+	crDate := t0.Format(time.RFC3339Nano)
+	want := []map[string]any{
+		{"step": "login", "code": 1000.0, "svID": DefaultSvID},
+		{"step": "check", "name": "perl-free.com", "code": 1000.0, "avail": 1.0, "error": ""},
+		{"step": "check", "name": "taken-perl.com", "code": 1000.0, "avail": 0.0, "error": ""},
+		{"step": "contact create", "id": "c-perl", "code": 1000.0, "error": ""},
+		{"step": "domain create", "code": 1000.0, "name": "perl-example.com", "crDate": crDate, "exDate": exDate},
+		{"step": "domain info", "code": 1000.0, "name": "perl-example.com", "registrant": "c-perl", "clID": "ours",
+			"exDate": exDate, "status": []any{"ok"}, "contacts": map[string]any{"admin": "c-perl", "tech": "c-perl"},
+			"authInfo": "domain-secret"},
+		{"step": "logout", "code": 1500.0},
+	}
+	// Dates are compared as times: the server may write them with any
+	// precision.
+	normDates := cmp.Transformer("dates", func(s string) string {
+		if tm, err := time.Parse(time.RFC3339Nano, s); err == nil {
+			return tm.UTC().Format(time.RFC3339Nano)
+		}
+		return s
+	})
+	if diff := cmp.Diff(want, got, normDates); diff != "" {
+		t.Errorf("netepp.pl results mismatch (-want +got):\n%s", diff)
+	}
+
+	// The engine saw the commands (not the hellos, login or logout), with
+	// Net::EPP::Simple's 40-hex clTRIDs.
+	var kinds []string
+	trid := regexp.MustCompile(`^[0-9a-f]{40}$`)
+	for _, l := range mustLog(t, ts.e) {
+		kinds = append(kinds, l.Command+" "+l.Domain+" "+strconv.Quote(l.Result))
+		if !trid.MatchString(l.ClientTRID) || l.ClientID != "ours" {
+			t.Errorf("log entry %+v: want client ours and a 40-hex clTRID", l)
+		}
+	}
+	wantKinds := []string{
+		`check perl-free.com "` + ok1000 + `"`,
+		`check taken-perl.com "` + ok1000 + `"`,
+		`contact:create c-perl "` + ok1000 + `"`,
+		`create perl-example.com "` + ok1000 + `"`,
+		`info perl-example.com "` + ok1000 + `"`,
+	}
+	if diff := cmp.Diff(wantKinds, kinds); diff != "" {
+		t.Errorf("Log() mismatch (-want +got):\n%s", diff)
+	}
+}

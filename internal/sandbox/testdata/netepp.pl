@@ -1,0 +1,114 @@
+#!/usr/bin/perl
+# netepp.pl drives the sandbox registry's EPP server with Net::EPP::Simple
+# (Debian libnet-epp-perl), an EPP client independent of ours, and prints
+# one JSON object per step on standard output for TestNetEPPSimple.
+#
+#   perl netepp.pl --port 700 --user ID --pass PW --ca ca.pem --cert client.pem --key client-key.pem \
+#       --available free.example --taken taken-x.example --contact c-1 --domain new.example
+#
+# It logs in (over TLS, verifying the server against --ca and presenting
+# the client certificate), checks --available and --taken, creates the
+# contact --contact, creates --domain with that contact as registrant,
+# admin and tech, reads the domain back with domain info, and logs out.
+# Net::EPP::Simple sends a <hello> before every command.
+use strict;
+use warnings;
+use Getopt::Long;
+use JSON::PP;
+use Net::EPP::Simple;
+use Net::EPP::Frame::Command::Logout;
+
+my %o = (host => '127.0.0.1');
+GetOptions(\%o, 'host=s', 'port=i', 'user=s', 'pass=s', 'ca=s', 'cert=s', 'key=s',
+	'available=s', 'taken=s', 'contact=s', 'domain=s') or die "bad arguments\n";
+for my $k (qw(port user pass ca available taken contact domain)) {
+	die "--$k is required\n" unless defined $o{$k};
+}
+
+my $json = JSON::PP->new->canonical;
+$| = 1;
+sub out { print $json->encode({@_}), "\n" }
+sub code { defined $Net::EPP::Simple::Code ? $Net::EPP::Simple::Code + 0 : -1 }
+
+my $DOMAIN  = 'urn:ietf:params:xml:ns:domain-1.0';
+my $CONTACT = 'urn:ietf:params:xml:ns:contact-1.0';
+my $HOST    = 'urn:ietf:params:xml:ns:host-1.0';
+my $FEE     = 'urn:ietf:params:xml:ns:epp:fee-1.0';
+
+my $epp = Net::EPP::Simple->new(
+	host        => $o{host},
+	port        => $o{port},
+	user        => $o{user},
+	pass        => $o{pass},
+	verify      => 1,
+	ca_file     => $o{ca},
+	(defined $o{cert} ? (cert => $o{cert}, key => $o{key}) : ()),
+	timeout     => 15,
+	load_config => 0,
+	objects     => [$DOMAIN, $CONTACT, $HOST],
+	extensions  => [$FEE],
+);
+if (!$epp) {
+	out(step => 'login', code => code(), error => $Net::EPP::Simple::Error);
+	exit 1;
+}
+my $svID = $epp->greeting->getElementsByTagNameNS('urn:ietf:params:xml:ns:epp-1.0', 'svID')->shift;
+out(step => 'login', code => code(), svID => ($svID ? $svID->textContent : ''));
+
+for my $name ($o{available}, $o{taken}) {
+	my $avail = $epp->check_domain($name);
+	out(step => 'check', name => $name, code => code(),
+		avail => (defined $avail ? $avail + 0 : JSON::PP::null), error => $Net::EPP::Simple::Error);
+}
+
+$epp->create_contact({
+	id         => $o{contact},
+	postalInfo => {int => {
+		name => 'Ada Lovelace',
+		org  => 'Analytical Engines Ltd',
+		addr => {street => ["12 St James's Square"], city => 'London', sp => 'London', pc => 'SW1Y 4JH', cc => 'GB'},
+	}},
+	voice    => '+44.2079460000',
+	fax      => '',
+	email    => 'ada@example.com',
+	authInfo => 'contact-secret',
+});
+out(step => 'contact create', id => $o{contact}, code => code(), error => $Net::EPP::Simple::Error);
+
+# create_domain returns only true or false: build the same frame and read
+# the creData from the response.
+my $frame = $epp->_prepare_create_domain_frame({
+	name       => $o{domain},
+	period     => 1,
+	registrant => $o{contact},
+	contacts   => {admin => $o{contact}, tech => $o{contact}},
+	authInfo   => 'domain-secret',
+});
+my $resp = $epp->_request($frame);
+if (!$resp) {
+	out(step => 'domain create', code => code(), error => $Net::EPP::Simple::Error);
+} else {
+	my %r = (step => 'domain create', code => $epp->_get_response_code($resp) + 0);
+	if (my $cre = $resp->getNode($DOMAIN, 'creData')) {
+		for my $f (qw(name crDate exDate)) {
+			my $el = $cre->getElementsByLocalName($f)->shift;
+			$r{$f} = $el->textContent if $el;
+		}
+	}
+	out(%r);
+}
+
+my $info = $epp->domain_info($o{domain});
+if (!$info) {
+	out(step => 'domain info', code => code(), error => $Net::EPP::Simple::Error);
+} else {
+	out(step => 'domain info', code => code(), name => $info->{name}, registrant => $info->{registrant},
+		clID => $info->{clID}, exDate => $info->{exDate}, status => $info->{status},
+		contacts => $info->{contacts}, authInfo => $info->{authInfo});
+}
+
+# logout does not report the code: send the frame, then disconnect.
+my $bye = $epp->request(Net::EPP::Frame::Command::Logout->new);
+out(step => 'logout', code => ($bye ? $epp->_get_response_code($bye) + 0 : -1));
+$epp->{authenticated} = 0;
+$epp->logout;
