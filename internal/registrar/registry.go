@@ -54,6 +54,10 @@ type Availability struct {
 	Reason string
 	// Premium is set when the registry prices the name above standard.
 	Premium bool
+	// Currency and CreatePrice are the registry's price for creating the
+	// name for a year (a decimal string), when the registry quotes one.
+	Currency    string
+	CreatePrice string
 }
 
 // CreateRequest is a domain create.

@@ -1,0 +1,289 @@
+// Package eppregistry implements the core's Registry interface over EPP.
+// It is the only place where EPP result codes become error kinds (the table
+// in kindOf).
+package eppregistry
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/openregistrar/registrar/internal/epp"
+	"github.com/openregistrar/registrar/internal/registrar"
+)
+
+// Doer sends EPP commands: an *epp.Client.
+type Doer interface {
+	Do(ctx context.Context, cmd *epp.Command) (*epp.Response, error)
+}
+
+// Registry is a registry reached over EPP.
+type Registry struct {
+	name     string
+	c        Doer
+	clientID string
+	log      *slog.Logger
+	// CheckBatch is how many names go into one <check> [50].
+	CheckBatch int
+}
+
+var _ registrar.Registry = (*Registry)(nil)
+
+// New returns the registry called name (for logs), reached through c,
+// where we are clientID.
+func New(name string, c Doer, clientID string, log *slog.Logger) *Registry {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Registry{name: name, c: c, clientID: clientID, log: log.With("registry", name), CheckBatch: 50}
+}
+
+// Check implements registrar.Registry with one <check> per batch of names,
+// asking the fee extension for each name's create price.
+func (r *Registry) Check(ctx context.Context, names []string) ([]registrar.Availability, error) {
+	out := make([]registrar.Availability, 0, len(names))
+	for start := 0; start < len(names); start += r.CheckBatch {
+		batch := names[start:min(start+r.CheckBatch, len(names))]
+		resp, err := r.c.Do(ctx, &epp.Command{DomainCheck: &epp.DomainCheck{
+			Names: batch,
+			Fee:   &epp.FeeCheck{Commands: []epp.FeeCommand{{Name: epp.FeeCreate, Period: &epp.Period{Value: 1, Unit: epp.PeriodYears}}}},
+		}})
+		if err != nil {
+			return nil, r.fail("check", err)
+		}
+		if resp.DomainCheck == nil {
+			return nil, registrar.Errorf(registrar.KindInternal, "eppregistry.Check", "registry %s answered a check without chkData", r.name)
+		}
+		fees := map[string]epp.FeeCD{}
+		currency := ""
+		if resp.FeeCheck != nil {
+			currency = resp.FeeCheck.Currency
+			for _, cd := range resp.FeeCheck.CDs {
+				fees[strings.ToLower(cd.ObjID)] = cd
+			}
+		}
+		for _, cd := range resp.DomainCheck.CDs {
+			a := registrar.Availability{Name: strings.ToLower(cd.Name), Available: cd.Avail, Reason: cd.Reason}
+			if fee, ok := fees[a.Name]; ok {
+				a.Premium = fee.Class != "" && !strings.EqualFold(fee.Class, "standard")
+				for _, cmd := range fee.Commands {
+					if cmd.Name == epp.FeeCreate && len(cmd.Fees) > 0 {
+						a.Currency, a.CreatePrice = currency, cmd.Fees[0].Amount
+					}
+				}
+			}
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+// contactID derives the registry contact ID for a role of one registration
+// from its auth code: stable across retries (a repeated create finds the
+// contact made the first time), unique per registration, 16 characters.
+func contactID(authInfo, role string) string {
+	sum := sha256.Sum256([]byte(authInfo + "\x00" + role))
+	return "or" + hex.EncodeToString(sum[:7])
+}
+
+// Create implements registrar.Registry: the contacts first (an existing one
+// of ours is reused), then the domain with req.TransactionID as its clTRID,
+// so that a pending create's poll message can be matched.
+func (r *Registry) Create(ctx context.Context, req registrar.CreateRequest) (registrar.CreateResult, error) {
+	const op = "eppregistry.Create"
+	registrant, err := r.ensureContact(ctx, req.AuthInfo, "registrant", req.Registrant)
+	if err != nil {
+		return registrar.CreateResult{}, err
+	}
+	// Registries that require admin and tech contacts get the registrant
+	// when the request names none.
+	contacts := []epp.DomainContact{}
+	for _, role := range []struct {
+		typ string
+		c   *registrar.Contact
+	}{{epp.ContactAdmin, req.Admin}, {epp.ContactTech, req.Tech}, {epp.ContactBilling, req.Billing}} {
+		id := registrant
+		if role.c != nil {
+			if id, err = r.ensureContact(ctx, req.AuthInfo, role.typ, *role.c); err != nil {
+				return registrar.CreateResult{}, err
+			}
+		} else if role.typ == epp.ContactBilling {
+			continue
+		}
+		contacts = append(contacts, epp.DomainContact{Type: role.typ, ID: id})
+	}
+	resp, err := r.c.Do(ctx, &epp.Command{ClTRID: req.TransactionID, DomainCreate: &epp.DomainCreate{
+		Name: req.Name, Period: &epp.Period{Value: req.Years, Unit: epp.PeriodYears},
+		Registrant: registrant, Contacts: contacts, AuthInfo: req.AuthInfo,
+	}})
+	if err != nil {
+		return registrar.CreateResult{}, r.fail("create", err)
+	}
+	res := registrar.CreateResult{Pending: resp.Code() == epp.CodePending, ServerTransactionID: resp.SvTRID}
+	if cre := resp.DomainCreate; cre != nil {
+		res.CreatedAt, res.ExpiresAt = cre.CrDate, cre.ExDate
+	}
+	if !res.Pending && res.CreatedAt.IsZero() {
+		r.log.Warn("create answered without creData", "op", op, "domain", req.Name, "code", resp.Code())
+	}
+	return res, nil
+}
+
+// ensureContact creates the contact for a role unless it exists already
+// (an earlier attempt of the same registration made it).
+func (r *Registry) ensureContact(ctx context.Context, authInfo, role string, c registrar.Contact) (string, error) {
+	id := contactID(authInfo, role)
+	pi := epp.PostalInfo{Type: epp.PostalInt, Name: c.PostalInfo.Name, Org: c.PostalInfo.Organization,
+		City: c.PostalInfo.Address.City, SP: c.PostalInfo.Address.State, PC: c.PostalInfo.Address.PostalCode, CC: c.PostalInfo.Address.CountryCode}
+	if c.PostalInfo.Address.Street != "" {
+		pi.Street = []string{c.PostalInfo.Address.Street}
+	}
+	_, err := r.c.Do(ctx, &epp.Command{ContactCreate: &epp.ContactCreate{
+		ID: id, PostalInfo: []epp.PostalInfo{pi}, Voice: c.Phone, Fax: c.Fax, Email: c.Email, AuthInfo: authInfo,
+	}})
+	var ee *epp.Error
+	if errors.As(err, &ee) && ee.Code == epp.CodeObjectExists {
+		return id, nil
+	}
+	if err != nil {
+		return "", r.fail("contact create", err)
+	}
+	return id, nil
+}
+
+// Info implements registrar.Registry.
+func (r *Registry) Info(ctx context.Context, name string) (registrar.DomainInfo, error) {
+	resp, err := r.c.Do(ctx, &epp.Command{DomainInfo: &epp.DomainInfo{Name: name}})
+	if err != nil {
+		return registrar.DomainInfo{}, r.fail("info", err)
+	}
+	inf := resp.DomainInfo
+	if inf == nil {
+		return registrar.DomainInfo{}, registrar.Errorf(registrar.KindInternal, "eppregistry.Info", "registry %s answered an info without infData", r.name)
+	}
+	d := registrar.DomainInfo{
+		Name: strings.ToLower(inf.Name), Sponsored: inf.ClID == r.clientID, AuthInfo: inf.AuthInfo,
+		Statuses: inf.Statuses, CreatedAt: inf.CrDate, ExpiresAt: inf.ExDate,
+	}
+	for _, s := range inf.Statuses {
+		if s == "pendingCreate" {
+			d.Pending = true
+		}
+	}
+	return d, nil
+}
+
+// Renew implements registrar.Registry.
+func (r *Registry) Renew(ctx context.Context, name string, curExpiry time.Time, years int) (time.Time, error) {
+	resp, err := r.c.Do(ctx, &epp.Command{DomainRenew: &epp.DomainRenew{Name: name, CurExpDate: curExpiry, Period: &epp.Period{Value: years, Unit: epp.PeriodYears}}})
+	if err != nil {
+		return time.Time{}, r.fail("renew", err)
+	}
+	if resp.DomainRenew == nil {
+		return time.Time{}, nil
+	}
+	return resp.DomainRenew.ExDate, nil
+}
+
+// Update implements registrar.Registry.
+func (r *Registry) Update(ctx context.Context, req registrar.DomainUpdate) error {
+	u := &epp.DomainUpdate{Name: req.Name}
+	if len(req.AddStatuses) > 0 {
+		u.Add = &epp.DomainAddRem{Statuses: req.AddStatuses}
+	}
+	if len(req.RemoveStatuses) > 0 {
+		u.Rem = &epp.DomainAddRem{Statuses: req.RemoveStatuses}
+	}
+	if _, err := r.c.Do(ctx, &epp.Command{DomainUpdate: u}); err != nil {
+		return r.fail("update", err)
+	}
+	return nil
+}
+
+// Poll implements registrar.Registry. Messages other than pending-action
+// results come back without a transaction ID; the caller acknowledges them
+// after logging.
+func (r *Registry) Poll(ctx context.Context) (*registrar.PollMessage, error) {
+	resp, err := r.c.Do(ctx, &epp.Command{Poll: &epp.Poll{Op: epp.PollReq}})
+	if err != nil {
+		return nil, r.fail("poll", err)
+	}
+	if resp.Code() == epp.CodeNoMessages || resp.MsgQ == nil {
+		return nil, nil
+	}
+	m := &registrar.PollMessage{ID: resp.MsgQ.ID, Message: resp.MsgQ.Msg, Date: resp.MsgQ.QDate}
+	if pan := resp.DomainPan; pan != nil {
+		m.Domain, m.Success, m.TransactionID = strings.ToLower(pan.Name), pan.PaResult, pan.PaClTRID
+		if !pan.PaDate.IsZero() {
+			m.Date = pan.PaDate
+		}
+	}
+	return m, nil
+}
+
+// Ack implements registrar.Registry.
+func (r *Registry) Ack(ctx context.Context, id string) error {
+	if _, err := r.c.Do(ctx, &epp.Command{Poll: &epp.Poll{Op: epp.PollAck, MsgID: id}}); err != nil {
+		return r.fail("ack", err)
+	}
+	return nil
+}
+
+// kinds is the one table from EPP result codes to error kinds. Codes not
+// listed are protocol or configuration errors: KindInternal, logged loudly.
+var kinds = map[int]registrar.Kind{
+	epp.CodeObjectExists:                  registrar.KindConflict,    // 2302: the name is taken
+	epp.CodeObjectDoesNotExist:            registrar.KindNotFound,    // 2303
+	epp.CodeParamPolicyError:              registrar.KindRejected,    // 2306
+	epp.CodeParamRangeError:               registrar.KindRejected,    // 2004
+	epp.CodeParamSyntaxError:              registrar.KindRejected,    // 2005
+	epp.CodeMissingParam:                  registrar.KindRejected,    // 2003: e.g. a premium create without a fee
+	epp.CodeBillingFailure:                registrar.KindRejected,    // 2104
+	epp.CodeStatusProhibitsOperation:      registrar.KindRejected,    // 2304
+	epp.CodeAssociationProhibitsOperation: registrar.KindRejected,    // 2305
+	epp.CodeDataMgmtPolicyViolation:       registrar.KindRejected,    // 2308
+	epp.CodeNotEligibleForRenewal:         registrar.KindRejected,    // 2105
+	epp.CodeNotEligibleForTransfer:        registrar.KindRejected,    // 2106
+	epp.CodeCommandFailed:                 registrar.KindUnavailable, // 2400: outcome unknown, retry later
+	epp.CodeCommandFailedClosing:          registrar.KindUnavailable, // 2500
+	epp.CodeSessionLimitExceeded:          registrar.KindUnavailable, // 2502
+}
+
+// fail turns a client error into a core error.
+func (r *Registry) fail(cmd string, err error) error {
+	op := "eppregistry." + cmd
+	var ee *epp.Error
+	if errors.As(err, &ee) {
+		msg := fmt.Sprintf("%d %s", ee.Code, ee.Msg)
+		if ee.Reason != "" {
+			msg += ": " + ee.Reason
+		}
+		k, ok := kinds[ee.Code]
+		if !ok {
+			r.log.Error("registry refused a command: check the registry configuration (credentials, services, our command)",
+				"command", cmd, "code", ee.Code, "message", ee.Msg, "reason", ee.Reason, "cltrid", ee.ClTRID, "svtrid", ee.SvTRID)
+			k = registrar.KindInternal
+		}
+		return &registrar.Error{Kind: k, Op: op, Message: msg, Err: err}
+	}
+	var le *epp.LoginError
+	if errors.As(err, &le) && le.ConfigError() {
+		r.log.Error("the registry refused our login: check the client ID, password and certificate",
+			"command", cmd, "code", le.Code, "message", le.Msg)
+		return &registrar.Error{Kind: registrar.KindInternal, Op: op, Message: fmt.Sprintf("login refused: %d %s", le.Code, le.Msg), Err: err}
+	}
+	var te *epp.TransportError
+	if errors.As(err, &te) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		msg := "registry unreachable"
+		if te != nil && te.Sent {
+			msg = "no answer from the registry in time (the outcome is unknown)"
+		}
+		return &registrar.Error{Kind: registrar.KindUnavailable, Op: op, Message: msg, Err: err}
+	}
+	return &registrar.Error{Kind: registrar.KindInternal, Op: op, Err: err}
+}
