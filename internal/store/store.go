@@ -142,7 +142,7 @@ func sqliteDSN(path, mode string, writer bool) string {
 	// API reads then cost no read(2) calls once the working set is warm.
 	b.WriteString("&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=mmap_size(268435456)&_pragma=cache_size(-16000)")
 	if writer {
-		b.WriteString("&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate")
+		b.WriteString("&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate")
 	} else {
 		b.WriteString("&_pragma=query_only(1)")
 	}

@@ -38,11 +38,12 @@ func (w *stepWorker) Work(ctx context.Context, job *river.Job[stepArgs]) error {
 	if err != nil {
 		return err
 	}
+	prepared := false // the previous transition of this run recorded the create attempt now due
 	for i := 1; ; i++ {
 		if wf.State.Terminal() || wf.State == registrar.StateActionRequired {
 			return nil // nothing to run: a stale job, or a workflow waiting for its user
 		}
-		t, err := e.step(ctx, job, wf)
+		t, err := e.step(ctx, wf, prepared)
 		if errors.Is(err, errStale) {
 			return nil
 		}
@@ -56,12 +57,14 @@ func (w *stepWorker) Work(ctx context.Context, job *river.Job[stepArgs]) error {
 		if ok, err := e.commit(ctx, nil, wf, transition{apply: t.apply}); err != nil || !ok {
 			return err
 		}
+		prepared = t.preparedCreate
 	}
 }
 
 // step runs the workflow's current step and returns its transition, with
-// the workflow's state already changed.
-func (e *Engine) step(ctx context.Context, job *river.Job[stepArgs], wf *registrar.Workflow) (transition, error) {
+// the workflow's state already changed. prepared says that this run has
+// just stored the create attempt the step is to send.
+func (e *Engine) step(ctx context.Context, wf *registrar.Workflow, prepared bool) (transition, error) {
 	switch {
 	case wf.Kind == registrar.WorkflowRegistration:
 		d, err := decode[registrationData](wf)
@@ -73,7 +76,7 @@ func (e *Engine) step(ctx context.Context, job *river.Job[stepArgs], wf *registr
 		case stepStart:
 			t, err = e.start(ctx, wf, &d)
 		case stepCreate:
-			t, err = e.create(ctx, wf, &d)
+			t, err = e.create(ctx, wf, &d, prepared)
 		case stepAwaitCreate:
 			t, err = e.awaitCreate(ctx, wf, &d)
 		default:
@@ -137,7 +140,20 @@ func (e *Engine) start(ctx context.Context, wf *registrar.Workflow, d *registrat
 	case needsVerification(d.Registrant.Email):
 		return e.requireVerification(wf, d), nil
 	}
-	return e.advance(wf, d, stepCreate), nil
+	// Go on to create, recording the first attempt in the same commit.
+	t := e.advance(wf, d, stepCreate)
+	e.recordAttempt(wf, d)
+	t.preparedCreate = true
+	return t, nil
+}
+
+// recordAttempt notes a create attempt before it is sent. If we crash
+// after the registry acts but before its answer is stored, the next run
+// sees the attempt and reconciles instead of creating twice.
+func (e *Engine) recordAttempt(wf *registrar.Workflow, d *registrationData) {
+	d.CreateAttempts++
+	d.CreateTRID = fmt.Sprintf("OR-%s-%d", wf.ID[:16], d.CreateAttempts)
+	wf.Data = mustJSON(d)
 }
 
 // needsVerification reports whether the registrant's email must be verified
@@ -150,29 +166,27 @@ func needsVerification(email string) bool {
 
 // create sends the create to the registry, at most once per unknown
 // outcome: when an earlier attempt may have reached the registry, an info
-// decides first.
-func (e *Engine) create(ctx context.Context, wf *registrar.Workflow, d *registrationData) (transition, error) {
+// decides first. prepared means this run has just stored the attempt to
+// send (with the transition out of the check), so no earlier one exists.
+func (e *Engine) create(ctx context.Context, wf *registrar.Workflow, d *registrationData, prepared bool) (transition, error) {
 	reg, err := e.registry(wf, d)
 	if err != nil {
 		return transition{}, err
 	}
-	if d.CreateAttempts > 0 {
-		t, settled, err := e.reconcile(ctx, reg, wf, d, stepCreate)
-		if err != nil || settled {
-			return t, err
+	if !prepared {
+		if d.CreateAttempts > 0 {
+			t, settled, err := e.reconcile(ctx, reg, wf, d, stepCreate)
+			if err != nil || settled {
+				return t, err
+			}
 		}
-	}
-	// Record the attempt before sending it. If we crash after the registry
-	// acts but before its answer is stored, the next run sees the attempt
-	// and reconciles instead of creating twice.
-	d.CreateAttempts++
-	d.CreateTRID = fmt.Sprintf("OR-%s-%d", wf.ID[:16], d.CreateAttempts)
-	wf.Data = mustJSON(d)
-	if ok, err := e.commit(ctx, nil, wf, transition{}); err != nil || !ok {
-		if err == nil {
-			err = errStale
+		e.recordAttempt(wf, d)
+		if ok, err := e.commit(ctx, nil, wf, transition{}); err != nil || !ok {
+			if err == nil {
+				err = errStale
+			}
+			return transition{}, err
 		}
-		return transition{}, err
 	}
 	res, err := reg.Create(ctx, registrar.CreateRequest{
 		Name: wf.Domain, Years: d.Years, Registrant: d.Registrant, Admin: d.Administrator, Tech: d.Technical, Billing: d.Billing,

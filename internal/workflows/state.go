@@ -70,6 +70,9 @@ type transition struct {
 	apply func(ctx context.Context, tx *store.Tx) error
 	next  string
 	delay time.Duration
+	// preparedCreate marks a transition that stores the create attempt
+	// its next step sends.
+	preparedCreate bool
 }
 
 // commit stores a transition: the workflow's new state, the side writes,
