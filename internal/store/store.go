@@ -142,6 +142,11 @@ func sqliteDSN(path, mode string, writer bool) string {
 	// API reads then cost no read(2) calls once the working set is warm.
 	b.WriteString("&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=mmap_size(268435456)&_pragma=cache_size(-16000)")
 	if writer {
+		// synchronous=NORMAL in WAL mode: a commit survives any crash of
+		// the process; only an OS crash or power loss can lose the last
+		// commits. That cannot break our invariants: the registry is the
+		// record of what exists, and a workflow that loses its last step
+		// reconciles with an info when it runs it again.
 		b.WriteString("&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate")
 	} else {
 		b.WriteString("&_pragma=query_only(1)")
