@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/openregistrar/registrar/internal/epp"
 	"io"
 	"log/slog"
 	"net"
@@ -35,6 +36,12 @@ type Config struct {
 	DatabaseURL string // postgres://… to use PostgreSQL instead of SQLite
 	PublicURL   string // base of links in email; default http://<listen>
 	SMTPURL     string // smtp://user:pass@host:port?from=… ; empty keeps mail in the outbox
+	// Registries is a registries file (YAML): which EPP registries serve
+	// the live API's extensions. Empty: the built-in sandbox serves all.
+	Registries string
+	// SandboxListen is the built-in sandbox registry's EPP address
+	// [127.0.0.1:0, a free port].
+	SandboxListen string
 
 	SyncWait     time.Duration
 	SandboxDelay time.Duration
@@ -78,6 +85,8 @@ type Daemon struct {
 	lock    *os.File
 	db      *store.DB
 	sandbox *sandbox.Engine
+	eppSrv  *sandbox.Server
+	clients []*epp.Client
 	engine  *workflows.Engine
 	api     *httpapi.Server
 	http    *http.Server
@@ -122,7 +131,12 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 	}
 	// The sandbox registry keeps the wall clock, as a real registry would:
 	// cfg.Clock is ours, and tests shift it to reach our deadlines.
-	d.sandbox, err = sandbox.Open(SandboxPath(cfg.DataDir), sandbox.Config{Delay: cfg.SandboxDelay, Logger: cfg.Logger.With("component", "sandbox")})
+	d.sandbox, err = sandbox.Open(SandboxPath(cfg.DataDir), sandbox.Config{Delay: cfg.SandboxDelay, Prices: catalogPrices(registrar.DefaultCatalog()),
+		Logger: cfg.Logger.With("component", "sandbox")})
+	if err != nil {
+		return nil, err
+	}
+	routes, err := d.startRegistries()
 	if err != nil {
 		return nil, err
 	}
@@ -140,10 +154,6 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 			return nil, err
 		}
 	}
-	routes := registrar.NewRouter()
-	sbx := d.sandbox.Client(SandboxClientID)
-	routes.AddCatalog(registrar.EnvLive, registrar.DefaultCatalog(), sbx)
-	routes.AddCatalog(registrar.EnvSandbox, registrar.DefaultCatalog(), sbx)
 	d.engine, err = workflows.New(workflows.Deps{
 		DB: d.db, Registries: routes,
 		Clock: cfg.Clock, Logger: cfg.Logger, Mailer: mailer,
@@ -201,6 +211,9 @@ func (d *Daemon) DB() *store.DB { return d.db }
 // Sandbox returns the sandbox registry (for tests and tools).
 func (d *Daemon) Sandbox() *sandbox.Engine { return d.sandbox }
 
+// SandboxAddr returns the built-in sandbox registry's EPP address.
+func (d *Daemon) SandboxAddr() string { return d.eppSrv.Addr() }
+
 // Engine returns the workflow engine (for tests: Sweep).
 func (d *Daemon) Engine() *workflows.Engine { return d.engine }
 
@@ -238,6 +251,12 @@ func (d *Daemon) close() {
 	}
 	if d.ln != nil && d.http == nil {
 		d.ln.Close()
+	}
+	for _, c := range d.clients {
+		c.Close() // logs out
+	}
+	if d.eppSrv != nil {
+		d.eppSrv.Close()
 	}
 	if d.sandbox != nil {
 		d.sandbox.Close()
@@ -348,4 +367,16 @@ func defaultPublicURL(a *net.TCPAddr) string {
 		return fmt.Sprintf("http://localhost:%d", a.Port)
 	}
 	return "http://" + a.String()
+}
+
+// catalogPrices prices the sandbox registry's names as the catalog sells
+// them.
+func catalogPrices(c *registrar.Catalog) func(ext string) (string, string, bool) {
+	return func(ext string) (string, string, bool) {
+		e, ok := c.Lookup(ext)
+		if !ok {
+			return "", "", false
+		}
+		return e.Currency, registrar.FormatCents(e.RegistrationCents), true
+	}
 }

@@ -1,0 +1,165 @@
+package daemon
+
+import (
+	"crypto/rand"
+	"crypto/tls"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"math"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/openregistrar/registrar/internal/epp"
+	"github.com/openregistrar/registrar/internal/eppregistry"
+	"github.com/openregistrar/registrar/internal/registrar"
+	"github.com/openregistrar/registrar/internal/sandbox"
+	"github.com/openregistrar/registrar/internal/tlsca"
+)
+
+// Built-in sandbox registry settings.
+const (
+	// sandboxSessions is the EPP session pool towards the built-in sandbox.
+	// slow- registrations hold a session for the sandbox delay, as a slow
+	// registry would, so the pool is generous.
+	sandboxSessions = 32
+	// sandboxSessionCap is the sandbox server's session cap per client.
+	sandboxSessionCap = 64
+)
+
+// TLSDir returns the directory of the sandbox's certificates in a data dir.
+func TLSDir(dataDir string) string { return filepath.Join(dataDir, "tls") }
+
+// SandboxPassword returns the EPP password of the built-in sandbox
+// registry kept in dataDir, making one on first use.
+func SandboxPassword(dataDir string) (string, error) {
+	path := filepath.Join(dataDir, "sandbox-password")
+	if b, err := os.ReadFile(path); err == nil {
+		return strings.TrimSpace(string(b)), nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return "", err
+	}
+	pw := NewEPPPassword()
+	if err := os.WriteFile(path, []byte(pw+"\n"), 0o600); err != nil {
+		return "", err
+	}
+	return pw, nil
+}
+
+// NewEPPPassword returns a random password of 16 characters, the most EPP
+// allows (RFC 5730 pwType), with the character classes registries want.
+func NewEPPPassword() string {
+	var b [12]byte
+	rand.Read(b[:])
+	s := base64.RawURLEncoding.EncodeToString(b[:])[:13]
+	n, _ := rand.Int(rand.Reader, big.NewInt(10))
+	return "Pw" + s + n.String()
+}
+
+// startRegistries starts the built-in sandbox registry as an EPP server on
+// loopback, connects to it over TLS with our client certificate, and
+// connects to the registries of the registries file, if any. It returns
+// the routes from extensions to registries.
+func (d *Daemon) startRegistries() (*registrar.Router, error) {
+	cfg := d.cfg
+	files, err := tlsca.Ensure(TLSDir(cfg.DataDir), SandboxClientID)
+	if err != nil {
+		return nil, err
+	}
+	pw, err := SandboxPassword(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	srvTLS, err := files.ServerConfig(false)
+	if err != nil {
+		return nil, err
+	}
+	d.eppSrv = sandbox.NewServer(d.sandbox, sandbox.ServerConfig{
+		TLS: srvTLS, Accounts: map[string]string{SandboxClientID: pw}, MaxSessionsPerClient: sandboxSessionCap,
+		Logger: cfg.Logger.With("component", "sandbox-epp"),
+	})
+	addr := cfg.SandboxListen
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	if err := d.eppSrv.Listen(addr); err != nil {
+		return nil, fmt.Errorf("sandbox registry: listen on %s: %w", addr, err)
+	}
+	cliTLS, err := files.ClientConfig()
+	if err != nil {
+		return nil, err
+	}
+	sbx, err := d.connect("sandbox", epp.ClientConfig{
+		Addr: d.eppSrv.Addr(), TLS: cliTLS, ClientID: SandboxClientID, Password: pw,
+		PoolSize: sandboxSessions, RateLimit: math.Inf(1),
+	})
+	if err != nil {
+		return nil, err
+	}
+	routes := registrar.NewRouter()
+	routes.AddCatalog(registrar.EnvSandbox, registrar.DefaultCatalog(), sbx)
+	if cfg.Registries == "" {
+		routes.AddCatalog(registrar.EnvLive, registrar.DefaultCatalog(), sbx)
+		return routes, nil
+	}
+	file, err := LoadRegistries(cfg.Registries)
+	if err != nil {
+		return nil, err
+	}
+	for _, rc := range file.Registries {
+		tc := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: rc.ServerName}
+		if rc.CA != "" {
+			if tc.RootCAs, err = tlsca.CertPool(rc.CA); err != nil {
+				return nil, fmt.Errorf("registry %s: %w", rc.Name, err)
+			}
+		}
+		if rc.ClientCert != "" {
+			cert, err := tls.LoadX509KeyPair(rc.ClientCert, rc.ClientKey)
+			if err != nil {
+				return nil, fmt.Errorf("registry %s: client certificate: %w", rc.Name, err)
+			}
+			tc.Certificates = []tls.Certificate{cert}
+		}
+		reg, err := d.connect(rc.Name, epp.ClientConfig{
+			Addr: rc.Address, TLS: tc, ClientID: rc.ClientID, Password: rc.Password,
+			PoolSize: rc.PoolSize, RateLimit: rc.RateLimit, RateBurst: rc.RateBurst, KeepAlive: rc.KeepAlive,
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range rc.Extensions {
+			routes.Add(registrar.EnvLive, registrar.Extension{
+				Name: e.Name, MinYears: e.MinYears, MaxYears: e.MaxYears, Currency: e.Currency,
+				RegistrationCents: cents(e.RegistrationPrice), RenewalCents: cents(e.RenewalPrice),
+			}, reg)
+		}
+	}
+	return routes, nil
+}
+
+// connect makes an EPP client (sessions open on first use) and the
+// registry on top of it.
+func (d *Daemon) connect(name string, cc epp.ClientConfig) (*eppregistry.Registry, error) {
+	cc.Logger = d.cfg.Logger.With("component", "epp", "registry", name)
+	c, err := epp.NewClient(cc)
+	if err != nil {
+		return nil, fmt.Errorf("registry %s: %w", name, err)
+	}
+	d.clients = append(d.clients, c)
+	return eppregistry.New(name, c, cc.ClientID, d.cfg.Logger), nil
+}
+
+// cents converts a checked decimal price ("10.44", "7") to minor units.
+func cents(price string) int64 {
+	whole, frac, _ := strings.Cut(price, ".")
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	var n int64
+	for _, c := range whole + frac {
+		n = n*10 + int64(c-'0')
+	}
+	return n
+}
