@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/openregistrar/registrar/internal/registrar"
+	"github.com/openregistrar/registrar/internal/sqlitecache"
 
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
 )
@@ -94,10 +95,7 @@ func Open(path string, cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: open %s: %w", path, err)
 	}
-	db, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("sandbox: open %s: %w", path, err)
-	}
+	db := sqlitecache.Open(dsn)
 	// One writer connection: commands serialize here rather than on
 	// SQLITE_BUSY, and the connection (with its pragmas) is never closed.
 	db.SetMaxOpenConns(1)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"time"
+
+	"github.com/openregistrar/registrar/internal/sqlitecache"
 )
 
 // LogEntry is one command the sandbox registry received.
@@ -51,10 +53,7 @@ func ReadLog(ctx context.Context, path string) ([]LogEntry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: read log %s: %w", path, err)
 	}
-	db, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("sandbox: read log %s: %w", path, err)
-	}
+	db := sqlitecache.Open(dsn)
 	defer db.Close()
 	db.SetMaxOpenConns(1)
 	version, err := checkFile(ctx, db)

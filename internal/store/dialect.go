@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -57,10 +56,6 @@ type sqlQuerier struct {
 		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 		QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 	}
-	// stmts, when set, prepares each query once per pool: parsing the SQL
-	// was a fifth of the cost of an API read. (pgx caches prepared
-	// statements itself.)
-	stmts *stmtCache
 }
 
 func (s sqlQuerier) exec(ctx context.Context, q string, args ...any) (int64, error) {
@@ -72,13 +67,7 @@ func (s sqlQuerier) exec(ctx context.Context, q string, args ...any) (int64, err
 }
 
 func (s sqlQuerier) query(ctx context.Context, q string, args ...any) (rows, error) {
-	var r *sql.Rows
-	var err error
-	if stmt := s.stmts.get(ctx, q); stmt != nil {
-		r, err = stmt.QueryContext(ctx, args...)
-	} else {
-		r, err = s.q.QueryContext(ctx, q, args...)
-	}
+	r, err := s.q.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -86,48 +75,7 @@ func (s sqlQuerier) query(ctx context.Context, q string, args ...any) (rows, err
 }
 
 func (s sqlQuerier) queryRow(ctx context.Context, q string, args ...any) row {
-	if stmt := s.stmts.get(ctx, q); stmt != nil {
-		return stmt.QueryRowContext(ctx, args...)
-	}
 	return s.q.QueryRowContext(ctx, q, args...)
-}
-
-// stmtCache holds prepared statements of a *sql.DB by query text. The
-// queries are this package's constants plus a bounded set of list
-// variants, so it does not grow without bound.
-type stmtCache struct {
-	db *sql.DB
-	m  sync.Map // string -> *sql.Stmt
-}
-
-// get returns the prepared statement for q, or nil (the caller then runs q
-// unprepared) when there is no cache or preparing failed.
-func (c *stmtCache) get(ctx context.Context, q string) *sql.Stmt {
-	if c == nil {
-		return nil
-	}
-	if s, ok := c.m.Load(q); ok {
-		return s.(*sql.Stmt)
-	}
-	s, err := c.db.PrepareContext(ctx, q)
-	if err != nil {
-		return nil
-	}
-	if prev, loaded := c.m.LoadOrStore(q, s); loaded {
-		s.Close()
-		return prev.(*sql.Stmt)
-	}
-	return s
-}
-
-func (c *stmtCache) close() {
-	if c == nil {
-		return
-	}
-	c.m.Range(func(_, s any) bool {
-		s.(*sql.Stmt).Close()
-		return true
-	})
 }
 
 type sqlRows struct{ *sql.Rows }

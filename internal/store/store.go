@@ -25,6 +25,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/openregistrar/registrar/internal/registrar"
+	"github.com/openregistrar/registrar/internal/sqlitecache"
 )
 
 // Config says which database to open.
@@ -57,9 +58,8 @@ type DB struct {
 	// PostgreSQL: one pool for everything.
 	pool *pgxpool.Pool
 
-	write     querier
-	read      querier
-	readStmts *stmtCache
+	write querier
+	read  querier
 
 	broker   *Broker
 	statuses *statusCache
@@ -100,10 +100,9 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if cfg.ReadOnly {
 		mode = "ro"
 	}
-	w, err := sql.Open("sqlite", sqliteDSN(cfg.SQLitePath, mode, true))
-	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", cfg.SQLitePath, err)
-	}
+	// Connections keep their prepared statements (sqlitecache): River's,
+	// ours and the API's queries are parsed once per connection.
+	w := sqlitecache.Open(sqliteDSN(cfg.SQLitePath, mode, true))
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
@@ -111,11 +110,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("store: open %s: %w", cfg.SQLitePath, err)
 	}
-	r, err := sql.Open("sqlite", sqliteDSN(cfg.SQLitePath, "ro", false))
-	if err != nil {
-		w.Close()
-		return nil, fmt.Errorf("store: open %s: %w", cfg.SQLitePath, err)
-	}
+	r := sqlitecache.Open(sqliteDSN(cfg.SQLitePath, "ro", false))
 	n := cfg.ReadConns
 	if n <= 0 {
 		n = 2 * runtime.GOMAXPROCS(0)
@@ -124,9 +119,8 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxIdleTime(0)
 	db.sqlWrite, db.sqlRead = w, r
-	db.readStmts = &stmtCache{db: r}
 	db.write = sqlQuerier{q: w}
-	db.read = sqlQuerier{q: r, stmts: db.readStmts}
+	db.read = sqlQuerier{q: r}
 	return db, nil
 }
 
@@ -160,7 +154,6 @@ func (db *DB) Close() error {
 		db.pool.Close()
 		return nil
 	}
-	db.readStmts.close()
 	return errors.Join(db.sqlRead.Close(), db.sqlWrite.Close())
 }
 
