@@ -59,6 +59,10 @@ type ServerConfig struct {
 	// Logger receives a debug record per session event and command. Nil
 	// discards.
 	Logger *slog.Logger
+	// Trace, when set, receives every frame the server reads (in) and
+	// writes (out), for tests that check frames against the schemas.
+	// Frames hold passwords and auth codes: never log them.
+	Trace func(in bool, frame []byte)
 }
 
 // The services the server offers in its greeting and accepts at login.

@@ -51,6 +51,9 @@ func (ss *session) run() {
 			ss.closing("reading a frame", err)
 			return
 		}
+		if f := cfg.Trace; f != nil {
+			f(true, frame)
+		}
 		if end := ss.handle(frame); end {
 			ss.closeGracefully()
 			return
@@ -114,6 +117,9 @@ func (ss *session) greet() bool {
 func (ss *session) write(b []byte) bool {
 	if f := ss.s.sent; f != nil {
 		f(b)
+	}
+	if f := ss.s.cfg.Trace; f != nil {
+		f(false, b)
 	}
 	ss.conn.SetWriteDeadline(time.Now().Add(ss.s.cfg.ReadTimeout))
 	if err := epp.WriteFrame(ss.conn, b); err != nil {

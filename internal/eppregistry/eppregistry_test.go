@@ -1,0 +1,183 @@
+package eppregistry_test
+
+import (
+	"context"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/openregistrar/registrar/internal/epp"
+	"github.com/openregistrar/registrar/internal/epp/epptest"
+	"github.com/openregistrar/registrar/internal/eppregistry"
+	"github.com/openregistrar/registrar/internal/registrar"
+	"github.com/openregistrar/registrar/internal/sandbox"
+	"github.com/openregistrar/registrar/internal/tlsca"
+)
+
+const (
+	clientID = "openregistrar"
+	password = "sandbox-pw1"
+)
+
+// fixture is a sandbox registry served over EPP on loopback, and our
+// registry adapter on a real EPP client connected to it with a client
+// certificate. Every frame either side sends is recorded and checked
+// against the EPP schemas when the test ends.
+type fixture struct {
+	reg    *eppregistry.Registry
+	engine *sandbox.Engine
+	client *epp.Client
+	frames *epptest.Frames
+}
+
+func newFixture(t *testing.T, delay time.Duration) *fixture {
+	t.Helper()
+	dir := t.TempDir()
+	files, err := tlsca.Ensure(dir, clientID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine, err := sandbox.Open(dir+"/sandbox.db", sandbox.Config{Delay: delay})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srvTLS, _ := files.ServerConfig(true)
+	frames := &epptest.Frames{}
+	srv := sandbox.NewServer(engine, sandbox.ServerConfig{
+		TLS: srvTLS, Accounts: map[string]string{clientID: password},
+		Trace: func(in bool, b []byte) {
+			if in {
+				frames.Add("sent by the client", b)
+			} else {
+				frames.Add("sent by the sandbox", b)
+			}
+		},
+	})
+	if err := srv.Listen("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	cliTLS, _ := files.ClientConfig()
+	client, err := epp.NewClient(epp.ClientConfig{Addr: srv.Addr(), TLS: cliTLS, ClientID: clientID, Password: password, PoolSize: 2, RateLimit: math.Inf(1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		client.Close()
+		srv.Close()
+		engine.Close()
+		if frames.Len() < 10 {
+			t.Errorf("only %d frames recorded", frames.Len())
+		}
+		frames.Validate(t)
+	})
+	return &fixture{reg: eppregistry.New("sandbox", client, clientID, nil), engine: engine, client: client, frames: frames}
+}
+
+func createRequest(name, trid string) registrar.CreateRequest {
+	return registrar.CreateRequest{
+		Name: name, Years: 2, AuthInfo: "Auth-" + strings.ReplaceAll(name, ".", "-") + "9x", TransactionID: trid,
+		Registrant: registrar.Contact{Email: "ada@example.com", Phone: "+44.2071234567", PostalInfo: registrar.PostalInfo{
+			Name: "Ada Lovelace", Address: registrar.Address{Street: "12 St James's Square", City: "London", State: "London", PostalCode: "SW1Y 4LB", CountryCode: "GB"}}},
+	}
+}
+
+func TestRegistryOverEPP(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 300*time.Millisecond)
+	ctx := context.Background()
+
+	avail, err := f.reg.Check(ctx, []string{"free.com", "taken-name.com", "premium-name.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []registrar.Availability{
+		{Name: "free.com", Available: true, Currency: "USD", CreatePrice: "10.00"},
+		{Name: "taken-name.com", Available: false, Reason: "In use", Currency: "USD", CreatePrice: "10.00"},
+		{Name: "premium-name.com", Available: true, Premium: true, Currency: "USD", CreatePrice: "500.00"},
+	}
+	for i, a := range avail {
+		if a != want[i] {
+			t.Errorf("Check[%d] = %+v, want %+v", i, a, want[i])
+		}
+	}
+
+	req := createRequest("free.com", "OR-test-0001")
+	res, err := f.reg.Create(ctx, req)
+	if err != nil || res.Pending || res.ExpiresAt.Year() != res.CreatedAt.Year()+2 {
+		t.Fatalf("Create(free.com) = %+v, %v; want created for 2 years", res, err)
+	}
+	info, err := f.reg.Info(ctx, "free.com")
+	if err != nil || !info.Sponsored || info.AuthInfo != req.AuthInfo || info.Pending || !info.ExpiresAt.Equal(res.ExpiresAt) {
+		t.Errorf("Info(free.com) = %+v, %v; want ours, with our auth code", info, err)
+	}
+	// A retry of the same registration reuses its contacts and finds the
+	// domain taken: by us, which the workflow's info then shows.
+	if _, err := f.reg.Create(ctx, createRequest("free.com", "OR-test-0002")); !registrar.IsKind(err, registrar.KindConflict) {
+		t.Errorf("second Create(free.com) error = %v, want conflict", err)
+	}
+
+	if _, err := f.reg.Create(ctx, createRequest("reject-name.com", "OR-test-0003")); !registrar.IsKind(err, registrar.KindRejected) ||
+		!strings.Contains(err.Error(), "2306") || !strings.Contains(registrar.AsError(err).Message, "reserved") {
+		t.Errorf("Create(reject-) error = %v, want rejected 2306 with the reason", err)
+	}
+	if _, err := f.reg.Create(ctx, createRequest("taken-name.com", "OR-test-0004")); !registrar.IsKind(err, registrar.KindConflict) {
+		t.Errorf("Create(taken-) error = %v, want conflict", err)
+	}
+	if info, err := f.reg.Info(ctx, "taken-name.com"); err != nil || info.Sponsored {
+		t.Errorf("Info(taken-) = %+v, %v; want someone else's", info, err)
+	}
+	if _, err := f.reg.Info(ctx, "nothing-here.com"); !registrar.IsKind(err, registrar.KindNotFound) {
+		t.Errorf("Info(missing) error = %v, want not found", err)
+	}
+	if _, err := f.reg.Check(ctx, []string{"outage-name.com"}); !registrar.IsKind(err, registrar.KindUnavailable) {
+		t.Errorf("Check(outage-) error = %v, want unavailable", err)
+	}
+
+	// Renew guards on the current expiry date.
+	exp, err := f.reg.Renew(ctx, "free.com", res.ExpiresAt, 1)
+	if err != nil || exp.Year() != res.ExpiresAt.Year()+1 {
+		t.Errorf("Renew = %v, %v; want a year more", exp, err)
+	}
+	if _, err := f.reg.Renew(ctx, "free.com", res.ExpiresAt, 1); !registrar.IsKind(err, registrar.KindRejected) {
+		t.Errorf("Renew replayed with the old expiry: error = %v, want rejected", err)
+	}
+	if err := f.reg.Update(ctx, registrar.DomainUpdate{Name: "free.com", AddStatuses: []string{"clientTransferProhibited"}}); err != nil {
+		t.Fatal(err)
+	}
+	if info, _ := f.reg.Info(ctx, "free.com"); !strings.Contains(strings.Join(info.Statuses, " "), "clientTransferProhibited") {
+		t.Errorf("statuses after update: %v", info.Statuses)
+	}
+}
+
+func TestPendingCreateAndPoll(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 200*time.Millisecond)
+	ctx := context.Background()
+	req := createRequest("pending-name.net", "OR-test-pending-1")
+	res, err := f.reg.Create(ctx, req)
+	if err != nil || !res.Pending {
+		t.Fatalf("Create(pending-) = %+v, %v; want pending", res, err)
+	}
+	if info, err := f.reg.Info(ctx, "pending-name.net"); err != nil || !info.Pending {
+		t.Errorf("Info while pending = %+v, %v", info, err)
+	}
+	var msg *registrar.PollMessage
+	for deadline := time.Now().Add(5 * time.Second); msg == nil && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if msg, err = f.reg.Poll(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if msg == nil || !msg.Success || msg.TransactionID != req.TransactionID || msg.Domain != "pending-name.net" {
+		t.Fatalf("Poll = %+v, want the pending create's success with its transaction ID", msg)
+	}
+	if err := f.reg.Ack(ctx, msg.ID); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := f.reg.Poll(ctx); err != nil || m != nil {
+		t.Errorf("Poll after ack = %+v, %v; want empty", m, err)
+	}
+	if err := f.reg.Ack(ctx, msg.ID); !registrar.IsKind(err, registrar.KindNotFound) {
+		t.Errorf("Ack twice: error = %v, want not found", err)
+	}
+}
