@@ -3,10 +3,9 @@ package epp
 import (
 	"bytes"
 	"flag"
+	"github.com/openregistrar/registrar/internal/epp/epptest"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -319,46 +318,16 @@ func TestGoldenFilesHaveCases(t *testing.T) {
 	}
 }
 
-// schemaPath finds all.xsd: $REGISTRAR_EPP_XSD, or the shared directory
-// next to the repository.
-func schemaPath(t *testing.T) string {
-	t.Helper()
-	p := os.Getenv("REGISTRAR_EPP_XSD")
-	if p == "" {
-		p = filepath.Join("..", "..", "..", "shared", "epp-xsd", "all.xsd")
-	}
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("EPP schema not found: %v (set REGISTRAR_EPP_XSD to the path of all.xsd)", err)
-	}
-	return p
-}
-
 // TestSchemaValid validates every golden and interop file with xmllint.
 func TestSchemaValid(t *testing.T) {
-	xmllint, err := exec.LookPath("xmllint")
-	if err != nil {
-		t.Fatalf("xmllint not found (%v): install libxml2-utils (apt-get install libxml2-utils) to validate EPP frames against the XSDs", err)
-	}
-	xsd := schemaPath(t)
 	files, _ := filepath.Glob(filepath.Join("testdata", "*.xml"))
 	interop, _ := filepath.Glob(filepath.Join("testdata", "interop", "*.xml"))
 	files = append(files, interop...)
 	if len(files) < len(goldenCases) {
 		t.Fatalf("found %d files in testdata, want at least %d", len(files), len(goldenCases))
 	}
-	for _, f := range files {
-		t.Run(f, func(t *testing.T) {
-			t.Parallel()
-			out, err := exec.Command(xmllint, "--noout", "--schema", xsd, f).CombinedOutput()
-			if err != nil {
-				var msgs []string
-				for _, line := range strings.Split(string(out), "\n") {
-					if line != "" && !strings.Contains(line, "Skipping import") {
-						msgs = append(msgs, line)
-					}
-				}
-				t.Errorf("xmllint --schema all.xsd %s: %v\n%s", f, err, strings.Join(msgs, "\n"))
-			}
-		})
-	}
+	epptest.ValidateFiles(t, files, func(f string) string {
+		b, _ := os.ReadFile(f)
+		return "\n" + string(b)
+	})
 }

@@ -6,9 +6,9 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"github.com/openregistrar/registrar/internal/epp/epptest"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -89,50 +89,6 @@ func (l *frameLog) add(b []byte) {
 	l.frames = append(l.frames, append([]byte(nil), b...))
 }
 
-// schemaPath returns the EPP driver schema: $REGISTRAR_EPP_XSD, or the
-// shared copy next to the repository.
-func schemaPath(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("REGISTRAR_EPP_XSD"); p != "" {
-		return p
-	}
-	p, err := filepath.Abs(filepath.Join("..", "..", "..", "shared", "epp-xsd", "all.xsd"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("EPP schemas not found (%v): set REGISTRAR_EPP_XSD to the driver schema all.xsd", err)
-	}
-	return p
-}
-
-// validateXML runs xmllint on files against the EPP schemas and reports
-// each file that fails.
-func validateXML(t *testing.T, files []string, describe func(file string) string) {
-	t.Helper()
-	xmllint, err := exec.LookPath("xmllint")
-	if err != nil {
-		t.Fatalf("xmllint not found (%v): install libxml2-utils to validate EPP frames", err)
-	}
-	args := append([]string{"--noout", "--schema", schemaPath(t)}, files...)
-	out, err := exec.Command(xmllint, args...).CombinedOutput()
-	if err == nil {
-		return
-	}
-	failed := 0
-	for _, line := range strings.Split(string(out), "\n") {
-		if f, ok := strings.CutSuffix(line, " fails to validate"); ok {
-			failed++
-			t.Errorf("%s does not validate against the EPP schemas:\n%s", f, describe(f))
-		}
-	}
-	if failed == 0 {
-		t.Errorf("xmllint failed: %v\n%s", err, out)
-	} else {
-		t.Logf("xmllint output:\n%s", out)
-	}
-}
-
 // validate checks every frame sent against the EPP schemas.
 func (l *frameLog) validate(t *testing.T) {
 	l.mu.Lock()
@@ -150,7 +106,7 @@ func (l *frameLog) validate(t *testing.T) {
 		}
 		content[files[i]] = f
 	}
-	validateXML(t, files, func(f string) string { return string(content[f]) })
+	epptest.ValidateFiles(t, files, func(f string) string { return string(content[f]) })
 }
 
 // client is a minimal EPP client for the tests, built on epp.ReadFrame,
