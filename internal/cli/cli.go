@@ -34,7 +34,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "outbox":
 		err = env.sub(args[1:], "outbox", map[string]func([]string) error{"list": env.outboxList})
 	case "sandbox":
-		err = env.sub(args[1:], "sandbox", map[string]func([]string) error{"log": env.sandboxLog})
+		err = env.sub(args[1:], "sandbox", map[string]func([]string) error{"log": env.sandboxLog, "serve": env.sandboxServe})
 	case "help", "-h", "-help", "--help":
 		usage(stdout)
 		return 0
@@ -64,6 +64,7 @@ Usage:
   registrar account create --name N    create an account and print its ID and API token
   registrar outbox list                list the email the server sent
   registrar sandbox log                list every command the sandbox registry received
+  registrar sandbox serve              run the sandbox registry alone, as an EPP server over TLS
 
 Run "registrar COMMAND --help" for a command's flags. Every flag can also
 be set with an environment variable: --data-dir is REGISTRAR_DATA_DIR.
@@ -116,6 +117,17 @@ func (f *flags) string(name, def, usage string) *string {
 		def = v
 	}
 	return f.String(name, def, usage+" ($"+envName(name)+")")
+}
+
+func (f *flags) bool(name string, def bool, usage string) *bool {
+	if v, ok := os.LookupEnv(envName(name)); ok {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			f.errs = append(f.errs, fmt.Errorf("$%s: %v", envName(name), err))
+		}
+		def = b
+	}
+	return f.Bool(name, def, usage+" ($"+envName(name)+")")
 }
 
 func (f *flags) duration(name string, def time.Duration, usage string) *time.Duration {

@@ -55,6 +55,8 @@ type Config struct {
 	RescueAfter    time.Duration
 	PollInterval   time.Duration
 	SweepInterval  time.Duration
+	// RetryMin and RetryMax bound the backoff of blocked workflows [1s, 1m].
+	RetryMin, RetryMax time.Duration
 	// ShutdownTimeout bounds draining requests and jobs on stop [30s].
 	ShutdownTimeout time.Duration
 
@@ -160,7 +162,7 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 	}, workflows.Config{
 		MaxDomains: cfg.MaxDomains, BlockedTimeout: cfg.BlockedTimeout, ActionTimeout: cfg.ActionTimeout,
 		JobTimeout: cfg.JobTimeout, RescueAfter: cfg.RescueAfter, PollInterval: cfg.PollInterval,
-		SweepInterval: cfg.SweepInterval, PublicURL: publicURL,
+		SweepInterval: cfg.SweepInterval, PublicURL: publicURL, RetryMin: cfg.RetryMin, RetryMax: cfg.RetryMax,
 	})
 	if err != nil {
 		return nil, err

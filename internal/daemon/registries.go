@@ -125,6 +125,7 @@ func (d *Daemon) startRegistries() (*registrar.Router, error) {
 		reg, err := d.connect(rc.Name, epp.ClientConfig{
 			Addr: rc.Address, TLS: tc, ClientID: rc.ClientID, Password: rc.Password,
 			PoolSize: rc.PoolSize, RateLimit: rc.RateLimit, RateBurst: rc.RateBurst, KeepAlive: rc.KeepAlive,
+			QueryTimeout: rc.QueryTimeout, TransformTimeout: rc.TransformTimeout,
 		})
 		if err != nil {
 			return nil, err

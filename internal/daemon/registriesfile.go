@@ -59,6 +59,11 @@ type RegistryConfig struct {
 	// KeepAlive is the idle time after which a session sends <hello> [4m];
 	// keep it below the registry's idle timeout.
 	KeepAlive time.Duration `yaml:"keepalive"`
+	// QueryTimeout and TransformTimeout bound one command [10s, 20s: ICANN's
+	// SLA counts a command as unanswered after five times its 2 s and 4 s
+	// targets]. A transform that times out has an unknown outcome.
+	QueryTimeout     time.Duration `yaml:"query_timeout"`
+	TransformTimeout time.Duration `yaml:"transform_timeout"`
 	// Extensions are the extensions this registry serves.
 	Extensions []ExtensionConfig `yaml:"extensions"`
 }
@@ -180,6 +185,12 @@ func LoadRegistries(path string) (*RegistriesFile, error) {
 		}
 		if r.KeepAlive < time.Second {
 			bad(at("keepalive"), "must be at least 1s")
+		}
+		if r.QueryTimeout < 0 || (r.QueryTimeout > 0 && r.QueryTimeout < 100*time.Millisecond) {
+			bad(at("query_timeout"), "must be at least 100ms")
+		}
+		if r.TransformTimeout < 0 || (r.TransformTimeout > 0 && r.TransformTimeout < 100*time.Millisecond) {
+			bad(at("transform_timeout"), "must be at least 100ms")
 		}
 		if len(r.Extensions) == 0 {
 			bad(at("extensions"), "no extensions listed")

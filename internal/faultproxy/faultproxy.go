@@ -21,9 +21,9 @@ type Faults struct {
 	Blackhole bool
 	// Delay holds each chunk of data for this long before forwarding it.
 	Delay time.Duration
-	// CutAfter, when positive, closes a connection once this many bytes
-	// have gone from the server to the client on it: a response cut
-	// mid-frame. It applies to connections opened after it is set.
+	// CutAfter, when positive, closes each connection once this many bytes
+	// have gone from the server to the client on it since the faults were
+	// set: an answer cut mid-frame, on open connections as on new ones.
 	CutAfter int
 }
 
@@ -34,6 +34,7 @@ type Proxy struct {
 
 	mu     sync.Mutex
 	faults Faults
+	gen    int // bumped by Set
 	conns  map[net.Conn]struct{}
 	closed bool
 	wg     sync.WaitGroup
@@ -58,6 +59,7 @@ func (p *Proxy) Addr() string { return p.ln.Addr().String() }
 func (p *Proxy) Set(f Faults) {
 	p.mu.Lock()
 	p.faults = f
+	p.gen++
 	p.mu.Unlock()
 }
 
@@ -99,10 +101,10 @@ func (p *Proxy) untrack(c net.Conn) {
 	c.Close()
 }
 
-func (p *Proxy) current() Faults {
+func (p *Proxy) current() (Faults, int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.faults
+	return p.faults, p.gen
 }
 
 func (p *Proxy) serve() {
@@ -112,7 +114,7 @@ func (p *Proxy) serve() {
 		if err != nil {
 			return
 		}
-		f := p.current()
+		f, _ := p.current()
 		if f.Refuse {
 			client.Close()
 			continue
@@ -137,29 +139,33 @@ func (p *Proxy) serve() {
 			}
 			defer p.untrack(server)
 			done := make(chan struct{}, 2)
-			go func() { p.pipe(server, client, -1); done <- struct{}{} }()
-			go func() { p.pipe(client, server, f.CutAfter); done <- struct{}{} }()
+			go func() { p.pipe(server, client, false); done <- struct{}{} }()
+			go func() { p.pipe(client, server, true); done <- struct{}{} }()
 			<-done // either side ending ends both
 		}()
 	}
 }
 
-// pipe copies src to dst, applying the current delay, and stops after
-// limit bytes when limit is positive.
-func (p *Proxy) pipe(dst, src net.Conn, limit int) {
+// pipe copies src to dst, applying the current delay, and, on the
+// server-to-client side (cuttable), the current CutAfter.
+func (p *Proxy) pipe(dst, src net.Conn, cuttable bool) {
 	defer dst.Close()
 	defer src.Close()
 	buf := make([]byte, 32<<10)
-	sent := 0
+	sent, gen := 0, -1
 	for {
 		n, err := src.Read(buf)
 		if n > 0 {
-			if d := p.current().Delay; d > 0 {
-				time.Sleep(d)
+			f, g := p.current()
+			if g != gen {
+				sent, gen = 0, g // counted afresh since the faults were set
+			}
+			if f.Delay > 0 {
+				time.Sleep(f.Delay)
 			}
 			chunk := buf[:n]
-			if limit > 0 && sent+n >= limit {
-				dst.Write(chunk[:limit-sent])
+			if cuttable && f.CutAfter > 0 && sent+n >= f.CutAfter {
+				dst.Write(chunk[:f.CutAfter-sent])
 				return
 			}
 			if _, werr := dst.Write(chunk); werr != nil {

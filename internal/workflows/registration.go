@@ -38,12 +38,17 @@ func (w *stepWorker) Work(ctx context.Context, job *river.Job[stepArgs]) error {
 	if err != nil {
 		return err
 	}
+	// Registry calls get three quarters of the job's time, so that what
+	// they return (a timeout included) can still be stored before River
+	// gives up on the job.
+	callCtx, cancel := context.WithTimeout(ctx, e.cfg.JobTimeout*3/4)
+	defer cancel()
 	prepared := false // the previous transition of this run recorded the create attempt now due
 	for i := 1; ; i++ {
 		if wf.State.Terminal() || wf.State == registrar.StateActionRequired {
 			return nil // nothing to run: a stale job, or a workflow waiting for its user
 		}
-		t, err := e.step(ctx, wf, prepared)
+		t, err := e.step(callCtx, wf, prepared)
 		if errors.Is(err, errStale) {
 			return nil
 		}

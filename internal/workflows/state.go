@@ -80,6 +80,10 @@ type transition struct {
 // made the transition), all in one transaction. It reports false when
 // someone else changed the workflow first; the transition is then dropped.
 func (e *Engine) commit(ctx context.Context, job *river.Job[stepArgs], wf *registrar.Workflow, t transition) (bool, error) {
+	// A decided transition is stored even when the step's time is up (a
+	// registry call that timed out is exactly such a decision).
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
+	defer cancel()
 	wf.UpdatedAt = e.Clock.Now()
 	err := e.DB.InTx(ctx, func(tx *store.Tx) error {
 		if t.apply != nil {
@@ -138,6 +142,9 @@ func backoff(n int, min, max time.Duration) time.Duration {
 	}
 	return d
 }
+
+// commitTimeout bounds storing one transition.
+const commitTimeout = 10 * time.Second
 
 // scheduleAfter returns insert options that run a job after d. A zero d
 // leaves the job available at once: a ScheduledAt of "now" would make it a
