@@ -101,6 +101,7 @@ func TestSyncWindow(t *testing.T) {
 		s := startServer(t, b, func(c *daemon.Config) {
 			c.SyncWait = 4 * time.Second
 			c.SandboxDelay = 8 * time.Second
+			c.JobTimeout, c.RescueAfter = 30*time.Second, time.Minute // the slow create stays in progress
 		})
 		if r := s.register("registrar", "fast.com"); r.Status != http.StatusCreated || !r.status(t).Completed {
 			t.Errorf("POST fast.com = %d %s, want 201 completed", r.Status, r.Body)

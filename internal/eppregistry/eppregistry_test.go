@@ -31,7 +31,13 @@ type fixture struct {
 	frames *epptest.Frames
 }
 
-func newFixture(t *testing.T, delay time.Duration) *fixture {
+func newFixture(t testing.TB, delay time.Duration) *fixture {
+	return newPooledFixture(t, delay, 2, true)
+}
+
+// newPooledFixture is newFixture with a pool of sessions sessions, and
+// frame recording when trace is set.
+func newPooledFixture(t testing.TB, delay time.Duration, sessions int, trace bool) *fixture {
 	t.Helper()
 	dir := t.TempDir()
 	files, err := tlsca.Ensure(dir, clientID)
@@ -44,21 +50,22 @@ func newFixture(t *testing.T, delay time.Duration) *fixture {
 	}
 	srvTLS, _ := files.ServerConfig(true)
 	frames := &epptest.Frames{}
-	srv := sandbox.NewServer(engine, sandbox.ServerConfig{
-		TLS: srvTLS, Accounts: map[string]string{clientID: password},
-		Trace: func(in bool, b []byte) {
+	cfg := sandbox.ServerConfig{TLS: srvTLS, Accounts: map[string]string{clientID: password}, MaxSessionsPerClient: 100}
+	if trace {
+		cfg.Trace = func(in bool, b []byte) {
 			if in {
 				frames.Add("sent by the client", b)
 			} else {
 				frames.Add("sent by the sandbox", b)
 			}
-		},
-	})
+		}
+	}
+	srv := sandbox.NewServer(engine, cfg)
 	if err := srv.Listen("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
 	}
 	cliTLS, _ := files.ClientConfig()
-	client, err := epp.NewClient(epp.ClientConfig{Addr: srv.Addr(), TLS: cliTLS, ClientID: clientID, Password: password, PoolSize: 2, RateLimit: math.Inf(1)})
+	client, err := epp.NewClient(epp.ClientConfig{Addr: srv.Addr(), TLS: cliTLS, ClientID: clientID, Password: password, PoolSize: sessions, RateLimit: math.Inf(1)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,6 +73,9 @@ func newFixture(t *testing.T, delay time.Duration) *fixture {
 		client.Close()
 		srv.Close()
 		engine.Close()
+		if !trace {
+			return
+		}
 		if frames.Len() < 10 {
 			t.Errorf("only %d frames recorded", frames.Len())
 		}

@@ -128,12 +128,16 @@ func New(deps Deps, cfg Config) (*Engine, error) {
 	river.AddWorker(workers, &pollWorker{e: e})
 	river.AddWorker(workers, &sweepWorker{e: e})
 	river.AddWorker(workers, &mailWorker{e: e})
+	river.AddWorker(workers, river.WorkFunc(func(context.Context, *river.Job[wakeArgs]) error { return nil }))
 	rc := &river.Config{
 		Logger:               riverLog,
 		JobTimeout:           cfg.JobTimeout,
 		RescueStuckJobsAfter: cfg.RescueAfter,
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
-		Workers:              workers,
+		// A job inserted now is fetched at most this long after River hears
+		// of it (the default, 100ms, was most of a registration's time).
+		FetchCooldown: 5 * time.Millisecond,
+		Workers:       workers,
 		PeriodicJobs: []*river.PeriodicJob{
 			river.NewPeriodicJob(river.PeriodicInterval(cfg.PollInterval),
 				func() (river.JobArgs, *river.InsertOpts) { return pollArgs{}, nil },
@@ -149,9 +153,13 @@ func New(deps Deps, cfg Config) (*Engine, error) {
 	} else {
 		// SQLite has no LISTEN/NOTIFY: poll for new jobs often. Every fetch
 		// is a short query on the one write connection.
-		rc.FetchCooldown = 10 * time.Millisecond
 		rc.FetchPollInterval = 50 * time.Millisecond
-		e.jobs, err = newRiverJobs(riversqlite.New(deps.DB.SQLite()), rc, (*store.Tx).SQLTx, river.JobCompleteTx[*riversqlite.Driver, *sql.Tx, stepArgs])
+		var rj *riverJobs[*sql.Tx]
+		rj, err = newRiverJobs(riversqlite.New(deps.DB.SQLite()), rc, (*store.Tx).SQLTx, river.JobCompleteTx[*riversqlite.Driver, *sql.Tx, stepArgs])
+		if err == nil {
+			rj.pollOnly = true
+			e.jobs = rj
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("workflows: %w", err)
@@ -170,6 +178,9 @@ func (e *Engine) Stop(ctx context.Context) error { return e.jobs.stop(ctx) }
 // database driver it runs on.
 type jobs interface {
 	insert(ctx context.Context, tx *store.Tx, args river.JobArgs, opts *river.InsertOpts) error
+	// wake makes the workers fetch at once jobs just committed, where the
+	// database cannot tell them (SQLite has no LISTEN/NOTIFY).
+	wake(ctx context.Context)
 	complete(ctx context.Context, tx *store.Tx, job *river.Job[stepArgs]) error
 	start(ctx context.Context) error
 	stop(ctx context.Context) error
@@ -177,6 +188,7 @@ type jobs interface {
 
 type riverJobs[TTx any] struct {
 	client     *river.Client[TTx]
+	pollOnly   bool // no LISTEN/NOTIFY: wake inserts a wake-up job
 	unwrap     func(*store.Tx) TTx
 	completeTx func(context.Context, TTx, *river.Job[stepArgs]) (*river.Job[stepArgs], error)
 }
@@ -193,6 +205,16 @@ func newRiverJobs[TTx any](driver riverdriver.Driver[TTx], cfg *river.Config, un
 func (r *riverJobs[TTx]) insert(ctx context.Context, tx *store.Tx, args river.JobArgs, opts *river.InsertOpts) error {
 	_, err := r.client.InsertTx(ctx, r.unwrap(tx), args, opts)
 	return err
+}
+
+// wake inserts a no-op job outside any transaction: River then triggers
+// its own fetch at once, which picks up the jobs committed before. The
+// wake-up job is unique while queued, so a burst of requests adds one.
+func (r *riverJobs[TTx]) wake(ctx context.Context) {
+	if !r.pollOnly {
+		return
+	}
+	r.client.Insert(ctx, wakeArgs{}, nil)
 }
 
 func (r *riverJobs[TTx]) complete(ctx context.Context, tx *store.Tx, job *river.Job[stepArgs]) error {

@@ -199,7 +199,7 @@ func (e *Engine) create(ctx context.Context, wf *registrar.Workflow, d *registra
 	})
 	switch registrar.KindOf(err) {
 	case registrar.KindUnavailable:
-		return e.block(wf, d, stepCreate, "the registry is unreachable; retrying"), nil
+		return e.block(wf, d, stepCreate, registrar.AsError(err).Message+"; retrying"), nil
 	case registrar.KindConflict:
 		// Taken: by someone else, or by an earlier attempt of ours whose
 		// answer was lost. The info decides.

@@ -92,6 +92,7 @@ func (e *Engine) StartRegistration(ctx context.Context, p registrar.Principal, e
 	if err != nil {
 		return nil, err
 	}
+	e.jobs.wake(ctx)
 	return out, nil
 }
 
@@ -124,6 +125,7 @@ func (e *Engine) StartUpdate(ctx context.Context, p registrar.Principal, env reg
 	if err != nil {
 		return nil, err
 	}
+	e.jobs.wake(ctx)
 	return wf, nil
 }
 
@@ -164,6 +166,7 @@ func (e *Engine) ConfirmEmail(ctx context.Context, code string) (*registrar.Work
 	if err != nil {
 		return nil, err
 	}
+	e.jobs.wake(ctx)
 	return wf, nil
 }
 

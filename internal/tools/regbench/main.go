@@ -31,6 +31,7 @@ import (
 func main() {
 	n := flag.Int("n", 2000, "registrations")
 	clients := flag.Int("clients", 32, "concurrent clients, each POSTing then polling its registration")
+	sync := flag.Bool("sync", false, "POST without Prefer: respond-async and take the 201 (needs registrations done within the sync window)")
 	database := flag.String("database", "", "PostgreSQL URL; SQLite in a temporary directory when empty")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	flag.Parse()
@@ -42,12 +43,12 @@ func main() {
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
-	if err := run(*n, *clients, *database); err != nil {
+	if err := run(*n, *clients, *database, *sync); err != nil {
 		log.Print(err)
 	}
 }
 
-func run(n, clients int, database string) error {
+func run(n, clients int, database string, syncPOST bool) error {
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "regbench")
 	if err != nil {
@@ -72,7 +73,9 @@ func run(n, clients int, database string) error {
 	do := func(method, url, body string) (registrar.State, error) {
 		req, _ := http.NewRequest(method, url, strings.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Prefer", "respond-async")
+		if !syncPOST {
+			req.Header.Set("Prefer", "respond-async")
+		}
 		res, err := client.Do(req)
 		if err != nil {
 			return "", err
@@ -125,8 +128,12 @@ func run(n, clients int, database string) error {
 	if database != "" {
 		db = "PostgreSQL"
 	}
-	fmt.Printf("%d registrations (%s), %d concurrent clients, sandbox registry answering at once, GOMAXPROCS %d\n\n",
-		n, db, clients, runtime.GOMAXPROCS(0))
+	mode := "POST with Prefer: respond-async, then GET status until succeeded"
+	if syncPOST {
+		mode = "POST held until done (201)"
+	}
+	fmt.Printf("%d registrations (%s), %d concurrent clients, %s, sandbox registry over EPP answering at once, GOMAXPROCS %d\n\n",
+		n, db, clients, mode, runtime.GOMAXPROCS(0))
 	fmt.Printf("| registrations/s | POST→succeeded p50 | p99 | failed |\n|---:|---:|---:|---:|\n")
 	if len(all) == 0 {
 		fmt.Printf("| 0 | - | - | %d |\n", failed.Load())
