@@ -218,6 +218,7 @@ func (e *Engine) create(ctx context.Context, wf *registrar.Workflow, d *registra
 		}
 		return transition{}, err
 	}
+	d.CreateSvTRID = res.ServerTransactionID // the registry's ID for our create, for support cases
 	if res.Pending {
 		return e.awaitPending(wf, d), nil
 	}

@@ -50,6 +50,9 @@ type registrationData struct {
 	// outcome of an earlier attempt may be unknown, and an info comes first.
 	CreateAttempts int    `json:"create_attempts,omitempty"`
 	CreateTRID     string `json:"create_trid,omitempty"`
+	// CreateSvTRID is the registry's transaction ID of the create that
+	// answered.
+	CreateSvTRID string `json:"create_svtrid,omitempty"`
 	// Retries counts consecutive attempts while blocked, for backoff.
 	Retries      int        `json:"retries,omitempty"`
 	BlockedSince *time.Time `json:"blocked_since,omitempty"`
