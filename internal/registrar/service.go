@@ -60,3 +60,46 @@ type RegistrationRequest struct {
 type UpdateRequest struct {
 	AutoRenew *bool `json:"auto_renew,omitempty"`
 }
+
+// Reasons a domain cannot be registered through the API (`reason` of a
+// domain check or search result).
+const (
+	ReasonExtensionNotSupportedViaAPI    = "extension_not_supported_via_api"
+	ReasonExtensionNotSupported          = "extension_not_supported"
+	ReasonExtensionDisallowsRegistration = "extension_disallows_registration"
+	ReasonDomainPremium                  = "domain_premium"
+	ReasonDomainUnavailable              = "domain_unavailable"
+)
+
+// Pricing tiers.
+const (
+	TierStandard = "standard"
+	TierPremium  = "premium"
+)
+
+// DomainAvailability is one result of a domain check or search.
+type DomainAvailability struct {
+	Name        string // ASCII (punycode)
+	Registrable bool
+	Reason      string // one of the Reason constants when not registrable
+	Tier        string // TierStandard or TierPremium; "" when unknown
+	// Pricing, per year, when registrable.
+	Currency         string
+	RegistrationCost string
+	RenewalCost      string
+}
+
+// Domains answers availability questions before a registration.
+type Domains interface {
+	// Check asks the registries about names (already parsed, ASCII), one
+	// round trip per registry for the whole batch. Authoritative: never
+	// cached.
+	Check(ctx context.Context, env Env, names []string) ([]DomainAvailability, error)
+	// Search suggests registrable names for a query across extensions,
+	// ranked, at most limit; availability comes from a cache and is not
+	// authoritative.
+	Search(ctx context.Context, env Env, query string, extensions []string, limit int) ([]DomainAvailability, error)
+	// KnownPremium reports whether a recent check or search found name
+	// premium, without asking a registry.
+	KnownPremium(env Env, name string) bool
+}
