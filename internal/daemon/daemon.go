@@ -173,7 +173,8 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 		return nil, fmt.Errorf("start workflow engine: %w", err)
 	}
 	go d.db.Listen(runCtx)
-	d.api = httpapi.New(httpapi.Deps{Reader: d.db, Workflows: d.engine, Notifier: d.db.Notifier(), Logger: cfg.Logger.With("component", "http")},
+	d.api = httpapi.New(httpapi.Deps{Reader: d.db, Workflows: d.engine, Notifier: d.db.Notifier(), Catalog: registrar.DefaultCatalog(),
+		Logger: cfg.Logger.With("component", "http")},
 		httpapi.Config{SyncWait: cfg.SyncWait, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst})
 	d.http = &http.Server{
 		Handler:           d.api,

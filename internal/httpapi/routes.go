@@ -35,6 +35,8 @@ func (s *Server) routes() {
 		s.handle(base+"/registrations/{domain}/update-status", map[string]http.HandlerFunc{
 			"GET": s.api(env, read, s.handleUpdateStatus),
 		})
+		s.extensionRoutes(env, base)
+		s.availabilityRoutes(env, base)
 	}
 	s.mux.HandleFunc("/client/v4/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, &request{Request: r, id: newRequestID()}, registrar.Errorf(registrar.KindNotFound, "httpapi.route", "no route for %s %s", r.Method, r.URL.Path))

@@ -50,7 +50,11 @@ type Deps struct {
 	Reader    registrar.Reader
 	Workflows registrar.Workflows
 	Notifier  registrar.Notifier
-	Logger    *slog.Logger
+	// Domains answers domain check and search.
+	Domains registrar.Domains
+	// Catalog is every extension the registrar knows.
+	Catalog *registrar.Catalog
+	Logger  *slog.Logger
 }
 
 // Server is the HTTP API.
