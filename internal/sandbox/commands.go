@@ -50,7 +50,7 @@ func (ss *session) answer(clTRID string, resp Response, err error) *epp.Response
 		return ss.result(clTRID, svTRID, epp.CodeCommandFailed, "")
 	}
 	reason := ""
-	if text := codes[resp.Code].text; text != "" {
+	if text := epp.CodeText(resp.Code); text != "" {
 		reason = strings.TrimPrefix(resp.Message, text+": ")
 		if reason == resp.Message {
 			reason = ""

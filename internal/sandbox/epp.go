@@ -5,47 +5,43 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/openregistrar/registrar/internal/epp"
 	"github.com/openregistrar/registrar/internal/registrar"
 )
 
-// EPP result codes (RFC 5730 section 3) the sandbox registry answers with.
+// EPP result codes (RFC 5730 section 3) the sandbox registry answers with;
+// the protocol package owns their numbers and texts.
 const (
-	CodeOK              = 1000 // Command completed successfully
-	CodePending         = 1001 // Command completed successfully; action pending
-	CodeNoMessages      = 1300 // Command completed successfully; no messages
-	CodeAckToDequeue    = 1301 // Command completed successfully; ack to dequeue
-	CodeMissingParam    = 2003 // Required parameter missing
-	CodeRangeError      = 2004 // Parameter value range error
-	CodeSyntaxError     = 2005 // Parameter value syntax error
-	CodeAuthorization   = 2201 // Authorization error
-	CodeInvalidAuthInfo = 2202 // Invalid authorization information
-	CodeObjectExists    = 2302 // Object exists
-	CodeObjectNotExists = 2303 // Object does not exist
-	CodeStatusProhibits = 2304 // Object status prohibits operation
-	CodePolicyError     = 2306 // Parameter value policy error
-	CodeCommandFailed   = 2400 // Command failed
+	CodeOK              = epp.CodeOK
+	CodePending         = epp.CodePending
+	CodeNoMessages      = epp.CodeNoMessages
+	CodeAckToDequeue    = epp.CodeAckToDequeue
+	CodeMissingParam    = epp.CodeMissingParam
+	CodeRangeError      = epp.CodeParamRangeError
+	CodeSyntaxError     = epp.CodeParamSyntaxError
+	CodeAuthorization   = epp.CodeAuthorizationError
+	CodeInvalidAuthInfo = epp.CodeInvalidAuthInfo
+	CodeObjectExists    = epp.CodeObjectExists
+	CodeObjectNotExists = epp.CodeObjectDoesNotExist
+	CodeStatusProhibits = epp.CodeStatusProhibitsOperation
+	CodePolicyError     = epp.CodeParamPolicyError
+	CodeCommandFailed   = epp.CodeCommandFailed
 )
 
-// codes gives each result code its EPP text and, for errors, the one
-// registrar.Kind it maps to.
-var codes = map[int]struct {
-	text string
-	kind registrar.Kind
-}{
-	CodeOK:              {"Command completed successfully", 0},
-	CodePending:         {"Command completed successfully; action pending", 0},
-	CodeNoMessages:      {"Command completed successfully; no messages", 0},
-	CodeAckToDequeue:    {"Command completed successfully; ack to dequeue", 0},
-	CodeMissingParam:    {"Required parameter missing", registrar.KindInvalid},
-	CodeRangeError:      {"Parameter value range error", registrar.KindInvalid},
-	CodeSyntaxError:     {"Parameter value syntax error", registrar.KindInvalid},
-	CodeAuthorization:   {"Authorization error", registrar.KindRejected},
-	CodeInvalidAuthInfo: {"Invalid authorization information", registrar.KindRejected},
-	CodeObjectExists:    {"Object exists", registrar.KindConflict},
-	CodeObjectNotExists: {"Object does not exist", registrar.KindNotFound},
-	CodeStatusProhibits: {"Object status prohibits operation", registrar.KindConflict},
-	CodePolicyError:     {"Parameter value policy error", registrar.KindRejected},
-	CodeCommandFailed:   {"Command failed", registrar.KindUnavailable},
+// errorKinds gives each error code the registrar.Kind that the in-process
+// Client (used by this package's unit tests) reports it as, matching what
+// internal/eppregistry does for the same codes over EPP.
+var errorKinds = map[int]registrar.Kind{
+	CodeMissingParam:    registrar.KindInvalid,
+	CodeRangeError:      registrar.KindInvalid,
+	CodeSyntaxError:     registrar.KindInvalid,
+	CodeAuthorization:   registrar.KindRejected,
+	CodeInvalidAuthInfo: registrar.KindRejected,
+	CodeObjectExists:    registrar.KindConflict,
+	CodeObjectNotExists: registrar.KindNotFound,
+	CodeStatusProhibits: registrar.KindConflict,
+	CodePolicyError:     registrar.KindRejected,
+	CodeCommandFailed:   registrar.KindUnavailable,
 }
 
 // Response is the EPP-style answer to a command that reached the engine,
@@ -90,7 +86,7 @@ func failf(code int, format string, args ...any) error {
 }
 
 func resultMessage(code int, reason string) string {
-	msg := codes[code].text
+	msg := epp.CodeText(code)
 	if reason != "" {
 		msg += ": " + reason
 	}
@@ -99,8 +95,8 @@ func resultMessage(code int, reason string) string {
 
 // kindOf returns the registrar.Kind of an EPP error code.
 func kindOf(code int) registrar.Kind {
-	if c, ok := codes[code]; ok && code >= 2000 {
-		return c.kind
+	if k, ok := errorKinds[code]; ok {
+		return k
 	}
 	return registrar.KindInternal
 }

@@ -33,16 +33,15 @@ func (tx *Tx) InsertOutbox(ctx context.Context, workflowID string, m registrar.M
 	return id, nil
 }
 
-// OutboxMessage returns one outbox message.
-func (tx *Tx) OutboxMessage(ctx context.Context, id int64) (OutboxMessage, error) {
+const outboxColumns = `id, workflow_id, to_addr, subject, body, created_at, sent_at, attempts, last_error`
+
+func scanOutbox(r row) (OutboxMessage, error) {
 	var m OutboxMessage
 	var wf *string
 	var created int64
 	var sent *int64
-	err := tx.q.queryRow(ctx, `SELECT id, workflow_id, to_addr, subject, body, created_at, sent_at, attempts, last_error FROM outbox WHERE id = $1`, id).
-		Scan(&m.ID, &wf, &m.To, &m.Subject, &m.Body, &created, &sent, &m.Attempts, &m.LastError)
-	if err != nil {
-		return m, notFound("store.OutboxMessage", "outbox message", err)
+	if err := r.Scan(&m.ID, &wf, &m.To, &m.Subject, &m.Body, &created, &sent, &m.Attempts, &m.LastError); err != nil {
+		return m, err
 	}
 	if wf != nil {
 		m.WorkflowID = *wf
@@ -53,6 +52,12 @@ func (tx *Tx) OutboxMessage(ctx context.Context, id int64) (OutboxMessage, error
 		m.SentAt = &t
 	}
 	return m, nil
+}
+
+// OutboxMessage returns one outbox message.
+func (tx *Tx) OutboxMessage(ctx context.Context, id int64) (OutboxMessage, error) {
+	m, err := scanOutbox(tx.q.queryRow(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE id = $1`, id))
+	return m, notFound("store.OutboxMessage", "outbox message", err)
 }
 
 // MarkOutboxSent records a delivery attempt: sent when errMsg is "".
@@ -68,27 +73,16 @@ func (tx *Tx) MarkOutboxSent(ctx context.Context, id int64, now time.Time, errMs
 // Outbox lists every message in the outbox, oldest first.
 func (db *DB) Outbox(ctx context.Context) ([]OutboxMessage, error) {
 	const op = "store.Outbox"
-	rs, err := db.read.query(ctx, `SELECT id, workflow_id, to_addr, subject, body, created_at, sent_at, attempts, last_error FROM outbox ORDER BY id`)
+	rs, err := db.read.query(ctx, `SELECT `+outboxColumns+` FROM outbox ORDER BY id`)
 	if err != nil {
 		return nil, dbErr(op, err)
 	}
 	defer rs.Close()
 	out := []OutboxMessage{}
 	for rs.Next() {
-		var m OutboxMessage
-		var wf *string
-		var created int64
-		var sent *int64
-		if err := rs.Scan(&m.ID, &wf, &m.To, &m.Subject, &m.Body, &created, &sent, &m.Attempts, &m.LastError); err != nil {
+		m, err := scanOutbox(rs)
+		if err != nil {
 			return nil, dbErr(op, err)
-		}
-		if wf != nil {
-			m.WorkflowID = *wf
-		}
-		m.CreatedAt = fromMicros(created)
-		if sent != nil {
-			t := fromMicros(*sent)
-			m.SentAt = &t
 		}
 		out = append(out, m)
 	}
