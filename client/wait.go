@@ -1,0 +1,247 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// Default polling of Wait: see WaitOptions.
+const (
+	DefaultInterval           = time.Second
+	DefaultMultiplier         = 2.0
+	DefaultMaxInterval        = 30 * time.Second
+	DefaultBlockedInterval    = 30 * time.Second
+	DefaultMaxBlockedInterval = 10 * time.Minute
+	DefaultMaxBlocked         = time.Hour
+)
+
+// pollJitter is the fraction of each poll delay taken away at random, so
+// that many waiting clients do not poll in step.
+const pollJitter = 0.2
+
+// WaitOptions tune Wait. Zero values take the defaults.
+type WaitOptions struct {
+	// Interval is the first delay while the workflow is pending or
+	// in_progress [DefaultInterval]; each next one is Multiplier times
+	// longer, up to MaxInterval [DefaultMaxInterval].
+	Interval    time.Duration
+	MaxInterval time.Duration
+	// Multiplier is the growth of the delay from one poll to the next, at
+	// least 1 [DefaultMultiplier].
+	Multiplier float64
+	// BlockedInterval is the first delay while the workflow is blocked
+	// [DefaultBlockedInterval]; each next one is Multiplier times longer,
+	// up to MaxBlockedInterval [DefaultMaxBlockedInterval].
+	BlockedInterval    time.Duration
+	MaxBlockedInterval time.Duration
+	// MaxBlocked is the most time, in all, that Wait waits on a blocked
+	// workflow before it gives up with an error matching ErrGaveUpBlocked
+	// [DefaultMaxBlocked]. Negative means no limit (ctx still bounds Wait).
+	MaxBlocked time.Duration
+	// OnChange, when set, is called first with prev nil and the status
+	// Wait starts from, then each time a poll finds another state, with
+	// the delay before the next poll (0 when Wait returns). It runs on
+	// Wait's goroutine: keep it short.
+	OnChange func(prev, cur *WorkflowStatus, next time.Duration)
+}
+
+func (o *WaitOptions) setDefaults() {
+	if o.Interval <= 0 {
+		o.Interval = DefaultInterval
+	}
+	if o.MaxInterval <= 0 {
+		o.MaxInterval = DefaultMaxInterval
+	}
+	o.MaxInterval = max(o.MaxInterval, o.Interval)
+	if o.Multiplier < 1 {
+		o.Multiplier = DefaultMultiplier
+	}
+	if o.BlockedInterval <= 0 {
+		o.BlockedInterval = DefaultBlockedInterval
+	}
+	if o.MaxBlockedInterval <= 0 {
+		o.MaxBlockedInterval = DefaultMaxBlockedInterval
+	}
+	o.MaxBlockedInterval = max(o.MaxBlockedInterval, o.BlockedInterval)
+	if o.MaxBlocked == 0 {
+		o.MaxBlocked = DefaultMaxBlocked
+	}
+}
+
+// ErrNoStatusLink is returned by Wait for a status without links.self.
+var ErrNoStatusLink = errors.New("client: the workflow status has no links.self to poll")
+
+// Wait follows a workflow by polling status.Links.Self (a GET; it never
+// re-submits anything) until the workflow stops needing a poller, and
+// returns the last status:
+//
+//   - succeeded or failed: returned at once, with a nil error (the
+//     status's Err says why a workflow failed).
+//   - action_required: returned at once, with a nil error. The workflow
+//     waits for the user: show Context.Action and
+//     Context.ConfirmationSentTo, and call Wait again once they acted.
+//   - pending or in_progress: polled after Interval, then delays growing
+//     by Multiplier up to MaxInterval.
+//   - blocked: polled after BlockedInterval, then delays growing by
+//     Multiplier up to MaxBlockedInterval; after MaxBlocked blocked in
+//     all, Wait returns the last status and a *BlockedError matching
+//     ErrGaveUpBlocked.
+//
+// Delays are jittered (up to a fifth shorter); a Retry-After on a status
+// response that is longer is used instead. A change of state restarts the
+// delays of the new state. When ctx is done Wait returns the last status
+// and ctx's error; when a poll fails (after the client's retries) it
+// returns the last status and that error. A status Wait starts from that
+// needs no polling is returned without a request. An unknown state is
+// returned with an error rather than polled forever.
+func (c *Client) Wait(ctx context.Context, status *WorkflowStatus, opts WaitOptions) (*WorkflowStatus, error) {
+	if status == nil {
+		return nil, errors.New("client: Wait: nil status")
+	}
+	opts.setDefaults()
+	p := poller{c: c, opts: opts, cur: status}
+	return p.run(ctx)
+}
+
+// poller is one Wait.
+type poller struct {
+	c    *Client
+	opts WaitOptions
+	cur  *WorkflowStatus
+
+	delay        time.Duration // the un-jittered delay of the next poll
+	blockedSince time.Time     // when the current blocked spell was first seen; zero if not blocked
+	blockedTotal time.Duration // time blocked in earlier spells
+	// giveUpAfterSleep: the next delay ends at MaxBlocked and the server
+	// asked not to poll before then.
+	giveUpAfterSleep bool
+}
+
+func (p *poller) run(ctx context.Context) (*WorkflowStatus, error) {
+	now := time.Now()
+	p.enter(p.cur.State, now)
+	next, stop, err := p.plan(nil, now)
+	p.notify(nil, p.cur, next)
+	if stop {
+		return p.cur, err
+	}
+	if p.cur.Links.Self == "" {
+		return p.cur, ErrNoStatusLink
+	}
+	u, err := p.c.resolve(p.cur.Links.Self)
+	if err != nil {
+		return p.cur, err
+	}
+	for {
+		if err := sleep(ctx, next); err != nil {
+			return p.cur, err
+		}
+		if p.giveUpAfterSleep {
+			// Retry-After asked for more time than the limit left.
+			return p.cur, p.gaveUp(time.Now())
+		}
+		var st WorkflowStatus
+		res, err := p.c.call(ctx, http.MethodGet, u, nil, nil, &st)
+		if err != nil {
+			if ctx.Err() != nil {
+				return p.cur, ctx.Err()
+			}
+			return p.cur, fmt.Errorf("polling %s: %w", p.cur.Links.Self, err)
+		}
+		now := time.Now()
+		prev := p.cur
+		p.cur = &st
+		changed := st.State != prev.State
+		if changed {
+			p.leave(prev.State, now)
+			p.enter(st.State, now)
+		}
+		next, stop, err = p.plan(res.Header, now)
+		if changed {
+			p.notify(prev, p.cur, next)
+		}
+		if stop {
+			return p.cur, err
+		}
+	}
+}
+
+// enter starts the delays of a state.
+func (p *poller) enter(s State, now time.Time) {
+	switch s {
+	case StateBlocked:
+		p.delay = p.opts.BlockedInterval
+		p.blockedSince = now
+	default:
+		p.delay = p.opts.Interval
+	}
+}
+
+// leave ends a state.
+func (p *poller) leave(s State, now time.Time) {
+	if s == StateBlocked && !p.blockedSince.IsZero() {
+		p.blockedTotal += now.Sub(p.blockedSince)
+		p.blockedSince = time.Time{}
+	}
+}
+
+// blocked is the time blocked so far, in all.
+func (p *poller) blocked(now time.Time) time.Duration {
+	d := p.blockedTotal
+	if !p.blockedSince.IsZero() {
+		d += now.Sub(p.blockedSince)
+	}
+	return d
+}
+
+// blockedOut reports whether the workflow has been blocked for MaxBlocked.
+func (p *poller) blockedOut(now time.Time) bool {
+	return p.cur.State == StateBlocked && p.opts.MaxBlocked > 0 && p.blocked(now) >= p.opts.MaxBlocked
+}
+
+func (p *poller) gaveUp(now time.Time) error {
+	return &BlockedError{Status: p.cur, Blocked: p.blocked(now)}
+}
+
+// plan decides, after reading p.cur, whether to stop (and with what
+// error) or the delay before the next poll; h is the status response's
+// header (nil for the starting status).
+func (p *poller) plan(h http.Header, now time.Time) (next time.Duration, stop bool, err error) {
+	s := p.cur.State
+	switch {
+	case s.Terminal(), s == StateActionRequired:
+		return 0, true, nil
+	case !s.Known():
+		return 0, true, fmt.Errorf("client: Wait: unknown workflow state %q; not polling it", s)
+	case p.blockedOut(now):
+		return 0, true, p.gaveUp(now)
+	}
+	next = jitter(p.delay, pollJitter, p.c.rand)
+	growTo := p.opts.MaxInterval
+	if s == StateBlocked {
+		growTo = p.opts.MaxBlockedInterval
+	}
+	p.delay = min(time.Duration(float64(p.delay)*p.opts.Multiplier), growTo)
+	if h != nil {
+		if ra := parseRetryAfter(h); ra > next {
+			next = ra
+		}
+	}
+	if s == StateBlocked && p.opts.MaxBlocked > 0 {
+		// The last poll is when the limit is reached; if Retry-After asks
+		// for longer than that, Wait gives up then without polling.
+		if left := p.opts.MaxBlocked - p.blocked(now); next > left {
+			next, p.giveUpAfterSleep = left, h != nil && parseRetryAfter(h) > left
+		}
+	}
+	return next, false, nil
+}
+
+func (p *poller) notify(prev, cur *WorkflowStatus, next time.Duration) {
+	if p.opts.OnChange != nil {
+		p.opts.OnChange(prev, cur, next)
+	}
+}
