@@ -6,6 +6,7 @@ package daemon
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"github.com/openregistrar/registrar/internal/epp"
@@ -20,6 +21,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/openregistrar/registrar/internal/domains"
 	"github.com/openregistrar/registrar/internal/httpapi"
 	"github.com/openregistrar/registrar/internal/mail"
 	"github.com/openregistrar/registrar/internal/registrar"
@@ -174,7 +176,8 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 	}
 	go d.db.Listen(runCtx)
 	d.api = httpapi.New(httpapi.Deps{Reader: d.db, Workflows: d.engine, Notifier: d.db.Notifier(), Catalog: registrar.DefaultCatalog(),
-		Logger: cfg.Logger.With("component", "http")},
+		Domains: domains.New(routes, registrar.DefaultCatalog(), domains.Config{}),
+		Logger:  cfg.Logger.With("component", "http")},
 		httpapi.Config{SyncWait: cfg.SyncWait, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst})
 	d.http = &http.Server{
 		Handler:           d.api,
@@ -288,7 +291,10 @@ func lockDataDir(dir string) (*os.File, error) {
 }
 
 // firstStart creates the sandbox account on an empty database and prints
-// its ID and token, with a request to paste.
+// its ID and token, with a request to paste. It also leaves the API's URL,
+// the account ID and the token in <data-dir>/cli.json (mode 0600), where
+// the command line finds them: a local credentials file like ~/.netrc; the
+// database keeps only the token's hash.
 func (d *Daemon) firstStart(ctx context.Context, publicURL string) error {
 	n, err := d.db.CountAccounts(ctx)
 	if err != nil || n > 0 {
@@ -312,6 +318,42 @@ Register a domain on the sandbox registry:
     -d '{"domain_name": "example.com"}'
 
 `, acct.ID, token, base, acct.ID, token)
+	// The command line's defaults: the API on the listen address (a
+	// wildcard host made localhost), the account and its token.
+	cliPath := filepath.Join(d.cfg.DataDir, "cli.json")
+	creds, _ := json.MarshalIndent(struct {
+		APIURL    string `json:"api_url"`
+		AccountID string `json:"account_id"`
+		APIToken  string `json:"api_token"`
+	}{defaultPublicURL(d.ln.Addr().(*net.TCPAddr)) + "/client/v4/", acct.ID, token}, "", "  ")
+	// Written to a temporary file (mode 0600) and renamed into place.
+	tmp, err := os.CreateTemp(d.cfg.DataDir, ".cli-*.json")
+	if err == nil {
+		_, err = tmp.Write(append(creds, '\n'))
+		if cerr := tmp.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil {
+			err = os.Rename(tmp.Name(), cliPath)
+		}
+		if err != nil {
+			os.Remove(tmp.Name())
+		}
+	}
+	if err != nil {
+		// The token is printed above; a missing file only costs the CLI
+		// its defaults.
+		d.log.Warn("could not write the command line's credentials file", "path", cliPath, "error", err)
+		fmt.Fprintf(d.cfg.Out, "Could not write %s (%v): give the registrar command line --api-token and --account-id.\n\n", cliPath, err)
+		return nil
+	}
+	fmt.Fprintf(d.cfg.Out, `The registrar command line picks up the API URL, account ID and token from
+%s (mode 0600: a local credentials file, like ~/.netrc;
+the database keeps only the token's hash). Try:
+
+  registrar check example.com
+
+`, cliPath)
 	return nil
 }
 

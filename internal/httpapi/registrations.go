@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -31,13 +33,22 @@ type editBody struct {
 // type); there is no cross-site risk, since every request needs a bearer
 // token, which a browser form cannot send.
 func (s *Server) decode(w http.ResponseWriter, r *request, v any) error {
-	return jsonstrict.Decode(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes), v)
+	raw, err := s.readBody(w, r)
+	if err != nil {
+		return err
+	}
+	return jsonstrict.Decode(bytes.NewReader(raw), v)
+}
+
+// readBody reads the whole request body, at most MaxBodyBytes of it.
+func (s *Server) readBody(w http.ResponseWriter, r *request) ([]byte, error) {
+	return io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
 }
 
 // validate checks a registration body and turns it into a request,
-// reporting every violation with its pointer.
-func (b *registrationBody) validate() (registrar.RegistrationRequest, error) {
-	const op = "httpapi.validate"
+// reporting every violation with its pointer. req.Extension is set when
+// the domain name is valid.
+func (b *registrationBody) validate() (registrar.RegistrationRequest, []registrar.FieldError) {
 	var req registrar.RegistrationRequest
 	var errs []registrar.FieldError
 	if b.DomainName == "" {
@@ -78,20 +89,38 @@ func (b *registrationBody) validate() (registrar.RegistrationRequest, error) {
 		req.Contacts = *b.Contacts
 	}
 	req.ContactExtensions, req.Acknowledgements = b.ContactExtensions, b.Acknowledgements
-	if len(errs) > 0 {
-		return req, &registrar.Error{Kind: registrar.KindInvalid, Op: op, Message: errs[0].Message, Fields: errs}
-	}
-	return req, nil
+	return req, errs
 }
 
+// handleRegistrationCreate starts a registration. The body is decoded
+// strictly, its fields validated, and then, for an extension registrable
+// through the API, the raw body is validated against the extension's
+// registration schema; every violation is reported once, with its
+// pointer. An extension that is not registrable is left to the workflow
+// engine's routes, which reject it at /domain_name.
 func (s *Server) handleRegistrationCreate(w http.ResponseWriter, r *request) error {
-	var body registrationBody
-	if err := s.decode(w, r, &body); err != nil {
-		return err
-	}
-	req, err := body.validate()
+	const op = "httpapi.handleRegistrationCreate"
+	raw, err := s.readBody(w, r)
 	if err != nil {
 		return err
+	}
+	var body registrationBody
+	if err := jsonstrict.Decode(bytes.NewReader(raw), &body); err != nil {
+		return err
+	}
+	req, errs := body.validate()
+	if ext, ok := s.catalog().Lookup(req.Extension); ok && req.Extension != "" && ext.Support == registrar.SupportAPI {
+		schemaErrs, err := s.checkSchema(ext, raw)
+		if err != nil {
+			return registrar.Wrap(registrar.KindInternal, op, err, "")
+		}
+		errs = mergeFieldErrors(errs, schemaErrs)
+	}
+	if len(errs) > 0 {
+		return &registrar.Error{Kind: registrar.KindInvalid, Op: op, Message: errs[0].Message, Fields: errs}
+	}
+	if s.Domains != nil && s.Domains.KnownPremium(r.env, req.Domain) {
+		return registrar.Invalid(op, "/domain_name", "%s is a premium name; premium names cannot be registered through the API", req.Domain)
 	}
 	wf, err := s.Workflows.StartRegistration(r.Context(), r.principal, r.env, req)
 	if err != nil {

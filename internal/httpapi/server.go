@@ -64,6 +64,7 @@ type Server struct {
 	limiter *limiter
 	mux     *http.ServeMux
 	tokens  *tokenCache
+	schemas schemaCache // compiled registration schemas, by extension
 }
 
 // New returns the API server.

@@ -1,0 +1,150 @@
+package registrar
+
+import "strconv"
+
+// SchemaDialect is the JSON Schema dialect of registration schemas.
+const SchemaDialect = "https://json-schema.org/draft/2020-12/schema"
+
+// e164Pattern is the pattern of phone and fax numbers (EPP's e164StringType,
+// the same rule as Contact.Validate).
+const e164Pattern = `^\+[0-9]{1,3}\.[0-9]{1,14}$`
+
+// RegistrationSchema returns the JSON Schema (2020-12) of the body of
+// POST /registrations for a domain under e: the members every extension
+// shares (domain_name, years within e's range, auto_renew, privacy_mode,
+// the contact roles e accepts) and e's own contact_extensions and
+// acknowledgements. Every object is closed (additionalProperties false).
+//
+// The schema is built from plain maps and slices, so json.Marshal encodes
+// it with its keys sorted: the same extension always gives the same bytes.
+// Each call returns a new value the caller may modify.
+func (e Extension) RegistrationSchema() map[string]any {
+	minYears, maxYears := e.Years()
+	dot := "." + e.Name
+	required := []any{"domain_name"}
+
+	contacts := map[string]any{}
+	for _, role := range e.Roles() {
+		contacts[role] = map[string]any{
+			"$ref":        "#/$defs/contact",
+			"description": "The " + role + " contact." + roleNote(role),
+		}
+	}
+
+	ceProps, ceRequired := map[string]any{}, []any{}
+	for _, f := range e.ContactExtensions {
+		p := map[string]any{"type": f.Type, "description": f.Description}
+		if len(f.Enum) > 0 {
+			enum := make([]any, len(f.Enum))
+			for i, v := range f.Enum {
+				enum[i] = v
+			}
+			p["enum"] = enum
+		}
+		ceProps[f.Name] = p
+		if f.Required {
+			ceRequired = append(ceRequired, f.Name)
+		}
+	}
+	ce := closedObject("Registry-specific values of the registrant for "+dot+".", ceProps, ceRequired)
+	if len(ceRequired) > 0 {
+		required = append(required, "contact_extensions")
+	}
+
+	ackProps, ackRequired := map[string]any{}, []any{}
+	for _, a := range e.Acknowledgements {
+		ackProps[a.Name] = map[string]any{"type": "boolean", "const": true, "description": a.Description}
+		if a.Required {
+			ackRequired = append(ackRequired, a.Name)
+		}
+	}
+	acks := closedObject("What the user accepts to register under "+dot+"; each member, when present, must be true.", ackProps, ackRequired)
+	if len(ackRequired) > 0 {
+		required = append(required, "acknowledgements")
+	}
+
+	return map[string]any{
+		"$schema":              SchemaDialect,
+		"title":                "Registration of a " + dot + " domain",
+		"description":          "The body of POST /registrations for a domain name under " + dot + ".",
+		"type":                 "object",
+		"additionalProperties": false,
+		"required":             required,
+		"properties": map[string]any{
+			"domain_name": map[string]any{
+				"type": "string", "minLength": 1, "maxLength": 253,
+				"description": "The domain name to register, under " + dot + ", in Unicode or punycode form.",
+			},
+			"years": map[string]any{
+				"type": "integer", "minimum": minYears, "maximum": maxYears, "default": minYears,
+				"description": "The registration period in years, " + strconv.Itoa(minYears) + " to " + strconv.Itoa(maxYears) + " for " + dot + "; by default the minimum.",
+			},
+			"auto_renew": map[string]any{
+				"type": "boolean", "default": false,
+				"description": "Renew automatically before expiry, charging the account.",
+			},
+			"privacy_mode": map[string]any{
+				"type": "string", "enum": []any{string(PrivacyRedaction), string(PrivacyOff)}, "default": string(PrivacyRedaction),
+				"description": "WHOIS privacy: redaction (the default) or off.",
+			},
+			"contacts":           closedObject("The contacts of the registration. Without a registrant, the account's default contact is used.", contacts, nil),
+			"contact_extensions": ce,
+			"acknowledgements":   acks,
+		},
+		"$defs": map[string]any{"contact": contactSchema()},
+	}
+}
+
+func roleNote(role string) string {
+	if role == RoleRegistrant {
+		return " Without it, the account's default contact is the registrant."
+	}
+	return ""
+}
+
+// closedObject is an object schema that allows only props.
+func closedObject(description string, props map[string]any, required []any) map[string]any {
+	o := map[string]any{"type": "object", "additionalProperties": false, "properties": props, "description": description}
+	if len(required) > 0 {
+		o["required"] = required
+	}
+	return o
+}
+
+// text is a string schema of min to max characters.
+func text(minLen, maxLen int, description string) map[string]any {
+	s := map[string]any{"type": "string", "maxLength": maxLen, "description": description}
+	if minLen > 0 {
+		s["minLength"] = minLen
+	}
+	return s
+}
+
+// contactSchema is the shape of a contact, with the limits of
+// Contact.Validate (RFC 5733).
+func contactSchema() map[string]any {
+	address := closedObject("The postal address.", map[string]any{
+		"street":      text(1, 255, "Street address, including the building or suite number."),
+		"city":        text(1, 255, "City or locality."),
+		"state":       text(1, 255, "State, province or region; the standard abbreviation where there is one (TX, ON)."),
+		"postal_code": text(1, 16, "Postal or ZIP code."),
+		"country_code": map[string]any{
+			"type": "string", "pattern": "^[A-Za-z]{2}$",
+			"description": "ISO 3166-1 alpha-2 country code (US, GB); stored in upper case.",
+		},
+	}, []any{"street", "city", "state", "postal_code", "country_code"})
+	postal := closedObject("The contact's name and postal address.", map[string]any{
+		"name":         text(1, 255, "The full name, including the family name where there is one: Ada Lovelace."),
+		"organization": text(0, 255, "The organization; empty or absent for an individual."),
+		"address":      address,
+	}, []any{"name", "address"})
+	return closedObject("A contact: sent to the registry and, depending on the extension and the privacy mode, published in WHOIS.", map[string]any{
+		"email": map[string]any{"type": "string", "format": "email", "maxLength": 254, "description": "Email address: ada@example.com."},
+		"phone": map[string]any{"type": "string", "pattern": e164Pattern, "description": "Phone number in E.164 form +CC.NUMBER: +44.2071234567."},
+		"fax": map[string]any{
+			"type": "string", "pattern": `^(\+[0-9]{1,3}\.[0-9]{1,14})?$`,
+			"description": "Fax number in E.164 form +CC.NUMBER; empty or absent for none.",
+		},
+		"postal_info": postal,
+	}, []any{"email", "phone", "postal_info"})
+}
