@@ -152,13 +152,16 @@ func TestRegistryFaults(t *testing.T) {
 					t.Fatalf("POST %s = %d %s", names[i], r.Status, r.Body)
 				}
 			}
-			if !tt.drops {
+			// A fault that lasts until cleared must show as blocked. (Unknown
+			// outcomes settle on their own within a retry, too fast to
+			// observe reliably: the infos below prove that path.)
+			if !tt.drops && tt.prefix == "" {
 				for _, d := range names {
 					if st := s.waitState("registrar", d, 20*time.Second, inState(registrar.StateBlocked, registrar.StateSucceeded)); st.State != registrar.StateBlocked {
 						t.Errorf("%s during the fault: %s, want blocked", d, st.State)
 					}
 				}
-			} else {
+			} else if tt.drops {
 				time.Sleep(2 * time.Second) // registrations under fire
 			}
 			close(stopDrops)

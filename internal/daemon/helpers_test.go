@@ -36,7 +36,9 @@ func startServer(t testing.TB, b storetest.Backend, edit func(*daemon.Config)) *
 	cfg := daemon.Config{
 		Listen:        "127.0.0.1:0",
 		DataDir:       t.TempDir(),
-		SyncWait:      2 * time.Second,
+		// Long enough that a registration finishes inside it even on a
+		// loaded CI machine; tests of the 202 path set their own.
+		SyncWait:      15 * time.Second,
 		SandboxDelay:  300 * time.Millisecond,
 		RateLimit:     -1,
 		JobTimeout:    5 * time.Second,

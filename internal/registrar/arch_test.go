@@ -25,6 +25,10 @@ func TestImportRules(t *testing.T) {
 		{pkg: "internal/workflows", forbidden: []string{"internal/httpapi", "internal/sandbox", "internal/daemon", "internal/mail"}},
 		{pkg: "internal/sandbox", forbidden: []string{"internal/store", "internal/workflows", "internal/httpapi", "internal/daemon"}},
 		{pkg: "internal/mail", forbidden: []string{"internal/store", "internal/workflows", "internal/httpapi", "internal/daemon", "internal/sandbox"}},
+		{pkg: "internal/domains", forbidden: []string{"internal/store", "internal/workflows", "internal/httpapi", "internal/daemon", "internal/sandbox", "internal/epp"}},
+		{pkg: "internal/epp", forbidden: []string{"internal/"}},
+		{pkg: "internal/eppregistry", forbidden: []string{"internal/store", "internal/workflows", "internal/httpapi", "internal/daemon", "internal/sandbox"}},
+		{pkg: "client", forbidden: []string{"internal/"}, stdOnly: true},
 	}
 	for _, r := range rules {
 		out, err := exec.Command("go", "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", module+"/"+r.pkg).Output()
