@@ -1,6 +1,11 @@
-// Package cli is the registrar command line: `registrar serve` and the
-// administrative subcommands. Every flag has a REGISTRAR_* environment
-// fallback.
+// Package cli is the registrar command line: `registrar serve`, the
+// administrative subcommands, and the API commands (check, search,
+// register, ...), which are clients of a server's API through package
+// client. Every flag has a REGISTRAR_* environment fallback.
+//
+// Exit status: 0 done, 1 a usage or API error; the commands that start or
+// show a workflow add 2 failed, 3 action required and 4 not finished
+// (still pending, in progress or blocked, or given up waiting).
 package cli
 
 import (
@@ -23,7 +28,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	env := &cmdEnv{ctx: ctx, stdout: stdout, stderr: stderr}
 	if len(args) == 0 {
 		usage(stderr)
-		return 2
+		return 1
 	}
 	var err error
 	switch args[0] {
@@ -35,21 +40,40 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = env.sub(args[1:], "outbox", map[string]func([]string) error{"list": env.outboxList})
 	case "sandbox":
 		err = env.sub(args[1:], "sandbox", map[string]func([]string) error{"log": env.sandboxLog, "serve": env.sandboxServe})
+	case "check":
+		err = env.check(args[1:])
+	case "search":
+		err = env.search(args[1:])
+	case "extensions":
+		err = env.extensions(args[1:])
+	case "register":
+		err = env.register(args[1:])
+	case "status":
+		err = env.status(args[1:])
+	case "list":
+		err = env.list(args[1:])
+	case "get":
+		err = env.get(args[1:])
+	case "autorenew":
+		err = env.autorenew(args[1:])
 	case "help", "-h", "-help", "--help":
 		usage(stdout)
 		return 0
 	default:
 		fmt.Fprintf(stderr, "registrar: unknown command %q\n\n", args[0])
 		usage(stderr)
-		return 2
+		return 1
 	}
+	var status exitStatus
 	switch {
 	case err == nil:
 		return 0
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.Is(err, errUsage):
-		return 2
+		return 1
+	case errors.As(err, &status):
+		return int(status)
 	default:
 		fmt.Fprintf(stderr, "registrar: %v\n", err)
 		return 1
@@ -65,6 +89,22 @@ Usage:
   registrar outbox list                list the email the server sent
   registrar sandbox log                list every command the sandbox registry received
   registrar sandbox serve              run the sandbox registry alone, as an EPP server over TLS
+
+API commands (clients of a server's API):
+  registrar check NAME...              can these domains be registered, and at what price
+  registrar search QUERY               suggest domains for a keyword, phrase or name
+  registrar extensions [EXT]           the extensions on offer, or what one needs
+  registrar register NAME              register a domain (--wait follows it to the end)
+  registrar status NAME                where a domain's registration workflow stands
+  registrar list                       the account's registrations
+  registrar get NAME                   one registration
+  registrar autorenew NAME on|off      turn automatic renewal on or off
+
+The API commands find the server, the account and the API token in
+--api-url, --account-id and --api-token, else in the cli.json that the
+server's first start wrote in its data dir (--data-dir, ./registrar-data).
+--output json prints JSON. Exit status: 0 done, 1 usage or API error,
+2 failed, 3 action required, 4 not finished (pending, or gave up waiting).
 
 Run "registrar COMMAND --help" for a command's flags. Every flag can also
 be set with an environment variable: --data-dir is REGISTRAR_DATA_DIR.

@@ -111,15 +111,16 @@ func TestUsage(t *testing.T) {
 		code   int
 		output string // a substring of stdout+stderr
 	}{
-		{nil, 2, "Usage"},
+		{nil, 1, "Usage"},
 		{[]string{"help"}, 0, "registrar serve"},
-		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
-		{[]string{"account"}, 2, "usage: registrar account create"},
-		{[]string{"account", "create"}, 2, "--name is required"},
+		{[]string{"help"}, 0, "registrar register NAME"},
+		{[]string{"frobnicate"}, 1, `unknown command "frobnicate"`},
+		{[]string{"account"}, 1, "usage: registrar account create"},
+		{[]string{"account", "create"}, 1, "--name is required"},
 		{[]string{"account", "create", "--help"}, 0, "Example:"},
 		{[]string{"serve", "--help"}, 0, "REGISTRAR_SYNC_WAIT"},
-		{[]string{"serve", "--no-such-flag"}, 2, "flag provided but not defined"},
-		{[]string{"serve", "extra"}, 2, `unexpected argument "extra"`},
+		{[]string{"serve", "--no-such-flag"}, 1, "flag provided but not defined"},
+		{[]string{"serve", "extra"}, 1, `unexpected argument "extra"`},
 		{[]string{"serve", "--job-timeout", "2m", "--rescue-after", "1m"}, 1, "--rescue-after (1m0s) must exceed --job-timeout (2m0s)"},
 		{[]string{"serve", "--database", "mysql://x"}, 1, "--database must be a postgres://"},
 		{[]string{"serve", "--public-url", "ftp://x"}, 1, "--public-url"},

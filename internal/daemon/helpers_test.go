@@ -34,8 +34,8 @@ func startServer(t testing.TB, b storetest.Backend, edit func(*daemon.Config)) *
 	t.Helper()
 	clock := &registrar.ShiftClock{}
 	cfg := daemon.Config{
-		Listen:        "127.0.0.1:0",
-		DataDir:       t.TempDir(),
+		Listen:  "127.0.0.1:0",
+		DataDir: t.TempDir(),
 		// Long enough that a registration finishes inside it even on a
 		// loaded CI machine; tests of the 202 path set their own.
 		SyncWait:      15 * time.Second,

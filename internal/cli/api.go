@@ -1,0 +1,248 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/openregistrar/registrar/client"
+)
+
+// The API commands (check, search, register, ...) are clients of a
+// server's API through package client; this file holds what they share:
+// where the API and its credentials come from, the exit codes, and the
+// output helpers.
+
+// Exit codes of the API commands besides 0 (done) and 1 (usage or API
+// error).
+const (
+	exitFailed    = 2 // the workflow failed
+	exitAction    = 3 // the workflow waits for the user
+	exitNotFinish = 4 // the workflow is still pending, in progress or blocked
+)
+
+// exitStatus ends a command with a code after it printed what happened.
+type exitStatus int
+
+func (s exitStatus) Error() string { return "exit status " + strconv.Itoa(int(s)) }
+
+// cliFileName is the file in a server's data dir where its first start
+// leaves the sandbox account's credentials for the command line.
+const cliFileName = "cli.json"
+
+// cliFile is the content of <data-dir>/cli.json.
+type cliFile struct {
+	APIURL    string `json:"api_url"`
+	AccountID string `json:"account_id"`
+	APIToken  string `json:"api_token"`
+}
+
+const defaultAPIURL = "http://127.0.0.1:8080/client/v4/"
+
+// apiOpts are the flags of every API command.
+type apiOpts struct {
+	url, token, account, dataDir, output *string
+	sandbox                              *bool
+}
+
+func apiFlags(f *flags) *apiOpts {
+	return &apiOpts{
+		url:     f.string("api-url", "", "the API's base URL (default: from <data-dir>/cli.json, else "+defaultAPIURL+")"),
+		token:   f.string("api-token", "", "API token (default: from <data-dir>/cli.json); the environment variable keeps it out of ps"),
+		account: f.string("account-id", "", "account ID (default: from <data-dir>/cli.json)"),
+		dataDir: f.string("data-dir", "./registrar-data", "data directory of a local server, whose cli.json gives the defaults of --api-url, --api-token and --account-id"),
+		sandbox: f.bool("sandbox", false, "use the /registrar-sandbox/ API: separate registrations, never billed"),
+		output:  f.output(),
+	}
+}
+
+func (o *apiOpts) json() bool { return *o.output == "json" }
+
+// client returns a client of the API, with what flags and environment
+// variables give, and the rest from <data-dir>/cli.json; the recorder
+// sees every response.
+func (o *apiOpts) client() (*client.Client, *recorder, error) {
+	if err := checkOutput(*o.output); err != nil {
+		return nil, nil, err
+	}
+	url, token, account := *o.url, *o.token, *o.account
+	path := filepath.Join(*o.dataDir, cliFileName)
+	if url == "" || token == "" || account == "" {
+		raw, err := os.ReadFile(path)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+		case err != nil:
+			return nil, nil, err
+		default:
+			var file cliFile
+			if err := json.Unmarshal(raw, &file); err != nil {
+				return nil, nil, fmt.Errorf("%s: %v", path, err)
+			}
+			url, token, account = firstOf(url, file.APIURL), firstOf(token, file.APIToken), firstOf(account, file.AccountID)
+		}
+	}
+	if token == "" || account == "" {
+		return nil, nil, fmt.Errorf("no API token or account ID: give --api-token and --account-id (or $REGISTRAR_API_TOKEN and $REGISTRAR_ACCOUNT_ID), "+
+			"or --data-dir of a server whose first start wrote its cli.json (%s does not exist)", path)
+	}
+	rec := &recorder{base: http.DefaultTransport}
+	c, err := client.New(firstOf(url, defaultAPIURL), token, client.WithAccountID(account), client.WithSandbox(*o.sandbox),
+		client.WithHTTPClient(&http.Client{Timeout: 2 * time.Minute, Transport: rec}))
+	return c, rec, err
+}
+
+// firstOf returns the first of a and b that is not empty.
+func firstOf(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// recorder is the client's transport: it keeps the status of the last
+// response (the 201 or 202 of a POST) and tells the progress display of
+// each poll.
+type recorder struct {
+	base   http.RoundTripper
+	mu     sync.Mutex
+	status int
+	onPoll func()
+}
+
+func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	res, err := r.base.RoundTrip(req)
+	r.mu.Lock()
+	if err == nil {
+		r.status = res.StatusCode
+	}
+	hook := r.onPoll
+	r.mu.Unlock()
+	if hook != nil && req.Method == http.MethodGet {
+		hook()
+	}
+	return res, err
+}
+
+func (r *recorder) lastStatus() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.status
+}
+
+func (r *recorder) setOnPoll(f func()) {
+	r.mu.Lock()
+	r.onPoll = f
+	r.mu.Unlock()
+}
+
+// parseArgs parses args with flags anywhere among them (as in
+// `registrar register example.com --wait`) and returns the others; "--"
+// ends the flags.
+func (f *flags) parseArgs(args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := f.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, errUsage
+		}
+		rest := f.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			pos = append(pos, rest...)
+			break
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+	if len(f.errs) > 0 {
+		return nil, errors.Join(f.errs...)
+	}
+	return pos, nil
+}
+
+// usageError prints what is wrong with a command line and the command's
+// usage line.
+func (f *flags) usageError(format string, a ...any) error {
+	fmt.Fprintf(f.Output(), "registrar: "+format+"\nusage: registrar %s [flags]; see --help\n", append(a, f.Name())...)
+	return errUsage
+}
+
+// rows prints "key: value" lines, aligned.
+type rows struct{ w io.Writer }
+
+func (r rows) print(kv ...string) error {
+	tw := table(r.w)
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] != "" {
+			fmt.Fprintf(tw, "%s:\t%s\n", kv[i], kv[i+1])
+		}
+	}
+	return tw.Flush()
+}
+
+// fmtTime formats a time for tables: UTC, to the second.
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// dash stands in for an empty table cell.
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// roundDuration rounds a duration for people: to 10ms below a second, to
+// a tenth of a second below ten seconds, else to the second.
+func roundDuration(d time.Duration) time.Duration {
+	switch {
+	case d < time.Second:
+		return d.Round(10 * time.Millisecond)
+	case d < 10*time.Second:
+		return d.Round(100 * time.Millisecond)
+	}
+	return d.Round(time.Second)
+}
+
+// joinChanges is the members of m as key=value, sorted.
+func joinChanges(m map[string]any) string {
+	var parts []string
+	for k, v := range m {
+		parts = append(parts, fmt.Sprintf("%s=%v", k, v))
+	}
+	slices.Sort(parts)
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,369 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/openregistrar/registrar/client"
+)
+
+// register, status, list, get and autorenew: registrations and their
+// workflows.
+
+// waitOpts are the flags that follow a workflow.
+type waitOpts struct {
+	wait                          *bool
+	timeout, maxBlocked, interval *time.Duration
+}
+
+func waitFlags(f *flags) *waitOpts {
+	return &waitOpts{
+		wait:       f.bool("wait", false, "follow the workflow until it succeeds, fails or needs you, showing its progress"),
+		timeout:    f.duration("timeout", 0, "with --wait, stop waiting after this long (exit status 4; the workflow goes on); 0 waits as long as it takes"),
+		maxBlocked: f.duration("max-blocked", client.DefaultMaxBlocked, "with --wait, stop waiting once the workflow was blocked (waiting on the registry) this long in all (exit status 4); 0: no limit"),
+		interval:   f.duration("wait-interval", 0, "with --wait, the first delay between polls, doubling up to 30s (default 1s, and 30s while blocked, up to 10m)"),
+	}
+}
+
+func (w *waitOpts) options() client.WaitOptions {
+	o := client.WaitOptions{
+		Interval: client.DefaultInterval, MaxInterval: client.DefaultMaxInterval, Multiplier: client.DefaultMultiplier,
+		BlockedInterval: client.DefaultBlockedInterval, MaxBlockedInterval: client.DefaultMaxBlockedInterval,
+		MaxBlocked: *w.maxBlocked,
+	}
+	if *w.interval > 0 {
+		o.Interval, o.BlockedInterval = *w.interval, *w.interval
+	}
+	if o.MaxBlocked == 0 {
+		o.MaxBlocked = -1 // --max-blocked 0: no limit
+	}
+	return o
+}
+
+func (e *cmdEnv) register(args []string) error {
+	f := newFlags(e, "register NAME", "Register a domain: start its registration workflow and show where it stands.",
+		"registrar register example.com --years 2 --auto-renew --wait")
+	api := apiFlags(f)
+	years := f.int("years", 0, "registration period, 1 to 10 years (default: the extension's minimum)")
+	autoRenew := f.bool("auto-renew", false, "renew the domain automatically before it expires")
+	contactFile := f.string("contact", "", "JSON file with the registrant: email, phone (+CC.NUMBER), postal_info {name, organization, address {street, city, state, postal_code, country_code}} (default: the account's contact)")
+	async := f.bool("async", false, "ask the server to answer at once (Prefer: respond-async) instead of after its sync window")
+	acks := map[string]any{}
+	f.Func("ack", "acknowledge what the extension asks, e.g. --ack hsts_preload (see registrar extensions EXT); repeatable", func(s string) error {
+		acks[s] = true
+		return nil
+	})
+	cext := map[string]any{}
+	f.Func("contact-extension", "a registry-specific registrant value KEY=VALUE, e.g. nexus_category=C11 (see registrar extensions EXT); repeatable", func(s string) error {
+		k, v, ok := strings.Cut(s, "=")
+		if !ok || k == "" {
+			return errors.New("want KEY=VALUE")
+		}
+		cext[k] = v
+		return nil
+	})
+	w := waitFlags(f)
+	pos, err := f.parseArgs(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return f.usageError("register takes one domain name, not %d", len(pos))
+	}
+	req := client.RegisterRequest{DomainName: pos[0], Years: *years, AutoRenew: *autoRenew}
+	if len(acks) > 0 {
+		req.Acknowledgements = acks
+	}
+	if len(cext) > 0 {
+		req.ContactExtensions = cext
+	}
+	if *contactFile != "" {
+		if req.Contacts.Registrant, err = readContact(*contactFile); err != nil {
+			return err
+		}
+	}
+	c, rec, err := api.client()
+	if err != nil {
+		return err
+	}
+	st, err := c.Register(e.ctx, req, client.RegisterOptions{Async: *async})
+	if err != nil {
+		return err
+	}
+	if !api.json() {
+		headline(e.stdout, rec.lastStatus(), "registration", st)
+	}
+	return e.follow(c, rec, api, w, st, true, "registrar status "+pos[0]+" --wait")
+}
+
+// readContact reads a contact in the API's shape, strictly.
+func readContact(path string) (*client.Contact, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	var c client.Contact
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("%s: %v (want a contact: email, phone, postal_info)", path, err)
+	}
+	return &c, nil
+}
+
+func headline(w io.Writer, code int, what string, st *client.WorkflowStatus) {
+	how := "is " + string(st.State)
+	if st.Completed {
+		how = "finished: " + string(st.State)
+	}
+	fmt.Fprintf(w, "%d %s: the %s of %s %s\n", code, http.StatusText(code), what, st.Context.DomainName, how)
+}
+
+func (e *cmdEnv) status(args []string) error {
+	f := newFlags(e, "status NAME", "Show where a domain's registration workflow stands (or its update's, with --update). "+
+		"The exit status is the state's: 0 succeeded, 2 failed, 3 action required, 4 not finished.",
+		"registrar status example.com --wait")
+	api := apiFlags(f)
+	update := f.bool("update", false, "show the newest update workflow (autorenew) instead of the registration")
+	w := waitFlags(f)
+	pos, err := f.parseArgs(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return f.usageError("status takes one domain name, not %d", len(pos))
+	}
+	c, rec, err := api.client()
+	if err != nil {
+		return err
+	}
+	get, again := c.RegistrationStatus, "registrar status "+pos[0]+" --wait"
+	if *update {
+		get, again = c.UpdateStatus, "registrar status "+pos[0]+" --update --wait"
+	}
+	st, err := get(e.ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	return e.follow(c, rec, api, w, st, false, again)
+}
+
+func (e *cmdEnv) autorenew(args []string) error {
+	f := newFlags(e, "autorenew NAME on|off", "Turn a registration's automatic renewal on or off (an update workflow).",
+		"registrar autorenew example.com off")
+	api := apiFlags(f)
+	async := f.bool("async", false, "ask the server to answer at once (Prefer: respond-async)")
+	w := waitFlags(f)
+	pos, err := f.parseArgs(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 || (pos[1] != "on" && pos[1] != "off") {
+		return f.usageError("autorenew takes a domain name and on or off")
+	}
+	c, rec, err := api.client()
+	if err != nil {
+		return err
+	}
+	st, err := c.UpdateRegistration(e.ctx, pos[0], client.UpdateRequest{AutoRenew: client.Bool(pos[1] == "on")}, client.UpdateOptions{Async: *async})
+	if err != nil {
+		return err
+	}
+	if !api.json() {
+		headline(e.stdout, rec.lastStatus(), "update", st)
+	}
+	return e.follow(c, rec, api, w, st, true, "registrar status "+pos[0]+" --update --wait")
+}
+
+// follow waits for a workflow when asked, prints its status and says
+// what the user can do; its exit status is the workflow's state. headed
+// says a headline was printed; again is the command that follows the
+// workflow later.
+func (e *cmdEnv) follow(c *client.Client, rec *recorder, api *apiOpts, w *waitOpts, st *client.WorkflowStatus, headed bool, again string) error {
+	info := e.stdout // progress and advice: stderr when stdout is JSON
+	if api.json() {
+		info = e.stderr
+	}
+	var waitErr error
+	if *w.wait && !st.State.Terminal() && st.State != client.StateActionRequired {
+		ctx, cancel := e.ctx, context.CancelFunc(func() {})
+		if *w.timeout > 0 {
+			ctx, cancel = context.WithTimeout(ctx, *w.timeout)
+		}
+		opts := w.options()
+		p := newProgress(info, isTerminal(info), st.Context.DomainName, opts)
+		opts.OnChange = p.change
+		rec.setOnPoll(p.polled)
+		p.begin(100 * time.Millisecond)
+		st, waitErr = c.Wait(ctx, st, opts)
+		p.end()
+		rec.setOnPoll(nil)
+		cancel()
+		headed = true
+	}
+	if api.json() {
+		if err := writeJSON(e.stdout, st); err != nil {
+			return err
+		}
+	} else {
+		if headed {
+			fmt.Fprintln(e.stdout)
+		}
+		if err := printWorkflow(e.stdout, st); err != nil {
+			return err
+		}
+	}
+	domain := st.Context.DomainName
+	var blocked *client.BlockedError
+	switch {
+	case errors.As(waitErr, &blocked):
+		fmt.Fprintf(info, "\nGave up waiting: %s was blocked for %s in all (--max-blocked %s). It goes on at the server: follow it with %q.\n",
+			domain, roundDuration(blocked.Blocked), *w.maxBlocked, again)
+		return exitStatus(exitNotFinish)
+	case errors.Is(waitErr, context.DeadlineExceeded) && e.ctx.Err() == nil:
+		fmt.Fprintf(info, "\nGave up waiting after %s (--timeout): %s is still %s. It goes on at the server: follow it with %q.\n",
+			*w.timeout, domain, st.State, again)
+		return exitStatus(exitNotFinish)
+	case waitErr != nil && e.ctx.Err() != nil:
+		fmt.Fprintf(info, "\nStopped waiting: %s is still %s. It goes on at the server: follow it with %q.\n", domain, st.State, again)
+		return exitStatus(exitNotFinish)
+	case waitErr != nil:
+		return waitErr
+	}
+	switch st.State {
+	case client.StateSucceeded:
+		return nil
+	case client.StateFailed:
+		if api.json() && st.Error != nil {
+			fmt.Fprintf(info, "failed: %s: %s\n", st.Error.Code, st.Error.Message)
+		}
+		return exitStatus(exitFailed)
+	case client.StateActionRequired:
+		fmt.Fprintf(info, "\n%s\n", actionAdvice(st, again))
+		return exitStatus(exitAction)
+	case client.StatePending, client.StateInProgress, client.StateBlocked:
+		fmt.Fprintf(info, "\nNot finished yet: follow it with %q.\n", again)
+		return exitStatus(exitNotFinish)
+	}
+	return fmt.Errorf("the workflow of %s is in a state this command does not know: %q", domain, st.State)
+}
+
+// actionAdvice says what the user must do for a workflow in
+// action_required.
+func actionAdvice(st *client.WorkflowStatus, again string) string {
+	cx := st.Context
+	var b strings.Builder
+	switch cx.Action {
+	case client.ActionVerifyRegistrantEmail:
+		fmt.Fprintf(&b, "Action required: check %s for the verification email and open its link.", dash(cx.ConfirmationSentTo))
+		fmt.Fprintf(&b, "\nThe registration of %s goes on once the address is verified", cx.DomainName)
+	default:
+		fmt.Fprintf(&b, "Action required: %s", dash(cx.Action))
+		if cx.ConfirmationSentTo != "" {
+			fmt.Fprintf(&b, " (a confirmation went to %s)", cx.ConfirmationSentTo)
+		}
+		fmt.Fprintf(&b, ".\nThe workflow of %s goes on once it is done", cx.DomainName)
+	}
+	if !cx.ActionExpiresAt.IsZero() {
+		fmt.Fprintf(&b, "; it fails with action_expired if not done by %s", fmtTime(cx.ActionExpiresAt))
+	}
+	fmt.Fprintf(&b, ".\nThen follow it with %q.", again)
+	return b.String()
+}
+
+// printWorkflow prints a workflow status as "key: value" lines.
+func printWorkflow(w io.Writer, st *client.WorkflowStatus) error {
+	cx := st.Context
+	kv := []string{"domain", cx.DomainName, "state", string(st.State), "started", fmtTime(st.CreatedAt), "updated", fmtTime(st.UpdatedAt)}
+	if cx.WaitingOn != "" || cx.BlockedReason != "" {
+		kv = append(kv, "waiting on", strings.TrimSuffix(dash(cx.WaitingOn)+": "+cx.BlockedReason, ": "))
+	}
+	if cx.Action != "" {
+		kv = append(kv, "action", cx.Action, "sent to", cx.ConfirmationSentTo)
+		if !cx.ActionExpiresAt.IsZero() {
+			kv = append(kv, "action expires", fmtTime(cx.ActionExpiresAt))
+		}
+	}
+	if len(cx.Changes) > 0 {
+		kv = append(kv, "changes", joinChanges(cx.Changes))
+	}
+	if r := cx.Registration; r != nil {
+		kv = append(kv, registrationRows(r)[2:]...)
+	}
+	if st.Error != nil {
+		kv = append(kv, "error", st.Error.Code+": "+st.Error.Message)
+	}
+	return rows{w}.print(kv...)
+}
+
+func registrationRows(r *client.Registration) []string {
+	expires := "-"
+	if r.ExpiresAt != nil {
+		expires = fmtTime(*r.ExpiresAt)
+	}
+	return []string{"domain", r.DomainName, "status", string(r.Status), "created", fmtTime(r.CreatedAt), "expires", expires,
+		"auto-renew", onOff(r.AutoRenew), "locked", yesNo(r.Locked), "privacy", string(r.PrivacyMode)}
+}
+
+func (e *cmdEnv) get(args []string) error {
+	f := newFlags(e, "get NAME", "Show a registration.", "registrar get example.com --output json")
+	api := apiFlags(f)
+	pos, err := f.parseArgs(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return f.usageError("get takes one domain name, not %d", len(pos))
+	}
+	c, _, err := api.client()
+	if err != nil {
+		return err
+	}
+	r, err := c.Registration(e.ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	if api.json() {
+		return writeJSON(e.stdout, r)
+	}
+	return rows{e.stdout}.print(registrationRows(r)...)
+}
+
+func (e *cmdEnv) list(args []string) error {
+	f := newFlags(e, "list", "List the account's registrations.", "registrar list --sort-by registry_expires_at")
+	api := apiFlags(f)
+	sortBy := f.string("sort-by", "", "order: registry_created_at (default), registry_expires_at or name")
+	direction := f.string("direction", "", "asc (default) or desc")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	c, _, err := api.client()
+	if err != nil {
+		return err
+	}
+	regs := []client.Registration{}
+	for r, err := range c.Registrations(e.ctx, client.ListOptions{SortBy: client.SortBy(*sortBy), Direction: client.Direction(*direction), PerPage: 100}) {
+		if err != nil {
+			return err
+		}
+		regs = append(regs, r)
+	}
+	if api.json() {
+		return writeJSON(e.stdout, regs)
+	}
+	tw := table(e.stdout)
+	fmt.Fprintln(tw, "DOMAIN\tSTATUS\tCREATED\tEXPIRES\tAUTO-RENEW\tLOCKED\tPRIVACY")
+	for _, r := range regs {
+		kv := registrationRows(&r)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", kv[1], kv[3], kv[5], kv[7], kv[9], kv[11], kv[13])
+	}
+	return tw.Flush()
+}
