@@ -374,22 +374,6 @@ func daemonContact() *client.Contact {
 			PostalCode: c.PostalInfo.Address.PostalCode, CountryCode: c.PostalInfo.Address.CountryCode}}}
 }
 
-// skipWithoutRoute skips the test when the server answers err for a
-// route it does not have yet (404 "no route").
-// TODO(lead): remove once domain-check, domain-search and extensions have
-// landed on the server.
-func skipWithoutRoute(t *testing.T, what string, err error) {
-	t.Helper()
-	var ae *client.APIError
-	if errors.As(err, &ae) && ae.StatusCode == http.StatusNotFound {
-		for _, e := range ae.Errors {
-			if strings.Contains(e.Message, "no route") {
-				t.Skipf("%s: the server has no route for it yet (%s); this test runs once it lands", what, e.Message)
-			}
-		}
-	}
-}
-
 // TestClientCheckSearchExtensions: Check, Search and the extensions
 // endpoints through the client.
 func TestClientCheckSearchExtensions(t *testing.T) {
@@ -404,7 +388,6 @@ func TestClientCheckSearchExtensions(t *testing.T) {
 
 			t.Run("Check", func(t *testing.T) {
 				got, err := c.Check(ctx, "client-check.com", "taken-client-check.com")
-				skipWithoutRoute(t, "domain-check", err)
 				if err != nil {
 					t.Fatalf("Check = %v", err)
 				}
@@ -422,7 +405,6 @@ func TestClientCheckSearchExtensions(t *testing.T) {
 
 			t.Run("Search", func(t *testing.T) {
 				got, err := c.Search(ctx, "client coffee", client.SearchOptions{Extensions: []string{"com", "dev"}, Limit: 5})
-				skipWithoutRoute(t, "domain-search", err)
 				if err != nil {
 					t.Fatalf("Search = %v", err)
 				}
@@ -444,7 +426,6 @@ func TestClientCheckSearchExtensions(t *testing.T) {
 			t.Run("Extensions", func(t *testing.T) {
 				var names []string
 				for e, err := range c.Extensions(ctx, client.ListOptions{PerPage: 7}) {
-					skipWithoutRoute(t, "extensions", err)
 					if err != nil {
 						t.Fatalf("Extensions = %v", err)
 					}

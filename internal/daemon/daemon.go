@@ -306,7 +306,7 @@ func (d *Daemon) firstStart(ctx context.Context, publicURL string) error {
 	}
 	base := strings.TrimRight(publicURL, "/") + "/client/v4"
 	fmt.Fprintf(d.cfg.Out, `
-First start: created a sandbox account and an API token. The token is shown only this once.
+First start: created a sandbox account and an API token.
 
   account ID: %s
   API token:  %s
