@@ -106,6 +106,7 @@ func TestAdminCommandsBesideARunningServer(t *testing.T) {
 
 func TestUsage(t *testing.T) {
 	t.Parallel()
+	badDir := t.TempDir()
 	tests := []struct {
 		args   []string
 		code   int
@@ -124,6 +125,8 @@ func TestUsage(t *testing.T) {
 		{[]string{"serve", "--job-timeout", "2m", "--rescue-after", "1m"}, 1, "--rescue-after (1m0s) must exceed --job-timeout (2m0s)"},
 		{[]string{"serve", "--database", "mysql://x"}, 1, "--database must be a postgres://"},
 		{[]string{"serve", "--public-url", "ftp://x"}, 1, "--public-url"},
+		{[]string{"serve", "--listen", "127.0.0.1:0", "--data-dir", badDir, "--registries", "/nonexistent/registries.yaml"}, 1, "/nonexistent/registries.yaml"},
+		{[]string{"serve", "--listen", "127.0.0.1:0", "--data-dir", badDir, "--catalog", "/nonexistent/catalog.json"}, 1, "catalog: open /nonexistent/catalog.json"},
 		{[]string{"outbox", "list", "--data-dir", "/nonexistent/dir"}, 1, "no registrar database in /nonexistent/dir"},
 		{[]string{"outbox", "list", "--output", "xml"}, 1, "--output must be table or json"},
 	}

@@ -17,6 +17,8 @@ func (e *cmdEnv) serve(args []string) error {
 	dataDir := f.string("data-dir", "./registrar-data", "directory of the SQLite database and the sandbox registry's state")
 	database := f.string("database", "", "PostgreSQL URL (postgres://…) to use instead of SQLite")
 	publicURL := f.string("public-url", "", "base URL of links in email (default http://LISTEN)")
+	registriesFile := f.string("registries", "", "registries file (YAML): the EPP registries that serve the live API's extensions")
+	catalogFile := f.string("catalog", "", "catalog file (JSON) replacing the default extensions, prices and registration schemas")
 	smtpURL := f.string("smtp-url", "", "send mail over SMTP: smtp://user:pass@host:587?from=addr (mail always goes to the outbox too)")
 	syncWait := f.duration("sync-wait", 5*time.Second, "how long POST and PATCH wait for the workflow to finish before answering 202")
 	delay := f.duration("sandbox-delay", 3*time.Second, "delay of the sandbox registry's slow-, pending- and outage- scenarios")
@@ -39,6 +41,7 @@ func (e *cmdEnv) serve(args []string) error {
 	}
 	cfg = daemon.Config{
 		Listen: *listen, DataDir: *dataDir, DatabaseURL: *database, PublicURL: strings.TrimRight(*publicURL, "/"), SMTPURL: *smtpURL,
+		Registries: *registriesFile, Catalog: *catalogFile,
 		SyncWait: *syncWait, SandboxDelay: *delay, MaxDomains: *maxDomains, RateLimit: *rateLimit, RateBurst: *rateBurst,
 		BlockedTimeout: *blocked, ActionTimeout: *action, JobTimeout: *jobTimeout, RescueAfter: *rescue,
 		PollInterval: *poll, SweepInterval: *sweep,

@@ -44,6 +44,9 @@ type Config struct {
 	// SandboxListen is the built-in sandbox registry's EPP address
 	// [127.0.0.1:0, a free port].
 	SandboxListen string
+	// Catalog is a catalog file (JSON, the shape of the embedded default
+	// internal/registrar/catalog.json) replacing the default extensions.
+	Catalog string
 
 	SyncWait     time.Duration
 	SandboxDelay time.Duration
@@ -88,6 +91,7 @@ type Daemon struct {
 	log     *slog.Logger
 	lock    *os.File
 	db      *store.DB
+	catalog *registrar.Catalog
 	sandbox *sandbox.Engine
 	eppSrv  *sandbox.Server
 	clients []*epp.Client
@@ -135,7 +139,10 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 	}
 	// The sandbox registry keeps the wall clock, as a real registry would:
 	// cfg.Clock is ours, and tests shift it to reach our deadlines.
-	d.sandbox, err = sandbox.Open(SandboxPath(cfg.DataDir), sandbox.Config{Delay: cfg.SandboxDelay, Prices: catalogPrices(registrar.DefaultCatalog()),
+	if d.catalog, err = loadCatalog(cfg.Catalog); err != nil {
+		return nil, err
+	}
+	d.sandbox, err = sandbox.Open(SandboxPath(cfg.DataDir), sandbox.Config{Delay: cfg.SandboxDelay, Prices: catalogPrices(d.catalog),
 		Logger: cfg.Logger.With("component", "sandbox")})
 	if err != nil {
 		return nil, err
@@ -175,8 +182,8 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 		return nil, fmt.Errorf("start workflow engine: %w", err)
 	}
 	go d.db.Listen(runCtx)
-	d.api = httpapi.New(httpapi.Deps{Reader: d.db, Workflows: d.engine, Notifier: d.db.Notifier(), Catalog: registrar.DefaultCatalog(),
-		Domains: domains.New(routes, registrar.DefaultCatalog(), domains.Config{}),
+	d.api = httpapi.New(httpapi.Deps{Reader: d.db, Workflows: d.engine, Notifier: d.db.Notifier(), Catalog: d.catalog,
+		Domains: domains.New(routes, d.catalog, domains.Config{}),
 		Logger:  cfg.Logger.With("component", "http")},
 		httpapi.Config{SyncWait: cfg.SyncWait, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst})
 	d.http = &http.Server{
@@ -424,4 +431,22 @@ func catalogPrices(c *registrar.Catalog) func(ext string) (string, string, bool)
 		}
 		return e.Currency, registrar.FormatCents(e.RegistrationCents), true
 	}
+}
+
+// loadCatalog reads a catalog file, or returns the default catalog when
+// path is empty.
+func loadCatalog(path string) (*registrar.Catalog, error) {
+	if path == "" {
+		return registrar.DefaultCatalog(), nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("catalog: %w", err)
+	}
+	defer f.Close()
+	c, err := registrar.LoadCatalog(f)
+	if err != nil {
+		return nil, fmt.Errorf("catalog %s: %w", path, err)
+	}
+	return c, nil
 }

@@ -99,9 +99,9 @@ func (d *Daemon) startRegistries() (*registrar.Router, error) {
 		return nil, err
 	}
 	routes := registrar.NewRouter()
-	routes.AddCatalog(registrar.EnvSandbox, registrar.DefaultCatalog(), sbx)
+	routes.AddCatalog(registrar.EnvSandbox, d.catalog, sbx)
 	if cfg.Registries == "" {
-		routes.AddCatalog(registrar.EnvLive, registrar.DefaultCatalog(), sbx)
+		routes.AddCatalog(registrar.EnvLive, d.catalog, sbx)
 		return routes, nil
 	}
 	file, err := LoadRegistries(cfg.Registries)
