@@ -111,6 +111,9 @@ func (e *Engine) commit(ctx context.Context, job *river.Job[stepArgs], wf *regis
 		e.Logger.Info("workflow changed concurrently; dropping this transition", "workflow_id", wf.ID, "step", wf.Step)
 		return false, nil
 	}
+	if err == nil && t.next != "" && t.delay <= 0 {
+		e.jobs.wake(ctx)
+	}
 	if err == nil {
 		e.Logger.Debug("workflow transition", "workflow_id", wf.ID, "state", wf.State, "step", wf.Step, "next", t.next, "delay", t.delay)
 	}
