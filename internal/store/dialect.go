@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -115,24 +116,34 @@ func isNoRows(err error) bool {
 // notifyChannel is the PostgreSQL channel that carries workflow changes.
 const notifyChannel = "registrar_workflow"
 
-// notifyWorkflow announces, once tx commits, that a workflow changed, to
-// every replica: its waiters wake, and its cached status is dropped. On
-// PostgreSQL that is NOTIFY (delivered at commit to every listening replica,
-// this one included); on SQLite there is only one server process, so the
-// change is published directly after commit.
-func (tx *Tx) notifyWorkflow(ctx context.Context, w *registrar.Workflow) error {
-	c := changeOf(w)
-	if tx.db.dialect == postgres {
-		if _, err := tx.q.exec(ctx, "SELECT pg_notify($1, $2)", notifyChannel, c.encode()); err != nil {
-			return dbErr("store.notifyWorkflow", err)
+// writeWorkflow runs stmt, an INSERT or UPDATE of one workflow row whose
+// state after the write c describes, and announces the change to every
+// replica once tx commits: its waiters wake, and its cached status is
+// dropped. It returns the rows written; with none, nothing is announced.
+//
+// On PostgreSQL the announcement is a NOTIFY, delivered at commit to every
+// listening replica (this one included). It rides in the write itself,
+// WITH written AS (stmt RETURNING 1) SELECT pg_notify(...) FROM written,
+// which notifies once per row written and saves a round trip per
+// transition. On SQLite there is only one server process, so the change is
+// published directly after commit.
+func (tx *Tx) writeWorkflow(ctx context.Context, c change, stmt string, args ...any) (int64, error) {
+	if tx.db.dialect != postgres {
+		n, err := tx.q.exec(ctx, stmt, args...)
+		if err == nil && n > 0 {
+			tx.afterCommit = append(tx.afterCommit, func() { tx.db.publish(c) })
 		}
+		return n, err
+	}
+	next := len(args) + 1
+	stmt = fmt.Sprintf("WITH written AS (%s RETURNING 1) SELECT pg_notify($%d, $%d) FROM written", stmt, next, next+1)
+	n, err := tx.q.exec(ctx, stmt, append(args, notifyChannel, c.encode())...)
+	if err == nil && n > 0 {
 		// This replica drops its cached status at once, so that whoever
 		// made the change reads it back; the NOTIFY follows for everyone.
 		tx.afterCommit = append(tx.afterCommit, func() { tx.db.statuses.invalidate(c.key, c.stamp) })
-		return nil
 	}
-	tx.afterCommit = append(tx.afterCommit, func() { tx.db.publish(c) })
-	return nil
+	return n, err
 }
 
 // dbErr wraps a database failure (nil stays nil). Cancellation stays

@@ -62,10 +62,13 @@ func expiresMicros(g *registrar.Registration) *int64 {
 // overshoot.
 func (tx *Tx) ReserveDomainSlot(ctx context.Context, accountID string, env registrar.Env, max int) error {
 	const op = "store.ReserveDomainSlot"
-	if _, err := tx.q.exec(ctx, `INSERT INTO account_domains (account_id, env, count) VALUES ($1, $2, 0) ON CONFLICT (account_id, env) DO NOTHING`, accountID, env); err != nil {
-		return dbErr(op, err)
+	if max < 1 {
+		return registrar.Errorf(registrar.KindQuota, op, "the account may hold no domains")
 	}
-	n, err := tx.q.exec(ctx, `UPDATE account_domains SET count = count + 1 WHERE account_id = $1 AND env = $2 AND count < $3`, accountID, env, max)
+	// One statement: the first slot creates the row; later ones count up
+	// while below max, and write nothing at max.
+	n, err := tx.q.exec(ctx, `INSERT INTO account_domains (account_id, env, count) VALUES ($1, $2, 1)
+		ON CONFLICT (account_id, env) DO UPDATE SET count = account_domains.count + 1 WHERE account_domains.count < $3`, accountID, env, max)
 	if err != nil {
 		return dbErr(op, err)
 	}

@@ -34,7 +34,7 @@ func (s stamp) before(t stamp) bool {
 // hottest read of the API costs no query while nothing changes.
 //
 // Every committed workflow change invalidates its key with the stamp of the
-// new state (notifyWorkflow → publish): from then on the slot refuses
+// new state (writeWorkflow → publish): from then on the slot refuses
 // anything older, so a read that raced with the change cannot store what
 // it read. A read stores only what is newer than what is cached. So once a
 // change's invalidation has run every read sees it, and one reader never

@@ -48,21 +48,20 @@ func nullString(s string) *string {
 // InsertWorkflow stores a new workflow (Version 1) and announces it.
 func (tx *Tx) InsertWorkflow(ctx context.Context, w *registrar.Workflow) error {
 	w.Version = 1
-	_, err := tx.q.exec(ctx, `INSERT INTO workflows (`+workflowColumns+`)
+	_, err := tx.writeWorkflow(ctx, changeOf(w), `INSERT INTO workflows (`+workflowColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
 		w.ID, w.AccountID, w.Env, w.Kind, w.Domain, w.State, w.Step, w.Version, string(w.Context), string(w.Data),
 		w.ErrorCode, w.ErrorMessage, nullString(w.RegistryTRID), micros(w.CreatedAt), micros(w.UpdatedAt), nullMicros(w.Deadline))
-	if err != nil {
-		return dbErr("store.InsertWorkflow", err)
-	}
-	return tx.notifyWorkflow(ctx, w)
+	return dbErr("store.InsertWorkflow", err)
 }
 
 // SaveWorkflow writes w if nobody changed it since it was read (its Version
 // still matches), bumps w.Version, and announces the change. A concurrent
 // change gives KindConflict: the caller lost the race and must re-read.
 func (tx *Tx) SaveWorkflow(ctx context.Context, w *registrar.Workflow) error {
-	n, err := tx.q.exec(ctx, `UPDATE workflows SET state = $1, step = $2, version = version + 1, context = $3, data = $4,
+	after := *w
+	after.Version++
+	n, err := tx.writeWorkflow(ctx, changeOf(&after), `UPDATE workflows SET state = $1, step = $2, version = version + 1, context = $3, data = $4,
 		error_code = $5, error_message = $6, pending_trid = $7, updated_at = $8, deadline = $9
 		WHERE id = $10 AND version = $11`,
 		w.State, w.Step, string(w.Context), string(w.Data), w.ErrorCode, w.ErrorMessage, nullString(w.RegistryTRID),
@@ -74,7 +73,7 @@ func (tx *Tx) SaveWorkflow(ctx context.Context, w *registrar.Workflow) error {
 		return registrar.Errorf(registrar.KindConflict, "store.SaveWorkflow", "workflow %s changed concurrently", w.ID)
 	}
 	w.Version++
-	return tx.notifyWorkflow(ctx, w)
+	return nil
 }
 
 // Workflow returns a workflow by ID inside the transaction.
