@@ -49,7 +49,8 @@ func TestWakeRunsStepsWithoutFetchPoll(t *testing.T) {
 	}
 	p := registrar.Principal{AccountID: acct.ID}
 
-	// The first fetch River makes on start finds nothing: nothing is queued.
+	// River fetched once on start, before this was queued; from here on
+	// only wake makes it fetch.
 	wf, err := e.StartRegistration(ctx, p, registrar.EnvSandbox, registrar.RegistrationRequest{Domain: "wake-test.com", Extension: "com"})
 	if err != nil {
 		t.Fatal(err)
