@@ -77,7 +77,7 @@ func TestREADMEWalkthrough(t *testing.T) {
 	}
 	goCmd, err := exec.LookPath("go")
 	if err != nil {
-		t.Skip("no go command to build ./cmd/registrar with")
+		t.Fatalf("no go command to build ./cmd/registrar with: %v", err)
 	}
 	work := t.TempDir()
 	build := exec.Command(goCmd, "build", "-o", filepath.Join(work, "registrar"), "./cmd/registrar")

@@ -256,7 +256,7 @@ func buildRegistrar(t *testing.T) string {
 	t.Helper()
 	goTool, err := exec.LookPath("go")
 	if err != nil {
-		t.Skipf("no go command on PATH: %v", err)
+		t.Fatalf("no go command on PATH (go test puts its own there): %v", err)
 	}
 	bin := filepath.Join(t.TempDir(), "registrar")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
