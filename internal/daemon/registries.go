@@ -131,9 +131,12 @@ func (d *Daemon) startRegistries() (*registrar.Router, error) {
 			return nil, err
 		}
 		for _, e := range rc.Extensions {
+			// LoadRegistries has checked the prices.
+			regCents, _ := registrar.ParseCents(e.RegistrationPrice)
+			renewCents, _ := registrar.ParseCents(e.RenewalPrice)
 			routes.Add(registrar.EnvLive, registrar.Extension{
 				Name: e.Name, MinYears: e.MinYears, MaxYears: e.MaxYears, Currency: e.Currency,
-				RegistrationCents: cents(e.RegistrationPrice), RenewalCents: cents(e.RenewalPrice),
+				RegistrationCents: regCents, RenewalCents: renewCents,
 			}, reg)
 		}
 	}
@@ -150,17 +153,4 @@ func (d *Daemon) connect(name string, cc epp.ClientConfig) (*eppregistry.Registr
 	}
 	d.clients = append(d.clients, c)
 	return eppregistry.New(name, c, cc.ClientID, d.cfg.Logger), nil
-}
-
-// cents converts a checked decimal price ("10.44", "7") to minor units.
-func cents(price string) int64 {
-	whole, frac, _ := strings.Cut(price, ".")
-	for len(frac) < 2 {
-		frac += "0"
-	}
-	var n int64
-	for _, c := range whole + frac {
-		n = n*10 + int64(c-'0')
-	}
-	return n
 }

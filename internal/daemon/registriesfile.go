@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"regexp"
 	"strings"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/goccy/go-yaml/parser"
 
 	"github.com/openregistrar/registrar/internal/domainname"
+	"github.com/openregistrar/registrar/internal/registrar"
 )
 
 // RegistriesFile is the --registries file: which registry serves which
@@ -77,11 +77,6 @@ type ExtensionConfig struct {
 	RegistrationPrice string `yaml:"registration_price"` // decimal, per year
 	RenewalPrice      string `yaml:"renewal_price"`
 }
-
-var (
-	decimalRE  = regexp.MustCompile(`^[0-9]{1,9}(\.[0-9]{1,2})?$`)
-	currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
-)
 
 // LoadRegistries reads and checks a registries file. Every error names the
 // file, the line and the field.
@@ -215,11 +210,11 @@ func LoadRegistries(path string) (*RegistriesFile, error) {
 			if e.MinYears < 1 || e.MaxYears > 10 || e.MinYears > e.MaxYears {
 				bad(ea("min_years"), "years must satisfy 1 <= min_years <= max_years <= 10")
 			}
-			if !currencyRE.MatchString(e.Currency) {
+			if !registrar.ValidCurrency(e.Currency) {
 				bad(ea("currency"), "must be an ISO 4217 code such as USD")
 			}
 			for _, p := range []struct{ field, v string }{{"registration_price", e.RegistrationPrice}, {"renewal_price", e.RenewalPrice}} {
-				if !decimalRE.MatchString(p.v) {
+				if _, ok := registrar.ParseCents(p.v); !ok {
 					bad(ea(p.field), "must be a decimal amount such as \"10.44\"")
 				}
 			}

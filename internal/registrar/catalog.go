@@ -220,6 +220,26 @@ func (c *Catalog) RegistrationSchema(ext string) (json.RawMessage, bool) {
 	return b, ok
 }
 
+// ParseCents converts a decimal price with at most nine whole digits and
+// two decimals ("10.44", "7") to minor units; ok is false for anything
+// else.
+func ParseCents(price string) (cents int64, ok bool) {
+	if !priceRE.MatchString(price) {
+		return 0, false
+	}
+	whole, frac, _ := strings.Cut(price, ".")
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	for _, c := range whole + frac {
+		cents = cents*10 + int64(c-'0')
+	}
+	return cents, true
+}
+
+// ValidCurrency reports whether s has the form of an ISO 4217 code ("USD").
+func ValidCurrency(s string) bool { return currencyRE.MatchString(s) }
+
 // FormatCents renders an amount in minor units as a decimal string ("10.44").
 func FormatCents(cents int64) string {
 	sign := ""

@@ -235,3 +235,32 @@ func TestLoadCatalog(t *testing.T) {
 		})
 	}
 }
+
+func TestParseAndFormatCents(t *testing.T) {
+	for _, tc := range []struct {
+		in    string
+		cents int64
+		ok    bool
+		out   string // FormatCents(cents), when ok
+	}{
+		{"10.44", 1044, true, "10.44"},
+		{"7", 700, true, "7.00"},
+		{"7.5", 750, true, "7.50"},
+		{"0.01", 1, true, "0.01"},
+		{"999999999.99", 99999999999, true, "999999999.99"},
+		{"", 0, false, ""},
+		{"1.234", 0, false, ""},
+		{"-1", 0, false, ""},
+		{"1e3", 0, false, ""},
+		{".5", 0, false, ""},
+		{"1000000000", 0, false, ""},
+	} {
+		cents, ok := registrar.ParseCents(tc.in)
+		if cents != tc.cents || ok != tc.ok {
+			t.Errorf("ParseCents(%q) = %d, %v; want %d, %v", tc.in, cents, ok, tc.cents, tc.ok)
+		}
+		if ok && registrar.FormatCents(cents) != tc.out {
+			t.Errorf("FormatCents(%d) = %q, want %q", cents, registrar.FormatCents(cents), tc.out)
+		}
+	}
+}

@@ -127,7 +127,7 @@ func (ef *extensionFile) extension(bad func(member, format string, args ...any))
 	priced := ef.RegistrationPrice != "" || ef.RenewalPrice != "" || e.Support == SupportAPI
 	e.Currency = ef.Currency
 	if priced || ef.Currency != "" {
-		if !currencyRE.MatchString(ef.Currency) {
+		if !ValidCurrency(ef.Currency) {
 			fail("currency", "must be an ISO 4217 code such as USD")
 		}
 	}
@@ -136,11 +136,12 @@ func (ef *extensionFile) extension(bad func(member, format string, args ...any))
 			member, v string
 			cents     *int64
 		}{{"registration_price", ef.RegistrationPrice, &e.RegistrationCents}, {"renewal_price", ef.RenewalPrice, &e.RenewalCents}} {
-			if !priceRE.MatchString(p.v) {
+			c, ok := ParseCents(p.v)
+			if !ok {
 				fail(p.member, "must be a decimal amount such as \"10.44\"")
 				continue
 			}
-			*p.cents = parseCents(p.v)
+			*p.cents = c
 		}
 	}
 	var err error
@@ -230,18 +231,4 @@ func validExtensionName(s string) bool {
 		}
 	}
 	return true
-}
-
-// parseCents converts a checked decimal price ("10.44", "7") to minor
-// units.
-func parseCents(price string) int64 {
-	whole, frac, _ := strings.Cut(price, ".")
-	for len(frac) < 2 {
-		frac += "0"
-	}
-	var n int64
-	for _, c := range whole + frac {
-		n = n*10 + int64(c-'0')
-	}
-	return n
 }
