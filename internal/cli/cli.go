@@ -15,6 +15,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strconv"
 	"strings"
@@ -135,6 +136,16 @@ func (e *cmdEnv) sub(args []string, name string, cmds map[string]func([]string) 
 type flags struct {
 	*flag.FlagSet
 	errs []error
+}
+
+// logger returns the text logger on stderr of the servers (serve, sandbox
+// serve), at level: debug, info, warn or error.
+func (e *cmdEnv) logger(level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level: %v", err)
+	}
+	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: l})), nil
 }
 
 func newFlags(e *cmdEnv, name, summary, example string) *flags {

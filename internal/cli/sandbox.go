@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
@@ -27,9 +26,9 @@ func (e *cmdEnv) sandboxServe(args []string) error {
 	if err := f.parse(args); err != nil {
 		return err
 	}
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
-		return fmt.Errorf("--log-level: %v", err)
+	log, err := e.logger(*logLevel)
+	if err != nil {
+		return err
 	}
 	if n := len(*clientID); n < 3 || n > 16 {
 		return fmt.Errorf("--client-id must be 3 to 16 characters")
@@ -39,7 +38,6 @@ func (e *cmdEnv) sandboxServe(args []string) error {
 	}
 	pw := *password
 	if pw == "" {
-		var err error
 		if pw, err = daemon.SandboxPassword(*dataDir); err != nil {
 			return err
 		}
@@ -47,7 +45,6 @@ func (e *cmdEnv) sandboxServe(args []string) error {
 	if len(pw) < 6 || len(pw) > 16 {
 		return fmt.Errorf("--password must be 6 to 16 characters (EPP pwType)")
 	}
-	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
 	files, err := tlsca.Ensure(daemon.TLSDir(*dataDir), *clientID)
 	if err != nil {
 		return err

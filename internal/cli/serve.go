@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"strings"
 	"time"
 
@@ -35,9 +34,9 @@ func (e *cmdEnv) serve(args []string) error {
 	if err := f.parse(args); err != nil {
 		return err
 	}
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
-		return fmt.Errorf("--log-level: %v", err)
+	log, err := e.logger(*logLevel)
+	if err != nil {
+		return err
 	}
 	cfg = daemon.Config{
 		Listen: *listen, DataDir: *dataDir, DatabaseURL: *database, PublicURL: strings.TrimRight(*publicURL, "/"), SMTPURL: *smtpURL,
@@ -45,7 +44,7 @@ func (e *cmdEnv) serve(args []string) error {
 		SyncWait: *syncWait, SandboxDelay: *delay, MaxDomains: *maxDomains, RateLimit: *rateLimit, RateBurst: *rateBurst,
 		BlockedTimeout: *blocked, ActionTimeout: *action, JobTimeout: *jobTimeout, RescueAfter: *rescue,
 		PollInterval: *poll, SweepInterval: *sweep,
-		Logger: slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level})),
+		Logger: log,
 		Out:    e.stdout,
 	}
 	if err := cfg.Validate(); err != nil {

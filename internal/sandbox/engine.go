@@ -561,37 +561,11 @@ func (e *Engine) create(ctx context.Context, c *command, fn execFunc) (Response,
 	return resp, err
 }
 
-// Info returns what the registry knows of a domain. Only the sponsor
-// (clientID) sees its auth info.
+// Info returns what the registry knows of a domain: DomainInfo without
+// the details EPP adds. Only the sponsor (clientID) sees its auth info.
 func (e *Engine) Info(ctx context.Context, clientID, clTRID, name string) (registrar.DomainInfo, Response, error) {
-	name = normalizeName(name)
-	c := &command{op: "Info", name: "info", clientID: clientID, clTRID: clTRID, names: []string{name}, domain: name}
-	var info registrar.DomainInfo
-	resp, err := e.exec(ctx, c, func(ctx context.Context, tx *sql.Tx, now time.Time) (int, error) {
-		if err := checkName(name); err != nil {
-			return 0, err
-		}
-		d, err := loadDomain(ctx, tx, name)
-		if err != nil {
-			return 0, err
-		}
-		info = registrar.DomainInfo{
-			Name:      d.name,
-			Sponsored: d.sponsor == clientID,
-			Pending:   d.pending,
-			Statuses:  d.eppStatuses(),
-			CreatedAt: d.createdAt,
-			ExpiresAt: d.expiresAt,
-		}
-		if info.Sponsored {
-			info.AuthInfo = d.authInfo
-		}
-		return CodeOK, nil
-	})
-	if err != nil {
-		return registrar.DomainInfo{}, resp, err
-	}
-	return info, resp, nil
+	d, resp, err := e.DomainInfo(ctx, clientID, clTRID, name, "")
+	return d.DomainInfo, resp, err
 }
 
 // Renew extends a registration by years and returns the new expiry.
