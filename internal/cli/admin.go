@@ -124,6 +124,7 @@ func (e *cmdEnv) outboxList(args []string) error {
 func (e *cmdEnv) sandboxLog(args []string) error {
 	f := newFlags(e, "sandbox log", "List every command the sandbox registry received, in order.", "registrar sandbox log --output json")
 	dataDir := f.string("data-dir", "./registrar-data", "the server's data directory")
+	demo := f.bool("demo", false, "the demo registry's log instead: the built-in registry behind the live API in demo mode")
 	output := f.output()
 	if err := f.parse(args); err != nil {
 		return err
@@ -131,7 +132,11 @@ func (e *cmdEnv) sandboxLog(args []string) error {
 	if err := checkOutput(*output); err != nil {
 		return err
 	}
-	entries, err := sandbox.ReadLog(e.ctx, daemon.SandboxPath(*dataDir))
+	path := daemon.SandboxPath(*dataDir)
+	if *demo {
+		path = daemon.DemoPath(*dataDir)
+	}
+	entries, err := sandbox.ReadLog(e.ctx, path)
 	if err != nil {
 		return err
 	}

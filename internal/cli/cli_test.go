@@ -88,19 +88,29 @@ func TestAdminCommandsBesideARunningServer(t *testing.T) {
 		t.Errorf("outbox list as a table = %d %q", code, out)
 	}
 
-	code, out, errOut = run(t, "sandbox", "log", "--data-dir", dir, "--output", "json")
-	var log []map[string]any
-	if code != 0 || json.Unmarshal([]byte(out), &log) != nil {
-		t.Fatalf("sandbox log = %d %q %s", code, out, errOut)
-	}
-	found := false
-	for _, e := range log {
-		if e["domain"] == "cli-test.com" && e["command"] == "check" && strings.HasPrefix(e["result"].(string), "1000") && e["time"] != nil {
-			found = true
+	// The live API's check went to the demo registry (demo mode), not to
+	// the sandbox API's registry.
+	for _, tt := range []struct {
+		args []string
+		want bool
+	}{
+		{[]string{"sandbox", "log", "--demo", "--data-dir", dir, "--output", "json"}, true},
+		{[]string{"sandbox", "log", "--data-dir", dir, "--output", "json"}, false},
+	} {
+		code, out, errOut = run(t, tt.args...)
+		var log []map[string]any
+		if code != 0 || json.Unmarshal([]byte(out), &log) != nil {
+			t.Fatalf("%v = %d %q %s", tt.args, code, out, errOut)
 		}
-	}
-	if !found {
-		t.Errorf("sandbox log has no check of cli-test.com: %s", out)
+		found := false
+		for _, e := range log {
+			if e["domain"] == "cli-test.com" && e["command"] == "check" && strings.HasPrefix(e["result"].(string), "1000") && e["time"] != nil {
+				found = true
+			}
+		}
+		if found != tt.want {
+			t.Errorf("%v has a check of cli-test.com: %v, want %v: %s", tt.args, found, tt.want, out)
+		}
 	}
 }
 

@@ -134,7 +134,7 @@ func TestBadInput(t *testing.T) {
 				t.Errorf("a workflow for %s exists after bad input: %v", d, err)
 			}
 		}
-		log, _ := s.d.Sandbox().Log(ctx)
+		log, _ := s.builtin("registrar").Log(ctx)
 		for _, e := range log {
 			if e.Command != "poll" {
 				t.Errorf("the registry received %s %s after bad input only", e.Command, e.Domain)

@@ -76,6 +76,7 @@ type Config struct {
 const (
 	dbFile      = "registrar.db"
 	sandboxFile = "sandbox.db"
+	demoFile    = "demo-registry.db"
 	lockFile    = "registrar.lock"
 )
 
@@ -85,6 +86,12 @@ func SQLitePath(dataDir string) string { return filepath.Join(dataDir, dbFile) }
 // SandboxPath returns the sandbox registry's state file of a data dir.
 func SandboxPath(dataDir string) string { return filepath.Join(dataDir, sandboxFile) }
 
+// DemoPath returns the demo registry's state file of a data dir: the
+// built-in test registry behind the live API in demo mode, separate from
+// the sandbox registry so that a name bought in one environment never
+// affects availability in the other.
+func DemoPath(dataDir string) string { return filepath.Join(dataDir, demoFile) }
+
 // Daemon is a running server.
 type Daemon struct {
 	cfg     Config
@@ -92,15 +99,16 @@ type Daemon struct {
 	lock    *os.File
 	db      *store.DB
 	catalog *registrar.Catalog
-	sandbox *sandbox.Engine
-	eppSrv  *sandbox.Server
-	clients []*epp.Client
-	engine  *workflows.Engine
-	api     *httpapi.Server
-	http    *http.Server
-	ln      net.Listener
-	cancel  context.CancelFunc
-	served  chan error
+	// builtins are the built-in test registries: the sandbox registry
+	// first, then in demo mode the demo registry.
+	builtins []*builtin
+	clients  []*epp.Client
+	engine   *workflows.Engine
+	api      *httpapi.Server
+	http     *http.Server
+	ln       net.Listener
+	cancel   context.CancelFunc
+	served   chan error
 }
 
 // Start starts a server and returns once it is ready to serve: the
@@ -137,16 +145,11 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 	if err := d.db.Migrate(ctx); err != nil {
 		return nil, err
 	}
-	// The sandbox registry keeps the wall clock, as a real registry would:
-	// cfg.Clock is ours, and tests shift it to reach our deadlines.
 	if d.catalog, err = loadCatalog(cfg.Catalog); err != nil {
 		return nil, err
 	}
-	d.sandbox, err = sandbox.Open(SandboxPath(cfg.DataDir), sandbox.Config{Delay: cfg.SandboxDelay, Prices: catalogPrices(d.catalog),
-		Logger: cfg.Logger.With("component", "sandbox")})
-	if err != nil {
-		return nil, err
-	}
+	// The built-in registries keep the wall clock, as a real registry
+	// would: cfg.Clock is ours, and tests shift it to reach our deadlines.
 	routes, err := d.startRegistries()
 	if err != nil {
 		return nil, err
@@ -172,6 +175,7 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 		MaxDomains: cfg.MaxDomains, BlockedTimeout: cfg.BlockedTimeout, ActionTimeout: cfg.ActionTimeout,
 		JobTimeout: cfg.JobTimeout, RescueAfter: cfg.RescueAfter, PollInterval: cfg.PollInterval,
 		SweepInterval: cfg.SweepInterval, PublicURL: publicURL, RetryMin: cfg.RetryMin, RetryMax: cfg.RetryMax,
+		Policies: d.policies(),
 	})
 	if err != nil {
 		return nil, err
@@ -185,7 +189,7 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 	d.api = httpapi.New(httpapi.Deps{Reader: d.db, Workflows: d.engine, Notifier: d.db.Notifier(), Catalog: d.catalog,
 		Domains: domains.New(routes, d.catalog, domains.Config{}),
 		Logger:  cfg.Logger.With("component", "http")},
-		httpapi.Config{SyncWait: cfg.SyncWait, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst})
+		httpapi.Config{SyncWait: cfg.SyncWait, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, Mode: d.Mode()})
 	d.http = &http.Server{
 		Handler:           d.api,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -197,7 +201,11 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 		return nil, err
 	}
 	go func() { d.served <- d.http.Serve(d.ln) }()
-	d.log.Info("registrar ready", "listen", d.ln.Addr().String(), "database", d.databaseName(), "data_dir", cfg.DataDir)
+	d.log.Info("registrar ready", "listen", d.ln.Addr().String(), "database", d.databaseName(), "data_dir", cfg.DataDir, "mode", d.Mode())
+	if d.DemoMode() {
+		d.log.Warn("demo mode: no registries file (--registries), so the live API registers on the built-in demo registry and records no charges",
+			"demo_registry", DemoPath(cfg.DataDir))
+	}
 	return d, nil
 }
 
@@ -221,11 +229,57 @@ func (d *Daemon) URL() string { return "http://" + d.Addr() + "/client/v4/" }
 // DB returns the database (for tests and tools).
 func (d *Daemon) DB() *store.DB { return d.db }
 
-// Sandbox returns the sandbox registry (for tests and tools).
-func (d *Daemon) Sandbox() *sandbox.Engine { return d.sandbox }
+// Sandbox returns the sandbox registry, behind the /registrar-sandbox/
+// API (for tests and tools).
+func (d *Daemon) Sandbox() *sandbox.Engine { return d.builtins[0].engine }
 
 // SandboxAddr returns the built-in sandbox registry's EPP address.
-func (d *Daemon) SandboxAddr() string { return d.eppSrv.Addr() }
+func (d *Daemon) SandboxAddr() string { return d.builtins[0].server.Addr() }
+
+// Demo returns the demo registry behind the live API in demo mode, or nil
+// (for tests and tools).
+func (d *Daemon) Demo() *sandbox.Engine {
+	if len(d.builtins) < 2 {
+		return nil
+	}
+	return d.builtins[1].engine
+}
+
+// DemoMode reports whether the server runs in demo mode: no registries
+// file, so the live API is served by the built-in demo registry and
+// records no charges.
+func (d *Daemon) DemoMode() bool { return d.cfg.Registries == "" }
+
+// Mode is the live environment's mode as /healthz and the logs report it:
+// "demo" or "live".
+func (d *Daemon) Mode() string {
+	if d.DemoMode() {
+		return ModeDemo
+	}
+	return ModeLive
+}
+
+// policies returns each environment's policy. The sandbox API keeps the
+// sandbox's scenario rules and is never billed. The live API follows the
+// real rules with real registries; in demo mode it keeps the sandbox's
+// deterministic verification rule (only "verify…" addresses are asked)
+// and records no charges.
+func (d *Daemon) policies() map[registrar.Env]registrar.Policy {
+	live := registrar.Policy{Verify: registrar.VerifyNewAddresses, Billed: true}
+	if d.DemoMode() {
+		live = registrar.Policy{Verify: registrar.VerifyScenario}
+	}
+	return map[registrar.Env]registrar.Policy{
+		registrar.EnvSandbox: {Verify: registrar.VerifyScenario},
+		registrar.EnvLive:    live,
+	}
+}
+
+// The live environment's modes.
+const (
+	ModeDemo = "demo"
+	ModeLive = "live"
+)
 
 // Engine returns the workflow engine (for tests: Sweep).
 func (d *Daemon) Engine() *workflows.Engine { return d.engine }
@@ -268,11 +322,8 @@ func (d *Daemon) close() {
 	for _, c := range d.clients {
 		c.Close() // logs out
 	}
-	if d.eppSrv != nil {
-		d.eppSrv.Close()
-	}
-	if d.sandbox != nil {
-		d.sandbox.Close()
+	for _, b := range d.builtins {
+		b.close()
 	}
 	if d.db != nil {
 		d.db.Close()
@@ -318,13 +369,13 @@ First start: created a sandbox account and an API token.
   account ID: %s
   API token:  %s
 
-Register a domain on the sandbox registry:
+%sRegister a domain:
 
   curl -s -X POST %s/accounts/%s/registrar/registrations \
     -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' \
     -d '{"domain_name": "example.com"}'
 
-`, acct.ID, token, base, acct.ID, token)
+`, acct.ID, token, d.demoNotice(), base, acct.ID, token)
 	// The command line's defaults: the API on the listen address (a
 	// wildcard host made localhost), the account and its token.
 	cliPath := filepath.Join(d.cfg.DataDir, "cli.json")
@@ -362,6 +413,19 @@ the database keeps only the token's hash). Try:
 
 `, cliPath)
 	return nil
+}
+
+// demoNotice is the banner's paragraph on demo mode, or "".
+func (d *Daemon) demoNotice() string {
+	if !d.DemoMode() {
+		return ""
+	}
+	return `Demo mode: no registries file (--registries) is configured, so the live API
+(/registrar/) registers names on a built-in demo registry, with the sandbox's
+scenario rules, and records no charges. The sandbox API (/registrar-sandbox/)
+has its own registry: a name bought in one never affects the other.
+
+`
 }
 
 // SampleContact is the default registrant of the sandbox account made on

@@ -123,9 +123,14 @@ func TestRegistryFaults(t *testing.T) {
 				c.Registries = reg.file
 				c.RetryMin, c.RetryMax = 100*time.Millisecond, 500*time.Millisecond
 			})
-			// Healthy first: sessions are open when the fault starts.
-			if r := s.register("registrar", "warmup.com"); r.Status != http.StatusCreated {
-				t.Fatalf("POST before the fault = %d %s", r.Status, r.Body)
+			// Healthy first: sessions are open when the fault starts, and
+			// the registrant's address is verified (live rule).
+			if r := s.register("registrar", "warmup.com"); r.Status != http.StatusAccepted {
+				t.Fatalf("POST before the fault = %d %s, want 202 action_required", r.Status, r.Body)
+			}
+			s.openVerificationLink("warmup.com")
+			if st := s.waitState("registrar", "warmup.com", 20*time.Second, completed); st.State != registrar.StateSucceeded {
+				t.Fatalf("warmup.com after verification: %s %+v", st.State, st.Error)
 			}
 			reg.proxy.Set(tt.faults)
 			stopDrops := make(chan struct{})

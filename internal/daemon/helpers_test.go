@@ -14,6 +14,7 @@ import (
 
 	"github.com/openregistrar/registrar/internal/daemon"
 	"github.com/openregistrar/registrar/internal/registrar"
+	"github.com/openregistrar/registrar/internal/sandbox"
 	"github.com/openregistrar/registrar/internal/store/storetest"
 )
 
@@ -251,19 +252,14 @@ func inState(states ...registrar.State) func(status) bool {
 	}
 }
 
-// creates counts the create commands the sandbox registry received for
-// domain.
+// creates counts the create commands the built-in registries (the
+// sandbox registry, and the demo registry behind the live API) received
+// for domain.
 func (s *server) creates(domain string) int {
 	s.t.Helper()
-	log, err := s.d.Sandbox().Log(context.Background())
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	n := 0
-	for _, e := range log {
-		if e.Command == "create" && e.Domain == domain {
-			n++
-		}
+	n := createsIn(s.t, s.d.Sandbox(), domain)
+	if demo := s.d.Demo(); demo != nil {
+		n += createsIn(s.t, demo, domain)
 	}
 	return n
 }
@@ -284,4 +280,61 @@ func (s *server) waitExists(env, domain string, limit time.Duration) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// openVerificationLink opens the link of the newest verification email
+// about domain, as its registrant would.
+func (s *server) openVerificationLink(domain string) {
+	s.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		msgs, err := s.d.DB().Outbox(context.Background())
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		for i := len(msgs) - 1; i >= 0; i-- {
+			if link := linkRE.FindString(msgs[i].Body); link != "" && strings.Contains(msgs[i].Subject, domain) {
+				res, err := http.Get(link)
+				if err != nil {
+					s.t.Fatal(err)
+				}
+				res.Body.Close()
+				if res.StatusCode != http.StatusOK {
+					s.t.Fatalf("GET %s = %d", link, res.StatusCode)
+				}
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("no verification email about %s in the outbox", domain)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// startLiveServer starts a registrar in live mode on backend b, with a
+// standalone sandbox registry behind a registries file, and verifies the
+// test account's registrant address with a first registration, so that
+// later ones go straight to the registry.
+func startLiveServer(t *testing.T, b storetest.Backend) (*server, *registry) {
+	t.Helper()
+	reg := startRegistry(t, 300*time.Millisecond)
+	s := startServer(t, b, func(c *daemon.Config) { c.Registries = reg.file })
+	if r := s.register("registrar", "verify-first.com"); r.Status != http.StatusAccepted {
+		t.Fatalf("first live POST = %d %s, want 202 action_required", r.Status, r.Body)
+	}
+	s.openVerificationLink("verify-first.com")
+	if st := s.waitState("registrar", "verify-first.com", 20*time.Second, completed); st.State != registrar.StateSucceeded {
+		t.Fatalf("verify-first.com after verification: %s %+v", st.State, st.Error)
+	}
+	return s, reg
+}
+
+// builtin returns the built-in registry behind an environment's API
+// ("registrar": the demo registry; "registrar-sandbox": the sandbox's).
+func (s *server) builtin(env string) *sandbox.Engine {
+	if env == "registrar-sandbox" {
+		return s.d.Sandbox()
+	}
+	return s.d.Demo()
 }

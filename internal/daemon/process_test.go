@@ -646,20 +646,20 @@ func (h *harness) list(p *proc) []registrar.Registration {
 	}
 }
 
-// creates counts the create commands in the sandbox registry's log, by
-// domain.
+// creates counts the create commands in the demo registry's log (the
+// live API's registry in demo mode), by domain.
 func (h *harness) creates() map[string]int {
 	h.t.Helper()
 	return h.commands("create")
 }
 
-// commands counts the commands named command in the sandbox registry's
-// log, by domain.
+// commands counts the commands named command in the demo registry's log,
+// by domain.
 func (h *harness) commands(command string) map[string]int {
 	h.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	log, err := sandbox.ReadLog(ctx, daemon.SandboxPath(h.dataDir))
+	log, err := sandbox.ReadLog(ctx, daemon.DemoPath(h.dataDir))
 	if err != nil {
 		h.t.Fatal(err)
 	}

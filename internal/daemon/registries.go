@@ -58,10 +58,12 @@ func NewEPPPassword() string {
 	return "Pw" + s + n.String()
 }
 
-// startRegistries starts the built-in sandbox registry as an EPP server on
-// loopback, connects to it over TLS with our client certificate, and
-// connects to the registries of the registries file, if any. It returns
-// the routes from extensions to registries.
+// startRegistries starts the built-in registries, each an EPP server on
+// loopback that we reach over TLS with our client certificate: the sandbox
+// registry behind the /registrar-sandbox/ API and, in demo mode (no
+// registries file), the demo registry behind the live API. Otherwise it
+// connects to the registries of the registries file. It returns the routes
+// from extensions to registries.
 func (d *Daemon) startRegistries() (*registrar.Router, error) {
 	cfg := d.cfg
 	files, err := tlsca.Ensure(TLSDir(cfg.DataDir), SandboxClientID)
@@ -72,36 +74,18 @@ func (d *Daemon) startRegistries() (*registrar.Router, error) {
 	if err != nil {
 		return nil, err
 	}
-	srvTLS, err := files.ServerConfig(false)
-	if err != nil {
-		return nil, err
-	}
-	d.eppSrv = sandbox.NewServer(d.sandbox, sandbox.ServerConfig{
-		TLS: srvTLS, Accounts: map[string]string{SandboxClientID: pw}, MaxSessionsPerClient: sandboxSessionCap,
-		Logger: cfg.Logger.With("component", "sandbox-epp"),
-	})
-	addr := cfg.SandboxListen
-	if addr == "" {
-		addr = "127.0.0.1:0"
-	}
-	if err := d.eppSrv.Listen(addr); err != nil {
-		return nil, fmt.Errorf("sandbox registry: listen on %s: %w", addr, err)
-	}
-	cliTLS, err := files.ClientConfig()
-	if err != nil {
-		return nil, err
-	}
-	sbx, err := d.connect("sandbox", epp.ClientConfig{
-		Addr: d.eppSrv.Addr(), TLS: cliTLS, ClientID: SandboxClientID, Password: pw,
-		PoolSize: sandboxSessions, RateLimit: math.Inf(1),
-	})
+	sbx, err := d.startBuiltin("sandbox", SandboxPath(cfg.DataDir), cfg.SandboxListen, files, pw)
 	if err != nil {
 		return nil, err
 	}
 	routes := registrar.NewRouter()
 	routes.AddCatalog(registrar.EnvSandbox, d.catalog, sbx)
-	if cfg.Registries == "" {
-		routes.AddCatalog(registrar.EnvLive, d.catalog, sbx)
+	if d.DemoMode() {
+		demo, err := d.startBuiltin("demo", DemoPath(cfg.DataDir), "127.0.0.1:0", files, pw)
+		if err != nil {
+			return nil, err
+		}
+		routes.AddCatalog(registrar.EnvLive, d.catalog, demo)
 		return routes, nil
 	}
 	file, err := LoadRegistries(cfg.Registries)
@@ -141,6 +125,53 @@ func (d *Daemon) startRegistries() (*registrar.Router, error) {
 		}
 	}
 	return routes, nil
+}
+
+// startBuiltin opens a built-in test registry (a sandbox engine kept in
+// the SQLite file at path), serves it over EPP on addr, and connects to it.
+func (d *Daemon) startBuiltin(name, path, addr string, files tlsca.Files, pw string) (*eppregistry.Registry, error) {
+	engine, err := sandbox.Open(path, sandbox.Config{Delay: d.cfg.SandboxDelay, Prices: catalogPrices(d.catalog),
+		Logger: d.cfg.Logger.With("component", name)})
+	if err != nil {
+		return nil, err
+	}
+	b := builtin{engine: engine}
+	d.builtins = append(d.builtins, &b)
+	srvTLS, err := files.ServerConfig(false)
+	if err != nil {
+		return nil, err
+	}
+	b.server = sandbox.NewServer(engine, sandbox.ServerConfig{
+		TLS: srvTLS, Accounts: map[string]string{SandboxClientID: pw}, MaxSessionsPerClient: sandboxSessionCap,
+		Logger: d.cfg.Logger.With("component", name+"-epp"),
+	})
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	if err := b.server.Listen(addr); err != nil {
+		return nil, fmt.Errorf("%s registry: listen on %s: %w", name, addr, err)
+	}
+	cliTLS, err := files.ClientConfig()
+	if err != nil {
+		return nil, err
+	}
+	return d.connect(name, epp.ClientConfig{
+		Addr: b.server.Addr(), TLS: cliTLS, ClientID: SandboxClientID, Password: pw,
+		PoolSize: sandboxSessions, RateLimit: math.Inf(1),
+	})
+}
+
+// builtin is a running built-in test registry.
+type builtin struct {
+	engine *sandbox.Engine
+	server *sandbox.Server
+}
+
+func (b *builtin) close() {
+	if b.server != nil {
+		b.server.Close()
+	}
+	b.engine.Close()
 }
 
 // connect makes an EPP client (sessions open on first use) and the

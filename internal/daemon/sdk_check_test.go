@@ -112,7 +112,7 @@ func TestSDKCheckBatch(t *testing.T) {
 			names = append(names, fmt.Sprintf("sdk-batch-%s-%d.%s", api.env, i, []string{"com", "net", "org", "app"}[i%4]))
 		}
 		for round := range 2 {
-			before := s.checkCommands(t)
+			before := s.checkCommands(t, api.env)
 			got, err := api.check(t.Context(), c, s.account, names)
 			if err != nil {
 				t.Fatalf("%s: Check of 20 names = %v", api.env, err)
@@ -121,7 +121,7 @@ func TestSDKCheckBatch(t *testing.T) {
 				t.Fatalf("%s: Check of 20 names = %d results", api.env, len(got))
 			}
 			var ours [][]string
-			for _, e := range s.checkCommands(t)[len(before):] {
+			for _, e := range s.checkCommands(t, api.env)[len(before):] {
 				if checked := strings.Split(e, ","); slices.Contains(checked, names[0]) {
 					ours = append(ours, checked)
 				}
@@ -133,11 +133,12 @@ func TestSDKCheckBatch(t *testing.T) {
 	}
 }
 
-// checkCommands returns the names of every check command the sandbox
-// registry has received, one comma-separated string per command.
-func (s *server) checkCommands(t *testing.T) []string {
+// checkCommands returns the names of every check command the built-in
+// registry behind env has received, one comma-separated string per
+// command.
+func (s *server) checkCommands(t *testing.T, env string) []string {
 	t.Helper()
-	log, err := s.d.Sandbox().Log(context.Background())
+	log, err := s.builtin(env).Log(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +173,7 @@ func TestSDKCheckErrors(t *testing.T) {
 		{"a number among the names", []string{"a.com"}, []option.RequestOption{option.WithJSONSet("domains.1", 7)}, httpapi.CodeMalformedBody, "/domains/1"},
 		{"an unknown field", []string{"a.com"}, []option.RequestOption{option.WithJSONSet("colour", "blue")}, httpapi.CodeMalformedBody, "/colour"},
 	}
-	before := len(s.checkCommands(t))
+	before := len(s.checkCommands(t, "registrar")) + len(s.checkCommands(t, "registrar-sandbox"))
 	for _, api := range sdkAvailAPIs {
 		for _, tt := range tests {
 			t.Run(api.env+"/"+tt.name, func(t *testing.T) {
@@ -186,7 +187,7 @@ func TestSDKCheckErrors(t *testing.T) {
 			})
 		}
 	}
-	if after := len(s.checkCommands(t)); after != before {
+	if after := len(s.checkCommands(t, "registrar")) + len(s.checkCommands(t, "registrar-sandbox")); after != before {
 		t.Errorf("rejected checks reached the registry %d times, want never", after-before)
 	}
 }
@@ -258,12 +259,12 @@ func TestSDKSearch(t *testing.T) {
 				}
 
 				// Repeated: from the cache, no registry check.
-				before := len(s.checkCommands(t))
+				before := len(s.checkCommands(t, api.env))
 				again := search(prefix+" coffee shop", nil, 0)
 				if diff := sdkAvailDiff(got, again); diff != "" {
 					t.Errorf("repeated Search differs (-first +again):\n%s", diff)
 				}
-				if n := s.checksNaming(t, before, joined+".com"); n != 0 {
+				if n := s.checksNaming(t, api.env, before, joined+".com"); n != 0 {
 					t.Errorf("repeated Search made %d registry checks, want none", n)
 				}
 
@@ -301,10 +302,10 @@ func TestSDKSearch(t *testing.T) {
 
 // checksNaming counts the registry's check commands after the first skip
 // that name name.
-func (s *server) checksNaming(t *testing.T, skip int, name string) int {
+func (s *server) checksNaming(t *testing.T, env string, skip int, name string) int {
 	t.Helper()
 	n := 0
-	for _, e := range s.checkCommands(t)[skip:] {
+	for _, e := range s.checkCommands(t, env)[skip:] {
 		if slices.Contains(strings.Split(e, ","), name) {
 			n++
 		}

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"maps"
 	"net/http"
 	"slices"
@@ -60,5 +61,8 @@ func (s *Server) handle(path string, byMethod map[string]http.HandlerFunc) {
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
-	w.Write([]byte(`{"status":"ok"}` + "\n"))
+	json.NewEncoder(w).Encode(struct {
+		Status string `json:"status"`
+		Mode   string `json:"mode"`
+	}{"ok", s.cfg.Mode})
 }

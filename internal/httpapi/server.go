@@ -28,6 +28,10 @@ type Config struct {
 	// bucket size [1200]. A negative RateLimit disables limiting.
 	RateLimit float64
 	RateBurst int
+	// Mode is the live environment's mode, reported by /healthz: "demo"
+	// (no registries configured: a built-in test registry, no charges) or
+	// "live" [live].
+	Mode string
 }
 
 func (c *Config) setDefaults() {
@@ -42,6 +46,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.RateBurst == 0 {
 		c.RateBurst = 1200
+	}
+	if c.Mode == "" {
+		c.Mode = "live"
 	}
 }
 

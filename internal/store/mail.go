@@ -128,6 +128,19 @@ func (tx *Tx) ConfirmVerification(ctx context.Context, codeHash string, now time
 	return v, nil
 }
 
+// EmailVerified reports whether the account has verified email (in any
+// case) before in env: a confirmed verification of one of its workflows.
+func (db *DB) EmailVerified(ctx context.Context, accountID string, env registrar.Env, email string) (bool, error) {
+	var n int
+	err := db.read.queryRow(ctx, `SELECT count(*) FROM verifications v JOIN workflows w ON w.id = v.workflow_id
+		WHERE lower(v.email) = lower($1) AND v.confirmed_at IS NOT NULL AND w.account_id = $2 AND w.env = $3`,
+		email, accountID, string(env)).Scan(&n)
+	if err != nil {
+		return false, dbErr("store.EmailVerified", err)
+	}
+	return n > 0, nil
+}
+
 // Charge is a ledger entry: what an account paid for a registration.
 type Charge struct {
 	ID          string    `json:"id"`

@@ -61,6 +61,12 @@ type Config struct {
 	Workers int
 	// PublicURL is the base of links in email ("http://127.0.0.1:8080").
 	PublicURL string
+	// Policies is each environment's policy: verification rule and
+	// billing. An environment left out gets its default: the sandbox's
+	// scenario rule without billing, and for live the real rule with
+	// billing (the daemon gives live the demo policy when no registries
+	// are configured).
+	Policies map[registrar.Env]registrar.Policy
 
 	// fetchPoll overrides River's fetch poll on SQLite [50ms]; tests push
 	// it out of reach to prove that wake alone gets steps run.
@@ -90,7 +96,18 @@ func (c *Config) setDefaults() {
 	if c.Workers == 0 {
 		c.Workers = 50
 	}
+	policies := map[registrar.Env]registrar.Policy{
+		registrar.EnvSandbox: {Verify: registrar.VerifyScenario},
+		registrar.EnvLive:    {Verify: registrar.VerifyNewAddresses, Billed: true},
+	}
+	for env, p := range c.Policies {
+		policies[env] = p
+	}
+	c.Policies = policies
 }
+
+// policy returns the policy of env.
+func (e *Engine) policy(env registrar.Env) registrar.Policy { return e.cfg.Policies[env] }
 
 // Deps are the engine's collaborators.
 type Deps struct {

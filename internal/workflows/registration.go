@@ -142,7 +142,12 @@ func (e *Engine) start(ctx context.Context, wf *registrar.Workflow, d *registrat
 		return e.fail(wf, registrar.CodeDomainUnavailable, fmt.Sprintf("%s is not available for registration%s", wf.Domain, reason)), nil
 	case a.Premium:
 		return e.fail(wf, registrar.CodeDomainPremium, fmt.Sprintf("%s is a premium domain; premium domains cannot be registered through the API", wf.Domain)), nil
-	case needsVerification(d.Registrant.Email):
+	}
+	verify, err := e.needsVerification(ctx, wf, d.Registrant.Email)
+	if err != nil {
+		return transition{}, err
+	}
+	if verify {
 		return e.requireVerification(wf, d), nil
 	}
 	// Go on to create, recording the first attempt in the same commit.
@@ -161,12 +166,19 @@ func (e *Engine) recordAttempt(wf *registrar.Workflow, d *registrationData) {
 	wf.Data = mustJSON(d)
 }
 
-// needsVerification reports whether the registrant's email must be verified
-// before the domain is created. In this release that is the sandbox rule:
-// a local part starting with "verify".
-func needsVerification(email string) bool {
-	local, _, _ := strings.Cut(email, "@")
-	return strings.HasPrefix(strings.ToLower(local), "verify")
+// needsVerification reports whether the registrant's email must be
+// verified before the domain is created, by the rule of the workflow's
+// environment.
+func (e *Engine) needsVerification(ctx context.Context, wf *registrar.Workflow, email string) (bool, error) {
+	switch rule := e.policy(wf.Env).Verify; rule {
+	case registrar.VerifyScenario:
+		return registrar.ScenarioVerifies(email), nil
+	case registrar.VerifyNewAddresses:
+		verified, err := e.DB.EmailVerified(ctx, wf.AccountID, wf.Env, email)
+		return !verified, err
+	default:
+		return false, registrar.Errorf(registrar.KindInternal, "workflows.needsVerification", "unknown verification rule %q", rule)
+	}
 }
 
 // create sends the create to the registry, at most once per unknown
@@ -324,8 +336,8 @@ func (e *Engine) requireVerification(wf *registrar.Workflow, d *registrationData
 	}}
 }
 
-// succeed activates the registration, charges for it (live only, once per
-// workflow) and ends the workflow.
+// succeed activates the registration, charges for it (where the
+// environment's policy bills, once per workflow) and ends the workflow.
 func (e *Engine) succeed(wf *registrar.Workflow, d *registrationData, created, expires time.Time) transition {
 	now := e.Clock.Now()
 	if created.IsZero() {
@@ -348,7 +360,7 @@ func (e *Engine) succeed(wf *registrar.Workflow, d *registrationData, created, e
 		if err := tx.SaveRegistration(ctx, g); err != nil {
 			return err
 		}
-		if wf.Env == registrar.EnvLive {
+		if e.policy(wf.Env).Billed {
 			if _, err := tx.InsertCharge(ctx, store.Charge{
 				ID: registrar.NewID(), AccountID: wf.AccountID, WorkflowID: wf.ID, Domain: wf.Domain, Years: d.Years,
 				AmountCents: d.PriceCents, Currency: d.Currency, CreatedAt: now,

@@ -1,0 +1,38 @@
+package registrar
+
+import "strings"
+
+// Policy is how an environment treats registrations: whose email is
+// verified before a domain is created, and whether success is billed. The
+// daemon chooses each environment's policy (docs/ARCHITECTURE.md,
+// "Environments"); the workflows follow it and know no environment rules of
+// their own.
+type Policy struct {
+	// Verify says which registrant email addresses are verified before a
+	// domain is created.
+	Verify VerifyRule
+	// Billed says whether a successful registration writes a charge.
+	Billed bool
+}
+
+// VerifyRule says which registrant email addresses must be verified.
+type VerifyRule string
+
+// The verification rules.
+const (
+	// VerifyScenario asks only addresses whose local part starts with
+	// "verify": the sandbox registry's deterministic rule, kept in demo
+	// mode so that demos and tests behave the same every time.
+	VerifyScenario VerifyRule = "scenario"
+	// VerifyNewAddresses asks every address the account has not verified
+	// before, as ICANN's Registrar Accreditation Agreement (WHOIS accuracy
+	// program specification) requires of a registrar.
+	VerifyNewAddresses VerifyRule = "new_addresses"
+)
+
+// ScenarioVerifies reports whether the scenario rule asks email to be
+// verified: its local part starts with "verify", in any case.
+func ScenarioVerifies(email string) bool {
+	local, _, _ := strings.Cut(email, "@")
+	return strings.HasPrefix(strings.ToLower(local), "verify")
+}
