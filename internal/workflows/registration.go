@@ -366,13 +366,25 @@ func (e *Engine) succeed(wf *registrar.Workflow, d *registrationData, created, e
 func (e *Engine) fail(wf *registrar.Workflow, code, message string) transition {
 	wf.State, wf.Deadline, wf.RegistryTRID = registrar.StateFailed, time.Time{}, ""
 	wf.ErrorCode, wf.ErrorMessage = code, message
-	setContext(wf, registrar.StatusContext{})
+	var keep registrar.StatusContext
+	if wf.Kind == registrar.WorkflowUpdate {
+		// An update's status names its requested changes in every state.
+		keep.Changes = statusChanges(wf)
+	}
+	setContext(wf, keep)
 	return transition{apply: func(ctx context.Context, tx *store.Tx) error {
 		if wf.Kind != registrar.WorkflowRegistration {
 			return nil
 		}
 		return tx.DeleteRegistration(ctx, wf.Env, wf.Domain, wf.ID)
 	}}
+}
+
+// statusChanges returns the changes named in a workflow's public context.
+func statusChanges(wf *registrar.Workflow) map[string]any {
+	var c registrar.StatusContext
+	json.Unmarshal(wf.Context, &c) // our own JSON; nil changes if it were not
+	return c.Changes
 }
 
 func ptr[T any](v T) *T { return &v }
