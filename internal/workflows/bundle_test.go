@@ -248,7 +248,8 @@ func (r *fakeRegistry) Update(context.Context, registrar.DomainUpdate) error {
 	return errors.New("unexpected Update")
 }
 
-// Poll returns the oldest queued message, unless an error is scripted.
+// Poll returns the oldest queued message, unless an error is scripted;
+// Ack likewise.
 func (r *fakeRegistry) Poll(ctx context.Context) (*registrar.PollMessage, error) {
 	r.mu.Lock()
 	r.calls = append(r.calls, "Poll")
@@ -269,19 +270,46 @@ func (r *fakeRegistry) Ack(ctx context.Context, id string) error {
 	r.mu.Lock()
 	r.calls = append(r.calls, "Ack "+id)
 	onAck := r.onAck
+	if q := r.script["ack"]; len(q) > 0 {
+		// A scripted failure: the message is gone all the same (acked by
+		// someone else, or by a registry that answered too late).
+		r.script["ack"] = q[1:]
+		r.drop(id)
+		r.mu.Unlock()
+		return q[0].err
+	}
 	r.mu.Unlock()
 	if onAck != nil {
 		onAck(id)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if !r.drop(id) {
+		return registrar.Errorf(registrar.KindNotFound, "fake.Ack", "no message %s", id)
+	}
+	return nil
+}
+
+// drop removes a message from the queue; r.mu is held.
+func (r *fakeRegistry) drop(id string) bool {
 	for i, m := range r.queue {
 		if m.ID == id {
 			r.queue = append(r.queue[:i], r.queue[i+1:]...)
-			return nil
+			return true
 		}
 	}
-	return registrar.Errorf(registrar.KindNotFound, "fake.Ack", "no message %s", id)
+	return false
+}
+
+// queued returns the IDs of the queued messages.
+func (r *fakeRegistry) queued() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var ids []string
+	for _, m := range r.queue {
+		ids = append(ids, m.ID)
+	}
+	return ids
 }
 
 // enqueue adds a message to the registry's queue.
