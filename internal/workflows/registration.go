@@ -338,11 +338,14 @@ func (e *Engine) succeed(wf *registrar.Workflow, d *registrationData, created, e
 	wf.ErrorCode, wf.ErrorMessage = "", ""
 	return transition{apply: func(ctx context.Context, tx *store.Tx) error {
 		g, err := tx.Registration(ctx, wf.Env, wf.Domain)
+		if registrar.IsKind(err, registrar.KindNotFound) || (err == nil && g.WorkflowID != wf.ID) {
+			// Only a failure of this workflow gives its registration up
+			// (see fail): the workflow changed under this step, which lost
+			// the race, as the version check below would say.
+			return registrar.Errorf(registrar.KindConflict, "workflows.succeed", "the registration of %s was given up meanwhile", wf.Domain)
+		}
 		if err != nil {
 			return err
-		}
-		if g.WorkflowID != wf.ID {
-			return registrar.Errorf(registrar.KindInternal, "workflows.succeed", "registration of %s belongs to workflow %s", wf.Domain, g.WorkflowID)
 		}
 		g.Status, g.CreatedAt, g.ExpiresAt = registrar.RegistrationActive, created.UTC(), ptr(expires.UTC())
 		if err := tx.SaveRegistration(ctx, g); err != nil {
