@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -435,5 +436,64 @@ func TestPeriodicJobsAreUnique(t *testing.T) {
 		if !byArgs || !has[rivertype.JobStateRunning] || !has[rivertype.JobStateAvailable] || !has[rivertype.JobStateScheduled] || !has[rivertype.JobStatePending] {
 			t.Errorf("%s: unique by args %v in %v", o.kind, byArgs, states)
 		}
+	}
+}
+
+// Stopping the engine with a step still waiting on the registry cancels
+// the step once the stop's patience runs out; the step stores what it
+// knows (the create's outcome is unknown: blocked) and its retry is
+// queued. This runs the real River client.
+func TestStopCancelsAStepInFlight(t *testing.T) {
+	t.Parallel()
+	db := openTestDB(t)
+	reg := newFakeRegistry(t)
+	router := &fakeRouter{}
+	router.add(registrar.EnvLive, testExt, reg)
+	e, err := New(Deps{DB: db, Registries: router, Clock: &fixedClock{now: t0}}, Config{PollInterval: time.Hour, SweepInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := make(chan struct{})
+	reg.on("check", available(domain)).on("create", answer{hang: true, before: func() { close(sent) }})
+	ctx := t.Context()
+	if err := e.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	acct, _, err := db.CreateAccount(ctx, "ada", contact("ada@example.com"), t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wf, err := e.StartRegistration(ctx, registrar.Principal{AccountID: acct.ID}, registrar.EnvLive, registrar.RegistrationRequest{Domain: domain, Extension: "com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-sent:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the create was never sent")
+	}
+	stopCtx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if err := e.Stop(stopCtx); err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+	got, err := db.WorkflowByID(ctx, wf.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := statusContext(t, got)
+	if got.State != registrar.StateBlocked || got.Step != stepCreate || c.BlockedReason != "the registry did not answer in time; checking" {
+		t.Errorf("after a cancelled create: %s/%s %q, want blocked/create, outcome unknown", got.State, got.Step, c.BlockedReason)
+	}
+	var queued int
+	if err := db.SQLite().QueryRowContext(ctx, `SELECT count(*) FROM river_job WHERE kind = 'workflow_step' AND state = 'scheduled'`).Scan(&queued); err != nil {
+		t.Fatal(err)
+	}
+	if queued != 1 {
+		t.Errorf("%d retries scheduled, want one", queued)
+	}
+	calls := slices.DeleteFunc(reg.Calls(), func(c string) bool { return c == "Poll" }) // the periodic poll runs on start
+	if diff := cmp.Diff([]string{"Check example.com", "Create example.com #1"}, calls); diff != "" {
+		t.Errorf("registry calls (-want +got):\n%s", diff)
 	}
 }
