@@ -120,6 +120,9 @@ type answer struct {
 	// hang makes the call wait for its context to end and return the
 	// context's error: a registry that does not answer in time.
 	hang bool
+	// delay makes the call take this long (less, if its context ends
+	// first: then it returns the context's error).
+	delay time.Duration
 	// before runs when the call arrives, before it answers (a crash, a
 	// race, a look at the stored state).
 	before func()
@@ -172,6 +175,13 @@ func (r *fakeRegistry) next(ctx context.Context, op, call string) (answer, error
 	if a.hang {
 		<-ctx.Done()
 		return a, ctx.Err()
+	}
+	if a.delay > 0 {
+		select {
+		case <-time.After(a.delay):
+		case <-ctx.Done():
+			return a, ctx.Err()
+		}
 	}
 	return a, a.err
 }

@@ -79,6 +79,10 @@ func TestStartRegistrationAfterSuccessReturnsIt(t *testing.T) {
 
 func TestStartRegistrationOfAnotherAccountsDomain(t *testing.T) {
 	t.Parallel()
+	t.Run("(none)→failed: domain_unavailable (another account holds it)", testAnotherAccountsDomain)
+}
+
+func testAnotherAccountsDomain(t *testing.T) {
 	b := newBundle(t)
 	mine := b.register(registrar.EnvLive, domain, "ada@example.com")
 	other := b.otherAccount()
@@ -93,6 +97,12 @@ func TestStartRegistrationOfAnotherAccountsDomain(t *testing.T) {
 	if stored.State != registrar.StateFailed || stored.ErrorCode != registrar.CodeDomainUnavailable ||
 		stored.ErrorMessage != "example.com is not available for registration" || !stored.Deadline.IsZero() {
 		t.Errorf("other account's workflow: %s %q %q deadline %v, want failed domain_unavailable", stored.State, stored.ErrorCode, stored.ErrorMessage, stored.Deadline)
+	}
+	if diff := cmp.Diff([]string{"failed/start"}, b.history(wf.ID)); diff != "" {
+		t.Errorf("stored states (-want +got):\n%s", diff)
+	}
+	if n := b.slots(registrar.EnvLive); n != 1 {
+		t.Errorf("%d domain slots taken, want only the holder's", n)
 	}
 	if g := b.registration(registrar.EnvLive, domain); g == nil || g.WorkflowID != mine.ID {
 		t.Errorf("the holder's registration changed: %+v", g)

@@ -314,6 +314,17 @@ func TestRegistrationTransitions(t *testing.T) {
 			},
 		},
 		{
+			name: "in_progress→succeeded: create 1000 slow but in time",
+			script: func(b *bundle, id string) {
+				slow := created
+				slow.delay = 100 * time.Millisecond // the step may wait 300 ms
+				b.reg.on("check", available(domain)).on("create", slow)
+			},
+			drive: steps(1),
+			want: outcome{path: []string{"pending/start", "in_progress/create", "succeeded/create"}, ctx: activeCtx(),
+				reg: registrar.RegistrationActive, charged: true, calls: []string{"Check example.com", "Create example.com #1"}},
+		},
+		{
 			name: "in_progress→succeeded: create 2302 but info shows an earlier attempt ours",
 			script: func(b *bundle, id string) {
 				b.reg.on("check", available(domain)).on("create", answer{err: errTaken}).on("info", infoOurs)

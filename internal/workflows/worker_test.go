@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -373,13 +374,14 @@ func TestBackoff(t *testing.T) {
 
 func TestScheduleAfter(t *testing.T) {
 	t.Parallel()
-	if o := scheduleAfter(0); o != nil {
-		t.Errorf("no delay scheduled at %v: River would wait for its scheduler", o.ScheduledAt)
-	}
-	o := scheduleAfter(time.Minute)
-	if d := time.Until(o.ScheduledAt); d < 59*time.Second || d > time.Minute {
-		t.Errorf("a minute's delay is due in %s", d)
-	}
+	synctest.Test(t, func(t *testing.T) { // time stands still: the delay is exact
+		if o := scheduleAfter(0); o != nil {
+			t.Errorf("no delay scheduled at %v: River would wait for its scheduler", o.ScheduledAt)
+		}
+		if d := time.Until(scheduleAfter(time.Minute).ScheduledAt); d != time.Minute {
+			t.Errorf("a minute's delay is due in %s", d)
+		}
+	})
 }
 
 func TestNeedsVerification(t *testing.T) {
