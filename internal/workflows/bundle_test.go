@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -470,6 +471,36 @@ type bundle struct {
 	mailer *fakeMailer
 	acct   registrar.Account
 	p      registrar.Principal
+	logs   *logRecorder
+}
+
+// logRecorder keeps the engine's log records at info level and above, as
+// "LEVEL message".
+type logRecorder struct {
+	mu   sync.Mutex
+	recs []string
+}
+
+func (l *logRecorder) Enabled(_ context.Context, lv slog.Level) bool { return lv >= slog.LevelInfo }
+func (l *logRecorder) Handle(_ context.Context, r slog.Record) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.recs = append(l.recs, r.Level.String()+" "+r.Message)
+	return nil
+}
+func (l *logRecorder) WithAttrs([]slog.Attr) slog.Handler { return l }
+func (l *logRecorder) WithGroup(string) slog.Handler      { return l }
+
+// has reports whether a record starting with prefix was logged.
+func (l *logRecorder) has(prefix string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, r := range l.recs {
+		if strings.HasPrefix(r, prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // testExt is the extension the fake registry serves.
@@ -481,11 +512,19 @@ type bundleOpts struct {
 	mailer bool
 }
 
-// testConfig is the engine configuration of every bundle: defaults, except
-// a short job timeout so that a registry that never answers costs a test
-// a fraction of a second.
+// testConfig is the engine configuration of every bundle: the defaults,
+// and a base URL for links.
 func testConfig() Config {
-	return Config{JobTimeout: 400 * time.Millisecond, RescueAfter: time.Second, PublicURL: "https://registrar.test/"}
+	return Config{PublicURL: "https://registrar.test/"}
+}
+
+// shortJobs is testConfig with a job timeout short enough that a registry
+// that never answers costs a test a fraction of a second (its calls get
+// 150 ms).
+func shortJobs() Config {
+	c := testConfig()
+	c.JobTimeout, c.RescueAfter = 200*time.Millisecond, time.Second
+	return c
 }
 
 func newBundle(t *testing.T, opts ...bundleOpts) *bundle {
@@ -502,7 +541,8 @@ func newBundle(t *testing.T, opts ...bundleOpts) *bundle {
 	b := &bundle{t: t, ctx: ctx, db: openTestDB(t), reg: newFakeRegistry(t), router: &fakeRouter{}, clock: &fixedClock{now: t0}}
 	b.router.add(registrar.EnvLive, testExt, b.reg)
 	b.router.add(registrar.EnvSandbox, testExt, b.reg)
-	deps := Deps{DB: b.db, Registries: b.router, Clock: b.clock}
+	b.logs = &logRecorder{}
+	deps := Deps{DB: b.db, Registries: b.router, Clock: b.clock, Logger: slog.New(b.logs)}
 	if o.mailer {
 		b.mailer = &fakeMailer{}
 		deps.Mailer = b.mailer

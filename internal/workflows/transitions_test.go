@@ -17,6 +17,7 @@ const domain = "example.com"
 // everything the transition stores and every registry call it made.
 type transitionCase struct {
 	name  string
+	cfg   Config        // testConfig() unless set
 	env   registrar.Env // live unless set
 	email string        // the registrant's; ada@example.com unless set
 	// script scripts the registry once the workflow exists.
@@ -198,6 +199,7 @@ func TestRegistrationTransitions(t *testing.T) {
 		},
 		{
 			name: "in_progress→blocked: create not answered in time",
+			cfg:  shortJobs(),
 			script: func(b *bundle, id string) {
 				b.reg.on("check", available(domain)).on("create", answer{hang: true})
 			},
@@ -317,7 +319,7 @@ func TestRegistrationTransitions(t *testing.T) {
 			name: "in_progress→succeeded: create 1000 slow but in time",
 			script: func(b *bundle, id string) {
 				slow := created
-				slow.delay = 100 * time.Millisecond // the step may wait 300 ms
+				slow.delay = 100 * time.Millisecond // the step may wait 22.5 s
 				b.reg.on("check", available(domain)).on("create", slow)
 			},
 			drive: steps(1),
@@ -486,6 +488,11 @@ func TestRegistrationTransitions(t *testing.T) {
 			},
 			want: outcome{path: []string{"pending/start", "failed/start"}, code: registrar.CodeDeadlineExceeded,
 				msg: "the workflow did not finish in time (it was pending)"},
+			check: func(b *bundle, id string) {
+				if b.logs.has("WARN") {
+					b.t.Errorf("warned with no create sent: %q", b.logs.recs)
+				}
+			},
 		},
 		{
 			name: "in_progress→failed: deadline_exceeded (sweeper)",
@@ -500,6 +507,12 @@ func TestRegistrationTransitions(t *testing.T) {
 			},
 			want: outcome{path: []string{"pending/start", "in_progress/create", "failed/create"}, code: registrar.CodeDeadlineExceeded,
 				msg: "the workflow did not finish in time (it was in_progress)", calls: []string{"Check example.com", "Create example.com #1"}},
+			check: func(b *bundle, id string) {
+				// The create may have made the domain ours: a person must look.
+				if !b.logs.has("WARN registration failed by deadline after a create was sent") {
+					b.t.Errorf("no warning to reconcile by hand; logged %q", b.logs.recs)
+				}
+			},
 		},
 		{
 			name:   "blocked→failed: deadline_exceeded (sweeper)",
@@ -539,7 +552,11 @@ func TestRegistrationTransitions(t *testing.T) {
 }
 
 func (c transitionCase) run(t *testing.T) {
-	b := newBundle(t)
+	cfg := c.cfg
+	if cfg == (Config{}) {
+		cfg = testConfig()
+	}
+	b := newBundle(t, bundleOpts{cfg: cfg})
 	env, email := c.env, c.email
 	if env == "" {
 		env = registrar.EnvLive

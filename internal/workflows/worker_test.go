@@ -499,3 +499,33 @@ func TestStopCancelsAStepInFlight(t *testing.T) {
 		t.Errorf("registry calls (-want +got):\n%s", diff)
 	}
 }
+
+// The poll message and the step's own info re-check may settle a pending
+// create at the same time: one success is stored, and one charge.
+func TestPollAndRecheckRace(t *testing.T) {
+	t.Parallel()
+	b := newBundle(t)
+	wf := b.awaitingReview()
+	recheck := infoOurs
+	recheck.before = func() { // the poller gets there first
+		b.reg.enqueue(registrar.PollMessage{ID: "m1", Domain: domain, Success: true, TransactionID: b.data(wf.ID).CreateTRID})
+		if err := b.poll(); err != nil {
+			t.Error(err)
+		}
+	}
+	b.reg.on("info", recheck, infoOurs)
+	b.step()
+	if diff := cmp.Diff([]string{"pending/start", "in_progress/create", "blocked/await_create", "succeeded/await_create"}, b.history(wf.ID)); diff != "" {
+		t.Errorf("stored states (-want +got):\n%s", diff)
+	}
+	if c := b.charges(); len(c) != 1 {
+		t.Errorf("charges %+v, want one", c)
+	}
+	want := []string{"Check example.com", "Create example.com #1", "Info example.com", "Poll", "Info example.com", "Ack m1", "Poll"}
+	if diff := cmp.Diff(want, b.reg.Calls()); diff != "" {
+		t.Errorf("registry calls (-want +got):\n%s", diff)
+	}
+	if !b.logs.has("INFO workflow changed concurrently; dropping this transition") {
+		t.Errorf("the re-check's transition was not dropped as a lost race: %q", b.logs.recs)
+	}
+}
