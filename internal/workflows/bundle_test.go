@@ -385,9 +385,8 @@ func (f *fakeRouter) All() []registrar.Registry {
 // when the transaction that queued it committed, and a step's completion
 // commits with its transition, as with River.
 type testJobs struct {
-	db    *store.DB
 	mu    sync.Mutex
-	wakes int
+	wakes int // calls of wake
 }
 
 const testJobsSchema = `
@@ -551,7 +550,7 @@ func newBundle(t *testing.T, opts ...bundleOpts) *bundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b.jobs = &testJobs{db: b.db}
+	b.jobs = &testJobs{}
 	e.jobs = b.jobs // the River client New built is never started
 	b.e = e
 	b.acct, _, err = b.db.CreateAccount(ctx, "ada", contact("ada@example.com"), t0)

@@ -77,6 +77,32 @@ func TestStartRegistrationAfterSuccessReturnsIt(t *testing.T) {
 	}
 }
 
+// A registration that failed gave the name back: asking again starts a
+// new workflow, which asks the registry again.
+func TestStartRegistrationAfterFailureStartsAgain(t *testing.T) {
+	t.Parallel()
+	b := newBundle(t)
+	b.reg.on("check", answer{err: errPolicy}, available(domain)).on("create", created)
+	first := b.register(registrar.EnvLive, domain, "ada@example.com")
+	b.step()
+	b.clock.Advance(time.Second) // the newest workflow is the status: by created_at
+	again := b.register(registrar.EnvLive, domain, "ada@example.com")
+	if again.ID == first.ID || again.State != registrar.StatePending {
+		t.Fatalf("after a failure: workflow %s (%s), want a new pending one", again.ID, again.State)
+	}
+	b.step()
+	if got := b.workflow(again.ID); got.State != registrar.StateSucceeded {
+		t.Errorf("second registration %s", got.State)
+	}
+	if got := b.workflow(first.ID); got.State != registrar.StateFailed {
+		t.Errorf("first registration became %s", got.State)
+	}
+	st, err := b.db.RegistrationStatus(b.ctx, b.acct.ID, registrar.EnvLive, domain)
+	if err != nil || st.ID != again.ID {
+		t.Errorf("the status shows %v (%v), want the new workflow", st, err)
+	}
+}
+
 func TestStartRegistrationOfAnotherAccountsDomain(t *testing.T) {
 	t.Parallel()
 	t.Run("(none)→failed: domain_unavailable (another account holds it)", testAnotherAccountsDomain)
