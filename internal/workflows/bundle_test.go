@@ -3,9 +3,15 @@ package workflows
 // The test bundle, in River's style (riverqueue/river's own tests build a
 // fresh schema, a driver and a client per test): every test gets a fresh
 // SQLite database, a scripted registry, a fixed clock and a job table of
-// its own, and drives the engine's workers by hand, one job at a time. No
-// River client runs here (wake_test.go runs the real one end to end), so a
-// test decides exactly which job runs when, and nothing waits on a timer.
+// its own, and drives the engine's workers by hand, one job at a time.
+// The bundle's engine never starts its River client (the engine's jobs
+// interface is replaced by testJobs), so a test decides exactly which job
+// runs when and never waits for River's fetch or scheduler;
+// TestWakeRunsStepsWithoutFetchPoll and TestStopCancelsAStepInFlight run
+// the real client end to end.
+//
+// A broken transition fails the row of TestRegistrationTransitions named
+// after it ("in_progress→blocked: create 1001 pending").
 
 import (
 	"context"
