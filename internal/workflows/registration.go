@@ -350,11 +350,14 @@ func (e *Engine) succeed(wf *registrar.Workflow, d *registrationData, created, e
 	wf.ErrorCode, wf.ErrorMessage = "", ""
 	return transition{apply: func(ctx context.Context, tx *store.Tx) error {
 		g, err := tx.Registration(ctx, wf.Env, wf.Domain)
+		if registrar.IsKind(err, registrar.KindNotFound) || (err == nil && g.WorkflowID != wf.ID) {
+			// Only a failure of this workflow gives its registration up
+			// (see fail): the workflow changed under this step, which lost
+			// the race, as the version check below would say.
+			return registrar.Errorf(registrar.KindConflict, "workflows.succeed", "the registration of %s was given up meanwhile", wf.Domain)
+		}
 		if err != nil {
 			return err
-		}
-		if g.WorkflowID != wf.ID {
-			return registrar.Errorf(registrar.KindInternal, "workflows.succeed", "registration of %s belongs to workflow %s", wf.Domain, g.WorkflowID)
 		}
 		g.Status, g.CreatedAt, g.ExpiresAt = registrar.RegistrationActive, created.UTC(), ptr(expires.UTC())
 		if err := tx.SaveRegistration(ctx, g); err != nil {
@@ -378,13 +381,25 @@ func (e *Engine) succeed(wf *registrar.Workflow, d *registrationData, created, e
 func (e *Engine) fail(wf *registrar.Workflow, code, message string) transition {
 	wf.State, wf.Deadline, wf.RegistryTRID = registrar.StateFailed, time.Time{}, ""
 	wf.ErrorCode, wf.ErrorMessage = code, message
-	setContext(wf, registrar.StatusContext{})
+	var keep registrar.StatusContext
+	if wf.Kind == registrar.WorkflowUpdate {
+		// An update's status names its requested changes in every state.
+		keep.Changes = statusChanges(wf)
+	}
+	setContext(wf, keep)
 	return transition{apply: func(ctx context.Context, tx *store.Tx) error {
 		if wf.Kind != registrar.WorkflowRegistration {
 			return nil
 		}
 		return tx.DeleteRegistration(ctx, wf.Env, wf.Domain, wf.ID)
 	}}
+}
+
+// statusChanges returns the changes named in a workflow's public context.
+func statusChanges(wf *registrar.Workflow) map[string]any {
+	var c registrar.StatusContext
+	json.Unmarshal(wf.Context, &c) // our own JSON; nil changes if it were not
+	return c.Changes
 }
 
 func ptr[T any](v T) *T { return &v }

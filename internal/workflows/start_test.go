@@ -1,0 +1,481 @@
+package workflows
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/openregistrar/registrar/internal/registrar"
+	"github.com/openregistrar/registrar/internal/store"
+)
+
+// succeedRegistration registers domain for the bundle's account through a
+// create answered 1000.
+func (b *bundle) succeedRegistration(env registrar.Env, name string) *registrar.Workflow {
+	b.t.Helper()
+	b.reg.on("check", available(name)).on("create", created)
+	wf := b.register(env, name, "ada@example.com")
+	b.step()
+	if got := b.workflow(wf.ID); got.State != registrar.StateSucceeded {
+		b.t.Fatalf("registration of %s: %s %s", name, got.State, got.ErrorMessage)
+	}
+	return wf
+}
+
+// otherAccount creates a second account.
+func (b *bundle) otherAccount() registrar.Principal {
+	b.t.Helper()
+	acct, _, err := b.db.CreateAccount(b.ctx, "grace", contact("grace@example.com"), t0)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return registrar.Principal{AccountID: acct.ID}
+}
+
+func TestStartRegistrationIsIdempotentPerDomain(t *testing.T) {
+	t.Parallel()
+	b := newBundle(t)
+	first := b.register(registrar.EnvLive, domain, "ada@example.com")
+	again := b.register(registrar.EnvLive, domain, "someone@example.com")
+	if again.ID != first.ID || again.State != registrar.StatePending {
+		t.Errorf("the same domain again started %s (%s), want workflow %s", again.ID, again.State, first.ID)
+	}
+	if q := b.queuedSteps(); len(q) != 1 {
+		t.Errorf("%d step jobs queued, want one", len(q))
+	}
+	if n := b.slots(registrar.EnvLive); n != 1 {
+		t.Errorf("%d domain slots taken, want one", n)
+	}
+	if d := b.data(first.ID); d.Registrant.Email != "ada@example.com" {
+		t.Errorf("the repeated request changed the registrant to %s", d.Registrant.Email)
+	}
+	// The same name in the other environment is another registration.
+	if sbx := b.register(registrar.EnvSandbox, domain, "ada@example.com"); sbx.ID == first.ID {
+		t.Error("the sandbox registration reused the live workflow")
+	}
+	if b.jobs.wakes != 3 {
+		t.Errorf("%d wakes after three requests, want three", b.jobs.wakes)
+	}
+}
+
+func TestStartRegistrationAfterSuccessReturnsIt(t *testing.T) {
+	t.Parallel()
+	b := newBundle(t)
+	wf := b.succeedRegistration(registrar.EnvLive, domain)
+	again := b.register(registrar.EnvLive, domain, "ada@example.com")
+	if again.ID != wf.ID || again.State != registrar.StateSucceeded {
+		t.Errorf("registering a held domain again gave %s (%s), want the succeeded workflow %s", again.ID, again.State, wf.ID)
+	}
+	if n := len(b.charges()); n != 1 {
+		t.Errorf("%d charges, want one", n)
+	}
+	if q := b.queuedSteps(); len(q) != 0 {
+		t.Errorf("jobs queued for a held domain: %+v", q)
+	}
+}
+
+// A registration that failed gave the name back: asking again starts a
+// new workflow, which asks the registry again.
+func TestStartRegistrationAfterFailureStartsAgain(t *testing.T) {
+	t.Parallel()
+	b := newBundle(t)
+	b.reg.on("check", answer{err: errPolicy}, available(domain)).on("create", created)
+	first := b.register(registrar.EnvLive, domain, "ada@example.com")
+	b.step()
+	b.clock.Advance(time.Second) // the newest workflow is the status: by created_at
+	again := b.register(registrar.EnvLive, domain, "ada@example.com")
+	if again.ID == first.ID || again.State != registrar.StatePending {
+		t.Fatalf("after a failure: workflow %s (%s), want a new pending one", again.ID, again.State)
+	}
+	b.step()
+	if got := b.workflow(again.ID); got.State != registrar.StateSucceeded {
+		t.Errorf("second registration %s", got.State)
+	}
+	if got := b.workflow(first.ID); got.State != registrar.StateFailed {
+		t.Errorf("first registration became %s", got.State)
+	}
+	st, err := b.db.RegistrationStatus(b.ctx, b.acct.ID, registrar.EnvLive, domain)
+	if err != nil || st.ID != again.ID {
+		t.Errorf("the status shows %v (%v), want the new workflow", st, err)
+	}
+}
+
+func TestStartRegistrationOfAnotherAccountsDomain(t *testing.T) {
+	t.Parallel()
+	t.Run("(none)→failed: domain_unavailable (another account holds it)", testAnotherAccountsDomain)
+}
+
+func testAnotherAccountsDomain(t *testing.T) {
+	b := newBundle(t)
+	mine := b.register(registrar.EnvLive, domain, "ada@example.com")
+	other := b.otherAccount()
+	wf, err := b.e.StartRegistration(b.ctx, other, registrar.EnvLive, registrar.RegistrationRequest{Domain: domain, Extension: "com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wf.ID == mine.ID || wf.AccountID != other.AccountID {
+		t.Fatalf("another account got workflow %s of account %s", wf.ID, wf.AccountID)
+	}
+	stored := b.workflow(wf.ID)
+	if stored.State != registrar.StateFailed || stored.ErrorCode != registrar.CodeDomainUnavailable ||
+		stored.ErrorMessage != "example.com is not available for registration" || !stored.Deadline.IsZero() {
+		t.Errorf("other account's workflow: %s %q %q deadline %v, want failed domain_unavailable", stored.State, stored.ErrorCode, stored.ErrorMessage, stored.Deadline)
+	}
+	if diff := cmp.Diff([]string{"failed/start"}, b.history(wf.ID)); diff != "" {
+		t.Errorf("stored states (-want +got):\n%s", diff)
+	}
+	if n := b.slots(registrar.EnvLive); n != 1 {
+		t.Errorf("%d domain slots taken, want only the holder's", n)
+	}
+	if g := b.registration(registrar.EnvLive, domain); g == nil || g.WorkflowID != mine.ID {
+		t.Errorf("the holder's registration changed: %+v", g)
+	}
+	if q := b.queuedSteps(); len(q) != 1 {
+		t.Errorf("%d step jobs, want only the holder's", len(q))
+	}
+	if calls := b.reg.Calls(); len(calls) != 0 {
+		t.Errorf("the registry was asked: %q", calls)
+	}
+}
+
+func TestStartRegistrationMaxDomains(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig()
+	cfg.MaxDomains = 2
+	b := newBundle(t, bundleOpts{cfg: cfg})
+	b.register(registrar.EnvLive, "one.com", "ada@example.com")
+	b.register(registrar.EnvLive, "two.com", "ada@example.com")
+	_, err := b.e.StartRegistration(b.ctx, b.p, registrar.EnvLive, registrar.RegistrationRequest{Domain: "three.com", Extension: "com"})
+	if !registrar.IsKind(err, registrar.KindQuota) {
+		t.Fatalf("third domain: %v, want a quota error", err)
+	}
+	if g := b.registration(registrar.EnvLive, "three.com"); g != nil {
+		t.Errorf("the refused domain is held: %+v", g)
+	}
+	// The limit is per environment.
+	b.register(registrar.EnvSandbox, "three.com", "ada@example.com")
+
+	// A failed registration gives its slot back.
+	b.reg.on("check", taken("one.com", ""))
+	b.step()
+	if n := b.slots(registrar.EnvLive); n != 1 {
+		t.Fatalf("%d live slots after a failure, want 1", n)
+	}
+	if wf := b.register(registrar.EnvLive, "three.com", "ada@example.com"); wf.State != registrar.StatePending {
+		t.Errorf("after a slot came back: %s", wf.State)
+	}
+}
+
+func TestStartRegistrationRequest(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name        string
+		req         registrar.RegistrationRequest
+		noDefault   bool // the account has no default contact
+		wantPointer string
+		// on success:
+		years   int
+		price   int64
+		privacy registrar.PrivacyMode
+		email   string
+	}{
+		{name: "unsupported extension", req: registrar.RegistrationRequest{Domain: "example.org", Extension: "org"}, wantPointer: "/domain_name"},
+		{name: "too many years", req: registrar.RegistrationRequest{Domain: domain, Extension: "com", Years: 11}, wantPointer: "/years"},
+		{name: "negative years", req: registrar.RegistrationRequest{Domain: domain, Extension: "com", Years: -1}, wantPointer: "/years"},
+		{name: "no registrant and no default contact", req: registrar.RegistrationRequest{Domain: domain, Extension: "com"}, noDefault: true,
+			wantPointer: "/contacts/registrant"},
+		{name: "defaults: minimum years, redaction, the account's contact", req: registrar.RegistrationRequest{Domain: domain, Extension: "com"},
+			years: 1, price: 1099, privacy: registrar.PrivacyRedaction, email: "ada@example.com"},
+		{name: "three years, privacy off, own registrant", req: registrar.RegistrationRequest{Domain: domain, Extension: "com", Years: 3,
+			PrivacyMode: registrar.PrivacyOff, AutoRenew: true, Contacts: registrar.Contacts{Registrant: contact("own@example.com")}},
+			years: 3, price: 3297, privacy: registrar.PrivacyOff, email: "own@example.com"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			b := newBundle(t)
+			p := b.p
+			if c.noDefault {
+				acct, _, err := b.db.CreateAccount(b.ctx, "nodefault", nil, t0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				p = registrar.Principal{AccountID: acct.ID}
+			}
+			wf, err := b.e.StartRegistration(b.ctx, p, registrar.EnvLive, c.req)
+			if c.wantPointer != "" {
+				e := registrar.AsError(err)
+				if e == nil || e.Kind != registrar.KindInvalid || len(e.Fields) != 1 || e.Fields[0].Pointer != c.wantPointer {
+					t.Fatalf("error %v, want invalid at %s", err, c.wantPointer)
+				}
+				if b.registration(registrar.EnvLive, c.req.Domain) != nil || len(b.queuedSteps()) != 0 {
+					t.Error("a refused request claimed the domain or queued a job")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := b.data(wf.ID)
+			if d.Years != c.years || d.PriceCents != c.price || d.Currency != "USD" || d.PrivacyMode != string(c.privacy) ||
+				d.Registrant.Email != c.email || d.AutoRenew != c.req.AutoRenew {
+				t.Errorf("stored request: %+v", d)
+			}
+			if len(d.AuthInfo) < 16 || d.CreateAttempts != 0 {
+				t.Errorf("auth code %q, %d attempts", d.AuthInfo, d.CreateAttempts)
+			}
+			g := b.registration(registrar.EnvLive, domain)
+			if g == nil || g.PrivacyMode != c.privacy || g.AutoRenew != c.req.AutoRenew || !g.Locked || g.ExpiresAt != nil {
+				t.Errorf("claimed registration: %+v", g)
+			}
+		})
+	}
+}
+
+// TestUpdateTransitions covers the update workflow's one step.
+func TestUpdateTransitions(t *testing.T) {
+	t.Parallel()
+	on := true
+	cases := []struct {
+		name string
+		// between runs after StartUpdate, before its step.
+		between  func(b *bundle)
+		sweep    bool // the sweeper runs an hour later instead of the step
+		path     []string
+		code     string
+		msg      string
+		ctx      func(g *registrar.Registration) registrar.StatusContext
+		autoRenw bool // the registration's auto_renew afterwards (when it exists)
+	}{
+		{
+			name: "pending→succeeded: auto_renew changed",
+			path: []string{"pending/apply", "succeeded/apply"},
+			ctx: func(g *registrar.Registration) registrar.StatusContext {
+				return registrar.StatusContext{Changes: map[string]any{"auto_renew": true}, Registration: g}
+			},
+			autoRenw: true,
+		},
+		{
+			name: "pending→failed: registration_not_found (the registration went away)",
+			between: func(b *bundle) {
+				wf, err := b.db.RegistrationStatus(b.ctx, b.acct.ID, registrar.EnvLive, domain)
+				if err != nil {
+					b.t.Fatal(err)
+				}
+				if err := b.db.InTx(b.ctx, func(tx *store.Tx) error { return tx.DeleteRegistration(b.ctx, registrar.EnvLive, domain, wf.ID) }); err != nil {
+					b.t.Fatal(err)
+				}
+			},
+			path: []string{"pending/apply", "failed/apply"}, code: "registration_not_found", msg: "the registration no longer exists",
+			ctx: func(*registrar.Registration) registrar.StatusContext {
+				return registrar.StatusContext{Changes: map[string]any{"auto_renew": true}}
+			},
+		},
+		{
+			name: "pending→failed: registration_not_found (another account holds the name now)",
+			between: func(b *bundle) {
+				wf, err := b.db.RegistrationStatus(b.ctx, b.acct.ID, registrar.EnvLive, domain)
+				if err != nil {
+					b.t.Fatal(err)
+				}
+				if err := b.db.InTx(b.ctx, func(tx *store.Tx) error { return tx.DeleteRegistration(b.ctx, registrar.EnvLive, domain, wf.ID) }); err != nil {
+					b.t.Fatal(err)
+				}
+				if _, err := b.e.StartRegistration(b.ctx, b.otherAccount(), registrar.EnvLive, registrar.RegistrationRequest{Domain: domain, Extension: "com"}); err != nil {
+					b.t.Fatal(err)
+				}
+			},
+			path: []string{"pending/apply", "failed/apply"}, code: "registration_not_found", msg: "the registration no longer exists",
+			ctx: func(*registrar.Registration) registrar.StatusContext {
+				return registrar.StatusContext{Changes: map[string]any{"auto_renew": true}}
+			},
+		},
+		{
+			name:  "pending→failed: deadline_exceeded (sweeper) keeps the registration",
+			sweep: true,
+			path:  []string{"pending/apply", "failed/apply"}, code: registrar.CodeDeadlineExceeded, msg: "the workflow did not finish in time (it was pending)",
+			ctx: func(*registrar.Registration) registrar.StatusContext {
+				return registrar.StatusContext{Changes: map[string]any{"auto_renew": true}}
+			},
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			b := newBundle(t)
+			b.succeedRegistration(registrar.EnvLive, domain)
+			calls := len(b.reg.Calls())
+			wf, err := b.e.StartUpdate(b.ctx, b.p, registrar.EnvLive, domain, registrar.UpdateRequest{AutoRenew: &on})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if wf.State != registrar.StatePending || !wf.Deadline.Equal(t0.Add(time.Hour)) {
+				t.Errorf("started %s, deadline %v", wf.State, wf.Deadline)
+			}
+			if c.between != nil {
+				c.between(b)
+			}
+			if c.sweep {
+				b.clock.Advance(time.Hour + time.Second)
+				b.sweep()
+				if g := b.registration(registrar.EnvLive, domain); g == nil {
+					t.Error("a failed update deleted the registration")
+				}
+			} else {
+				b.step()
+			}
+			got := b.workflow(wf.ID)
+			if diff := cmp.Diff(c.path, b.history(wf.ID)); diff != "" {
+				t.Errorf("stored states (-want +got):\n%s", diff)
+			}
+			if got.ErrorCode != c.code || got.ErrorMessage != c.msg || !got.Deadline.IsZero() {
+				t.Errorf("error %q %q deadline %v, want %q %q and none", got.ErrorCode, got.ErrorMessage, got.Deadline, c.code, c.msg)
+			}
+			g := b.registration(registrar.EnvLive, domain)
+			var inCtx *registrar.Registration
+			if g != nil && g.AccountID == b.acct.ID {
+				if g.AutoRenew != c.autoRenw {
+					t.Errorf("registration auto_renew %v, want %v", g.AutoRenew, c.autoRenw)
+				}
+				cp := *g
+				cp.AccountID, cp.Env, cp.WorkflowID = "", "", "" // not part of the JSON
+				inCtx = &cp
+			}
+			want := c.ctx(inCtx)
+			want.DomainName = domain
+			if diff := cmp.Diff(want, statusContext(t, got)); diff != "" {
+				t.Errorf("public context (-want +got):\n%s", diff)
+			}
+			if n := len(b.reg.Calls()); n != calls {
+				t.Errorf("an update called the registry: %q", b.reg.Calls()[calls:])
+			}
+		})
+	}
+}
+
+func TestStartUpdateRefuses(t *testing.T) {
+	t.Parallel()
+	b := newBundle(t)
+	b.succeedRegistration(registrar.EnvLive, domain)
+	on := true
+	cases := []struct {
+		name   string
+		p      registrar.Principal
+		domain string
+		req    registrar.UpdateRequest
+		kind   registrar.Kind
+	}{
+		{"no change", b.p, domain, registrar.UpdateRequest{}, registrar.KindInvalid},
+		{"no registration", b.p, "other.com", registrar.UpdateRequest{AutoRenew: &on}, registrar.KindNotFound},
+		{"another account's registration", b.otherAccount(), domain, registrar.UpdateRequest{AutoRenew: &on}, registrar.KindNotFound},
+	}
+	for _, c := range cases {
+		if _, err := b.e.StartUpdate(b.ctx, c.p, registrar.EnvLive, c.domain, c.req); !registrar.IsKind(err, c.kind) {
+			t.Errorf("%s: %v, want %s", c.name, err, c.kind)
+		}
+	}
+	if q := b.queuedSteps(); len(q) != 0 {
+		t.Errorf("refused updates queued jobs: %+v", q)
+	}
+}
+
+func TestConfirmEmail(t *testing.T) {
+	t.Parallel()
+	// verifying starts a registration that waits for its registrant.
+	verifying := func(t *testing.T) (*bundle, *registrar.Workflow, string) {
+		b := newBundle(t)
+		b.reg.on("check", available(domain))
+		wf := b.register(registrar.EnvLive, domain, "verify.ada@example.com")
+		b.step()
+		return b, wf, b.verificationCode()
+	}
+	t.Run("twice: the second click changes nothing", func(t *testing.T) {
+		t.Parallel()
+		b, wf, code := verifying(t)
+		if _, err := b.e.ConfirmEmail(b.ctx, code); err != nil {
+			t.Fatal(err)
+		}
+		again, err := b.e.ConfirmEmail(b.ctx, code)
+		if err != nil || again.State != registrar.StateInProgress {
+			t.Fatalf("second click: %v, %v", again, err)
+		}
+		if n := len(b.queuedSteps()); n != 1 {
+			t.Errorf("%d step jobs after two clicks, want one", n)
+		}
+		if h := b.history(wf.ID); len(h) != 3 {
+			t.Errorf("stored states %q, want three", h)
+		}
+	})
+	t.Run("after success, even past expiry, the link still answers", func(t *testing.T) {
+		t.Parallel()
+		b, wf, code := verifying(t)
+		if _, err := b.e.ConfirmEmail(b.ctx, code); err != nil {
+			t.Fatal(err)
+		}
+		b.reg.on("create", created)
+		b.step()
+		b.clock.Advance(16 * day)
+		got, err := b.e.ConfirmEmail(b.ctx, code)
+		if err != nil || got.ID != wf.ID || got.State != registrar.StateSucceeded {
+			t.Fatalf("click after success: %v, %v", got, err)
+		}
+	})
+	t.Run("expired link", func(t *testing.T) {
+		t.Parallel()
+		b, wf, code := verifying(t)
+		b.clock.Advance(15*day + time.Second) // before the sweeper ran
+		if _, err := b.e.ConfirmEmail(b.ctx, code); !registrar.IsKind(err, registrar.KindConflict) {
+			t.Fatalf("expired link: %v, want a conflict", err)
+		}
+		if got := b.workflow(wf.ID); got.State != registrar.StateActionRequired || len(b.queuedSteps()) != 0 {
+			t.Errorf("an expired link moved the workflow to %s", got.State)
+		}
+	})
+	t.Run("ended registration", func(t *testing.T) {
+		t.Parallel()
+		b, wf, code := verifying(t)
+		cur := b.workflow(wf.ID)
+		if _, err := b.e.commit(b.ctx, nil, cur, b.e.fail(cur, registrar.CodeDeadlineExceeded, "ended")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.e.ConfirmEmail(b.ctx, code); !registrar.IsKind(err, registrar.KindConflict) {
+			t.Fatalf("link of a failed registration: %v, want a conflict", err)
+		}
+		if len(b.queuedSteps()) != 0 {
+			t.Error("a job was queued for a failed registration")
+		}
+	})
+	t.Run("unknown code", func(t *testing.T) {
+		t.Parallel()
+		b, _, _ := verifying(t)
+		if _, err := b.e.ConfirmEmail(b.ctx, "not-a-code"); !registrar.IsKind(err, registrar.KindNotFound) {
+			t.Fatalf("unknown code: %v, want not found", err)
+		}
+	})
+}
+
+// The verification mail names the link the registrant must open, and
+// when it expires.
+func TestVerificationMail(t *testing.T) {
+	t.Parallel()
+	b := newBundle(t)
+	b.reg.on("check", available(domain))
+	wf := b.register(registrar.EnvLive, domain, "verify.ada@example.com")
+	b.step()
+	m := b.outbox()[0]
+	code := b.verificationCode()
+	var c registrar.StatusContext
+	if err := json.Unmarshal(b.workflow(wf.ID).Context, &c); err != nil {
+		t.Fatal(err)
+	}
+	if m.Subject != "Verify your email address to register example.com" || !strings.Contains(m.Body, "Hello Ada Lovelace,") ||
+		!strings.Contains(m.Body, c.ActionExpiresAt.Format(time.RFC1123)) || len(code) < 32 {
+		t.Errorf("mail %q / %q", m.Subject, m.Body)
+	}
+	if m.SentAt != nil {
+		t.Error("marked sent with no mailer")
+	}
+}
