@@ -518,9 +518,14 @@ type bundleOpts struct {
 }
 
 // testConfig is the engine configuration of every bundle: the defaults,
-// and a base URL for links.
+// a base URL for links, and policies under which live is billed and both
+// environments verify by the scenario rule (policy_test.go covers the
+// others).
 func testConfig() Config {
-	return Config{PublicURL: "https://registrar.test/"}
+	return Config{PublicURL: "https://registrar.test/", Policies: map[registrar.Env]registrar.Policy{
+		registrar.EnvLive:    {Verify: registrar.VerifyScenario, Billed: true},
+		registrar.EnvSandbox: {Verify: registrar.VerifyScenario},
+	}}
 }
 
 // shortJobs is testConfig with a job timeout short enough that a registry
@@ -539,7 +544,7 @@ func newBundle(t *testing.T, opts ...bundleOpts) *bundle {
 		o = opts[0]
 	}
 	cfg := testConfig()
-	if o.cfg != (Config{}) {
+	if o.cfg.PublicURL != "" {
 		cfg = o.cfg
 	}
 	ctx := t.Context()

@@ -553,7 +553,7 @@ func TestRegistrationTransitions(t *testing.T) {
 
 func (c transitionCase) run(t *testing.T) {
 	cfg := c.cfg
-	if cfg == (Config{}) {
+	if cfg.PublicURL == "" {
 		cfg = testConfig()
 	}
 	b := newBundle(t, bundleOpts{cfg: cfg})

@@ -302,9 +302,12 @@ func TestNew(t *testing.T) {
 	want := Config{MaxDomains: 100, InProgressTimeout: time.Hour, BlockedTimeout: 7 * day, ActionTimeout: 15 * day,
 		JobTimeout: 30 * time.Second, RescueAfter: time.Minute, RetryMin: time.Second, RetryMax: time.Minute,
 		PendingRecheck: time.Minute, PollInterval: 2 * time.Second, SweepInterval: 30 * time.Second, Workers: 50,
-		fetchPoll: 50 * time.Millisecond}
-	if e.cfg != want {
-		t.Errorf("defaults\n%+v, want\n%+v", e.cfg, want)
+		fetchPoll: 50 * time.Millisecond, Policies: map[registrar.Env]registrar.Policy{
+			registrar.EnvSandbox: {Verify: registrar.VerifyScenario},
+			registrar.EnvLive:    {Verify: registrar.VerifyNewAddresses, Billed: true},
+		}}
+	if diff := cmp.Diff(want, e.cfg, cmp.AllowUnexported(Config{})); diff != "" {
+		t.Errorf("defaults (-want +got):\n%s", diff)
 	}
 	if _, ok := e.Clock.(registrar.SystemClock); !ok || e.Logger == nil {
 		t.Errorf("clock %T, logger %v", e.Clock, e.Logger)
@@ -384,22 +387,6 @@ func TestScheduleAfter(t *testing.T) {
 	})
 }
 
-func TestNeedsVerification(t *testing.T) {
-	t.Parallel()
-	for email, want := range map[string]bool{
-		"verify@example.com":     true,
-		"Verify.Ada@example.com": true,
-		"verifyme@example.com":   true,
-		"ada@verify.example":     false,
-		"averify@example.com":    false,
-		"ada@example.com":        false,
-	} {
-		if got := needsVerification(email); got != want {
-			t.Errorf("needsVerification(%q) = %v", email, got)
-		}
-	}
-}
-
 func TestNewAuthInfo(t *testing.T) {
 	t.Parallel()
 	seen := map[string]bool{}
@@ -451,7 +438,9 @@ func TestStopCancelsAStepInFlight(t *testing.T) {
 	reg := newFakeRegistry(t)
 	router := &fakeRouter{}
 	router.add(registrar.EnvLive, testExt, reg)
-	e, err := New(Deps{DB: db, Registries: router, Clock: &fixedClock{now: t0}}, Config{PollInterval: time.Hour, SweepInterval: time.Hour})
+	cfg := testConfig()
+	cfg.PollInterval, cfg.SweepInterval = time.Hour, time.Hour
+	e, err := New(Deps{DB: db, Registries: router, Clock: &fixedClock{now: t0}}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
