@@ -14,6 +14,8 @@ import (
 
 	"github.com/openregistrar/registrar/client"
 	"github.com/openregistrar/registrar/internal/daemon"
+	"github.com/openregistrar/registrar/internal/httpapi"
+	"github.com/openregistrar/registrar/internal/workflows"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -28,8 +30,9 @@ func startAPIServer(t *testing.T, syncWait time.Duration) (dir string, d *daemon
 	t.Helper()
 	dir = t.TempDir()
 	var out bytes.Buffer
-	d, err := daemon.Start(context.Background(), daemon.Config{Listen: "127.0.0.1:0", DataDir: dir, RateLimit: -1,
-		SyncWait: syncWait, SandboxDelay: time.Second, PollInterval: 100 * time.Millisecond, Out: &out})
+	d, err := daemon.Start(context.Background(), daemon.Config{Listen: "127.0.0.1:0", DataDir: dir,
+		API: httpapi.Config{RateLimit: -1, SyncWait: syncWait}, SandboxDelay: time.Second,
+		Workflows: workflows.Config{PollInterval: 100 * time.Millisecond}, Out: &out})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -387,7 +390,7 @@ func TestCredentials(t *testing.T) {
 	if err := d.Stop(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	d2, err := daemon.Start(context.Background(), daemon.Config{Listen: "127.0.0.1:0", DataDir: dir, RateLimit: -1})
+	d2, err := daemon.Start(context.Background(), daemon.Config{Listen: "127.0.0.1:0", DataDir: dir, API: httpapi.Config{RateLimit: -1}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,6 +21,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/openregistrar/registrar/internal/daemon"
 )
 
 // Main runs the command line with args (without the program name) and
@@ -163,55 +165,100 @@ func envName(flagName string) string {
 	return "REGISTRAR_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
-func (f *flags) string(name, def, usage string) *string {
-	if v, ok := os.LookupEnv(envName(name)); ok {
-		def = v
+// envValue returns the value of a flag's environment variable, if set.
+func envValue(name string) (string, bool) { return os.LookupEnv(envName(name)) }
+
+// envUsage is a flag's usage with its environment variable.
+func envUsage(name, usage string) string { return usage + " ($" + envName(name) + ")" }
+
+// parseEnv sets *p from a flag's environment variable, if set, with
+// parse; a bad value is reported when the flags are parsed.
+func parseEnv[T any](f *flags, p *T, name string, parse func(string) (T, error)) {
+	v, ok := envValue(name)
+	if !ok {
+		return
 	}
-	return f.String(name, def, usage+" ($"+envName(name)+")")
+	x, err := parse(v)
+	if err != nil {
+		f.errs = append(f.errs, fmt.Errorf("$%s: %v", envName(name), err))
+		return
+	}
+	*p = x
+}
+
+func (f *flags) stringVar(p *string, name, usage string) {
+	parseEnv(f, p, name, func(s string) (string, error) { return s, nil })
+	f.StringVar(p, name, *p, envUsage(name, usage))
+}
+
+func (f *flags) boolVar(p *bool, name, usage string) {
+	parseEnv(f, p, name, strconv.ParseBool)
+	f.BoolVar(p, name, *p, envUsage(name, usage))
+}
+
+func (f *flags) durationVar(p *time.Duration, name, usage string) {
+	parseEnv(f, p, name, time.ParseDuration)
+	f.DurationVar(p, name, *p, envUsage(name, usage))
+}
+
+func (f *flags) intVar(p *int, name, usage string) {
+	parseEnv(f, p, name, strconv.Atoi)
+	f.IntVar(p, name, *p, envUsage(name, usage))
+}
+
+func (f *flags) int64Var(p *int64, name, usage string) {
+	parseEnv(f, p, name, func(s string) (int64, error) { return strconv.ParseInt(s, 10, 64) })
+	f.Int64Var(p, name, *p, envUsage(name, usage))
+}
+
+func (f *flags) floatVar(p *float64, name, usage string) {
+	parseEnv(f, p, name, func(s string) (float64, error) { return strconv.ParseFloat(s, 64) })
+	f.Float64Var(p, name, *p, envUsage(name, usage))
+}
+
+func (f *flags) string(name, def, usage string) *string {
+	f.stringVar(&def, name, usage)
+	return &def
 }
 
 func (f *flags) bool(name string, def bool, usage string) *bool {
-	if v, ok := os.LookupEnv(envName(name)); ok {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			f.errs = append(f.errs, fmt.Errorf("$%s: %v", envName(name), err))
-		}
-		def = b
-	}
-	return f.Bool(name, def, usage+" ($"+envName(name)+")")
+	f.boolVar(&def, name, usage)
+	return &def
 }
 
 func (f *flags) duration(name string, def time.Duration, usage string) *time.Duration {
-	if v, ok := os.LookupEnv(envName(name)); ok {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			f.errs = append(f.errs, fmt.Errorf("$%s: %v", envName(name), err))
-		}
-		def = d
-	}
-	return f.Duration(name, def, usage+" ($"+envName(name)+")")
+	f.durationVar(&def, name, usage)
+	return &def
 }
 
 func (f *flags) int(name string, def int, usage string) *int {
-	if v, ok := os.LookupEnv(envName(name)); ok {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			f.errs = append(f.errs, fmt.Errorf("$%s: %v", envName(name), err))
-		}
-		def = n
-	}
-	return f.Int(name, def, usage+" ($"+envName(name)+")")
+	f.intVar(&def, name, usage)
+	return &def
 }
 
 func (f *flags) float(name string, def float64, usage string) *float64 {
-	if v, ok := os.LookupEnv(envName(name)); ok {
-		n, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			f.errs = append(f.errs, fmt.Errorf("$%s: %v", envName(name), err))
-		}
-		def = n
+	f.floatVar(&def, name, usage)
+	return &def
+}
+
+// setting declares the flag of a daemon setting, bound to its Config
+// field, whose value is the flag's default unless the environment
+// variable is set.
+func (f *flags) setting(s daemon.Setting) {
+	switch v := s.Value.(type) {
+	case *string:
+		f.stringVar(v, s.Name, s.Usage)
+	case *time.Duration:
+		f.durationVar(v, s.Name, s.Usage)
+	case *int:
+		f.intVar(v, s.Name, s.Usage)
+	case *int64:
+		f.int64Var(v, s.Name, s.Usage)
+	case *float64:
+		f.floatVar(v, s.Name, s.Usage)
+	default:
+		panic(fmt.Sprintf("cli: setting --%s has a value of type %T", s.Name, s.Value)) // a new type in daemon.Settings
 	}
-	return f.Float64(name, def, usage+" ($"+envName(name)+")")
 }
 
 // parse parses args; extra arguments are a usage error.

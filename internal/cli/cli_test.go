@@ -13,7 +13,9 @@ import (
 
 	"github.com/openregistrar/registrar/internal/cli"
 	"github.com/openregistrar/registrar/internal/daemon"
+	"github.com/openregistrar/registrar/internal/httpapi"
 	"github.com/openregistrar/registrar/internal/registrar"
+	"github.com/openregistrar/registrar/internal/workflows"
 )
 
 func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -26,7 +28,8 @@ func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
 // startServer runs a server on dir, as `registrar serve` would.
 func startServer(t *testing.T, dir string) *daemon.Daemon {
 	t.Helper()
-	d, err := daemon.Start(context.Background(), daemon.Config{Listen: "127.0.0.1:0", DataDir: dir, RateLimit: -1, SandboxDelay: 100 * time.Millisecond, PollInterval: 100 * time.Millisecond})
+	d, err := daemon.Start(context.Background(), daemon.Config{Listen: "127.0.0.1:0", DataDir: dir, API: httpapi.Config{RateLimit: -1},
+		SandboxDelay: 100 * time.Millisecond, Workflows: workflows.Config{PollInterval: 100 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,6 +137,8 @@ func TestUsage(t *testing.T) {
 		{[]string{"serve", "extra"}, 1, `unexpected argument "extra"`},
 		{[]string{"serve", "--job-timeout", "2m", "--rescue-after", "1m"}, 1, "--rescue-after (1m0s) must exceed --job-timeout (2m0s)"},
 		{[]string{"serve", "--database", "mysql://x"}, 1, "--database must be a postgres://"},
+		{[]string{"serve", "--workers", "-3"}, 1, "--workers must not be negative"},
+		{[]string{"serve", "--retry-min", "1m", "--retry-max", "1s"}, 1, "--retry-max (1s) must not be below --retry-min (1m0s)"},
 		{[]string{"serve", "--public-url", "ftp://x"}, 1, "--public-url"},
 		{[]string{"serve", "--listen", "127.0.0.1:0", "--data-dir", badDir, "--registries", "/nonexistent/registries.yaml"}, 1, "/nonexistent/registries.yaml"},
 		{[]string{"serve", "--listen", "127.0.0.1:0", "--data-dir", badDir, "--catalog", "/nonexistent/catalog.json"}, 1, "catalog: open /nonexistent/catalog.json"},

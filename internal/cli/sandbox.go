@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/openregistrar/registrar/internal/daemon"
 	"github.com/openregistrar/registrar/internal/sandbox"
@@ -21,7 +20,7 @@ func (e *cmdEnv) sandboxServe(args []string) error {
 	clientID := f.string("client-id", daemon.SandboxClientID, "the client ID (registrar) the server accepts")
 	password := f.string("password", "", "its password, 6 to 16 characters (default: one made and kept in the data dir)")
 	require := f.bool("require-client-cert", false, "require a client certificate signed by the data dir's CA")
-	delay := f.duration("sandbox-delay", 3*time.Second, "delay of the slow-, pending- and outage- scenarios")
+	delay := f.duration("sandbox-delay", sandbox.DefaultDelay, "delay of the slow-, pending- and outage- scenarios")
 	logLevel := f.string("log-level", "info", "log level: debug, info, warn or error")
 	if err := f.parse(args); err != nil {
 		return err

@@ -148,8 +148,8 @@ func TestBadInput(t *testing.T) {
 func TestRateLimit(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, storetest.SQLite, func(c *daemon.Config) {
-		c.RateLimit = 0.5
-		c.RateBurst = 3
+		c.API.RateLimit = 0.5
+		c.API.RateBurst = 3
 	})
 	url := s.base("registrar") + "/registrations"
 	for i := range 3 {

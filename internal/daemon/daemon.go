@@ -14,7 +14,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,48 +28,6 @@ import (
 	"github.com/openregistrar/registrar/internal/store"
 	"github.com/openregistrar/registrar/internal/workflows"
 )
-
-// Config is the server's configuration; cli fills it from flags and
-// REGISTRAR_* environment variables.
-type Config struct {
-	Listen      string // host:port of the API
-	DataDir     string // SQLite database, sandbox registry state, lock file
-	DatabaseURL string // postgres://… to use PostgreSQL instead of SQLite
-	PublicURL   string // base of links in email; default http://<listen>
-	SMTPURL     string // smtp://user:pass@host:port?from=… ; empty keeps mail in the outbox
-	// Registries is a registries file (YAML): which EPP registries serve
-	// the live API's extensions. Empty: the built-in sandbox serves all.
-	Registries string
-	// SandboxListen is the built-in sandbox registry's EPP address
-	// [127.0.0.1:0, a free port].
-	SandboxListen string
-	// Catalog is a catalog file (JSON, the shape of the embedded default
-	// internal/registrar/catalog.json) replacing the default extensions.
-	Catalog string
-
-	SyncWait     time.Duration
-	SandboxDelay time.Duration
-	MaxDomains   int
-	RateLimit    float64
-	RateBurst    int
-
-	BlockedTimeout time.Duration
-	ActionTimeout  time.Duration
-	JobTimeout     time.Duration
-	RescueAfter    time.Duration
-	PollInterval   time.Duration
-	SweepInterval  time.Duration
-	// RetryMin and RetryMax bound the backoff of blocked workflows [1s, 1m].
-	RetryMin, RetryMax time.Duration
-	// ShutdownTimeout bounds draining requests and jobs on stop [30s].
-	ShutdownTimeout time.Duration
-
-	Logger *slog.Logger
-	// Clock is the business clock; tests shift it to reach deadlines.
-	Clock registrar.Clock
-	// Out receives the first-start banner (account, token, curl line).
-	Out io.Writer
-}
 
 // Paths of the files in the data dir.
 const (
@@ -124,7 +81,7 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 		cfg.Out = io.Discard
 	}
 	if cfg.ShutdownTimeout == 0 {
-		cfg.ShutdownTimeout = 30 * time.Second
+		cfg.ShutdownTimeout = ShutdownTimeoutDefault
 	}
 	d := &Daemon{cfg: cfg, log: cfg.Logger, served: make(chan error, 1)}
 	defer func() {
@@ -168,15 +125,12 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 			return nil, err
 		}
 	}
+	wcfg := cfg.Workflows
+	wcfg.PublicURL, wcfg.Policies = publicURL, d.policies()
 	d.engine, err = workflows.New(workflows.Deps{
 		DB: d.db, Registries: routes,
 		Clock: cfg.Clock, Logger: cfg.Logger, Mailer: mailer,
-	}, workflows.Config{
-		MaxDomains: cfg.MaxDomains, BlockedTimeout: cfg.BlockedTimeout, ActionTimeout: cfg.ActionTimeout,
-		JobTimeout: cfg.JobTimeout, RescueAfter: cfg.RescueAfter, PollInterval: cfg.PollInterval,
-		SweepInterval: cfg.SweepInterval, PublicURL: publicURL, RetryMin: cfg.RetryMin, RetryMax: cfg.RetryMax,
-		Policies: d.policies(),
-	})
+	}, wcfg)
 	if err != nil {
 		return nil, err
 	}
@@ -186,10 +140,12 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 		return nil, fmt.Errorf("start workflow engine: %w", err)
 	}
 	go d.db.Listen(runCtx)
+	apiConfig := cfg.API
+	apiConfig.Mode = d.Mode()
 	d.api = httpapi.New(httpapi.Deps{Reader: d.db, Workflows: d.engine, Notifier: d.db.Notifier(), Catalog: d.catalog,
-		Domains: domains.New(routes, d.catalog, domains.Config{}),
+		Domains: domains.New(routes, d.catalog, cfg.Search),
 		Logger:  cfg.Logger.With("component", "http")},
-		httpapi.Config{SyncWait: cfg.SyncWait, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, Mode: d.Mode()})
+		apiConfig)
 	d.http = &http.Server{
 		Handler:           d.api,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -437,42 +393,6 @@ func SampleContact() *registrar.Contact {
 			Street: "12 St James's Square", City: "London", State: "London", PostalCode: "SW1Y 4LB", CountryCode: "GB",
 		}},
 	}
-}
-
-// Validate checks the configuration and says what to fix.
-func (c *Config) Validate() error {
-	var errs []error
-	if c.Listen == "" {
-		errs = append(errs, errors.New("--listen is empty"))
-	}
-	if c.DataDir == "" {
-		errs = append(errs, errors.New("--data-dir is empty"))
-	}
-	if c.DatabaseURL != "" && !store.IsPostgresURL(c.DatabaseURL) {
-		errs = append(errs, errors.New("--database must be a postgres:// or postgresql:// URL"))
-	}
-	if c.PublicURL != "" {
-		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			errs = append(errs, fmt.Errorf("--public-url %q must be an http:// or https:// URL", c.PublicURL))
-		}
-	}
-	for _, d := range []struct {
-		name string
-		v    time.Duration
-	}{{"--sync-wait", c.SyncWait}, {"--sandbox-delay", c.SandboxDelay}, {"--blocked-timeout", c.BlockedTimeout},
-		{"--action-timeout", c.ActionTimeout}, {"--job-timeout", c.JobTimeout}, {"--rescue-after", c.RescueAfter},
-		{"--poll-interval", c.PollInterval}, {"--sweep-interval", c.SweepInterval}} {
-		if d.v < 0 {
-			errs = append(errs, fmt.Errorf("%s must not be negative", d.name))
-		}
-	}
-	if c.JobTimeout > 0 && c.RescueAfter > 0 && c.RescueAfter <= c.JobTimeout {
-		errs = append(errs, fmt.Errorf("--rescue-after (%s) must exceed --job-timeout (%s)", c.RescueAfter, c.JobTimeout))
-	}
-	if c.MaxDomains < 0 {
-		errs = append(errs, errors.New("--max-domains must not be negative"))
-	}
-	return errors.Join(errs...)
 }
 
 // defaultPublicURL is the base of links when --public-url is not set: the

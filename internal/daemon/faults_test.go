@@ -121,7 +121,7 @@ func TestRegistryFaults(t *testing.T) {
 			reg := startRegistry(t, delay)
 			s := startServer(t, storetest.SQLite, func(c *daemon.Config) {
 				c.Registries = reg.file
-				c.RetryMin, c.RetryMax = 100*time.Millisecond, 500*time.Millisecond
+				c.Workflows.RetryMin, c.Workflows.RetryMax = 100*time.Millisecond, 500*time.Millisecond
 			})
 			// Healthy first: sessions are open when the fault starts, and
 			// the registrant's address is verified (live rule).

@@ -13,9 +13,11 @@ import (
 	"time"
 
 	"github.com/openregistrar/registrar/internal/daemon"
+	"github.com/openregistrar/registrar/internal/httpapi"
 	"github.com/openregistrar/registrar/internal/registrar"
 	"github.com/openregistrar/registrar/internal/sandbox"
 	"github.com/openregistrar/registrar/internal/store/storetest"
+	"github.com/openregistrar/registrar/internal/workflows"
 )
 
 // server is a registrar started in-process on a loopback port, with an
@@ -39,15 +41,16 @@ func startServer(t testing.TB, b storetest.Backend, edit func(*daemon.Config)) *
 		DataDir: t.TempDir(),
 		// Long enough that a registration finishes inside it even on a
 		// loaded CI machine; tests of the 202 path set their own.
-		SyncWait:      15 * time.Second,
-		SandboxDelay:  300 * time.Millisecond,
-		RateLimit:     -1,
-		JobTimeout:    5 * time.Second,
-		RescueAfter:   10 * time.Second,
-		PollInterval:  100 * time.Millisecond,
-		SweepInterval: 100 * time.Millisecond,
-		Clock:         clock,
-		Logger:        testLogger(t),
+		API:          httpapi.Config{SyncWait: 15 * time.Second, RateLimit: -1},
+		SandboxDelay: 300 * time.Millisecond,
+		Workflows: workflows.Config{
+			JobTimeout:    5 * time.Second,
+			RescueAfter:   10 * time.Second,
+			PollInterval:  100 * time.Millisecond,
+			SweepInterval: 100 * time.Millisecond,
+		},
+		Clock:  clock,
+		Logger: testLogger(t),
 	}
 	if b == storetest.Postgres {
 		cfg.DatabaseURL = storetest.NewPostgresDatabase(t)

@@ -99,9 +99,9 @@ func TestSyncWindow(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		t.Parallel()
 		s := startServer(t, b, func(c *daemon.Config) {
-			c.SyncWait = 4 * time.Second
+			c.API.SyncWait = 4 * time.Second
 			c.SandboxDelay = 8 * time.Second
-			c.JobTimeout, c.RescueAfter = 30*time.Second, time.Minute // the slow create stays in progress
+			c.Workflows.JobTimeout, c.Workflows.RescueAfter = 30*time.Second, time.Minute // the slow create stays in progress
 		})
 		if r := s.register("registrar", "fast.com"); r.Status != http.StatusCreated || !r.status(t).Completed {
 			t.Errorf("POST fast.com = %d %s, want 201 completed", r.Status, r.Body)
@@ -140,10 +140,10 @@ func TestWaitingHoldsNoConnection(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		t.Parallel()
 		s := startServer(t, b, func(c *daemon.Config) {
-			c.SyncWait = time.Minute
+			c.API.SyncWait = time.Minute
 			c.SandboxDelay = 15 * time.Second // the slow creates hold a worker each, the whole time
-			c.JobTimeout = 30 * time.Second
-			c.RescueAfter = time.Minute
+			c.Workflows.JobTimeout = 30 * time.Second
+			c.Workflows.RescueAfter = time.Minute
 		})
 		const waiting = 30
 		var mu sync.Mutex
@@ -263,7 +263,7 @@ func TestDomainLimit(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		t.Parallel()
-		s := startServer(t, b, func(c *daemon.Config) { c.MaxDomains = 2 })
+		s := startServer(t, b, func(c *daemon.Config) { c.Workflows.MaxDomains = 2 })
 		for _, d := range []string{"one.com", "two.com"} {
 			if r := s.register("registrar", d); r.Status != http.StatusCreated {
 				t.Fatalf("POST %s = %d %s", d, r.Status, r.Body)
@@ -391,7 +391,7 @@ func TestExpiryPaths(t *testing.T) {
 		t.Parallel()
 		s := startServer(t, b, func(c *daemon.Config) {
 			c.SandboxDelay = time.Hour // pending- stays pending at the registry
-			c.BlockedTimeout = 3 * 24 * time.Hour
+			c.Workflows.BlockedTimeout = 3 * 24 * time.Hour
 		})
 		contact := daemon.SampleContact()
 		contact.Email = "verify-late@example.com"

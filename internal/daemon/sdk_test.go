@@ -142,7 +142,7 @@ func TestSDKCreateAsync(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		t.Parallel()
 		s := startServer(t, b, func(c *daemon.Config) {
-			c.SyncWait = 200 * time.Millisecond
+			c.API.SyncWait = 200 * time.Millisecond
 			c.SandboxDelay = 1500 * time.Millisecond
 		})
 		c := sdkClient(s)
@@ -564,7 +564,7 @@ type sdkErrEnv struct {
 
 // sdkLongSyncWait lets a POST or PATCH whose workflow finishes at once
 // answer 201 or 200 even on a loaded machine.
-func sdkLongSyncWait(c *daemon.Config) { c.SyncWait = 15 * time.Second }
+func sdkLongSyncWait(c *daemon.Config) { c.API.SyncWait = 15 * time.Second }
 
 // sdkRegister registers domain through api and waits until it is active.
 func sdkRegister(t *testing.T, s *server, c *cloudflare.Client, api sdkAPI, domain string) {

@@ -24,8 +24,8 @@ import (
 
 // Defaults of [Config].
 const (
-	DefaultCacheTTL  = 10 * time.Minute
-	DefaultCacheSize = 100_000
+	CacheTTLDefault  = 10 * time.Minute
+	CacheSizeDefault = 100_000
 )
 
 // Config tunes the service.
@@ -55,10 +55,10 @@ var _ registrar.Domains = (*Service)(nil)
 // not change while the server runs.
 func New(routes registrar.Registries, catalog *registrar.Catalog, cfg Config) *Service {
 	if cfg.CacheTTL <= 0 {
-		cfg.CacheTTL = DefaultCacheTTL
+		cfg.CacheTTL = CacheTTLDefault
 	}
 	if cfg.CacheSize <= 0 {
-		cfg.CacheSize = DefaultCacheSize
+		cfg.CacheSize = CacheSizeDefault
 	}
 	s := &Service{routes: routes, catalog: catalog, cache: newCache(cfg.CacheTTL, cfg.CacheSize),
 		searchable: map[registrar.Env][]string{}}

@@ -16,6 +16,15 @@ import (
 	"github.com/openregistrar/registrar/internal/registrar"
 )
 
+// Defaults of [Config]: a zero field takes its default.
+const (
+	SyncWaitDefault     = 5 * time.Second
+	MaxBodyBytesDefault = 64 << 10
+	// RateLimitDefault is 1200 requests per 5 minutes, as Cloudflare's API.
+	RateLimitDefault = 4.0
+	RateBurstDefault = 1200
+)
+
 // Config tunes the API.
 type Config struct {
 	// SyncWait is how long POST and PATCH hold the request for the
@@ -36,16 +45,16 @@ type Config struct {
 
 func (c *Config) setDefaults() {
 	if c.SyncWait == 0 {
-		c.SyncWait = 5 * time.Second
+		c.SyncWait = SyncWaitDefault
 	}
 	if c.MaxBodyBytes == 0 {
-		c.MaxBodyBytes = 64 << 10
+		c.MaxBodyBytes = MaxBodyBytesDefault
 	}
 	if c.RateLimit == 0 {
-		c.RateLimit = 4
+		c.RateLimit = RateLimitDefault
 	}
 	if c.RateBurst == 0 {
-		c.RateBurst = 1200
+		c.RateBurst = RateBurstDefault
 	}
 	if c.Mode == "" {
 		c.Mode = "live"

@@ -28,7 +28,25 @@ import (
 	"github.com/openregistrar/registrar/internal/store"
 )
 
-// Config tunes the engine. Zero values take the defaults in brackets.
+// Defaults of [Config]: a zero field takes its default.
+const (
+	MaxDomainsDefault        = 100
+	InProgressTimeoutDefault = time.Hour
+	BlockedTimeoutDefault    = 7 * 24 * time.Hour
+	// ActionTimeoutDefault is ICANN's registrant-verification window.
+	ActionTimeoutDefault  = 15 * 24 * time.Hour
+	JobTimeoutDefault     = 30 * time.Second
+	RescueAfterDefault    = time.Minute
+	RetryMinDefault       = time.Second
+	RetryMaxDefault       = time.Minute
+	PendingRecheckDefault = time.Minute
+	PollIntervalDefault   = 2 * time.Second
+	SweepIntervalDefault  = 30 * time.Second
+	WorkersDefault        = 50
+)
+
+// Config tunes the engine. Zero values take the defaults in brackets (the
+// *Default constants).
 type Config struct {
 	// MaxDomains is how many registrations an account may hold per
 	// environment [100].
@@ -80,21 +98,21 @@ func (c *Config) setDefaults() {
 		}
 	}
 	if c.MaxDomains == 0 {
-		c.MaxDomains = 100
+		c.MaxDomains = MaxDomainsDefault
 	}
-	def(&c.InProgressTimeout, time.Hour)
-	def(&c.BlockedTimeout, 7*24*time.Hour)
-	def(&c.ActionTimeout, 15*24*time.Hour)
-	def(&c.JobTimeout, 30*time.Second)
-	def(&c.RescueAfter, time.Minute)
-	def(&c.RetryMin, time.Second)
-	def(&c.RetryMax, time.Minute)
-	def(&c.PendingRecheck, time.Minute)
-	def(&c.PollInterval, 2*time.Second)
-	def(&c.SweepInterval, 30*time.Second)
+	def(&c.InProgressTimeout, InProgressTimeoutDefault)
+	def(&c.BlockedTimeout, BlockedTimeoutDefault)
+	def(&c.ActionTimeout, ActionTimeoutDefault)
+	def(&c.JobTimeout, JobTimeoutDefault)
+	def(&c.RescueAfter, RescueAfterDefault)
+	def(&c.RetryMin, RetryMinDefault)
+	def(&c.RetryMax, RetryMaxDefault)
+	def(&c.PendingRecheck, PendingRecheckDefault)
+	def(&c.PollInterval, PollIntervalDefault)
+	def(&c.SweepInterval, SweepIntervalDefault)
 	def(&c.fetchPoll, 50*time.Millisecond)
 	if c.Workers == 0 {
-		c.Workers = 50
+		c.Workers = WorkersDefault
 	}
 	policies := map[registrar.Env]registrar.Policy{
 		registrar.EnvSandbox: {Verify: registrar.VerifyScenario},

@@ -25,7 +25,9 @@ import (
 	"time"
 
 	"github.com/openregistrar/registrar/internal/daemon"
+	"github.com/openregistrar/registrar/internal/httpapi"
 	"github.com/openregistrar/registrar/internal/registrar"
+	"github.com/openregistrar/registrar/internal/workflows"
 )
 
 func main() {
@@ -56,8 +58,8 @@ func run(n, clients int, database string, syncPOST bool) error {
 	}
 	defer os.RemoveAll(dir)
 	d, err := daemon.Start(ctx, daemon.Config{
-		Listen: "127.0.0.1:0", DataDir: dir, DatabaseURL: database, RateLimit: -1,
-		MaxDomains: n + 1, SandboxDelay: time.Millisecond, PollInterval: time.Second,
+		Listen: "127.0.0.1:0", DataDir: dir, DatabaseURL: database, API: httpapi.Config{RateLimit: -1},
+		Workflows: workflows.Config{MaxDomains: n + 1, PollInterval: time.Second}, SandboxDelay: time.Millisecond,
 	})
 	if err != nil {
 		return err

@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/openregistrar/registrar/internal/daemon"
+	"github.com/openregistrar/registrar/internal/httpapi"
 	"github.com/openregistrar/registrar/internal/registrar"
 	"github.com/openregistrar/registrar/internal/store"
 )
@@ -55,7 +56,7 @@ func run(n, conns int, duration, warmup time.Duration, database string) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	d, err := daemon.Start(ctx, daemon.Config{Listen: "127.0.0.1:0", DataDir: dir, DatabaseURL: database, RateLimit: -1})
+	d, err := daemon.Start(ctx, daemon.Config{Listen: "127.0.0.1:0", DataDir: dir, DatabaseURL: database, API: httpapi.Config{RateLimit: -1}})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,175 @@
+package daemon
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"github.com/openregistrar/registrar/internal/domains"
+	"github.com/openregistrar/registrar/internal/httpapi"
+	"github.com/openregistrar/registrar/internal/registrar"
+	"github.com/openregistrar/registrar/internal/sandbox"
+	"github.com/openregistrar/registrar/internal/store"
+	"github.com/openregistrar/registrar/internal/workflows"
+)
+
+// Defaults of the daemon's own settings; the components' settings take
+// the defaults their packages declare (workflows.JobTimeoutDefault, ...).
+const (
+	ListenDefault          = "127.0.0.1:8080"
+	DataDirDefault         = "./registrar-data"
+	ShutdownTimeoutDefault = 30 * time.Second
+)
+
+// Config is the server's configuration. Each component's settings live in
+// its own Config, embedded here; Settings lists every one that the command
+// line and REGISTRAR_* environment variables set.
+type Config struct {
+	Listen      string // host:port of the API
+	DataDir     string // SQLite database, built-in registries' state, lock file
+	DatabaseURL string // postgres://… to use PostgreSQL instead of SQLite
+	PublicURL   string // base of links in email; default http://<listen>
+	SMTPURL     string // smtp://user:pass@host:port?from=… ; empty keeps mail in the outbox
+	// Registries is a registries file (YAML): which EPP registries serve
+	// the live API's extensions. Empty: demo mode, on the built-in demo
+	// registry.
+	Registries string
+	// SandboxListen is the built-in sandbox registry's EPP address
+	// [127.0.0.1:0, a free port].
+	SandboxListen string
+	// Catalog is a catalog file (JSON, the shape of the embedded default
+	// internal/registrar/catalog.json) replacing the default extensions.
+	Catalog string
+	// SandboxDelay is the built-in registries' scenario delay
+	// [sandbox.DefaultDelay].
+	SandboxDelay time.Duration
+	// ShutdownTimeout bounds draining requests and jobs on stop
+	// [ShutdownTimeoutDefault].
+	ShutdownTimeout time.Duration
+
+	// API tunes the HTTP API (its Mode is set by the daemon).
+	API httpapi.Config
+	// Workflows tunes the workflow engine (its PublicURL and Policies are
+	// set by the daemon).
+	Workflows workflows.Config
+	// Search tunes domain search's cache.
+	Search domains.Config
+
+	Logger *slog.Logger
+	// Clock is the business clock; tests shift it to reach deadlines.
+	Clock registrar.Clock
+	// Out receives the first-start banner (account, token, curl line).
+	Out io.Writer
+}
+
+// DefaultConfig returns the configuration of `registrar serve` without
+// flags: every setting at its declared default.
+func DefaultConfig() Config {
+	return Config{
+		Listen: ListenDefault, DataDir: DataDirDefault,
+		SandboxDelay: sandbox.DefaultDelay, ShutdownTimeout: ShutdownTimeoutDefault,
+		API: httpapi.Config{
+			SyncWait: httpapi.SyncWaitDefault, MaxBodyBytes: httpapi.MaxBodyBytesDefault,
+			RateLimit: httpapi.RateLimitDefault, RateBurst: httpapi.RateBurstDefault,
+		},
+		Workflows: workflows.Config{
+			MaxDomains: workflows.MaxDomainsDefault, Workers: workflows.WorkersDefault,
+			InProgressTimeout: workflows.InProgressTimeoutDefault, BlockedTimeout: workflows.BlockedTimeoutDefault,
+			ActionTimeout: workflows.ActionTimeoutDefault, JobTimeout: workflows.JobTimeoutDefault,
+			RescueAfter: workflows.RescueAfterDefault, RetryMin: workflows.RetryMinDefault, RetryMax: workflows.RetryMaxDefault,
+			PendingRecheck: workflows.PendingRecheckDefault, PollInterval: workflows.PollIntervalDefault,
+			SweepInterval: workflows.SweepIntervalDefault,
+		},
+		Search: domains.Config{CacheTTL: domains.CacheTTLDefault, CacheSize: domains.CacheSizeDefault},
+	}
+}
+
+// Setting is one knob of the server: its flag name (the environment
+// variable is REGISTRAR_ and the name in upper snake case: --data-dir is
+// REGISTRAR_DATA_DIR), what it does, and the field of a Config it sets.
+// Value is a *string, *int, *int64, *float64 or *time.Duration.
+type Setting struct {
+	Name  string
+	Usage string
+	Value any
+}
+
+// Settings returns every setting of c, in the order `registrar serve
+// --help` lists them: the one table the flags, the environment variables
+// and docs/CONFIGURATION.md are checked against.
+func (c *Config) Settings() []Setting {
+	return []Setting{
+		{"listen", "address the API listens on", &c.Listen},
+		{"data-dir", "directory of the SQLite database and the built-in registries' state", &c.DataDir},
+		{"database", "PostgreSQL URL (postgres://…) to use instead of SQLite", &c.DatabaseURL},
+		{"public-url", "base URL of links in email; empty: http://LISTEN", &c.PublicURL},
+		{"registries", "registries file (YAML): the EPP registries that serve the live API's extensions; without it the live API runs in demo mode", &c.Registries},
+		{"catalog", "catalog file (JSON) replacing the default extensions, prices and registration schemas", &c.Catalog},
+		{"smtp-url", "send mail over SMTP: smtp://user:pass@host:587?from=addr (mail always goes to the outbox too)", &c.SMTPURL},
+		{"sandbox-listen", "address of the built-in sandbox registry's EPP server; empty: a free loopback port", &c.SandboxListen},
+		{"sandbox-delay", "delay of the built-in registries' slow-, pending- and outage- scenarios", &c.SandboxDelay},
+		{"sync-wait", "how long POST and PATCH wait for the workflow to finish before answering 202", &c.API.SyncWait},
+		{"max-body-bytes", "largest request body the API reads", &c.API.MaxBodyBytes},
+		{"rate-limit", "requests per second per API token, sustained (negative: no limit)", &c.API.RateLimit},
+		{"rate-burst", "requests per API token in a burst", &c.API.RateBurst},
+		{"max-domains", "registrations an account may hold per environment", &c.Workflows.MaxDomains},
+		{"workers", "workflow steps run at once", &c.Workflows.Workers},
+		{"in-progress-timeout", "how long a workflow may stay pending or in_progress before it fails", &c.Workflows.InProgressTimeout},
+		{"blocked-timeout", "how long a workflow may stay blocked before it fails", &c.Workflows.BlockedTimeout},
+		{"action-timeout", "how long an action_required workflow waits for the user", &c.Workflows.ActionTimeout},
+		{"job-timeout", "time limit of one workflow step", &c.Workflows.JobTimeout},
+		{"rescue-after", "when the steps of a crashed server are run again (must exceed --job-timeout)", &c.Workflows.RescueAfter},
+		{"retry-min", "first backoff of a workflow blocked on an unreachable registry", &c.Workflows.RetryMin},
+		{"retry-max", "longest backoff of a workflow blocked on an unreachable registry", &c.Workflows.RetryMax},
+		{"pending-recheck", "first interval of the info re-checks of a create the registry holds for review", &c.Workflows.PendingRecheck},
+		{"poll-interval", "how often registries' message queues are read", &c.Workflows.PollInterval},
+		{"sweep-interval", "how often overdue workflows are failed", &c.Workflows.SweepInterval},
+		{"search-cache-ttl", "how long a registry's answer about a name serves domain search", &c.Search.CacheTTL},
+		{"search-cache-size", "names domain search's cache holds", &c.Search.CacheSize},
+		{"shutdown-timeout", "how long a stop waits for requests and steps in flight", &c.ShutdownTimeout},
+	}
+}
+
+// Validate checks the configuration and says what to fix.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.Listen == "" {
+		errs = append(errs, errors.New("--listen is empty"))
+	}
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("--data-dir is empty"))
+	}
+	if c.DatabaseURL != "" && !store.IsPostgresURL(c.DatabaseURL) {
+		errs = append(errs, errors.New("--database must be a postgres:// or postgresql:// URL"))
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("--public-url %q must be an http:// or https:// URL", c.PublicURL))
+		}
+	}
+	for _, s := range c.Settings() {
+		neg := false
+		switch v := s.Value.(type) {
+		case *time.Duration:
+			neg = *v < 0
+		case *int:
+			neg = *v < 0
+		case *int64:
+			neg = *v < 0
+		}
+		if neg {
+			errs = append(errs, fmt.Errorf("--%s must not be negative", s.Name))
+		}
+	}
+	w := c.Workflows
+	if w.JobTimeout > 0 && w.RescueAfter > 0 && w.RescueAfter <= w.JobTimeout {
+		errs = append(errs, fmt.Errorf("--rescue-after (%s) must exceed --job-timeout (%s)", w.RescueAfter, w.JobTimeout))
+	}
+	if w.RetryMin > 0 && w.RetryMax > 0 && w.RetryMax < w.RetryMin {
+		errs = append(errs, fmt.Errorf("--retry-max (%s) must not be below --retry-min (%s)", w.RetryMax, w.RetryMin))
+	}
+	return errors.Join(errs...)
+}
