@@ -29,6 +29,9 @@ func TestImportRules(t *testing.T) {
 		{pkg: "internal/epp", forbidden: []string{"internal/"}},
 		{pkg: "internal/eppregistry", forbidden: []string{"internal/store", "internal/workflows", "internal/httpapi", "internal/daemon", "internal/sandbox"}},
 		{pkg: "client", forbidden: []string{"internal/"}, stdOnly: true},
+		// Test helpers: what they start, and only tests import them.
+		{pkg: "internal/sandbox/sandboxtest", forbidden: []string{"internal/store", "internal/workflows", "internal/httpapi", "internal/daemon", "internal/mail", "internal/domains"}},
+		{pkg: "cmd/registrar", forbidden: []string{"internal/sandbox/sandboxtest", "internal/store/storetest", "internal/epp/epptest", "internal/mail/smtptest", "internal/faultproxy"}},
 	}
 	for _, r := range rules {
 		out, err := exec.Command("go", "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", module+"/"+r.pkg).Output()
