@@ -5,9 +5,10 @@ import (
 	"time"
 )
 
-// Registry is the seam between the core and a domain registry. The sandbox
-// registry implements it in-process; EPP registries implement it over the
-// network. Implementations return *Error values whose kinds mean:
+// Registry is the seam between the core and a domain registry. Its one
+// implementation is eppregistry, over EPP: to real registries and to the
+// sandbox registry alike. Implementations return *Error values whose kinds
+// mean:
 //
 //   - KindUnavailable: the registry could not be reached or answered "try
 //     later"; the outcome of a transform is unknown and must be reconciled

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"errors"
 	"strings"
 	"unicode/utf8"
 
@@ -37,26 +38,21 @@ func (ss *session) command(cmd *epp.Command) *epp.Response {
 }
 
 // answer turns an engine command's outcome into a response: the engine's
-// code and svTRID, its reason as an <extValue>; 2400 when the command
-// never reached the registry or its outcome is unknown (an outage- name,
-// a failure inside the engine, a server shutting down). The caller adds
-// the resData of a success.
+// code and svTRID, and a failure's reason as an <extValue>. A 2400 (the
+// command never reached the registry, or its outcome is unknown) carries
+// no reason, and a server svTRID when the engine logged no command. The
+// caller adds the resData of a success.
 func (ss *session) answer(clTRID string, resp Response, err error) *epp.Response {
-	if err != nil && resp.Code < 2000 {
-		svTRID := resp.ServerTRID
-		if svTRID == "" {
-			svTRID = ss.s.svTRID()
-		}
-		return ss.result(clTRID, svTRID, epp.CodeCommandFailed, "")
+	if err == nil {
+		return ss.result(clTRID, resp.ServerTRID, resp.Code, "")
 	}
-	reason := ""
-	if text := epp.CodeText(resp.Code); text != "" {
-		reason = strings.TrimPrefix(resp.Message, text+": ")
-		if reason == resp.Message {
-			reason = ""
-		}
+	ee := &Error{Code: CodeCommandFailed}
+	errors.As(err, &ee)
+	svTRID := resp.ServerTRID
+	if svTRID == "" {
+		svTRID = ss.s.svTRID()
 	}
-	return ss.result(clTRID, resp.ServerTRID, resp.Code, reason)
+	return ss.result(clTRID, svTRID, ee.Code, ee.Reason)
 }
 
 func ok(r *epp.Response) bool { return r.Code() < 2000 }
@@ -350,8 +346,8 @@ func (ss *session) pollAck(cmd *epp.Command) *epp.Response {
 }
 
 // isTRID reports whether s can be sent as a transaction ID (epp:trIDStringType:
-// a token of 3 to 64 characters). A clTRID given to the in-process client
-// may be anything.
+// a token of 3 to 64 characters). A create may have come without a clTRID,
+// and the parser does not check the length of one.
 func isTRID(s string) bool {
 	n := utf8.RuneCountInString(s)
 	return n >= 3 && n <= 64 && s == strings.Join(strings.Fields(s), " ") && !strings.ContainsAny(s, "\t\n\r")

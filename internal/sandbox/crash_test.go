@@ -1,4 +1,4 @@
-package sandbox
+package sandbox_test
 
 import (
 	"bufio"
@@ -13,30 +13,27 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/openregistrar/registrar/internal/registrar"
+	"github.com/openregistrar/registrar/internal/sandbox"
+	"github.com/openregistrar/registrar/internal/sandbox/sandboxtest"
 )
 
-// crashChildEnv names the file a child test process creates a slow- domain
-// in and then waits to be killed.
+// crashChildEnv names the file in which TestCrashChild, run as a child
+// process, creates a slow- domain and then waits to be killed.
 const crashChildEnv = "SANDBOX_TEST_CRASH_CHILD"
 
-func TestMain(m *testing.M) {
-	if path := os.Getenv(crashChildEnv); path != "" {
-		crashChild(path)
-		return
+// TestCrashChild is the child process of TestCrashBetweenCommitAndAnswer:
+// it serves the registry at the file $SANDBOX_TEST_CRASH_CHILD, logging
+// each command as JSON on stdout, and creates a slow- domain over EPP with
+// a delay that never ends.
+func TestCrashChild(t *testing.T) {
+	path := os.Getenv(crashChildEnv)
+	if path == "" {
+		t.Skip("runs only as the child process of TestCrashBetweenCommitAndAnswer")
 	}
-	os.Exit(m.Run())
-}
-
-// crashChild opens the engine at path and creates a slow- domain with a
-// delay that never ends, logging each command as JSON on stdout.
-func crashChild(path string) {
-	e, err := Open(path, Config{Delay: time.Hour, Logger: slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: slog.LevelDebug}))})
-	if err != nil {
-		os.Stderr.WriteString(err.Error())
-		os.Exit(2)
-	}
-	e.Client("us").Create(context.Background(), createReq("slow-crash.com"))
-	os.Exit(3) // not reached: the parent kills us during the delay
+	log := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	srv := sandboxtest.Start(t, sandboxtest.Options{Path: path, Engine: sandbox.Config{Delay: time.Hour, Logger: log}})
+	_, err := srv.Registry(t, ours).Create(context.Background(), createReq("slow-crash.com"))
+	t.Fatalf("Create(slow-crash.com) = %v; the parent should have killed this process during the delay", err)
 }
 
 // TestCrashBetweenCommitAndAnswer kills (SIGKILL) a process whose create
@@ -45,7 +42,7 @@ func crashChild(path string) {
 func TestCrashBetweenCommitAndAnswer(t *testing.T) {
 	t.Parallel()
 	path := t.TempDir() + "/sandbox.db"
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$")
 	cmd.Env = append(os.Environ(), crashChildEnv+"="+path)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -57,19 +54,22 @@ func TestCrashBetweenCommitAndAnswer(t *testing.T) {
 	}
 	defer cmd.Process.Kill()
 	lines := bufio.NewScanner(stdout)
-	for lines.Scan() && !strings.Contains(lines.Text(), `"msg":"sandbox command"`) {
+	for lines.Scan() {
+		if l := lines.Text(); strings.Contains(l, `"msg":"sandbox command"`) && strings.Contains(l, `"command":"create"`) {
+			break
+		}
 	}
 	if err := lines.Err(); err != nil {
 		t.Fatal(err)
 	}
 
 	ctx := context.Background()
-	wantLog := []LogEntry{entry("us", "create", "slow-crash.com", ok1000, "cl-slow-crash.com")}
-	got, err := ReadLog(ctx, path)
+	wantLog := []sandbox.LogEntry{entry(ours, "create", "slow-crash.com", ok1000, "cl-slow-crash.com")}
+	got, err := sandbox.ReadLog(ctx, path)
 	if err != nil {
 		t.Fatalf("ReadLog(%q) while another process has it open = %v", path, err)
 	}
-	if diff := cmp.Diff(wantLog, got, ignoreLogVolatile); diff != "" {
+	if diff := cmp.Diff(wantLog, withoutContacts(got), ignoreLogVolatile); diff != "" {
 		t.Errorf("ReadLog(%q) while another process has it open mismatch (-want +got):\n%s", path, diff)
 	}
 
@@ -80,8 +80,8 @@ func TestCrashBetweenCommitAndAnswer(t *testing.T) {
 		t.Fatalf("child exited with %v, want killed", err)
 	}
 
-	e := openAt(t, path, Config{})
-	info, err := e.Client("us").Info(ctx, "slow-crash.com")
+	srv := sandboxtest.Start(t, sandboxtest.Options{Path: path})
+	info, err := srv.Registry(t, ours).Info(ctx, "slow-crash.com")
 	if err != nil {
 		t.Fatalf("Info(slow-crash.com) after the crash = %v", err)
 	}
@@ -90,8 +90,8 @@ func TestCrashBetweenCommitAndAnswer(t *testing.T) {
 	if diff := cmp.Diff(want, info); diff != "" {
 		t.Errorf("Info(slow-crash.com) after the crash mismatch (-want +got):\n%s", diff)
 	}
-	wantLog = append(wantLog, entry("us", "info", "slow-crash.com", ok1000, ""))
-	if diff := cmp.Diff(wantLog, mustLog(t, e), ignoreLogVolatile); diff != "" {
+	wantLog = append(wantLog, entry(ours, "info", "slow-crash.com", ok1000, ""))
+	if diff := cmp.Diff(wantLog, mustLog(t, srv.Engine), ignoreLogVolatile); diff != "" {
 		t.Errorf("Log() after the crash mismatch (-want +got):\n%s", diff)
 	}
 }

@@ -1,18 +1,21 @@
 // Package sandbox is the sandbox registry: a fake-but-real domain registry
-// that runs inside the registrar's process, keeps its own state in its own
-// SQLite file, and implements [registrar.Registry]. It lets the whole
-// registration flow, including the awkward parts of real registries, be
-// exercised without talking to one.
+// that keeps its own state in its own SQLite file and speaks EPP over TLS,
+// in the registrar's process (by default) or in its own (`registrar
+// sandbox serve`). The registrar reaches it as it reaches any registry,
+// through eppregistry over an EPP session, so the whole registration
+// flow, including the awkward parts of real registries, runs without
+// talking to one. Tests reach it the same way (package sandboxtest).
 //
 // The package has two layers. The [Engine] is the registry itself: its
 // state, its rules and its command log. Each of its commands takes the
 // client ID of the registrar issuing it and a client transaction ID
-// (clTRID), and reports an EPP-style [Response] (result code, server
-// transaction ID). The [Client] is the in-process adapter: it implements
-// [registrar.Registry] for one client ID by calling the engine. The
-// [Server] is the EPP-over-TLS front end (RFC 5730-5734) to the same
-// engine: each session runs the engine's commands as the client ID it
-// logged in with.
+// (clTRID), and reports an EPP [Response] (result code, server
+// transaction ID); a failure is an [*Error] carrying the result code and
+// reason the registry answers with. The sandbox has no notion of the
+// registrar's error kinds: eppregistry maps result codes to kinds, for the
+// sandbox as for every registry. The [Server] is the EPP-over-TLS front end
+// (RFC 5730-5734) to the engine: each session runs the engine's commands
+// as the client ID it logged in with.
 //
 // # Scenarios
 //
@@ -24,36 +27,34 @@
 //	-----------------------  ---------------------------------------------------
 //	(anything else)          creates the domain at once (1000).
 //	slow-                    commits the create, then answers only after Delay.
-//	                         If the caller's context ends first the caller gets
-//	                         KindUnavailable, but the domain IS created: the
-//	                         outcome is unknown, as with a slow real registry.
+//	                         A client that stops waiting first does not know
+//	                         the outcome, but the domain IS created, as with a
+//	                         slow real registry (a server shutting down during
+//	                         the wait answers 2400).
 //	pending-                 answers "action pending" (1001); the domain is in
 //	                         status pendingCreate. Delay later it becomes ok and
 //	                         a poll message reports success (paResult=1),
 //	                         carrying the create's clTRID.
 //	outage-                  is unreachable for Delay after the first command
 //	                         that mentioned the name: every command naming it
-//	                         fails with KindUnavailable "registry unreachable"
-//	                         and is not logged (it never arrived). The first-
+//	                         fails with 2400 "Command failed" and is not
+//	                         logged (it never arrived). The first-
 //	                         seen time is stored, so the window survives a
 //	                         restart. Afterwards the name behaves normally.
-//	reject-                  rejects the create by policy: KindRejected
-//	                         "2306 Parameter value policy error: name reserved
-//	                         by registry policy".
+//	reject-                  rejects the create by policy: "2306 Parameter
+//	                         value policy error: name reserved by registry
+//	                         policy".
 //	taken-                   already holds the name for another registrar
 //	                         ("otherregistrar"): check says "In use", create is
-//	                         KindConflict "2302 Object exists", info shows it
-//	                         as not sponsored by the caller.
-//	premium-                 check says available and Premium. A create from
-//	                         the in-process Client (Create) is KindRejected
-//	                         "2306 Parameter value policy error: premium name
-//	                         requires fee acknowledgement", as it has no way
-//	                         to accept a fee. A create over EPP (CreateDomain)
-//	                         follows RFC 8748 instead: see Fees.
+//	                         "2302 Object exists", info shows it as sponsored
+//	                         by otherregistrar.
+//	premium-                 check says available, and a fee check puts it in
+//	                         the class "premium"; a create or renew follows
+//	                         RFC 8748: see Fees.
 //
 // Besides the scenarios the engine applies the usual registry rules: an
 // existing name is "In use" and cannot be created again (2302), info on a
-// missing name is KindNotFound (2303), only the sponsor sees the auth info
+// missing name is 2303, only the sponsor sees the auth info
 // and may renew or update, renew must quote the current expiry date and may
 // not take the term past ten years, and only client statuses
 // (clientHold, clientTransferProhibited, ...) can be set.
@@ -65,7 +66,7 @@
 // to the command log in the same SQLite transaction as its effect, so the
 // log never disagrees with the state, even if the process dies between
 // the commit and the answer. In particular a create that committed is
-// visible to a later Info, with the auth info it was created with. The log
+// visible to a later info, with the auth info it was created with. The log
 // can be read from another process with [ReadLog].
 //
 // Pending outcomes need no timers: at the start of every command, any
@@ -74,35 +75,34 @@
 //
 // # Contacts and hosts
 //
-// Over EPP, domains name their registrant and contacts by contact ID and
-// their name servers by host name, so the engine also keeps contact
+// Domains name their registrant and contacts by contact ID and their name
+// servers by host name (RFC 5731), so the engine also keeps contact
 // objects (RFC 5733: [Engine.ContactCreate], [Engine.ContactInfo]) and
 // host objects (RFC 5732: [Engine.HostCreate]). A create of an existing
 // contact ID is 2302 whoever sponsors it and whatever its data: after an
 // unknown outcome the client tells its own contact apart with a contact
 // info. Only its sponsor sees a contact (and its auth info); another
 // client sees the data only when it quotes the auth info (2201 without,
-// 2202 with a wrong one). A domain created over EPP ([Engine.CreateDomain])
-// must name a registrant, and its registrant and contacts must be
+// 2202 with a wrong one). A domain ([Engine.CreateDomain]) must name a
+// registrant, and its registrant and contacts must be
 // contacts of the same sponsor (2303 if missing, 2201 if another's); its
 // name servers must be existing hosts, of any sponsor (2303 otherwise). A
 // host under a domain of the registry must be under one of its sponsor's
-// domains and may carry addresses; an external host may not.
-//
-// The in-process Client does not use contact objects: its domains keep the
-// registrant's data as given, and show no registrant ID over EPP.
+// domains and may carry addresses; an external host may not. Domains
+// written by schema version 1, and taken- names, have no registrant
+// contact.
 //
 // # Fees
 //
 // Names are priced per extension (the name without its first label) by
 // [Config.Prices], by default "10.00" USD a year; premium- names cost
 // [PremiumFactor] (50) times that, in the class "premium". [Engine.Price]
-// tells the price of a create or renew. Over EPP (RFC 8748 fee-1.0) a
+// tells the price of a create or renew. Following RFC 8748 (fee-1.0), a
 // domain check carrying <fee:check> gets a <fee:cd> per name with its class
 // and the fee of each command asked; a create or renew of a premium name
 // without the fee extension is 2003, and one whose fee is below the price
 // (for any class) or in another currency is 2004; a name whose extension
-// has no price cannot be created over EPP (2306).
+// has no price cannot be created (2306).
 //
 // # EPP server
 //

@@ -115,7 +115,7 @@ func Open(path string, cfg Config) (*Engine, error) {
 }
 
 // Close closes the database. Creates waiting out a slow- delay return
-// KindUnavailable at once; their effect is already committed.
+// 2400 at once; their effect is already committed.
 func (e *Engine) Close() error {
 	e.closeOnce.Do(func() { close(e.closed) })
 	return e.db.Close()
@@ -131,7 +131,6 @@ func (e *Engine) now() time.Time {
 
 // command describes one command for exec.
 type command struct {
-	op       string // "Create": the method, for errors
 	name     string // "create": the log's command name
 	clientID string
 	clTRID   string
@@ -145,27 +144,27 @@ type command struct {
 }
 
 // execFunc is the body of a command: it returns the success code, or an
-// error from fail.
+// *Error from fail.
 type execFunc func(ctx context.Context, tx *sql.Tx, now time.Time) (int, error)
 
 // exec runs one command in one write transaction: it applies the outage
 // window of c.names (a command refused by it is not logged), materializes
 // due pending creates and taken- names, runs fn, and appends the command
-// to the log. fn returns the success code, or an error from fail, in
+// to the log. fn returns the success code, or an *Error from fail, in
 // which case whatever fn wrote is rolled back but the command is still
-// logged; any other error fails the whole transaction.
+// logged; any other error fails the whole transaction (2400). Every error
+// exec returns is an *Error.
 func (e *Engine) exec(ctx context.Context, c *command, fn execFunc) (Response, error) {
-	op := "sandbox." + c.op
 	if c.clientID == "" {
-		return Response{}, registrar.Errorf(registrar.KindInternal, op, "no client ID")
+		return Response{}, commandFailed("%s: no client ID", c.name)
 	}
 	if err := ctx.Err(); err != nil {
 		// Never sent.
-		return Response{}, registrar.Wrap(registrar.KindUnavailable, op, err, "registry unreachable")
+		return Response{}, commandFailed("%s not sent: %w", c.name, err)
 	}
 	select {
 	case <-e.closed:
-		return Response{}, registrar.Errorf(registrar.KindUnavailable, op, "registry unreachable")
+		return Response{}, commandFailed("%s not sent: the engine is closed", c.name)
 	default:
 	}
 	// Once sent, a command runs to its end whatever happens to the caller.
@@ -174,60 +173,59 @@ func (e *Engine) exec(ctx context.Context, c *command, fn execFunc) (Response, e
 
 	tx, err := e.db.BeginTx(ctx, nil)
 	if err != nil {
-		return Response{}, e.failed(ctx, op, err)
+		return Response{}, e.failed(ctx, c, err)
 	}
 	defer tx.Rollback()
 	now := e.now()
 
 	wait, err := e.outage(ctx, tx, now, c.names)
 	if err != nil {
-		return Response{}, e.failed(ctx, op, err)
+		return Response{}, e.failed(ctx, c, err)
 	}
 	if wait > 0 {
 		if err := tx.Commit(); err != nil {
-			return Response{}, e.failed(ctx, op, err)
+			return Response{}, e.failed(ctx, c, err)
 		}
 		e.logger.LogAttrs(ctx, slog.LevelDebug, "sandbox outage: command dropped",
 			slog.String("client_id", c.clientID), slog.String("command", c.name), slog.String("domain", c.domain),
 			slog.Duration("remaining", wait))
-		return Response{}, &registrar.Error{Kind: registrar.KindUnavailable, Op: op, Message: "registry unreachable",
-			RetryAfterSeconds: int((wait + time.Second - 1) / time.Second)}
+		return Response{}, commandFailed("%s not sent: registry unreachable for %s for another %v", c.name, c.domain, wait)
 	}
 
 	var seq int64
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) + 1 FROM log`).Scan(&seq); err != nil {
-		return Response{}, e.failed(ctx, op, err)
+		return Response{}, e.failed(ctx, c, err)
 	}
 	c.svTRID = "SANDBOX-" + strconv.FormatInt(seq, 10)
 	if err := e.settle(ctx, tx, now); err != nil {
-		return Response{}, e.failed(ctx, op, err)
+		return Response{}, e.failed(ctx, c, err)
 	}
 	if err := seedTaken(ctx, tx, now, c.names); err != nil {
-		return Response{}, e.failed(ctx, op, err)
+		return Response{}, e.failed(ctx, c, err)
 	}
 
 	if _, err := tx.ExecContext(ctx, `SAVEPOINT command`); err != nil {
-		return Response{}, e.failed(ctx, op, err)
+		return Response{}, e.failed(ctx, c, err)
 	}
 	code, err := fn(ctx, tx, now)
-	var ee *eppError
+	var ee *Error
 	switch {
 	case err == nil:
 	case errors.As(err, &ee):
-		code = ee.code
+		code = ee.Code
 		if _, err := tx.ExecContext(ctx, `ROLLBACK TO command`); err != nil {
-			return Response{}, e.failed(ctx, op, err)
+			return Response{}, e.failed(ctx, c, err)
 		}
 	default:
-		return Response{}, e.failed(ctx, op, err)
+		return Response{}, e.failed(ctx, c, err)
 	}
 	if _, err := tx.ExecContext(ctx, `RELEASE command`); err != nil {
-		return Response{}, e.failed(ctx, op, err)
+		return Response{}, e.failed(ctx, c, err)
 	}
 
 	resp := Response{Code: code, ClientTRID: c.clTRID, ServerTRID: c.svTRID}
 	if ee != nil {
-		resp.Message = resultMessage(code, ee.reason)
+		resp.Message = resultMessage(code, ee.Reason)
 	} else {
 		resp.Message = resultMessage(code, "")
 	}
@@ -235,27 +233,26 @@ func (e *Engine) exec(ctx context.Context, c *command, fn execFunc) (Response, e
 		INSERT INTO log (seq, time, client_id, domain, command, result, cltrid, svtrid)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		seq, now.UnixMicro(), c.clientID, c.domain, c.name, resp.Result(), c.clTRID, c.svTRID); err != nil {
-		return Response{}, e.failed(ctx, op, err)
+		return Response{}, e.failed(ctx, c, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return Response{}, e.failed(ctx, op, err)
+		return Response{}, e.failed(ctx, c, err)
 	}
 	e.logger.LogAttrs(ctx, slog.LevelDebug, "sandbox command",
 		slog.Int64("seq", seq), slog.String("client_id", c.clientID), slog.String("command", c.name),
 		slog.String("domain", c.domain), slog.String("result", resp.Result()),
 		slog.String("cltrid", c.clTRID), slog.String("svtrid", c.svTRID))
 	if ee != nil {
-		return resp, &registrar.Error{Kind: kindOf(code), Op: op, Message: resp.Result()}
+		return resp, ee
 	}
 	return resp, nil
 }
 
 // failed reports a command that failed inside the engine (a database
-// error). Its outcome is unknown to the caller, as with a registry
-// answering 2400, so the kind is KindUnavailable.
-func (e *Engine) failed(ctx context.Context, op string, err error) error {
-	e.logger.LogAttrs(ctx, slog.LevelError, "sandbox command failed", slog.String("op", op), slog.Any("error", err))
-	return registrar.Wrap(registrar.KindUnavailable, op, err, resultMessage(CodeCommandFailed, ""))
+// error): its outcome is unknown to the caller, so it is a 2400.
+func (e *Engine) failed(ctx context.Context, c *command, err error) error {
+	e.logger.LogAttrs(ctx, slog.LevelError, "sandbox command failed", slog.String("command", c.name), slog.Any("error", err))
+	return commandFailed("%s: %w", c.name, err)
 }
 
 // outage records the first sighting of outage- names and returns how long
@@ -428,13 +425,14 @@ func checkYears(years int) error {
 	return nil
 }
 
-// Check reports the availability of names in one command.
+// Check reports the availability of names in one command: "In use" or
+// available. Prices and classes (premium-) are the fee check's (feeCheck).
 func (e *Engine) Check(ctx context.Context, clientID, clTRID string, names []string) ([]registrar.Availability, Response, error) {
 	norm := make([]string, len(names))
 	for i, n := range names {
 		norm[i] = normalizeName(n)
 	}
-	c := &command{op: "Check", name: "check", clientID: clientID, clTRID: clTRID, names: norm, domain: strings.Join(norm, ",")}
+	c := &command{name: "check", clientID: clientID, clTRID: clTRID, names: norm, domain: strings.Join(norm, ",")}
 	var out []registrar.Availability
 	resp, err := e.exec(ctx, c, func(ctx context.Context, tx *sql.Tx, now time.Time) (int, error) {
 		if len(norm) == 0 {
@@ -454,7 +452,7 @@ func (e *Engine) Check(ctx context.Context, clientID, clTRID string, names []str
 			if taken {
 				out = append(out, registrar.Availability{Name: n, Reason: "In use"})
 			} else {
-				out = append(out, registrar.Availability{Name: n, Available: true, Premium: scenarioOf(n) == scenarioPremium})
+				out = append(out, registrar.Availability{Name: n, Available: true})
 			}
 		}
 		return CodeOK, nil
@@ -465,84 +463,10 @@ func (e *Engine) Check(ctx context.Context, clientID, clTRID string, names []str
 	return out, resp, nil
 }
 
-// Create registers a domain sponsored by clientID. Creates of pending-
-// names answer 1001 with CreateResult.Pending set; creates of slow- names
-// answer after the delay, or KindUnavailable when ctx ends first (the
-// create has happened all the same). The clTRID is the one a pending
-// create's poll message carries; the Client passes req.TransactionID.
-func (e *Engine) Create(ctx context.Context, clientID, clTRID string, req registrar.CreateRequest) (registrar.CreateResult, Response, error) {
-	name := normalizeName(req.Name)
-	sc := scenarioOf(name)
-	c := &command{op: "Create", name: "create", clientID: clientID, clTRID: clTRID, names: []string{name}, domain: name}
-	var res registrar.CreateResult
-	resp, err := e.create(ctx, c, func(ctx context.Context, tx *sql.Tx, now time.Time) (int, error) {
-		if err := checkName(name); err != nil {
-			return 0, err
-		}
-		if err := checkYears(req.Years); err != nil {
-			return 0, err
-		}
-		if req.AuthInfo == "" {
-			return 0, fail(CodeMissingParam, "authInfo is required")
-		}
-		if strings.TrimSpace(req.Registrant.Email) == "" {
-			return 0, fail(CodeMissingParam, "registrant email is required")
-		}
-		taken, err := exists(ctx, tx, name)
-		if err != nil {
-			return 0, err
-		}
-		if taken {
-			return 0, fail(CodeObjectExists, "")
-		}
-		switch sc {
-		case scenarioReject:
-			return 0, fail(CodePolicyError, "name reserved by registry policy")
-		case scenarioPremium:
-			return 0, fail(CodePolicyError, "premium name requires fee acknowledgement")
-		}
-		registrant, err := json.Marshal(req.Registrant)
-		if err != nil {
-			return 0, err
-		}
-		contacts, err := json.Marshal(struct {
-			Admin   *registrar.Contact `json:"admin,omitempty"`
-			Tech    *registrar.Contact `json:"tech,omitempty"`
-			Billing *registrar.Contact `json:"billing,omitempty"`
-		}{req.Admin, req.Tech, req.Billing})
-		if err != nil {
-			return 0, err
-		}
-		res = registrar.CreateResult{CreatedAt: now, ExpiresAt: now.AddDate(req.Years, 0, 0), ServerTransactionID: c.svTRID}
-		var pendingUntil *int64
-		if sc == scenarioPending {
-			res.Pending = true
-			due := now.Add(e.delay).UnixMicro()
-			pendingUntil = &due
-		}
-		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO domains (name, sponsor, auth_info, registrant, contacts, created_at, expires_at, updated_at, pending_until, create_cltrid, create_svtrid)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			name, clientID, req.AuthInfo, string(registrant), string(contacts),
-			res.CreatedAt.UnixMicro(), res.ExpiresAt.UnixMicro(), now.UnixMicro(), pendingUntil, clTRID, c.svTRID); err != nil {
-			return 0, err
-		}
-		if res.Pending {
-			return CodePending, nil
-		}
-		return CodeOK, nil
-	})
-	if err != nil {
-		return registrar.CreateResult{}, resp, err
-	}
-	return res, resp, nil
-}
-
 // create runs a domain create command: exec, then, for a slow- name that
 // reached the registry, the wait for the answer. When ctx ends (or the
-// engine closes) during the wait the error is KindUnavailable "no answer
-// from registry", with the command's Response: the create has happened
-// all the same.
+// engine closes) during the wait the error is a 2400 with the command's
+// Response: the create has happened all the same.
 func (e *Engine) create(ctx context.Context, c *command, fn execFunc) (Response, error) {
 	resp, err := e.exec(ctx, c, fn)
 	if scenarioOf(c.domain) == scenarioSlow && resp.Code != 0 {
@@ -553,34 +477,22 @@ func (e *Engine) create(ctx context.Context, c *command, fn execFunc) (Response,
 		select {
 		case <-t.C:
 		case <-ctx.Done():
-			return resp, registrar.Wrap(registrar.KindUnavailable, "sandbox."+c.op, ctx.Err(), "no answer from registry")
+			return resp, commandFailed("%s %s: no answer: %w", c.name, c.domain, ctx.Err())
 		case <-e.closed:
-			return resp, registrar.Errorf(registrar.KindUnavailable, "sandbox."+c.op, "no answer from registry")
+			return resp, commandFailed("%s %s: no answer: the engine is closed", c.name, c.domain)
 		}
 	}
 	return resp, err
 }
 
-// Info returns what the registry knows of a domain: DomainInfo without
-// the details EPP adds. Only the sponsor (clientID) sees its auth info.
-func (e *Engine) Info(ctx context.Context, clientID, clTRID, name string) (registrar.DomainInfo, Response, error) {
-	d, resp, err := e.DomainInfo(ctx, clientID, clTRID, name, "")
-	return d.DomainInfo, resp, err
-}
-
-// Renew extends a registration by years and returns the new expiry.
-// curExpiry's date (UTC) must be the current expiry's date; only the
-// sponsor may renew; the new expiry may be at most ten years away.
-func (e *Engine) Renew(ctx context.Context, clientID, clTRID, name string, curExpiry time.Time, years int) (time.Time, Response, error) {
-	return e.renew(ctx, clientID, clTRID, name, curExpiry, years, nil)
-}
-
-// renew runs a renew; fee, if not nil, is called last with the name and
-// may refuse the renew with a failure.
-func (e *Engine) renew(ctx context.Context, clientID, clTRID, name string, curExpiry time.Time, years int, fee func(name string) error) (time.Time, Response, error) {
-	name = normalizeName(name)
-	c := &command{op: "Renew", name: "renew", clientID: clientID, clTRID: clTRID, names: []string{name}, domain: name}
-	var expiry time.Time
+// RenewDomain extends a registration by req.Years and returns the new
+// expiry and the price. req.CurExpiry's date (UTC) must be the current
+// expiry's date; only the sponsor may renew; the new expiry may be at most
+// ten years away; the fee rules of RFC 8748 apply (see CreateDomain).
+func (e *Engine) RenewDomain(ctx context.Context, clientID, clTRID string, req DomainRenew) (DomainRenewed, Response, error) {
+	name, years := normalizeName(req.Name), req.Years
+	c := &command{name: "renew", clientID: clientID, clTRID: clTRID, names: []string{name}, domain: name}
+	var res DomainRenewed
 	resp, err := e.exec(ctx, c, func(ctx context.Context, tx *sql.Tx, now time.Time) (int, error) {
 		if err := checkName(name); err != nil {
 			return 0, err
@@ -599,28 +511,28 @@ func (e *Engine) renew(ctx context.Context, clientID, clTRID, name string, curEx
 			return 0, fail(CodeStatusProhibits, "pendingCreate")
 		case d.has("clientRenewProhibited"):
 			return 0, fail(CodeStatusProhibits, "clientRenewProhibited")
-		case curExpiry.UTC().Format(time.DateOnly) != d.expiresAt.Format(time.DateOnly):
+		case req.CurExpiry.UTC().Format(time.DateOnly) != d.expiresAt.Format(time.DateOnly):
 			return 0, fail(CodePolicyError, "curExpDate does not match")
 		}
-		expiry = d.expiresAt.AddDate(years, 0, 0)
+		expiry := d.expiresAt.AddDate(years, 0, 0)
 		if expiry.After(now.AddDate(maxYears, 0, 0)) {
 			return 0, failf(CodePolicyError, "registration period may not exceed %d years", maxYears)
 		}
-		if fee != nil {
-			if err := fee(name); err != nil {
-				return 0, err
-			}
+		price, err := e.checkFee(name, "renew", years, req.Fee)
+		if err != nil {
+			return 0, err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE domains SET expires_at = ?, updated_at = ? WHERE name = ?`,
 			expiry.UnixMicro(), now.UnixMicro(), name); err != nil {
 			return 0, err
 		}
+		res = DomainRenewed{ExpiresAt: expiry, Price: price}
 		return CodeOK, nil
 	})
 	if err != nil {
-		return time.Time{}, resp, err
+		return DomainRenewed{}, resp, err
 	}
-	return expiry, resp, nil
+	return res, resp, nil
 }
 
 // Update adds and removes client statuses. Only the sponsor may update;
@@ -629,7 +541,7 @@ func (e *Engine) renew(ctx context.Context, clientID, clTRID, name string, curEx
 // an error, so a repeated update succeeds.
 func (e *Engine) Update(ctx context.Context, clientID, clTRID string, req registrar.DomainUpdate) (Response, error) {
 	name := normalizeName(req.Name)
-	c := &command{op: "Update", name: "update", clientID: clientID, clTRID: clTRID, names: []string{name}, domain: name}
+	c := &command{name: "update", clientID: clientID, clTRID: clTRID, names: []string{name}, domain: name}
 	return e.exec(ctx, c, func(ctx context.Context, tx *sql.Tx, now time.Time) (int, error) {
 		if err := checkName(name); err != nil {
 			return 0, err
@@ -684,19 +596,12 @@ func (e *Engine) Update(ctx context.Context, clientID, clTRID string, req regist
 	})
 }
 
-// Poll returns clientID's oldest unacknowledged message (1301), or nil
-// when there is none (1300). Pending creates that are due are approved
-// first, in the same transaction.
-func (e *Engine) Poll(ctx context.Context, clientID, clTRID string) (*registrar.PollMessage, Response, error) {
-	m, resp, err := e.poll(ctx, clientID, clTRID)
-	if m == nil {
-		return nil, resp, err
-	}
-	return &m.PollMessage, resp, err
-}
-
-func (e *Engine) poll(ctx context.Context, clientID, clTRID string) (*QueuedMessage, Response, error) {
-	c := &command{op: "Poll", name: "poll", clientID: clientID, clTRID: clTRID}
+// PollQueue returns clientID's oldest unacknowledged message (1301) with
+// what EPP needs besides: the svTRID of the command it reports on and the
+// queue's length; nil when there is none (1300). Pending creates that are
+// due are approved first, in the same transaction.
+func (e *Engine) PollQueue(ctx context.Context, clientID, clTRID string) (*QueuedMessage, Response, error) {
+	c := &command{name: "poll", clientID: clientID, clTRID: clTRID}
 	var msg *QueuedMessage
 	resp, err := e.exec(ctx, c, func(ctx context.Context, tx *sql.Tx, now time.Time) (int, error) {
 		var m QueuedMessage
@@ -724,15 +629,11 @@ func (e *Engine) poll(ctx context.Context, clientID, clTRID string) (*QueuedMess
 	return msg, resp, nil
 }
 
-// Ack removes clientID's message id from its queue; an id that is not in
-// the queue (unknown, acknowledged already, or another client's) is 2303.
-func (e *Engine) Ack(ctx context.Context, clientID, clTRID, id string) (Response, error) {
-	_, resp, err := e.ack(ctx, clientID, clTRID, id)
-	return resp, err
-}
-
-func (e *Engine) ack(ctx context.Context, clientID, clTRID, id string) (int, Response, error) {
-	c := &command{op: "Ack", name: "ack", clientID: clientID, clTRID: clTRID}
+// AckQueue removes clientID's message id from its queue and returns the
+// number of messages left; an id that is not in the queue (unknown,
+// acknowledged already, or another client's) is 2303.
+func (e *Engine) AckQueue(ctx context.Context, clientID, clTRID, id string) (int, Response, error) {
+	c := &command{name: "ack", clientID: clientID, clTRID: clTRID}
 	var left int
 	resp, err := e.exec(ctx, c, func(ctx context.Context, tx *sql.Tx, now time.Time) (int, error) {
 		n, err := strconv.ParseInt(id, 10, 64)

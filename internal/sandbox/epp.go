@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/openregistrar/registrar/internal/epp"
-	"github.com/openregistrar/registrar/internal/registrar"
 )
 
 // EPP result codes (RFC 5730 section 3) the sandbox registry answers with;
@@ -27,22 +26,6 @@ const (
 	CodePolicyError     = epp.CodeParamPolicyError
 	CodeCommandFailed   = epp.CodeCommandFailed
 )
-
-// errorKinds gives each error code the registrar.Kind that the in-process
-// Client (used by this package's unit tests) reports it as, matching what
-// internal/eppregistry does for the same codes over EPP.
-var errorKinds = map[int]registrar.Kind{
-	CodeMissingParam:    registrar.KindInvalid,
-	CodeRangeError:      registrar.KindInvalid,
-	CodeSyntaxError:     registrar.KindInvalid,
-	CodeAuthorization:   registrar.KindRejected,
-	CodeInvalidAuthInfo: registrar.KindRejected,
-	CodeObjectExists:    registrar.KindConflict,
-	CodeObjectNotExists: registrar.KindNotFound,
-	CodeStatusProhibits: registrar.KindConflict,
-	CodePolicyError:     registrar.KindRejected,
-	CodeCommandFailed:   registrar.KindUnavailable,
-}
 
 // Response is the EPP-style answer to a command that reached the engine,
 // whether it succeeded or not. A command refused by an outage window gets
@@ -68,21 +51,43 @@ func (r Response) Result() string {
 	return strconv.Itoa(r.Code) + " " + r.Message
 }
 
-// eppError is a command's failure as the registry reports it: the command
-// reached the engine, is logged, and changed nothing.
-type eppError struct {
-	code   int
-	reason string
+// Error is a command's failure, as the registry answers it: an EPP result
+// code and, for some codes, a reason (sent as the result's <extValue>).
+// Every error of an Engine command is an *Error. A command that reached
+// the engine and failed by the registry's rules is logged and changed
+// nothing. CodeCommandFailed (2400) stands for the rest: a command that
+// never reached the registry (an outage- name, a closed engine, a context
+// ended before it was sent; not logged) or whose outcome is unknown (a
+// failure inside the engine, a slow- create whose caller stopped waiting,
+// which happened all the same); its cause is in Err, not in Reason.
+type Error struct {
+	Code   int
+	Reason string
+	Err    error
 }
 
-func (e *eppError) Error() string { return resultMessage(e.code, e.reason) }
+func (e *Error) Error() string {
+	msg := "sandbox: " + strconv.Itoa(e.Code) + " " + resultMessage(e.Code, e.Reason)
+	if e.Err != nil {
+		msg += " (" + e.Err.Error() + ")"
+	}
+	return msg
+}
+
+func (e *Error) Unwrap() error { return e.Err }
 
 // fail returns the failure of a command with an EPP error code and an
 // optional reason.
-func fail(code int, reason string) error { return &eppError{code: code, reason: reason} }
+func fail(code int, reason string) error { return &Error{Code: code, Reason: reason} }
 
 func failf(code int, format string, args ...any) error {
 	return fail(code, fmt.Sprintf(format, args...))
+}
+
+// commandFailed returns the 2400 of a command that did not reach the
+// registry or whose outcome is unknown, with its cause.
+func commandFailed(format string, args ...any) error {
+	return &Error{Code: CodeCommandFailed, Err: fmt.Errorf(format, args...)}
 }
 
 func resultMessage(code int, reason string) string {
@@ -91,14 +96,6 @@ func resultMessage(code int, reason string) string {
 		msg += ": " + reason
 	}
 	return msg
-}
-
-// kindOf returns the registrar.Kind of an EPP error code.
-func kindOf(code int) registrar.Kind {
-	if k, ok := errorKinds[code]; ok {
-		return k
-	}
-	return registrar.KindInternal
 }
 
 // The client statuses a sponsor may add and remove (RFC 5731 section 2.3).

@@ -2,16 +2,12 @@ package sandbox
 
 import (
 	"context"
-	"log/slog"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-
-	"github.com/openregistrar/registrar/internal/registrar"
 )
 
 // fakeClock is a registrar.Clock that only moves when told to.
@@ -35,17 +31,6 @@ func (c *fakeClock) Advance(d time.Duration) {
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
 }
-
-// notifyHandler is a slog.Handler that sends each record's message on ch.
-type notifyHandler struct{ ch chan<- string }
-
-func (h notifyHandler) Enabled(context.Context, slog.Level) bool { return true }
-func (h notifyHandler) Handle(_ context.Context, r slog.Record) error {
-	h.ch <- r.Message
-	return nil
-}
-func (h notifyHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
-func (h notifyHandler) WithGroup(string) slog.Handler      { return h }
 
 // testDelay is the scenario delay of the tests: time only passes for it in
 // slow- creates (which wait in real time) since the clock is fake.
@@ -72,60 +57,6 @@ func openAt(t *testing.T, path string, cfg Config) *Engine {
 	return e
 }
 
-func contact() registrar.Contact {
-	return registrar.Contact{
-		Email: "ada@example.com",
-		Phone: "+44.2079460000",
-		PostalInfo: registrar.PostalInfo{
-			Name:    "Ada Lovelace",
-			Address: registrar.Address{Street: "12 St James's Square", City: "London", State: "London", PostalCode: "SW1Y 4JH", CountryCode: "GB"},
-		},
-	}
-}
-
-func createReq(name string) registrar.CreateRequest {
-	return registrar.CreateRequest{
-		Name:          name,
-		Years:         1,
-		Registrant:    contact(),
-		AuthInfo:      "auth-" + name,
-		TransactionID: "cl-" + name,
-	}
-}
-
-// mustCreate creates name through r, failing the test on error.
-func mustCreate(t *testing.T, r registrar.Registry, name string) registrar.CreateResult {
-	t.Helper()
-	res, err := r.Create(context.Background(), createReq(name))
-	if err != nil {
-		t.Fatalf("Create(%q) = %v", name, err)
-	}
-	return res
-}
-
-// errDiff describes how err differs from want (nil: no error), comparing
-// kinds and messages; "" when it does not.
-func errDiff(err error, want *registrar.Error) string {
-	if want == nil {
-		if err != nil {
-			return "error " + err.Error() + ", want none"
-		}
-		return ""
-	}
-	got := registrar.AsError(err)
-	if got == nil {
-		if err == nil {
-			return "no error, want " + want.Error()
-		}
-		return "error " + err.Error() + " is not a *registrar.Error"
-	}
-	return cmp.Diff(want, got, cmpopts.IgnoreFields(registrar.Error{}, "Op", "Err", "Fields", "RetryAfterSeconds"))
-}
-
-func rerr(k registrar.Kind, msg string) *registrar.Error {
-	return &registrar.Error{Kind: k, Message: msg}
-}
-
 // ignoreLogVolatile compares log entries without their sequence number,
 // time and server transaction ID.
 var ignoreLogVolatile = cmpopts.IgnoreFields(LogEntry{}, "Seq", "Time", "ServerTRID")
@@ -145,10 +76,6 @@ func mustLog(t *testing.T, e *Engine) []LogEntry {
 
 const (
 	ok1000  = "1000 Command completed successfully"
-	ok1001  = "1001 Command completed successfully; action pending"
-	ok1300  = "1300 Command completed successfully; no messages"
-	ok1301  = "1301 Command completed successfully; ack to dequeue"
 	err2302 = "2302 Object exists"
-	err2303 = "2303 Object does not exist"
 	err2201 = "2201 Authorization error"
 )

@@ -213,7 +213,7 @@ func checkContact(c Contact) error {
 // whatever its data: a client repeating a create after an unknown
 // outcome must tell its own contact apart (ContactInfo) itself.
 func (e *Engine) ContactCreate(ctx context.Context, clientID, clTRID string, c Contact) (time.Time, Response, error) {
-	cmd := &command{op: "ContactCreate", name: "contact:create", clientID: clientID, clTRID: clTRID, domain: c.ID}
+	cmd := &command{name: "contact:create", clientID: clientID, clTRID: clTRID, domain: c.ID}
 	var created time.Time
 	resp, err := e.exec(ctx, cmd, func(ctx context.Context, tx *sql.Tx, now time.Time) (int, error) {
 		if err := checkContact(c); err != nil {
@@ -248,7 +248,7 @@ func (e *Engine) ContactCreate(ctx context.Context, clientID, clTRID string, c C
 // client sees the data (without the auth info) only when it quotes the
 // contact's auth info (2202 if wrong, 2201 if none).
 func (e *Engine) ContactInfo(ctx context.Context, clientID, clTRID, id, authInfo string) (ContactInfo, Response, error) {
-	cmd := &command{op: "ContactInfo", name: "contact:info", clientID: clientID, clTRID: clTRID, domain: id}
+	cmd := &command{name: "contact:info", clientID: clientID, clTRID: clTRID, domain: id}
 	var info ContactInfo
 	resp, err := e.exec(ctx, cmd, func(ctx context.Context, tx *sql.Tx, now time.Time) (int, error) {
 		if !validID(id) {
@@ -307,7 +307,7 @@ func loadContact(ctx context.Context, tx *sql.Tx, id string) (*ContactInfo, erro
 // have addresses; an external host may not (2306).
 func (e *Engine) HostCreate(ctx context.Context, clientID, clTRID, name string, addrs []HostAddr) (time.Time, Response, error) {
 	name = normalizeName(name)
-	cmd := &command{op: "HostCreate", name: "host:create", clientID: clientID, clTRID: clTRID, domain: name}
+	cmd := &command{name: "host:create", clientID: clientID, clTRID: clTRID, domain: name}
 	var created time.Time
 	resp, err := e.exec(ctx, cmd, func(ctx context.Context, tx *sql.Tx, now time.Time) (int, error) {
 		if !validName(name) {
@@ -418,7 +418,7 @@ func checkContactRef(ctx context.Context, tx *sql.Tx, clientID, id string) error
 // Create, except that premium- names follow the fee rules.
 func (e *Engine) CreateDomain(ctx context.Context, clientID, clTRID string, req DomainCreate) (DomainCreated, Response, error) {
 	name := normalizeName(req.Name)
-	c := &command{op: "CreateDomain", name: "create", clientID: clientID, clTRID: clTRID, names: []string{name}, domain: name}
+	c := &command{name: "create", clientID: clientID, clTRID: clTRID, names: []string{name}, domain: name}
 	var res DomainCreated
 	resp, err := e.create(ctx, c, func(ctx context.Context, tx *sql.Tx, now time.Time) (int, error) {
 		if err := checkName(name); err != nil {
@@ -543,7 +543,7 @@ func (c *ContactInfo) snapshot() registrar.Contact {
 // only the sponsor sees; a non-sponsor quoting a wrong authInfo gets 2202.
 func (e *Engine) DomainInfo(ctx context.Context, clientID, clTRID, name, authInfo string) (DomainDetails, Response, error) {
 	name = normalizeName(name)
-	c := &command{op: "DomainInfo", name: "info", clientID: clientID, clTRID: clTRID, names: []string{name}, domain: name}
+	c := &command{name: "info", clientID: clientID, clTRID: clTRID, names: []string{name}, domain: name}
 	var out DomainDetails
 	resp, err := e.exec(ctx, c, func(ctx context.Context, tx *sql.Tx, now time.Time) (int, error) {
 		if err := checkName(name); err != nil {
@@ -631,33 +631,6 @@ func queryStrings(ctx context.Context, tx *sql.Tx, query string, args ...any) ([
 		out = append(out, s)
 	}
 	return out, closeRows(rows)
-}
-
-// RenewDomain is Renew over EPP: the same rules, plus the fee rules of
-// RFC 8748 (see CreateDomain).
-func (e *Engine) RenewDomain(ctx context.Context, clientID, clTRID string, req DomainRenew) (DomainRenewed, Response, error) {
-	var price Price
-	fee := func(name string) error {
-		var err error
-		price, err = e.checkFee(name, "renew", req.Years, req.Fee)
-		return err
-	}
-	exp, resp, err := e.renew(ctx, clientID, clTRID, req.Name, req.CurExpiry, req.Years, fee)
-	if err != nil {
-		return DomainRenewed{}, resp, err
-	}
-	return DomainRenewed{ExpiresAt: exp, Price: price}, resp, nil
-}
-
-// PollQueue is Poll with what EPP needs besides the message: the svTRID of
-// the command it reports on and the queue's length.
-func (e *Engine) PollQueue(ctx context.Context, clientID, clTRID string) (*QueuedMessage, Response, error) {
-	return e.poll(ctx, clientID, clTRID)
-}
-
-// AckQueue is Ack returning the number of messages left in the queue.
-func (e *Engine) AckQueue(ctx context.Context, clientID, clTRID, id string) (int, Response, error) {
-	return e.ack(ctx, clientID, clTRID, id)
 }
 
 // queueLength returns the number of messages in clientID's queue.

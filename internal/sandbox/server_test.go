@@ -14,7 +14,6 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/openregistrar/registrar/internal/epp"
-	"github.com/openregistrar/registrar/internal/registrar"
 )
 
 func TestServerGreeting(t *testing.T) {
@@ -654,11 +653,6 @@ func TestServerFeeTransforms(t *testing.T) {
 	if diff := cmp.Diff(&epp.FeeTransformData{Currency: "USD", Period: y1, Fees: []epp.Fee{{Amount: "500.00"}}}, r.FeeRenew); diff != "" {
 		t.Errorf("premium renew fee:renData mismatch (-want +got):\n%s", diff)
 	}
-	// The in-process client keeps refusing premium names by policy.
-	_, err := ts.e.Client("ours").Create(context.Background(), createReq("premium-inprocess.com"))
-	if d := errDiff(err, rerr(registrar.KindRejected, "2306 Parameter value policy error: premium name requires fee acknowledgement")); d != "" {
-		t.Errorf("in-process Create(premium-inprocess.com): %s", d)
-	}
 }
 
 func TestServerPoll(t *testing.T) {
@@ -685,9 +679,9 @@ func TestServerPoll(t *testing.T) {
 	if r.DomainInfo == nil || !cmp.Equal(r.DomainInfo.Statuses, []string{"pendingCreate"}) {
 		t.Errorf("info while pending = %+v, want status pendingCreate", r.DomainInfo)
 	}
-	// A second pending create, from the in-process client.
+	// A second pending create.
 	ts.clock.Advance(time.Second)
-	mustCreate(t, ts.e.Client("ours"), "pending-second.com")
+	wantCode(t, "second pending create", us.do(&epp.Command{ClTRID: "cl-pending-second.com", DomainCreate: domainCreate("pending-second.com", "c-ada")}), epp.CodePending)
 
 	ts.clock.Advance(time.Minute)
 	r = us.do(poll())
@@ -991,7 +985,7 @@ func TestServerClose(t *testing.T) {
 		t.Error("Listen after Close = nil error, want one")
 	}
 	// The slow create happened all the same.
-	if info, err := ts.e.Client("ours").Info(context.Background(), "slow-example.com"); err != nil || !info.Sponsored {
+	if info, _, err := ts.e.DomainInfo(context.Background(), "ours", "", "slow-example.com", ""); err != nil || !info.Sponsored {
 		t.Errorf("Info(slow-example.com) after Close = %+v, %v", info, err)
 	}
 }

@@ -2,12 +2,12 @@ package workflows
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/openregistrar/registrar/internal/registrar"
 	"github.com/openregistrar/registrar/internal/sandbox"
+	"github.com/openregistrar/registrar/internal/sandbox/sandboxtest"
 	"github.com/openregistrar/registrar/internal/store/storetest"
 )
 
@@ -18,13 +18,9 @@ import (
 func TestWakeRunsStepsWithoutFetchPoll(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.Open(t, storetest.SQLite)
-	sbx, err := sandbox.Open(filepath.Join(t.TempDir(), "sandbox.db"), sandbox.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sbx.Close() })
+	sbx, _ := sandboxtest.Registry(t, sandbox.Config{})
 	routes := registrar.NewRouter()
-	routes.AddCatalog(registrar.EnvSandbox, registrar.DefaultCatalog(), sbx.Client("wake-test"))
+	routes.AddCatalog(registrar.EnvSandbox, registrar.DefaultCatalog(), sbx)
 
 	e, err := New(Deps{DB: db, Registries: routes}, Config{fetchPoll: time.Hour})
 	if err != nil {
