@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -328,15 +327,11 @@ func seedTaken(ctx context.Context, tx *sql.Tx, now time.Time, names []string) e
 		if scenarioOf(name) != scenarioTaken || !validName(name) {
 			continue
 		}
-		registrant, err := json.Marshal(registrar.Contact{Email: "hostmaster@" + name})
-		if err != nil {
-			return err
-		}
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO domains (name, sponsor, auth_info, registrant, contacts, created_at, expires_at, updated_at, create_cltrid, create_svtrid)
-			VALUES (?, ?, ?, ?, '{}', ?, ?, ?, '', '')
+			VALUES (?, ?, ?, '{}', '{}', ?, ?, ?, '', '')
 			ON CONFLICT DO NOTHING`,
-			name, OtherRegistrar, rand.Text(), string(registrant),
+			name, OtherRegistrar, rand.Text(),
 			now.AddDate(-1, 0, 0).UnixMicro(), now.AddDate(1, 0, 0).UnixMicro(), now.UnixMicro()); err != nil {
 			return err
 		}

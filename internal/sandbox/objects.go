@@ -112,15 +112,15 @@ type DomainRenewed struct {
 	Price     Price
 }
 
-// DomainDetails is what DomainInfo reports of a domain: the
-// registrar.DomainInfo of Info (AuthInfo for the sponsor only) and the
-// EPP fields.
+// DomainDetails is what DomainInfo reports of a domain: a
+// registrar.DomainInfo (AuthInfo for the sponsor only) and the EPP
+// fields.
 type DomainDetails struct {
 	registrar.DomainInfo
 	ROID    string
 	Sponsor string // clID, also crID: the sandbox has no transfers
-	// Registrant is the registrant's contact ID; "" for a domain created
-	// in process, whose registrant is not a contact object.
+	// Registrant is the registrant's contact ID; "" for a taken- name and
+	// for a domain written by schema version 1.
 	Registrant string
 	Contacts   []DomainContact // sorted by type, then ID
 	NS         []string        // sorted
@@ -472,16 +472,6 @@ func (e *Engine) CreateDomain(ctx context.Context, clientID, clTRID string, req 
 			}
 			ns = append(ns, h)
 		}
-		// The registrant column keeps a registrar.Contact snapshot, as for
-		// in-process creates.
-		reg, err := loadContact(ctx, tx, req.Registrant)
-		if err != nil {
-			return 0, err
-		}
-		registrant, err := json.Marshal(reg.snapshot())
-		if err != nil {
-			return 0, err
-		}
 		res = DomainCreated{CreatedAt: now, ExpiresAt: now.AddDate(req.Years, 0, 0), Price: price}
 		var pendingUntil *int64
 		if scenarioOf(name) == scenarioPending {
@@ -489,11 +479,13 @@ func (e *Engine) CreateDomain(ctx context.Context, clientID, clTRID string, req 
 			due := now.Add(e.delay).UnixMicro()
 			pendingUntil = &due
 		}
+		// registrant and contacts are schema version 1's columns for
+		// contact data held in the domain row; nothing reads them.
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO domains (name, sponsor, auth_info, registrant, contacts, created_at, expires_at, updated_at,
 				pending_until, create_cltrid, create_svtrid, registrant_id)
-			VALUES (?, ?, ?, ?, '{}', ?, ?, ?, ?, ?, ?, ?)`,
-			name, clientID, req.AuthInfo, string(registrant),
+			VALUES (?, ?, ?, '{}', '{}', ?, ?, ?, ?, ?, ?, ?)`,
+			name, clientID, req.AuthInfo,
 			res.CreatedAt.UnixMicro(), res.ExpiresAt.UnixMicro(), now.UnixMicro(), pendingUntil, clTRID, c.svTRID,
 			req.Registrant); err != nil {
 			return 0, err
@@ -519,23 +511,6 @@ func (e *Engine) CreateDomain(ctx context.Context, clientID, clTRID string, req 
 		return DomainCreated{}, resp, err
 	}
 	return res, resp, nil
-}
-
-// snapshot returns the contact as a registrar.Contact (its int postal
-// info, or the first).
-func (c *ContactInfo) snapshot() registrar.Contact {
-	out := registrar.Contact{Email: c.Email, Phone: c.Voice, Fax: c.Fax}
-	if len(c.PostalInfo) > 0 {
-		p := c.PostalInfo[0]
-		for _, q := range c.PostalInfo {
-			if q.Type == "int" {
-				p = q
-			}
-		}
-		out.PostalInfo = registrar.PostalInfo{Name: p.Name, Organization: p.Org, Address: registrar.Address{
-			Street: strings.Join(p.Street, ", "), City: p.City, State: p.SP, PostalCode: p.PC, CountryCode: p.CC}}
-	}
-	return out
 }
 
 // DomainInfo returns everything the registry knows of a domain, as a
