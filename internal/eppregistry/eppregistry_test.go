@@ -2,32 +2,23 @@ package eppregistry_test
 
 import (
 	"context"
-	"math"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/openregistrar/registrar/internal/epp"
 	"github.com/openregistrar/registrar/internal/epp/epptest"
 	"github.com/openregistrar/registrar/internal/eppregistry"
 	"github.com/openregistrar/registrar/internal/registrar"
 	"github.com/openregistrar/registrar/internal/sandbox"
-	"github.com/openregistrar/registrar/internal/tlsca"
-)
-
-const (
-	clientID = "openregistrar"
-	password = "sandbox-pw1"
+	"github.com/openregistrar/registrar/internal/sandbox/sandboxtest"
 )
 
 // fixture is a sandbox registry served over EPP on loopback, and our
 // registry adapter on a real EPP client connected to it with a client
-// certificate. Every frame either side sends is recorded and checked
-// against the EPP schemas when the test ends.
+// certificate (sandboxtest). Every frame either side sends is recorded and
+// checked against the EPP schemas when the test ends.
 type fixture struct {
 	reg    *eppregistry.Registry
-	engine *sandbox.Engine
-	client *epp.Client
 	frames *epptest.Frames
 }
 
@@ -39,20 +30,10 @@ func newFixture(t testing.TB, delay time.Duration) *fixture {
 // frame recording when trace is set.
 func newPooledFixture(t testing.TB, delay time.Duration, sessions int, trace bool) *fixture {
 	t.Helper()
-	dir := t.TempDir()
-	files, err := tlsca.Ensure(dir, clientID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	engine, err := sandbox.Open(dir+"/sandbox.db", sandbox.Config{Delay: delay})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srvTLS, _ := files.ServerConfig(true)
 	frames := &epptest.Frames{}
-	cfg := sandbox.ServerConfig{TLS: srvTLS, Accounts: map[string]string{clientID: password}, MaxSessionsPerClient: 100}
+	o := sandboxtest.Options{Engine: sandbox.Config{Delay: delay}, PoolSize: sessions}
 	if trace {
-		cfg.Trace = func(in bool, b []byte) {
+		o.Trace = func(in bool, b []byte) {
 			if in {
 				frames.Add("sent by the client", b)
 			} else {
@@ -60,28 +41,18 @@ func newPooledFixture(t testing.TB, delay time.Duration, sessions int, trace boo
 			}
 		}
 	}
-	srv := sandbox.NewServer(engine, cfg)
-	if err := srv.Listen("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
+	srv := sandboxtest.Start(t, o)
+	reg := srv.Registry(t, sandboxtest.ClientID)
+	if trace {
+		t.Cleanup(func() {
+			srv.Close() // the logouts too
+			if frames.Len() < 10 {
+				t.Errorf("only %d frames recorded", frames.Len())
+			}
+			frames.Validate(t)
+		})
 	}
-	cliTLS, _ := files.ClientConfig()
-	client, err := epp.NewClient(epp.ClientConfig{Addr: srv.Addr(), TLS: cliTLS, ClientID: clientID, Password: password, PoolSize: sessions, RateLimit: math.Inf(1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		client.Close()
-		srv.Close()
-		engine.Close()
-		if !trace {
-			return
-		}
-		if frames.Len() < 10 {
-			t.Errorf("only %d frames recorded", frames.Len())
-		}
-		frames.Validate(t)
-	})
-	return &fixture{reg: eppregistry.New("sandbox", client, clientID, nil), engine: engine, client: client, frames: frames}
+	return &fixture{reg: reg, frames: frames}
 }
 
 func createRequest(name, trid string) registrar.CreateRequest {
