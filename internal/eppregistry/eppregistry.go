@@ -1,6 +1,6 @@
-// Package eppregistry implements the core's Registry interface over EPP.
-// It is the only place where EPP result codes become error kinds (the table
-// in kindOf).
+// Package eppregistry implements the core's Registry interface over EPP,
+// for real registries and the sandbox registry alike. It is the only place
+// where EPP result codes become error kinds (the table kinds).
 package eppregistry
 
 import (
