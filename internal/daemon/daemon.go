@@ -17,7 +17,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/openregistrar/registrar/internal/domains"
@@ -285,23 +284,8 @@ func (d *Daemon) close() {
 		d.db.Close()
 	}
 	if d.lock != nil {
-		d.lock.Close() // releases the flock
+		d.lock.Close() // releases the lock
 	}
-}
-
-// lockDataDir takes an exclusive lock on the data dir, so that two servers
-// never share one (a second would break SQLite's single-writer design and
-// double-run workflows).
-func lockDataDir(dir string) (*os.File, error) {
-	f, err := os.OpenFile(filepath.Join(dir, lockFile), os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("lock data dir: %w", err)
-	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("data dir %s is in use by another registrar server (%w)", dir, err)
-	}
-	return f, nil
 }
 
 // firstStart creates the sandbox account on an empty database and prints

@@ -20,6 +20,7 @@ import (
 
 	"github.com/openregistrar/registrar/internal/domainname"
 	"github.com/openregistrar/registrar/internal/registrar"
+	"github.com/openregistrar/registrar/internal/ttlcache"
 )
 
 // Defaults of [Config].
@@ -41,13 +42,22 @@ type Config struct {
 type Service struct {
 	routes  registrar.Registries
 	catalog *registrar.Catalog
-	cache   *cache
+	// cache keeps the registries' recent answers, for searches and
+	// KnownPremium.
+	cache *ttlcache.Cache[cacheKey, registrar.DomainAvailability]
 	// searchable lists, per environment, the extensions a search covers,
 	// most popular first.
 	searchable map[registrar.Env][]string
 }
 
 var _ registrar.Domains = (*Service)(nil)
+
+// cacheKey names a registry's answer about a name (ASCII) in an
+// environment.
+type cacheKey struct {
+	env  registrar.Env
+	name string
+}
 
 // New returns the service for routes and catalog. It reads the routes of
 // the catalog's extensions once (searches cover the catalog's extensions
@@ -60,7 +70,7 @@ func New(routes registrar.Registries, catalog *registrar.Catalog, cfg Config) *S
 	if cfg.CacheSize <= 0 {
 		cfg.CacheSize = CacheSizeDefault
 	}
-	s := &Service{routes: routes, catalog: catalog, cache: newCache(cfg.CacheTTL, cfg.CacheSize),
+	s := &Service{routes: routes, catalog: catalog, cache: ttlcache.New[cacheKey, registrar.DomainAvailability](cfg.CacheTTL, cfg.CacheSize),
 		searchable: map[registrar.Env][]string{}}
 	for _, env := range []registrar.Env{registrar.EnvLive, registrar.EnvSandbox} {
 		var exts []string
@@ -128,7 +138,7 @@ func (s *Service) Check(ctx context.Context, env registrar.Env, names []string) 
 // KnownPremium implements [registrar.Domains]: whether a check or search
 // in the last cache TTL found name (ASCII) premium. It asks no registry.
 func (s *Service) KnownPremium(env registrar.Env, name string) bool {
-	a, ok := s.cache.get(env, strings.ToLower(name))
+	a, ok := s.cache.Get(cacheKey{env, strings.ToLower(name)}, time.Now())
 	return ok && a.Tier == registrar.TierPremium
 }
 
@@ -197,7 +207,10 @@ func (s *Service) askOne(ctx context.Context, env registrar.Env, asks []ask, out
 		answers[i] = availability(a.name, a.terms, av)
 		out[a.at] = answers[i]
 	}
-	s.cache.put(env, answers)
+	now := time.Now()
+	for _, a := range answers {
+		s.cache.Put(cacheKey{env, a.Name}, a, now)
+	}
 	return nil
 }
 

@@ -362,17 +362,3 @@ func TestKnownPremium(t *testing.T) {
 		}
 	})
 }
-
-func TestCacheBounded(t *testing.T) {
-	t.Parallel()
-	c := newCache(time.Minute, 10)
-	for i := range 25 {
-		c.put(registrar.EnvLive, []registrar.DomainAvailability{{Name: fmt.Sprintf("n%d.com", i)}})
-		if len(c.m) > 10 {
-			t.Fatalf("after %d puts the cache holds %d entries, want at most 10", i+1, len(c.m))
-		}
-	}
-	if _, ok := c.get(registrar.EnvLive, "n24.com"); !ok {
-		t.Error("the newest entry is missing")
-	}
-}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/openregistrar/registrar/internal/domainname"
@@ -73,7 +74,7 @@ func (s *Service) Search(ctx context.Context, env registrar.Env, query string, e
 	out := make([]registrar.DomainAvailability, len(names))
 	var asks []ask
 	for i, c := range names {
-		if a, ok := s.cache.get(env, c.name); ok {
+		if a, ok := s.cache.Get(cacheKey{env, c.name}, time.Now()); ok {
 			out[i] = a
 			continue
 		}

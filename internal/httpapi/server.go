@@ -14,6 +14,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/openregistrar/registrar/internal/registrar"
+	"github.com/openregistrar/registrar/internal/ttlcache"
 )
 
 // Defaults of [Config]: a zero field takes its default.
@@ -79,8 +80,8 @@ type Server struct {
 	cfg     Config
 	limiter *limiter
 	mux     *http.ServeMux
-	tokens  *tokenCache
-	schemas schemaCache // compiled registration schemas, by extension
+	tokens  *ttlcache.Cache[string, registrar.Principal] // by token hash
+	schemas schemaCache                                  // compiled registration schemas, by extension
 }
 
 // New returns the API server.
@@ -90,7 +91,7 @@ func New(deps Deps, cfg Config) *Server {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{Deps: deps, cfg: cfg, limiter: newLimiter(cfg.RateLimit, cfg.RateBurst), mux: http.NewServeMux(),
-		tokens: newTokenCache(tokenCacheTTL, tokenCacheSize)}
+		tokens: ttlcache.New[string, registrar.Principal](tokenCacheTTL, tokenCacheSize)}
 	s.routes()
 	return s
 }

@@ -70,8 +70,10 @@ type Registration struct {
 	Raw         json.RawMessage    `json:"raw,omitempty"`
 	Attrs       map[string]*string `json:"attrs,omitempty"`
 	Secret      string             `json:"-"`
-	Dash        string             `json:"-,"`
-	internal    int
+	//lint:ignore SA5008 deliberate: encoding/json names this field "-", and so must jsonstrict
+	Dash string `json:"-,"`
+	//lint:ignore U1000 deliberate: an unexported field must be an unknown member
+	internal int
 }
 
 // DomainName implements json.Unmarshaler: it must be a JSON string holding

@@ -123,8 +123,8 @@ type PollMessage struct {
 	Date          time.Time
 }
 
-// Clock tells the time. Production uses SystemClock; tests move a
-// ManualClock to reach deadlines without waiting.
+// Clock tells the time. Production uses SystemClock; tests advance a
+// ShiftClock to reach deadlines without waiting.
 type Clock interface {
 	Now() time.Time
 }

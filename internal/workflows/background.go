@@ -212,14 +212,3 @@ func (w *mailWorker) Work(ctx context.Context, job *river.Job[mailArgs]) error {
 	}
 	return sendErr
 }
-
-// wakeArgs is a job that does nothing: inserting it outside a transaction
-// makes River fetch at once on SQLite (see jobs.wake).
-type wakeArgs struct{}
-
-func (wakeArgs) Kind() string { return "wake" }
-
-func (wakeArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateScheduled}}}
-}

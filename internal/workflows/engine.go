@@ -12,7 +12,6 @@ package workflows
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -22,7 +21,6 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
-	"github.com/riverqueue/river/riverdriver/riversqlite"
 
 	"github.com/openregistrar/registrar/internal/registrar"
 	"github.com/openregistrar/registrar/internal/store"
@@ -168,7 +166,6 @@ func New(deps Deps, cfg Config) (*Engine, error) {
 	river.AddWorker(workers, &pollWorker{e: e})
 	river.AddWorker(workers, &sweepWorker{e: e})
 	river.AddWorker(workers, &mailWorker{e: e})
-	river.AddWorker(workers, river.WorkFunc(func(context.Context, *river.Job[wakeArgs]) error { return nil }))
 	rc := &river.Config{
 		Logger:               riverLog,
 		JobTimeout:           cfg.JobTimeout,
@@ -191,22 +188,8 @@ func New(deps Deps, cfg Config) (*Engine, error) {
 	if db := deps.DB.Pool(); db != nil {
 		e.jobs, err = newRiverJobs(riverpgxv5.New(db), rc, (*store.Tx).PgxTx, river.JobCompleteTx[*riverpgxv5.Driver, pgx.Tx, stepArgs])
 	} else {
-		// The fetch poll is the safety net; jobs committed by this process
-		// are fetched at once through wake (see localSQLite). Every fetch
-		// is a short query on the one write connection.
-		rc.FetchPollInterval = cfg.fetchPoll
-		// Each commit that queues a step wakes a fetch; with the 5 ms
-		// cooldown, a wake shortly after the previous fetch waited out the
-		// rest of it (one registration at a time, A/B: 5.6 ms with 5 ms,
-		// 4.0-4.4 ms with 1 ms). Under load fetches still batch:
-		// throughput did not change.
-		rc.FetchCooldown = time.Millisecond
-		var rj *riverJobs[*sql.Tx]
-		rj, err = newRiverJobs[*sql.Tx](localSQLite{riversqlite.New(deps.DB.SQLite())}, rc, (*store.Tx).SQLTx, river.JobCompleteTx[*riversqlite.Driver, *sql.Tx, stepArgs])
-		if err == nil {
-			rj.pollOnly = true
-			e.jobs = rj
-		}
+		// Without River's polled listener; see wake.go.
+		e.jobs, err = newSQLiteJobs(deps.DB.SQLite(), rc, cfg.fetchPoll)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("workflows: %w", err)
@@ -221,26 +204,12 @@ func (e *Engine) Start(ctx context.Context) error { return e.jobs.start(ctx) }
 // cancels them) and stops.
 func (e *Engine) Stop(ctx context.Context) error { return e.jobs.stop(ctx) }
 
-// localSQLite is River's SQLite driver without its listener. River emulates
-// LISTEN/NOTIFY on SQLite with a notification table that every process
-// polls every 50 ms (not configurable in v0.51): each job insert writes a
-// row there, and a job committed now waited up to 50 ms to be fetched, most
-// of a registration's time. Without a listener River instead signals its
-// own workers in-process when a job is inserted outside a transaction,
-// which is what wake does after every commit that queues work due now; the
-// fetch poll finds the rest (periodic jobs, retries coming due, jobs whose
-// wake was lost to a crash).
-type localSQLite struct{ *riversqlite.Driver }
-
-func (localSQLite) SupportsListener() bool     { return false }
-func (localSQLite) SupportsListenNotify() bool { return false }
-
 // jobs is River behind the one interface the engine needs, whichever
 // database driver it runs on.
 type jobs interface {
 	insert(ctx context.Context, tx *store.Tx, args river.JobArgs, opts *river.InsertOpts) error
 	// wake makes the workers fetch at once jobs just committed, where the
-	// database does not tell them (SQLite: see localSQLite).
+	// database does not tell them (SQLite: see wake.go).
 	wake(ctx context.Context)
 	complete(ctx context.Context, tx *store.Tx, job *river.Job[stepArgs]) error
 	start(ctx context.Context) error
@@ -249,7 +218,7 @@ type jobs interface {
 
 type riverJobs[TTx any] struct {
 	client     *river.Client[TTx]
-	pollOnly   bool // no listener: wake inserts a wake-up job
+	wakes      bool // no listener: wake inserts a wake-up job (wake.go)
 	unwrap     func(*store.Tx) TTx
 	completeTx func(context.Context, TTx, *river.Job[stepArgs]) (*river.Job[stepArgs], error)
 }
@@ -266,16 +235,6 @@ func newRiverJobs[TTx any](driver riverdriver.Driver[TTx], cfg *river.Config, un
 func (r *riverJobs[TTx]) insert(ctx context.Context, tx *store.Tx, args river.JobArgs, opts *river.InsertOpts) error {
 	_, err := r.client.InsertTx(ctx, r.unwrap(tx), args, opts)
 	return err
-}
-
-// wake inserts a no-op job outside any transaction: River then triggers
-// its own fetch at once, which picks up the jobs committed before. The
-// wake-up job is unique while queued, so a burst of requests adds one.
-func (r *riverJobs[TTx]) wake(ctx context.Context) {
-	if !r.pollOnly {
-		return
-	}
-	r.client.Insert(ctx, wakeArgs{}, nil)
 }
 
 func (r *riverJobs[TTx]) complete(ctx context.Context, tx *store.Tx, job *river.Job[stepArgs]) error {

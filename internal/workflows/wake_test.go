@@ -14,7 +14,9 @@ import (
 // On SQLite River runs without a listener (localSQLite) and hears of new
 // jobs only through wake. With its fetch poll pushed out to an hour, a
 // registration, a step job queued by the POST's transaction, finishes only
-// if wake makes the workers fetch it; an update, likewise.
+// if wake makes the workers fetch it; an update, likewise. And River wrote
+// nothing to its polled notification table. This pins what wake.go relies
+// on in River: after a River upgrade, a failure here means re-checking it.
 func TestWakeRunsStepsWithoutFetchPoll(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.Open(t, storetest.SQLite)
@@ -62,6 +64,14 @@ func TestWakeRunsStepsWithoutFetchPoll(t *testing.T) {
 	}
 	if got := waitSettled(t, db, wf); got.State != registrar.StateSucceeded {
 		t.Fatalf("update: state %s (%s %s), want succeeded", got.State, got.ErrorCode, got.ErrorMessage)
+	}
+
+	var notifications int
+	if err := db.SQLite().QueryRowContext(ctx, "SELECT count(*) FROM river_notification").Scan(&notifications); err != nil {
+		t.Fatal(err)
+	}
+	if notifications != 0 {
+		t.Errorf("River wrote %d rows to river_notification, want 0: it announces jobs through its polled listener again (see wake.go)", notifications)
 	}
 }
 
