@@ -126,7 +126,7 @@ func (f *fakeWorkflows) StartRegistration(ctx context.Context, p registrar.Princ
 	f.mu.Unlock()
 	now := time.Now()
 	return &registrar.Workflow{ID: registrar.NewID(), AccountID: p.AccountID, Env: env, Kind: registrar.WorkflowRegistration,
-		Domain: req.Domain, State: registrar.StatePending, CreatedAt: now, UpdatedAt: now}, nil
+		Domain: req.DomainName, State: registrar.StatePending, CreatedAt: now, UpdatedAt: now}, nil
 }
 
 func (f *fakeWorkflows) started() []registrar.RegistrationRequest {

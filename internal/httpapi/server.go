@@ -14,6 +14,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/openregistrar/registrar/internal/registrar"
+	"github.com/openregistrar/registrar/internal/schema"
 )
 
 // Config tunes the API.
@@ -54,7 +55,11 @@ type Deps struct {
 	Domains registrar.Domains
 	// Catalog is every extension the registrar knows.
 	Catalog *registrar.Catalog
-	Logger  *slog.Logger
+	// Registries routes each environment's extensions, with the terms
+	// registrations are validated against; nil: the catalog's API
+	// extensions in both environments.
+	Registries registrar.Registries
+	Logger     *slog.Logger
 }
 
 // Server is the HTTP API.
@@ -64,7 +69,7 @@ type Server struct {
 	limiter *limiter
 	mux     *http.ServeMux
 	tokens  *tokenCache
-	schemas schemaCache // compiled registration schemas, by extension
+	schemas schema.Validator // compiled registration schemas
 }
 
 // New returns the API server.

@@ -104,6 +104,9 @@ func decode[T any](wf *registrar.Workflow) (T, error) {
 	if err := json.Unmarshal(wf.Data, &v); err != nil {
 		return v, registrar.Wrap(registrar.KindInternal, "workflows.decode", err, "")
 	}
+	if u, ok := any(&v).(interface{ upgrade() }); ok {
+		u.upgrade()
+	}
 	return v, nil
 }
 
@@ -142,7 +145,7 @@ func (e *Engine) start(ctx context.Context, wf *registrar.Workflow, d *registrat
 		return e.fail(wf, registrar.CodeDomainUnavailable, fmt.Sprintf("%s is not available for registration%s", wf.Domain, reason)), nil
 	case a.Premium:
 		return e.fail(wf, registrar.CodeDomainPremium, fmt.Sprintf("%s is a premium domain; premium domains cannot be registered through the API", wf.Domain)), nil
-	case needsVerification(d.Registrant.Email):
+	case needsVerification(d.Contacts.Registrant.Email):
 		return e.requireVerification(wf, d), nil
 	}
 	// Go on to create, recording the first attempt in the same commit.
@@ -193,9 +196,15 @@ func (e *Engine) create(ctx context.Context, wf *registrar.Workflow, d *registra
 			return transition{}, err
 		}
 	}
+	_, ext, err := e.Registries.Lookup(wf.Env, d.Extension)
+	if err != nil {
+		return transition{}, err
+	}
 	res, err := reg.Create(ctx, registrar.CreateRequest{
-		Name: wf.Domain, Years: d.Years, Registrant: d.Registrant, Admin: d.Administrator, Tech: d.Technical, Billing: d.Billing,
-		AuthInfo: d.AuthInfo, TransactionID: d.CreateTRID,
+		Name: wf.Domain, Years: d.Years, Registrant: *d.Contacts.Registrant,
+		Admin: d.Contacts.Administrator, Tech: d.Contacts.Technical, Billing: d.Contacts.Billing,
+		RegistrantExtensions: registrantExtensions(ext, d.ContactExtensions),
+		AuthInfo:             d.AuthInfo, TransactionID: d.CreateTRID,
 	})
 	switch registrar.KindOf(err) {
 	case registrar.KindUnavailable:
@@ -223,6 +232,21 @@ func (e *Engine) create(ctx context.Context, wf *registrar.Workflow, d *registra
 		return e.awaitPending(wf, d), nil
 	}
 	return e.succeed(wf, d, res.CreatedAt, res.ExpiresAt), nil
+}
+
+// registrantExtensions are a request's contact extensions as the registry
+// knows them: by each field's key, in the order of the extension's
+// fields; a boolean is "true" or "false".
+func registrantExtensions(ext registrar.Extension, values map[string]any) []registrar.KeyValue {
+	var out []registrar.KeyValue
+	for _, f := range ext.ContactExtensions {
+		v, ok := values[f.Name]
+		if !ok {
+			continue
+		}
+		out = append(out, registrar.KeyValue{Key: f.Key(), Value: fmt.Sprint(v)})
+	}
+	return out
 }
 
 // reconcile asks the registry what became of earlier create attempts. It
@@ -306,18 +330,18 @@ func (e *Engine) requireVerification(wf *registrar.Workflow, d *registrationData
 	code, hash := registrar.NewSecret("")
 	link := strings.TrimRight(e.cfg.PublicURL, "/") + "/verify-email/" + url.PathEscape(code)
 	msg := registrar.Message{
-		To:      d.Registrant.Email,
+		To:      d.Contacts.Registrant.Email,
 		Subject: "Verify your email address to register " + wf.Domain,
 		Body: fmt.Sprintf("Hello %s,\n\nPlease confirm that %s is the registrant email address for %s by opening this link:\n\n%s\n\n"+
 			"The link expires on %s. Until then the registration waits for you.\nIf you did not ask to register %s, ignore this message.\n",
-			d.Registrant.PostalInfo.Name, d.Registrant.Email, wf.Domain, link, expires.Format(time.RFC1123), wf.Domain),
+			d.Contacts.Registrant.PostalInfo.Name, d.Contacts.Registrant.Email, wf.Domain, link, expires.Format(time.RFC1123), wf.Domain),
 	}
 	wf.State, wf.Step, wf.Deadline = registrar.StateActionRequired, stepVerifyEmail, expires
 	setContext(wf, registrar.StatusContext{
-		Action: registrar.ActionVerifyRegistrantEmail, ConfirmationSentTo: d.Registrant.Email, ActionExpiresAt: &expires,
+		Action: registrar.ActionVerifyRegistrantEmail, ConfirmationSentTo: d.Contacts.Registrant.Email, ActionExpiresAt: &expires,
 	})
 	return transition{apply: func(ctx context.Context, tx *store.Tx) error {
-		if err := tx.InsertVerification(ctx, hash, wf.ID, d.Registrant.Email, now, expires); err != nil {
+		if err := tx.InsertVerification(ctx, hash, wf.ID, d.Contacts.Registrant.Email, now, expires); err != nil {
 			return err
 		}
 		return e.queueMail(ctx, tx, wf.ID, msg)
