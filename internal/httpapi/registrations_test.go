@@ -215,3 +215,35 @@ func TestRegistrationSchemaConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestRegistrationRoutedTerms: with the environment's routes, a request
+// is validated against the extension as routed there: an extension the
+// environment does not route is refused at /domain_name, and contact
+// extensions for a registry that takes none at /contact_extensions.
+func TestRegistrationRoutedTerms(t *testing.T) {
+	t.Parallel()
+	api := newTestAPI(t, nil)
+	us, _ := registrar.DefaultCatalog().Lookup("us")
+	us.ContactExtensionsUnsent = true
+	routes := registrar.NewRouter()
+	routes.Add(registrar.EnvLive, us, nil)
+	api.srv.Registries = routes
+	tests := []struct {
+		env, body, pointer, message string
+	}{
+		{"registrar", `{"domain_name": "ada.us", "contact_extensions": {"nexus_category": "C11", "application_purpose": "P1"}}`,
+			"/contact_extensions", "contact_extensions: cannot be sent: the registry serving .us is not configured to receive contact extensions"},
+		{"registrar", `{"domain_name": "ada.com"}`, "/domain_name", "the extension .com is not supported"},
+		{"registrar-sandbox", `{"domain_name": "ada.us", "contact_extensions": {"nexus_category": "C11", "application_purpose": "P1"}}`,
+			"/domain_name", "the extension .us is not supported"},
+	}
+	for _, tt := range tests {
+		r := api.do("POST", tt.env, "registrations", tt.body, "Prefer", "respond-async")
+		if r.Status != http.StatusBadRequest || !slices.Equal(r.pointers(), []string{tt.pointer}) || !strings.Contains(r.Env.Errors[0].Message, tt.message) {
+			t.Errorf("POST %s %s = %d %s, want 400 at %s saying %q", tt.env, tt.body, r.Status, r.Body, tt.pointer, tt.message)
+		}
+	}
+	if got := api.wfs.started(); len(got) != 0 {
+		t.Errorf("workflows started: %+v", got)
+	}
+}
