@@ -20,6 +20,7 @@ func TestImportRules(t *testing.T) {
 		{pkg: "internal/registrar", stdOnly: true},
 		{pkg: "internal/domainname", forbidden: []string{"internal/"}},
 		{pkg: "internal/jsonstrict", stdOnly: true},
+		{pkg: "internal/schema", forbidden: []string{"internal/store", "internal/workflows", "internal/httpapi", "internal/sandbox", "internal/daemon", "internal/mail", "internal/epp"}},
 		{pkg: "internal/httpapi", forbidden: []string{"internal/store", "internal/workflows", "internal/sandbox", "internal/daemon", "internal/mail"}},
 		{pkg: "internal/store", forbidden: []string{"internal/workflows", "internal/httpapi", "internal/sandbox", "internal/daemon", "internal/mail"}},
 		{pkg: "internal/workflows", forbidden: []string{"internal/httpapi", "internal/sandbox", "internal/daemon", "internal/mail"}},
