@@ -11,9 +11,10 @@ const SchemaDialect = "https://json-schema.org/draft/2020-12/schema"
 const (
 	// E164Pattern is EPP's phone pattern (RFC 5733 e164StringType): a
 	// country code of one to three digits, a dot, up to fourteen digits.
-	E164Pattern = `^\+[0-9]{1,3}\.[0-9]{1,14}$`
+	E164Pattern = "^" + e164 + "$"
 	// OptionalE164Pattern is E164Pattern or empty (fax).
-	OptionalE164Pattern = `^(\+[0-9]{1,3}\.[0-9]{1,14})?$`
+	OptionalE164Pattern = "^(" + e164 + ")?$"
+	e164                = `\+[0-9]{1,3}\.[0-9]{1,14}`
 	// NotBlankPattern asks for a character that is not white space.
 	NotBlankPattern = `\S`
 	// NoControlPattern forbids control characters (RFC 5733 text fields

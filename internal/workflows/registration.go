@@ -110,15 +110,16 @@ func decode[T any](wf *registrar.Workflow) (T, error) {
 	return v, nil
 }
 
-func (e *Engine) registry(wf *registrar.Workflow, d *registrationData) (registrar.Registry, error) {
-	reg, _, err := e.Registries.Lookup(wf.Env, d.Extension)
-	return reg, err
+// registry returns the registry of the workflow's extension, and the
+// terms it is sold on.
+func (e *Engine) registry(wf *registrar.Workflow, d *registrationData) (registrar.Registry, registrar.Extension, error) {
+	return e.Registries.Lookup(wf.Env, d.Extension)
 }
 
 // start checks that the name is available at standard price, then asks for
 // email verification or goes on to create.
 func (e *Engine) start(ctx context.Context, wf *registrar.Workflow, d *registrationData) (transition, error) {
-	reg, err := e.registry(wf, d)
+	reg, _, err := e.registry(wf, d)
 	if err != nil {
 		return transition{}, err
 	}
@@ -177,7 +178,7 @@ func needsVerification(email string) bool {
 // decides first. prepared means this run has just stored the attempt to
 // send (with the transition out of the check), so no earlier one exists.
 func (e *Engine) create(ctx context.Context, wf *registrar.Workflow, d *registrationData, prepared bool) (transition, error) {
-	reg, err := e.registry(wf, d)
+	reg, ext, err := e.registry(wf, d)
 	if err != nil {
 		return transition{}, err
 	}
@@ -195,10 +196,6 @@ func (e *Engine) create(ctx context.Context, wf *registrar.Workflow, d *registra
 			}
 			return transition{}, err
 		}
-	}
-	_, ext, err := e.Registries.Lookup(wf.Env, d.Extension)
-	if err != nil {
-		return transition{}, err
 	}
 	res, err := reg.Create(ctx, registrar.CreateRequest{
 		Name: wf.Domain, Years: d.Years, Registrant: *d.Contacts.Registrant,
@@ -274,7 +271,7 @@ func (e *Engine) reconcile(ctx context.Context, reg registrar.Registry, wf *regi
 // awaitCreate re-checks a pending create with an info, as a fallback to the
 // registry's poll message.
 func (e *Engine) awaitCreate(ctx context.Context, wf *registrar.Workflow, d *registrationData) (transition, error) {
-	reg, err := e.registry(wf, d)
+	reg, _, err := e.registry(wf, d)
 	if err != nil {
 		return transition{}, err
 	}
