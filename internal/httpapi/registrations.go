@@ -73,19 +73,11 @@ func (s *Server) registrationRequest(env registrar.Env, raw []byte) (registrar.R
 }
 
 // extension returns the terms ext is registrable on through the API in
-// env: the environment's routes when the server has them, otherwise the
-// catalog's API extensions.
+// env, as the environment routes it.
 func (s *Server) extension(env registrar.Env, ext string) (registrar.Extension, error) {
-	if s.Registries != nil {
-		_, e, err := s.Registries.Lookup(env, ext)
-		if err != nil {
-			return e, registrar.Invalid("httpapi.extension", "/domain_name", "%s", registrar.AsError(err).Message)
-		}
-		return e, nil
-	}
-	e, ok := s.catalog().Lookup(ext)
-	if !ok || e.Support != registrar.SupportAPI {
-		return e, registrar.Invalid("httpapi.extension", "/domain_name", "the extension .%s is not supported for registration through the API", ext)
+	_, e, err := s.Registries.Lookup(env, ext)
+	if err != nil {
+		return e, registrar.Invalid("httpapi.extension", "/domain_name", "%s", registrar.AsError(err).Message)
 	}
 	return e, nil
 }

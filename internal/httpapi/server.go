@@ -57,7 +57,7 @@ type Deps struct {
 	Catalog *registrar.Catalog
 	// Registries routes each environment's extensions, with the terms
 	// registrations are validated against; nil: the catalog's API
-	// extensions in both environments.
+	// extensions in both environments (for tests of the API alone).
 	Registries registrar.Registries
 	Logger     *slog.Logger
 }
@@ -77,6 +77,16 @@ func New(deps Deps, cfg Config) *Server {
 	cfg.setDefaults()
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
+	}
+	if deps.Registries == nil {
+		cat := deps.Catalog
+		if cat == nil {
+			cat = registrar.DefaultCatalog()
+		}
+		r := registrar.NewRouter()
+		r.AddCatalog(registrar.EnvLive, cat, nil)
+		r.AddCatalog(registrar.EnvSandbox, cat, nil)
+		deps.Registries = r
 	}
 	s := &Server{Deps: deps, cfg: cfg, limiter: newLimiter(cfg.RateLimit, cfg.RateBurst), mux: http.NewServeMux(),
 		tokens: newTokenCache(tokenCacheTTL, tokenCacheSize)}
