@@ -151,9 +151,9 @@ func (e *cmdEnv) sandboxLog(args []string) error {
 		return writeJSON(e.stdout, entries)
 	}
 	tw := table(e.stdout)
-	fmt.Fprintln(tw, "TIME\tDOMAIN\tCOMMAND\tRESULT")
+	fmt.Fprintln(tw, "TIME\tDOMAIN\tCOMMAND\tRESULT\tEXTENSIONS")
 	for _, l := range entries {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", l.Time.Format(time.RFC3339Nano), l.Domain, l.Command, l.Result)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", l.Time.Format(time.RFC3339Nano), l.Domain, l.Command, l.Result, l.Extensions)
 	}
 	return tw.Flush()
 }
