@@ -27,7 +27,9 @@ type Reader interface {
 type Workflows interface {
 	// StartRegistration starts a registration workflow, or returns the
 	// existing one for the same domain in the same account when it has not
-	// failed: the domain name is the idempotency key.
+	// failed: the domain name is the idempotency key. req has passed its
+	// extension's registration schema (internal/schema); the workflow
+	// fills in its defaults and stores it as it is.
 	StartRegistration(ctx context.Context, p Principal, env Env, req RegistrationRequest) (*Workflow, error)
 	// StartUpdate starts an update workflow for a registration.
 	StartUpdate(ctx context.Context, p Principal, env Env, domain string, req UpdateRequest) (*Workflow, error)
