@@ -1,14 +1,16 @@
 package cli
 
 import (
-	"encoding/json"
+	"bytes"
 	"fmt"
 	"os"
 	"time"
 
 	"github.com/openregistrar/registrar/internal/daemon"
+	"github.com/openregistrar/registrar/internal/jsonstrict"
 	"github.com/openregistrar/registrar/internal/registrar"
 	"github.com/openregistrar/registrar/internal/sandbox"
+	regschema "github.com/openregistrar/registrar/internal/schema"
 	"github.com/openregistrar/registrar/internal/store"
 )
 
@@ -58,13 +60,20 @@ func (e *cmdEnv) accountCreate(args []string) error {
 			return err
 		}
 		contact = new(registrar.Contact)
-		if err := json.Unmarshal(raw, contact); err != nil {
+		if err := jsonstrict.Decode(bytes.NewReader(raw), contact); err != nil {
 			return fmt.Errorf("%s: %v", *contactFile, err)
 		}
-		contact.Normalize()
-		if errs := contact.Validate(""); len(errs) > 0 {
+		// The contact rules of the registration schemas, as for a
+		// registrant in a request.
+		var v regschema.Validator
+		errs, err := v.Contact(raw)
+		if err != nil {
+			return err
+		}
+		if len(errs) > 0 {
 			return fmt.Errorf("%s: %s %s", *contactFile, errs[0].Pointer, errs[0].Message)
 		}
+		contact.Normalize()
 	}
 	db, err := e.openDB(*dataDir, *database, false)
 	if err != nil {
@@ -147,9 +156,9 @@ func (e *cmdEnv) sandboxLog(args []string) error {
 		return writeJSON(e.stdout, entries)
 	}
 	tw := table(e.stdout)
-	fmt.Fprintln(tw, "TIME\tDOMAIN\tCOMMAND\tRESULT")
+	fmt.Fprintln(tw, "TIME\tDOMAIN\tCOMMAND\tRESULT\tEXTENSIONS")
 	for _, l := range entries {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", l.Time.Format(time.RFC3339Nano), l.Domain, l.Command, l.Result)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", l.Time.Format(time.RFC3339Nano), l.Domain, l.Command, l.Result, l.Extensions)
 	}
 	return tw.Flush()
 }

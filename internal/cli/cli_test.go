@@ -50,6 +50,15 @@ func TestAdminCommandsBesideARunningServer(t *testing.T) {
 	raw, _ := json.Marshal(contact)
 	os.WriteFile(contactFile, raw, 0o600)
 
+	// A contact file is held to the contact rules of the registration
+	// schemas, as a registrant in a request is.
+	badFile := filepath.Join(t.TempDir(), "bad-contact.json")
+	os.WriteFile(badFile, []byte(strings.Replace(string(raw), contact.Phone, "555-1234", 1)), 0o600)
+	if code, _, errOut := run(t, "account", "create", "--name", "bad", "--data-dir", dir, "--contact", badFile); code == 0 ||
+		!strings.Contains(errOut, "/phone must be E.164") {
+		t.Errorf("account create with a bad phone = %d, stderr %q; want an error naming /phone", code, errOut)
+	}
+
 	code, out, errOut := run(t, "account", "create", "--name", "acme", "--data-dir", dir, "--contact", contactFile, "--output", "json")
 	if code != 0 {
 		t.Fatalf("account create = %d, stderr %s", code, errOut)

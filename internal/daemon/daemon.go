@@ -141,7 +141,7 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 	go d.db.Listen(runCtx)
 	apiConfig := cfg.API
 	apiConfig.Mode = d.Mode()
-	d.api = httpapi.New(httpapi.Deps{Reader: d.db, Workflows: d.engine, Notifier: d.db.Notifier(), Catalog: d.catalog,
+	d.api = httpapi.New(httpapi.Deps{Reader: d.db, Workflows: d.engine, Notifier: d.db.Notifier(), Catalog: d.catalog, Registries: routes,
 		Domains: domains.New(routes, d.catalog, cfg.Search),
 		Logger:  cfg.Logger.With("component", "http")},
 		apiConfig)

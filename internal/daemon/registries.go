@@ -114,14 +114,9 @@ func (d *Daemon) startRegistries() (*registrar.Router, error) {
 		if err != nil {
 			return nil, err
 		}
+		reg.ContactExtensions = eppregistry.ContactExtensionForm(rc.ContactExtensions)
 		for _, e := range rc.Extensions {
-			// LoadRegistries has checked the prices.
-			regCents, _ := registrar.ParseCents(e.RegistrationPrice)
-			renewCents, _ := registrar.ParseCents(e.RenewalPrice)
-			routes.Add(registrar.EnvLive, registrar.Extension{
-				Name: e.Name, MinYears: e.MinYears, MaxYears: e.MaxYears, Currency: e.Currency,
-				RegistrationCents: regCents, RenewalCents: renewCents,
-			}, reg)
+			routes.Add(registrar.EnvLive, d.fileExtension(e, reg.ContactExtensions), reg)
 		}
 	}
 	return routes, nil
@@ -155,10 +150,15 @@ func (d *Daemon) startBuiltin(name, path, addr string, files tlsca.Files, pw str
 	if err != nil {
 		return nil, err
 	}
-	return d.connect(name, epp.ClientConfig{
+	reg, err := d.connect(name, epp.ClientConfig{
 		Addr: b.server.Addr(), TLS: cliTLS, ClientID: SandboxClientID, Password: pw,
 		PoolSize: sandboxSessions, RateLimit: math.Inf(1),
 	})
+	if err != nil {
+		return nil, err
+	}
+	reg.ContactExtensions = eppregistry.FormNeuLevel // the built-in registries take them as .us does
+	return reg, nil
 }
 
 // builtin is a running built-in test registry.
@@ -172,6 +172,27 @@ func (b *builtin) close() {
 		b.server.Close()
 	}
 	b.engine.Close()
+}
+
+// fileExtension is the extension e of the registries file as it is sold:
+// the file's terms, and the catalog's request fields for it (contact
+// roles, contact extensions, acknowledgements), so that requests are
+// validated as GET extensions/{ext} documents and nothing the catalog
+// asks for is lost; contact extensions are refused when the registry does
+// not take them (form).
+func (d *Daemon) fileExtension(e ExtensionConfig, form eppregistry.ContactExtensionForm) registrar.Extension {
+	// LoadRegistries has checked the prices.
+	regCents, _ := registrar.ParseCents(e.RegistrationPrice)
+	renewCents, _ := registrar.ParseCents(e.RenewalPrice)
+	ext := registrar.Extension{Name: e.Name}
+	if c, ok := d.catalog.Lookup(e.Name); ok {
+		ext.ContactRoles, ext.ContactExtensions, ext.Acknowledgements = c.ContactRoles, c.ContactExtensions, c.Acknowledgements
+		ext.CreatedAt, ext.UpdatedAt = c.CreatedAt, c.UpdatedAt
+	}
+	ext.MinYears, ext.MaxYears, ext.Currency = e.MinYears, e.MaxYears, e.Currency
+	ext.RegistrationCents, ext.RenewalCents = regCents, renewCents
+	ext.ContactExtensionsUnsent = form == eppregistry.FormNone
+	return ext
 }
 
 // connect makes an EPP client (sessions open on first use) and the

@@ -12,6 +12,7 @@ import (
 	"github.com/goccy/go-yaml/parser"
 
 	"github.com/openregistrar/registrar/internal/domainname"
+	"github.com/openregistrar/registrar/internal/eppregistry"
 	"github.com/openregistrar/registrar/internal/registrar"
 )
 
@@ -28,6 +29,7 @@ import (
 //	    ca: /etc/registrar/example-ca.pem
 //	    pool_size: 4
 //	    rate_limit: 10
+//	    contact_extensions: neulevel
 //	    extensions:
 //	      - {name: com, min_years: 1, max_years: 10, currency: USD, registration_price: "10.44", renewal_price: "10.44"}
 type RegistriesFile struct {
@@ -64,6 +66,12 @@ type RegistryConfig struct {
 	// targets]. A transform that times out has an unknown outcome.
 	QueryTimeout     time.Duration `yaml:"query_timeout"`
 	TransformTimeout time.Duration `yaml:"transform_timeout"`
+	// ContactExtensions is how the registry takes the contact_extensions
+	// of a registration (the .us nexus): "neulevel" (NeuLevel's key=value
+	// EPP extension on the registrant's contact create), or empty when it
+	// takes none; then a request carrying any for its extensions is
+	// refused with a 400 at /contact_extensions, never silently dropped.
+	ContactExtensions string `yaml:"contact_extensions"`
 	// Extensions are the extensions this registry serves.
 	Extensions []ExtensionConfig `yaml:"extensions"`
 }
@@ -186,6 +194,11 @@ func LoadRegistries(path string) (*RegistriesFile, error) {
 		}
 		if r.TransformTimeout < 0 || (r.TransformTimeout > 0 && r.TransformTimeout < 100*time.Millisecond) {
 			bad(at("transform_timeout"), "must be at least 100ms")
+		}
+		switch eppregistry.ContactExtensionForm(r.ContactExtensions) {
+		case eppregistry.FormNone, eppregistry.FormNeuLevel:
+		default:
+			bad(at("contact_extensions"), `must be "neulevel" or empty, not %q`, r.ContactExtensions)
 		}
 		if len(r.Extensions) == 0 {
 			bad(at("extensions"), "no extensions listed")

@@ -57,6 +57,8 @@ func TestLoadRegistries(t *testing.T) {
 		{"short client id", strings.Replace(good, "client_id: openreg", "client_id: ab", 1), ":4: registries[0].client_id"},
 		{"both passwords", strings.Replace(good, "    pool_size: 4\n", "    password: another1\n    pool_size: 4\n", 1), "registries[0].password_file: give password or password_file"},
 		{"bad extension", strings.Replace(good, "name: .COM", "name: notatld", 1), ":8: registries[0].extensions[0].name"},
+		{"unknown contact extension form", strings.Replace(good, "    pool_size: 4\n", "    pool_size: 4\n    contact_extensions: keyvalue\n", 1),
+			`:7: registries[0].contact_extensions: must be "neulevel" or empty, not "keyvalue"`},
 		{"bad price", strings.Replace(good, `registration_price: "10.44"`, `registration_price: "ten"`, 1), ":10: registries[0].extensions[0].registration_price"},
 		{"bad years", strings.Replace(good, "min_years: 2, max_years: 5", "min_years: 6, max_years: 5", 1), ":12: registries[0].extensions[1].min_years"},
 		{"no registries", "registries: []\n", "registries: no registries listed"},

@@ -144,6 +144,9 @@ type ContactCreate struct {
 	Fax        string       // optional, E.164
 	Email      string
 	AuthInfo   string // required by the schema; "" is sent as an empty <contact:pw/>
+	// Unspec are registry-specific values sent in NeuLevel's extension
+	// (.us nexus: AppPurpose, NexusCategory); optional.
+	Unspec []KeyValue
 }
 
 // Postal info types.
@@ -348,6 +351,7 @@ func (c *Command) validate() error {
 		v.e164("contact:fax", ct.Fax)
 		v.token("contact:email", ct.Email, 1, 0)
 		v.normalized("contact:pw", ct.AuthInfo, 0, 0)
+		checkUnspec(v, ct.Unspec)
 	}
 	if ct := c.ContactInfo; ct != nil {
 		v.token("contact:id", ct.ID, 3, 16)
@@ -581,6 +585,7 @@ func (c *Command) Marshal() ([]byte, error) {
 		writeAuthInfo(w, "contact", ct.AuthInfo)
 		w.end("contact:create")
 		w.end("create")
+		writeUnspec(w, ct.Unspec)
 	case c.ContactInfo != nil:
 		ct := c.ContactInfo
 		w.start("info")

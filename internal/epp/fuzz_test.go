@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -117,7 +118,8 @@ func FuzzMarshalRoundTrip(f *testing.F) {
 			&Command{Login: &Login{ClID: a, Password: b, NewPassword: c, Version: "1.0", Lang: dec, ObjURIs: []string{a}, ExtURIs: []string{c}}},
 			&Command{Poll: &Poll{Op: a, MsgID: b}},
 			&Command{ContactCreate: &ContactCreate{ID: a, Email: b, AuthInfo: c, Voice: dec, PostalInfo: []PostalInfo{
-				{Type: "loc", Name: c, Org: b, Street: []string{a, b, c}, City: c, SP: b, PC: a, CC: dec}}}},
+				{Type: "loc", Name: c, Org: b, Street: []string{a, b, c}, City: c, SP: b, PC: a, CC: dec}},
+				Unspec: []KeyValue{{Key: a, Value: b}, {Key: "NexusCategory", Value: c}}}},
 			&Command{HostCreate: &HostCreate{Name: a, Addrs: []HostAddr{{IP: b, Addr: c}}}},
 			&Response{Results: []Result{{Code: n, Msg: c, Values: []Value{{NS: a, Name: b, Text: c, Reason: c}, {Text: c}}}},
 				MsgQ: &MsgQ{Count: n, ID: a, QDate: when, Msg: c}, ClTRID: a, SvTRID: b},
@@ -145,6 +147,27 @@ func FuzzMarshalRoundTrip(f *testing.F) {
 			if diff := cmp.Diff(m, back); diff != "" {
 				t.Fatalf("message %d: Parse(Marshal(m)) = %+v, want %+v (-want +got):\n%s", i, back, m, diff)
 			}
+		}
+	})
+}
+
+// FuzzParseUnspec: whatever ParseUnspec accepts formats back to text that
+// parses to the same pairs.
+func FuzzParseUnspec(f *testing.F) {
+	f.Add("AppPurpose=P1 NexusCategory=C31/DE")
+	f.Add("  a=  b=c ")
+	f.Add("a==b")
+	f.Add("=x")
+	f.Add("A=1 a=2")
+	f.Fuzz(func(t *testing.T, s string) {
+		pairs, err := ParseUnspec(s)
+		if err != nil {
+			checkFormatError(t, err)
+			return
+		}
+		back, err := ParseUnspec(FormatUnspec(pairs))
+		if err != nil || !slices.Equal(back, pairs) {
+			t.Fatalf("ParseUnspec(FormatUnspec(%q)) = %q, %v; want %q", pairs, back, err, pairs)
 		}
 	})
 }

@@ -209,6 +209,12 @@ var goldenCases = []struct {
 		},
 		Voice: "+1.7035555555", Fax: "+1.7035555556", Email: "jdoe@example.com", AuthInfo: "2fooBAR",
 	}}},
+	{"contact_create_neulevel", &Command{ClTRID: "ABC-00030", ContactCreate: &ContactCreate{
+		ID:         "or1a2b3c4d5e6f70",
+		PostalInfo: []PostalInfo{{Type: PostalInt, Name: "Ada Lovelace", Street: []string{"1 Main St"}, City: "Austin", SP: "TX", PC: "78701", CC: "US"}},
+		Voice:      "+1.5555555555", Email: "ada@example.com", AuthInfo: "2fooBAR",
+		Unspec: []KeyValue{{Key: "AppPurpose", Value: "P1"}, {Key: "NexusCategory", Value: "C31/DE"}},
+	}}},
 	{"contact_create_response", &Response{
 		Results:       []Result{{Code: CodeOK, Msg: CodeText(CodeOK)}},
 		ContactCreate: &ContactCreData{ID: "sh8013", CrDate: date(2026, 1, 2, 3, 4, 5)},

@@ -417,6 +417,12 @@ func TestMarshalErrors(t *testing.T) {
 			{Type: "loc", Name: "a", City: "b", CC: "USA"}}}}, "contact:cc"},
 		{"fax not E.164", &Command{ContactCreate: &ContactCreate{ID: "sh8013", Email: "a@b", Fax: "+1.", PostalInfo: []PostalInfo{
 			{Type: "loc", Name: "a", City: "b", CC: "US"}}}}, "contact:fax"},
+		{"unspec value with a space", &Command{ContactCreate: &ContactCreate{ID: "sh8013", Email: "a@b", AuthInfo: "x", PostalInfo: []PostalInfo{
+			{Type: "loc", Name: "a", City: "b", CC: "US"}}, Unspec: []KeyValue{{Key: "AppPurpose", Value: "P 1"}}}}, "neulevel:unspec"},
+		{"unspec key", &Command{ContactCreate: &ContactCreate{ID: "sh8013", Email: "a@b", AuthInfo: "x", PostalInfo: []PostalInfo{
+			{Type: "loc", Name: "a", City: "b", CC: "US"}}, Unspec: []KeyValue{{Key: "1st", Value: "P1"}}}}, "neulevel:unspec"},
+		{"unspec key repeated", &Command{ContactCreate: &ContactCreate{ID: "sh8013", Email: "a@b", AuthInfo: "x", PostalInfo: []PostalInfo{
+			{Type: "loc", Name: "a", City: "b", CC: "US"}}, Unspec: []KeyValue{{Key: "A", Value: "1"}, {Key: "a", Value: "2"}}}}, "neulevel:unspec"},
 		{"host addr zone", &Command{HostCreate: &HostCreate{Name: "ns1.a", Addrs: []HostAddr{{IP: "v6", Addr: "fe80::1%eth0"}}}}, "host:addr"},
 		{"host addr v4 as v6", &Command{HostCreate: &HostCreate{Name: "ns1.a", Addrs: []HostAddr{{IP: "v6", Addr: "192.0.2.1"}}}}, "host:addr"},
 		{"no results", &Response{SvTRID: "SRV-1"}, "result"},

@@ -244,9 +244,9 @@ func (p *parser) object(verb *element, c *Command) {
 	}
 }
 
-// commandExtension decodes the fee extension of a command. Other
-// extensions, and fee elements that do not belong to the command, are
-// ignored.
+// commandExtension decodes the fee extension of a command, and the
+// NeuLevel extension of a contact create. Other extensions, and elements
+// that do not belong to the command, are ignored.
 func (p *parser) commandExtension(ext *element, c *Command) {
 	if len(ext.children) == 0 {
 		p.fail(CodeSyntaxError, "extension", "empty extension")
@@ -254,6 +254,13 @@ func (p *parser) commandExtension(ext *element, c *Command) {
 	}
 	seen := false
 	for _, e := range ext.children {
+		if e.space == NSNeuLevel && e.local == "extension" && c.ContactCreate != nil {
+			if c.ContactCreate.Unspec != nil {
+				p.fail(CodeSyntaxError, "neulevel:extension", "neulevel extension repeated")
+			}
+			c.ContactCreate.Unspec = p.unspec(e)
+			continue
+		}
 		if e.space != NSFee {
 			continue
 		}

@@ -270,13 +270,16 @@ func (s *session) missingService(cmd *Command) string {
 	if fee && !slices.Contains(s.extURIs, NSFee) {
 		return NSFee
 	}
+	if cmd.ContactCreate != nil && len(cmd.ContactCreate.Unspec) > 0 && !slices.Contains(s.extURIs, NSNeuLevel) {
+		return NSNeuLevel
+	}
 	return ""
 }
 
 // Services this client supports, in the order it asks for them.
 var (
 	supportedObjURIs = []string{NSDomain, NSContact, NSHost}
-	supportedExtURIs = []string{NSFee}
+	supportedExtURIs = []string{NSFee, NSNeuLevel}
 )
 
 // loginFor builds the login for a greeting: version 1.0, "en" if offered

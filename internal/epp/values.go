@@ -18,6 +18,8 @@ const (
 	NSContact = "urn:ietf:params:xml:ns:contact-1.0"
 	NSHost    = "urn:ietf:params:xml:ns:host-1.0"
 	NSFee     = "urn:ietf:params:xml:ns:epp:fee-1.0"
+	// NSNeuLevel is NeuLevel's extension of key=value pairs (neulevel.go).
+	NSNeuLevel = "urn:ietf:params:xml:ns:neulevel-1.0"
 
 	NSRGP                 = "urn:ietf:params:xml:ns:rgp-1.0"
 	NSSecDNS              = "urn:ietf:params:xml:ns:secDNS-1.1"
@@ -27,7 +29,7 @@ const (
 )
 
 // prefixes are the prefixes this package writes, and uses in field names.
-var prefixes = map[string]string{NSDomain: "domain", NSContact: "contact", NSHost: "host", NSFee: "fee"}
+var prefixes = map[string]string{NSDomain: "domain", NSContact: "contact", NSHost: "host", NSFee: "fee", NSNeuLevel: "neulevel"}
 
 // qname names an element for error messages: canonical prefix, local name.
 func qname(space, local string) string {

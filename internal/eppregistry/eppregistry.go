@@ -30,7 +30,23 @@ type Registry struct {
 	log      *slog.Logger
 	// CheckBatch is how many names go into one <check> [50].
 	CheckBatch int
+	// ContactExtensions is how the registry takes a registrant's contact
+	// extensions; FormNone refuses a create that carries any.
+	ContactExtensions ContactExtensionForm
 }
+
+// ContactExtensionForm is how a registry takes contact extensions
+// (registrar.CreateRequest.RegistrantExtensions).
+type ContactExtensionForm string
+
+// The forms.
+const (
+	// FormNone: the registry takes none.
+	FormNone ContactExtensionForm = ""
+	// FormNeuLevel: NeuLevel's key=value extension (epp.KeyValue) on the
+	// registrant's contact create, as the .us registry takes the nexus.
+	FormNeuLevel ContactExtensionForm = "neulevel"
+)
 
 var _ registrar.Registry = (*Registry)(nil)
 
@@ -96,7 +112,17 @@ func contactID(authInfo, role string) string {
 // so that a pending create's poll message can be matched.
 func (r *Registry) Create(ctx context.Context, req registrar.CreateRequest) (registrar.CreateResult, error) {
 	const op = "eppregistry.Create"
-	registrant, err := r.ensureContact(ctx, req.AuthInfo, "registrant", req.Registrant)
+	var unspec []epp.KeyValue
+	if len(req.RegistrantExtensions) > 0 {
+		if r.ContactExtensions != FormNeuLevel {
+			return registrar.CreateResult{}, registrar.Errorf(registrar.KindInvalid, op,
+				"registry %s is not configured to receive contact extensions", r.name)
+		}
+		for _, kv := range req.RegistrantExtensions {
+			unspec = append(unspec, epp.KeyValue{Key: kv.Key, Value: kv.Value})
+		}
+	}
+	registrant, err := r.ensureContact(ctx, req.AuthInfo, "registrant", req.Registrant, unspec)
 	if err != nil {
 		return registrar.CreateResult{}, err
 	}
@@ -109,7 +135,7 @@ func (r *Registry) Create(ctx context.Context, req registrar.CreateRequest) (reg
 	}{{epp.ContactAdmin, req.Admin}, {epp.ContactTech, req.Tech}, {epp.ContactBilling, req.Billing}} {
 		id := registrant
 		if role.c != nil {
-			if id, err = r.ensureContact(ctx, req.AuthInfo, role.typ, *role.c); err != nil {
+			if id, err = r.ensureContact(ctx, req.AuthInfo, role.typ, *role.c, nil); err != nil {
 				return registrar.CreateResult{}, err
 			}
 		} else if role.typ == epp.ContactBilling {
@@ -135,8 +161,9 @@ func (r *Registry) Create(ctx context.Context, req registrar.CreateRequest) (reg
 }
 
 // ensureContact creates the contact for a role unless it exists already
-// (an earlier attempt of the same registration made it).
-func (r *Registry) ensureContact(ctx context.Context, authInfo, role string, c registrar.Contact) (string, error) {
+// (an earlier attempt of the same registration made it), with the
+// NeuLevel values given.
+func (r *Registry) ensureContact(ctx context.Context, authInfo, role string, c registrar.Contact, unspec []epp.KeyValue) (string, error) {
 	id := contactID(authInfo, role)
 	pi := epp.PostalInfo{Type: epp.PostalInt, Name: c.PostalInfo.Name, Org: c.PostalInfo.Organization,
 		City: c.PostalInfo.Address.City, SP: c.PostalInfo.Address.State, PC: c.PostalInfo.Address.PostalCode, CC: c.PostalInfo.Address.CountryCode}
@@ -144,7 +171,7 @@ func (r *Registry) ensureContact(ctx context.Context, authInfo, role string, c r
 		pi.Street = []string{c.PostalInfo.Address.Street}
 	}
 	_, err := r.c.Do(ctx, &epp.Command{ContactCreate: &epp.ContactCreate{
-		ID: id, PostalInfo: []epp.PostalInfo{pi}, Voice: c.Phone, Fax: c.Fax, Email: c.Email, AuthInfo: authInfo,
+		ID: id, PostalInfo: []epp.PostalInfo{pi}, Voice: c.Phone, Fax: c.Fax, Email: c.Email, AuthInfo: authInfo, Unspec: unspec,
 	}})
 	var ee *epp.Error
 	if errors.As(err, &ee) && ee.Code == epp.CodeObjectExists {

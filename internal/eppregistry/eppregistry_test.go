@@ -19,6 +19,7 @@ import (
 // checked against the EPP schemas when the test ends.
 type fixture struct {
 	reg    *eppregistry.Registry
+	engine *sandbox.Engine
 	frames *epptest.Frames
 }
 
@@ -52,7 +53,7 @@ func newPooledFixture(t testing.TB, delay time.Duration, sessions int, trace boo
 			frames.Validate(t)
 		})
 	}
-	return &fixture{reg: reg, frames: frames}
+	return &fixture{reg: reg, engine: srv.Engine, frames: frames}
 }
 
 func createRequest(name, trid string) registrar.CreateRequest {
@@ -160,5 +161,67 @@ func TestPendingCreateAndPoll(t *testing.T) {
 	}
 	if err := f.reg.Ack(ctx, msg.ID); !registrar.IsKind(err, registrar.KindNotFound) {
 		t.Errorf("Ack twice: error = %v, want not found", err)
+	}
+}
+
+// TestContactExtensionsOverEPP: a registrant's contact extensions reach
+// the registry in NeuLevel's form on the registrant's contact create
+// (the sandbox logs them), a value the registry's policy refuses fails
+// the create as rejected, and a registry not configured for them refuses
+// the create before sending anything.
+func TestContactExtensionsOverEPP(t *testing.T) {
+	t.Parallel()
+	nexus := []registrar.KeyValue{{Key: "AppPurpose", Value: "P1"}, {Key: "NexusCategory", Value: "C11"}}
+	tests := []struct {
+		name     string
+		form     eppregistry.ContactExtensionForm
+		values   []registrar.KeyValue
+		wantErr  bool
+		kind     registrar.Kind // of the error
+		logged   string         // the registrant's contact:create extensions in the sandbox log
+		contacts int            // contact creates the registry received
+	}{
+		{"neulevel", eppregistry.FormNeuLevel, nexus, false, 0, "neulevel:unspec AppPurpose=P1 NexusCategory=C11", 1},
+		{"neulevel with a nexus value the registry refuses", eppregistry.FormNeuLevel,
+			[]registrar.KeyValue{{Key: "AppPurpose", Value: "P9"}, {Key: "NexusCategory", Value: "C11"}}, true, registrar.KindRejected, "", 1},
+		{"neulevel without values", eppregistry.FormNeuLevel, nil, false, 0, "", 1},
+		{"not configured", eppregistry.FormNone, nexus, true, registrar.KindInvalid, "", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			// Frames are checked against the schemas when something is sent.
+			f := newPooledFixture(t, 0, 1, tt.contacts > 0 && !tt.wantErr)
+			f.reg.ContactExtensions = tt.form
+			ctx := context.Background()
+			req := createRequest("nexus-test.us", "OR-test-us-1")
+			req.RegistrantExtensions = tt.values
+			_, err := f.reg.Create(ctx, req)
+			if (err != nil) != tt.wantErr || (err != nil && registrar.KindOf(err) != tt.kind) {
+				t.Fatalf("Create = %v (kind %v), want error %v of kind %v", err, registrar.KindOf(err), tt.wantErr, tt.kind)
+			}
+			if err == nil {
+				if _, err := f.reg.Info(ctx, req.Name); err != nil {
+					t.Fatalf("Info(%s) after the create: %v", req.Name, err)
+				}
+			}
+			log, err := f.engine.Log(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, e := range log {
+				if e.Command != "contact:create" {
+					continue
+				}
+				n++
+				if e.Extensions != tt.logged {
+					t.Errorf("contact:create %s logged extensions %q, want %q", e.Domain, e.Extensions, tt.logged)
+				}
+			}
+			if n != tt.contacts {
+				t.Errorf("the registry received %d contact creates, want %d", n, tt.contacts)
+			}
+		})
 	}
 }

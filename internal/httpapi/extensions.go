@@ -263,3 +263,11 @@ func noneMatch(values []string, etag string) bool {
 	}
 	return false
 }
+
+// catalog is the server's catalog, or the default one.
+func (s *Server) catalog() *registrar.Catalog {
+	if s.Catalog != nil {
+		return s.Catalog
+	}
+	return registrar.DefaultCatalog()
+}

@@ -17,14 +17,14 @@ import (
 // a workflow engine that records what it is asked to start, and a
 // Domains that knows some names to be premium.
 type testAPI struct {
-	t       *testing.T
+	t       testing.TB
 	srv     *Server
 	token   string
 	account string
 	wfs     *fakeWorkflows
 }
 
-func newTestAPI(t *testing.T, cat *registrar.Catalog, premium ...string) *testAPI {
+func newTestAPI(t testing.TB, cat *registrar.Catalog, premium ...string) *testAPI {
 	t.Helper()
 	token, hash := registrar.NewToken()
 	account := registrar.NewID()
@@ -126,7 +126,7 @@ func (f *fakeWorkflows) StartRegistration(ctx context.Context, p registrar.Princ
 	f.mu.Unlock()
 	now := time.Now()
 	return &registrar.Workflow{ID: registrar.NewID(), AccountID: p.AccountID, Env: env, Kind: registrar.WorkflowRegistration,
-		Domain: req.Domain, State: registrar.StatePending, CreatedAt: now, UpdatedAt: now}, nil
+		Domain: req.DomainName, State: registrar.StatePending, CreatedAt: now, UpdatedAt: now}, nil
 }
 
 func (f *fakeWorkflows) started() []registrar.RegistrationRequest {

@@ -12,22 +12,6 @@ import (
 	"github.com/openregistrar/registrar/internal/registrar"
 )
 
-// registrationBody is the body of POST /registrations.
-type registrationBody struct {
-	DomainName        string              `json:"domain_name"`
-	Years             *int                `json:"years"`
-	AutoRenew         *bool               `json:"auto_renew"`
-	PrivacyMode       *string             `json:"privacy_mode"`
-	Contacts          *registrar.Contacts `json:"contacts"`
-	ContactExtensions map[string]any      `json:"contact_extensions"`
-	Acknowledgements  map[string]any      `json:"acknowledgements"`
-}
-
-// editBody is the body of PATCH /registrations/{domain}.
-type editBody struct {
-	AutoRenew *bool `json:"auto_renew"`
-}
-
 // decode reads a strictly decoded JSON body of bounded size into v. The
 // body must be JSON whatever its Content-Type says (curl -d sends a form
 // type); there is no cross-site risk, since every request needs a bearer
@@ -45,82 +29,73 @@ func (s *Server) readBody(w http.ResponseWriter, r *request) ([]byte, error) {
 	return io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
 }
 
-// validate checks a registration body and turns it into a request,
-// reporting every violation with its pointer. req.Extension is set when
-// the domain name is valid.
-func (b *registrationBody) validate() (registrar.RegistrationRequest, []registrar.FieldError) {
+// registrationRequest is the one validation path of a registration body:
+// strict decoding (syntax, unknown members, JSON types: code 1000), the
+// domain name's own parser (IDNA, public suffixes), then the registration
+// schema of its extension in env, which holds every other field rule;
+// last, what the environment's registry cannot take. Every violation is
+// reported once, with its pointer.
+func (s *Server) registrationRequest(env registrar.Env, raw []byte) (registrar.RegistrationRequest, error) {
+	const op = "httpapi.registrationRequest"
 	var req registrar.RegistrationRequest
-	var errs []registrar.FieldError
-	if b.DomainName == "" {
-		errs = append(errs, registrar.FieldError{Pointer: "/domain_name", Message: "is required"})
-	} else if n, err := domainname.Parse(b.DomainName); err != nil {
-		errs = append(errs, registrar.FieldError{Pointer: "/domain_name", Message: err.Error()})
-	} else {
-		req.Domain, req.Extension = n.ASCII, n.Extension
+	if err := jsonstrict.Decode(bytes.NewReader(raw), &req); err != nil {
+		return req, err
 	}
-	if b.Years != nil {
-		if *b.Years < 1 || *b.Years > 10 {
-			errs = append(errs, registrar.FieldError{Pointer: "/years", Message: "must be between 1 and 10"})
+	if req.DomainName == "" {
+		return req, registrar.Invalid(op, "/domain_name", "is required")
+	}
+	n, err := domainname.Parse(req.DomainName)
+	if err != nil {
+		return req, registrar.Invalid(op, "/domain_name", "%s", err.Error())
+	}
+	req.DomainName, req.Extension = n.ASCII, n.Extension
+	ext, err := s.extension(env, n.Extension)
+	if err != nil {
+		return req, err
+	}
+	errs, err := s.schemas.Registration(ext, raw)
+	if err != nil {
+		return req, registrar.Wrap(registrar.KindInternal, op, err, "")
+	}
+	if len(req.ContactExtensions) > 0 && ext.ContactExtensionsUnsent {
+		errs = append(errs, registrar.FieldError{Pointer: "/contact_extensions", Message: "cannot be sent: the registry serving ." + ext.Name +
+			" is not configured to receive contact extensions (contact_extensions in the registries file)"})
+	}
+	if len(errs) > 0 {
+		return req, &registrar.Error{Kind: registrar.KindInvalid, Op: op, Message: errs[0].Message, Fields: errs}
+	}
+	for _, c := range []*registrar.Contact{req.Contacts.Registrant, req.Contacts.Administrator, req.Contacts.Technical, req.Contacts.Billing} {
+		if c != nil {
+			c.Normalize()
 		}
-		req.Years = *b.Years
 	}
-	if b.AutoRenew != nil {
-		req.AutoRenew = *b.AutoRenew
-	}
-	if b.PrivacyMode != nil {
-		switch pm := registrar.PrivacyMode(*b.PrivacyMode); pm {
-		case registrar.PrivacyRedaction, registrar.PrivacyOff:
-			req.PrivacyMode = pm
-		default:
-			errs = append(errs, registrar.FieldError{Pointer: "/privacy_mode", Message: `must be "redaction" or "off"`})
-		}
-	}
-	if b.Contacts != nil {
-		for _, c := range []struct {
-			role string
-			c    *registrar.Contact
-		}{{"registrant", b.Contacts.Registrant}, {"administrator", b.Contacts.Administrator}, {"technical", b.Contacts.Technical}, {"billing", b.Contacts.Billing}} {
-			if c.c == nil {
-				continue
-			}
-			c.c.Normalize()
-			errs = append(errs, c.c.Validate("/contacts/"+c.role)...)
-		}
-		req.Contacts = *b.Contacts
-	}
-	req.ContactExtensions, req.Acknowledgements = b.ContactExtensions, b.Acknowledgements
-	return req, errs
+	return req, nil
 }
 
-// handleRegistrationCreate starts a registration. The body is decoded
-// strictly, its fields validated, and then, for an extension registrable
-// through the API, the raw body is validated against the extension's
-// registration schema; every violation is reported once, with its
-// pointer. An extension that is not registrable is left to the workflow
-// engine's routes, which reject it at /domain_name.
+// extension returns the terms ext is registrable on through the API in
+// env, as the environment routes it.
+func (s *Server) extension(env registrar.Env, ext string) (registrar.Extension, error) {
+	_, e, err := s.Registries.Lookup(env, ext)
+	if err != nil {
+		return e, registrar.Invalid("httpapi.extension", "/domain_name", "%s", registrar.AsError(err).Message)
+	}
+	return e, nil
+}
+
+// handleRegistrationCreate starts a registration of a valid request for
+// a name not known to be premium.
 func (s *Server) handleRegistrationCreate(w http.ResponseWriter, r *request) error {
 	const op = "httpapi.handleRegistrationCreate"
 	raw, err := s.readBody(w, r)
 	if err != nil {
 		return err
 	}
-	var body registrationBody
-	if err := jsonstrict.Decode(bytes.NewReader(raw), &body); err != nil {
+	req, err := s.registrationRequest(r.env, raw)
+	if err != nil {
 		return err
 	}
-	req, errs := body.validate()
-	if ext, ok := s.catalog().Lookup(req.Extension); ok && req.Extension != "" && ext.Support == registrar.SupportAPI {
-		schemaErrs, err := s.checkSchema(ext, raw)
-		if err != nil {
-			return registrar.Wrap(registrar.KindInternal, op, err, "")
-		}
-		errs = mergeFieldErrors(errs, schemaErrs)
-	}
-	if len(errs) > 0 {
-		return &registrar.Error{Kind: registrar.KindInvalid, Op: op, Message: errs[0].Message, Fields: errs}
-	}
-	if s.Domains != nil && s.Domains.KnownPremium(r.env, req.Domain) {
-		return registrar.Invalid(op, "/domain_name", "%s is a premium name; premium names cannot be registered through the API", req.Domain)
+	if s.Domains != nil && s.Domains.KnownPremium(r.env, req.DomainName) {
+		return registrar.Invalid(op, "/domain_name", "%s is a premium name; premium names cannot be registered through the API", req.DomainName)
 	}
 	wf, err := s.Workflows.StartRegistration(r.Context(), r.principal, r.env, req)
 	if err != nil {
@@ -134,11 +109,11 @@ func (s *Server) handleRegistrationEdit(w http.ResponseWriter, r *request) error
 	if err != nil {
 		return err
 	}
-	var body editBody
-	if err := s.decode(w, r, &body); err != nil {
+	var req registrar.UpdateRequest
+	if err := s.decode(w, r, &req); err != nil {
 		return err
 	}
-	wf, err := s.Workflows.StartUpdate(r.Context(), r.principal, r.env, domain, registrar.UpdateRequest{AutoRenew: body.AutoRenew})
+	wf, err := s.Workflows.StartUpdate(r.Context(), r.principal, r.env, domain, req)
 	if err != nil {
 		return err
 	}

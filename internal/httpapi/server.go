@@ -14,6 +14,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/openregistrar/registrar/internal/registrar"
+	"github.com/openregistrar/registrar/internal/schema"
 	"github.com/openregistrar/registrar/internal/ttlcache"
 )
 
@@ -71,7 +72,11 @@ type Deps struct {
 	Domains registrar.Domains
 	// Catalog is every extension the registrar knows.
 	Catalog *registrar.Catalog
-	Logger  *slog.Logger
+	// Registries routes each environment's extensions, with the terms
+	// registrations are validated against; nil: the catalog's API
+	// extensions in both environments (for tests of the API alone).
+	Registries registrar.Registries
+	Logger     *slog.Logger
 }
 
 // Server is the HTTP API.
@@ -81,7 +86,7 @@ type Server struct {
 	limiter *limiter
 	mux     *http.ServeMux
 	tokens  *ttlcache.Cache[string, registrar.Principal] // by token hash
-	schemas schemaCache                                  // compiled registration schemas, by extension
+	schemas schema.Validator                             // compiled registration schemas
 }
 
 // New returns the API server.
@@ -89,6 +94,16 @@ func New(deps Deps, cfg Config) *Server {
 	cfg.setDefaults()
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
+	}
+	if deps.Registries == nil {
+		cat := deps.Catalog
+		if cat == nil {
+			cat = registrar.DefaultCatalog()
+		}
+		r := registrar.NewRouter()
+		r.AddCatalog(registrar.EnvLive, cat, nil)
+		r.AddCatalog(registrar.EnvSandbox, cat, nil)
+		deps.Registries = r
 	}
 	s := &Server{Deps: deps, cfg: cfg, limiter: newLimiter(cfg.RateLimit, cfg.RateBurst), mux: http.NewServeMux(),
 		tokens: ttlcache.New[string, registrar.Principal](tokenCacheTTL, tokenCacheSize)}

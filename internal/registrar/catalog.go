@@ -86,6 +86,20 @@ type Field struct {
 	// Description says what the value means and what each enum value
 	// stands for.
 	Description string `json:"description"`
+	// RegistryKey is the name the registry knows the value by, when it
+	// differs from Name: the key of a key=value pair in NeuLevel's EPP
+	// extension ("NexusCategory" for nexus_category). See
+	// docs/ARCHITECTURE.md, "Contact extensions at the registry".
+	RegistryKey string `json:"registry_key,omitempty"`
+}
+
+// Key returns the name the registry knows the value by: RegistryKey, or
+// Name.
+func (f Field) Key() string {
+	if f.RegistryKey != "" {
+		return f.RegistryKey
+	}
+	return f.Name
 }
 
 // Acknowledgement is something the user must (or may) explicitly accept to
@@ -125,6 +139,12 @@ type Extension struct {
 	ContactExtensions []Field
 	// Acknowledgements are what the user accepts (acknowledgements).
 	Acknowledgements []Acknowledgement
+	// ContactExtensionsUnsent says that the registry serving the
+	// extension is not configured to receive contact extensions: a
+	// request carrying any is refused rather than accepted and dropped.
+	// The daemon sets it from the registries file; catalogs leave it
+	// false (the built-in registries receive them).
+	ContactExtensionsUnsent bool
 	// CreatedAt and UpdatedAt are when the catalog entry was added and
 	// last changed (the extension list sorts by them).
 	CreatedAt, UpdatedAt time.Time

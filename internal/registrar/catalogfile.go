@@ -42,11 +42,13 @@ type extensionFile struct {
 }
 
 var (
-	labelRE     = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
-	memberRE    = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
-	currencyRE  = regexp.MustCompile(`^[A-Z]{3}$`)
-	priceRE     = regexp.MustCompile(`^[0-9]{1,9}(\.[0-9]{1,2})?$`)
-	maxEnumSize = 100
+	labelRE  = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+	memberRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
+	// registryKeyRE is a key of a key=value pair (NeuLevel unspec).
+	registryKeyRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]{0,63}$`)
+	currencyRE    = regexp.MustCompile(`^[A-Z]{3}$`)
+	priceRE       = regexp.MustCompile(`^[0-9]{1,9}(\.[0-9]{1,2})?$`)
+	maxEnumSize   = 100
 )
 
 // LoadCatalog reads a catalog in the JSON form of the embedded
@@ -201,6 +203,9 @@ func (ef *extensionFile) extension(bad func(member, format string, args ...any))
 		}
 		if strings.TrimSpace(fd.Description) == "" {
 			fail(at+".description", "is required")
+		}
+		if fd.RegistryKey != "" && !registryKeyRE.MatchString(fd.RegistryKey) {
+			fail(at+".registry_key", "%q must be letters and digits, starting with a letter", fd.RegistryKey)
 		}
 	}
 	e.ContactExtensions = ef.ContactExtensions

@@ -69,6 +69,10 @@ type CreateRequest struct {
 	Admin      *Contact
 	Tech       *Contact
 	Billing    *Contact
+	// RegistrantExtensions are the registrant's contact extensions
+	// (contact_extensions), by the key the registry knows each by
+	// (Field.Key): AppPurpose and NexusCategory for .us.
+	RegistrantExtensions []KeyValue
 	// AuthInfo is the transfer secret set at create. The registrar derives it
 	// from the workflow so that Info can tell our own create apart from
 	// anyone else's after an unknown outcome.
@@ -76,6 +80,11 @@ type CreateRequest struct {
 	// TransactionID is the client transaction ID (EPP clTRID) of this
 	// attempt, unique per attempt; pending results are matched on it.
 	TransactionID string
+}
+
+// KeyValue is one registry-specific value.
+type KeyValue struct {
+	Key, Value string
 }
 
 // CreateResult is the registry's answer to a create.

@@ -5,9 +5,41 @@ import "strconv"
 // SchemaDialect is the JSON Schema dialect of registration schemas.
 const SchemaDialect = "https://json-schema.org/draft/2020-12/schema"
 
-// e164Pattern is the pattern of phone and fax numbers (EPP's e164StringType,
-// the same rule as Contact.Validate).
-const e164Pattern = `^\+[0-9]{1,3}\.[0-9]{1,14}$`
+// The patterns of the registration schemas. Each is a rule of the
+// schema only; PatternMessages says in words what a value that fails it
+// must be.
+const (
+	// E164Pattern is EPP's phone pattern (RFC 5733 e164StringType): a
+	// country code of one to three digits, a dot, up to fourteen digits.
+	E164Pattern = "^" + e164 + "$"
+	// OptionalE164Pattern is E164Pattern or empty (fax).
+	OptionalE164Pattern = "^(" + e164 + ")?$"
+	e164                = `\+[0-9]{1,3}\.[0-9]{1,14}`
+	// NotBlankPattern asks for a character that is not white space.
+	NotBlankPattern = `\S`
+	// NoControlPattern forbids control characters (RFC 5733 text fields
+	// are single lines).
+	NoControlPattern = `^[^\x00-\x1F\x7F]*$`
+	// CountryCodePattern is a two-letter code, in either case (it is
+	// stored in upper case).
+	CountryCodePattern = `^[A-Za-z]{2}$`
+)
+
+// PatternMessages says, for each pattern of the registration schemas,
+// what a value that does not match it must be, for error messages.
+var PatternMessages = map[string]string{
+	E164Pattern:         "must be E.164 in the form +CC.NUMBER, for example +1.5555555555",
+	OptionalE164Pattern: "must be E.164 in the form +CC.NUMBER, for example +1.5555555555",
+	NotBlankPattern:     "is required",
+	NoControlPattern:    "must not contain control characters",
+	CountryCodePattern:  "must be a two-letter ISO 3166-1 alpha-2 code such as US",
+}
+
+// FormatMessages says, for each format the registration schemas assert,
+// what a value must be.
+var FormatMessages = map[string]string{
+	"email": "must be a plain email address such as ada@example.com",
+}
 
 // RegistrationSchema returns the JSON Schema (2020-12) of the body of
 // POST /registrations for a domain under e: the members every extension
@@ -91,7 +123,7 @@ func (e Extension) RegistrationSchema() map[string]any {
 			"contact_extensions": ce,
 			"acknowledgements":   acks,
 		},
-		"$defs": map[string]any{"contact": contactSchema()},
+		"$defs": map[string]any{"contact": ContactSchema()},
 	}
 }
 
@@ -111,25 +143,28 @@ func closedObject(description string, props map[string]any, required []any) map[
 	return o
 }
 
-// text is a string schema of min to max characters.
+// text is a string schema of a single line of min to max characters; a
+// required one (min > 0) must not be blank.
 func text(minLen, maxLen int, description string) map[string]any {
-	s := map[string]any{"type": "string", "maxLength": maxLen, "description": description}
+	s := map[string]any{"type": "string", "maxLength": maxLen, "description": description,
+		"allOf": []any{map[string]any{"pattern": NoControlPattern}}}
 	if minLen > 0 {
 		s["minLength"] = minLen
+		s["pattern"] = NotBlankPattern
 	}
 	return s
 }
 
-// contactSchema is the shape of a contact, with the limits of
-// Contact.Validate (RFC 5733).
-func contactSchema() map[string]any {
+// ContactSchema is the shape of a contact, with the limits registries
+// apply (RFC 5733). It is the only statement of those rules.
+func ContactSchema() map[string]any {
 	address := closedObject("The postal address.", map[string]any{
 		"street":      text(1, 255, "Street address, including the building or suite number."),
 		"city":        text(1, 255, "City or locality."),
 		"state":       text(1, 255, "State, province or region; the standard abbreviation where there is one (TX, ON)."),
 		"postal_code": text(1, 16, "Postal or ZIP code."),
 		"country_code": map[string]any{
-			"type": "string", "pattern": "^[A-Za-z]{2}$",
+			"type": "string", "pattern": CountryCodePattern,
 			"description": "ISO 3166-1 alpha-2 country code (US, GB); stored in upper case.",
 		},
 	}, []any{"street", "city", "state", "postal_code", "country_code"})
@@ -139,10 +174,10 @@ func contactSchema() map[string]any {
 		"address":      address,
 	}, []any{"name", "address"})
 	return closedObject("A contact: sent to the registry and, depending on the extension and the privacy mode, published in WHOIS.", map[string]any{
-		"email": map[string]any{"type": "string", "format": "email", "maxLength": 254, "description": "Email address: ada@example.com."},
-		"phone": map[string]any{"type": "string", "pattern": e164Pattern, "description": "Phone number in E.164 form +CC.NUMBER: +44.2071234567."},
+		"email": map[string]any{"type": "string", "format": "email", "minLength": 1, "maxLength": 254, "description": "Email address: ada@example.com."},
+		"phone": map[string]any{"type": "string", "minLength": 1, "pattern": E164Pattern, "description": "Phone number in E.164 form +CC.NUMBER: +44.2071234567."},
 		"fax": map[string]any{
-			"type": "string", "pattern": `^(\+[0-9]{1,3}\.[0-9]{1,14})?$`,
+			"type": "string", "pattern": OptionalE164Pattern,
 			"description": "Fax number in E.164 form +CC.NUMBER; empty or absent for none.",
 		},
 		"postal_info": postal,

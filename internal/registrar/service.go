@@ -27,7 +27,9 @@ type Reader interface {
 type Workflows interface {
 	// StartRegistration starts a registration workflow, or returns the
 	// existing one for the same domain in the same account when it has not
-	// failed: the domain name is the idempotency key.
+	// failed: the domain name is the idempotency key. req has passed its
+	// extension's registration schema (internal/schema); the workflow
+	// fills in its defaults and stores it as it is.
 	StartRegistration(ctx context.Context, p Principal, env Env, req RegistrationRequest) (*Workflow, error)
 	// StartUpdate starts an update workflow for a registration.
 	StartUpdate(ctx context.Context, p Principal, env Env, domain string, req UpdateRequest) (*Workflow, error)
@@ -44,19 +46,32 @@ type Notifier interface {
 	Subscribe(workflowID string) (<-chan struct{}, func())
 }
 
-// RegistrationRequest is a validated request to register a domain.
+// RegistrationRequest is the body of POST /registrations, and, once
+// validated, the request a registration workflow stores as its data: one
+// type from the handler to the registry. The extension's registration
+// schema (Extension.RegistrationSchema) holds every rule of its fields;
+// internal/schema applies it, with domain name parsing for domain_name.
+// Past validation, DomainName is the ASCII form and Extension is set; the
+// workflow fills in the defaults (years, privacy mode, the registrant).
 type RegistrationRequest struct {
-	Domain            string // ASCII, parsed
-	Extension         string
-	Years             int // 0: the extension's minimum
-	AutoRenew         bool
-	PrivacyMode       PrivacyMode
-	Contacts          Contacts
-	ContactExtensions map[string]any
-	Acknowledgements  map[string]any
+	DomainName  string      `json:"domain_name"`
+	Years       int         `json:"years,omitempty"` // 0: the extension's minimum
+	AutoRenew   bool        `json:"auto_renew"`
+	PrivacyMode PrivacyMode `json:"privacy_mode,omitempty"`
+	Contacts    Contacts    `json:"contacts"`
+	// ContactExtensions are registry-specific values of the registrant
+	// (.us nexus); they go to the registry with the registrant contact.
+	ContactExtensions map[string]any `json:"contact_extensions,omitempty"`
+	// Acknowledgements are what the registrant accepted (.page HSTS
+	// preload); the workflow records them as consents, with the time.
+	Acknowledgements map[string]any `json:"acknowledgements,omitempty"`
+	// Extension is the extension of DomainName, set by validation; never
+	// read from a body.
+	Extension string `json:"-"`
 }
 
-// UpdateRequest is a requested change to a registration.
+// UpdateRequest is the body of PATCH /registrations/{domain}: a requested
+// change to a registration.
 type UpdateRequest struct {
 	AutoRenew *bool `json:"auto_renew,omitempty"`
 }

@@ -263,7 +263,7 @@ func (ss *session) domainUpdate(cmd *epp.Command) *epp.Response {
 
 func (ss *session) contactCreate(cmd *epp.Command) *epp.Response {
 	c := cmd.ContactCreate
-	contact := Contact{ID: c.ID, Voice: c.Voice, Fax: c.Fax, Email: c.Email, AuthInfo: c.AuthInfo}
+	contact := Contact{ID: c.ID, Voice: c.Voice, Fax: c.Fax, Email: c.Email, AuthInfo: c.AuthInfo, Unspec: c.Unspec}
 	for _, p := range c.PostalInfo {
 		contact.PostalInfo = append(contact.PostalInfo, PostalInfo{Type: p.Type, Name: p.Name, Org: p.Org,
 			Street: p.Street, City: p.City, SP: p.SP, PC: p.PC, CC: p.CC})

@@ -140,6 +140,8 @@ type command struct {
 	domain string
 	// svTRID is the command's server transaction ID, set before fn runs.
 	svTRID string
+	// extensions are the command extensions fn accepted, for the log.
+	extensions string
 }
 
 // execFunc is the body of a command: it returns the success code, or an
@@ -229,9 +231,9 @@ func (e *Engine) exec(ctx context.Context, c *command, fn execFunc) (Response, e
 		resp.Message = resultMessage(code, "")
 	}
 	if _, err := tx.ExecContext(ctx, `
-		INSERT INTO log (seq, time, client_id, domain, command, result, cltrid, svtrid)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		seq, now.UnixMicro(), c.clientID, c.domain, c.name, resp.Result(), c.clTRID, c.svTRID); err != nil {
+		INSERT INTO log (seq, time, client_id, domain, command, result, cltrid, svtrid, extensions)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		seq, now.UnixMicro(), c.clientID, c.domain, c.name, resp.Result(), c.clTRID, c.svTRID, c.extensions); err != nil {
 		return Response{}, e.failed(ctx, c, err)
 	}
 	if err := tx.Commit(); err != nil {

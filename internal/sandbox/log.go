@@ -31,6 +31,10 @@ type LogEntry struct {
 	Result     string `json:"result"`
 	ClientTRID string `json:"cltrid,omitempty"`
 	ServerTRID string `json:"svtrid,omitempty"`
+	// Extensions are the command extensions the registry accepted with
+	// the command: "neulevel:unspec AppPurpose=P1 NexusCategory=C11" for
+	// a .us registrant's contact create.
+	Extensions string `json:"extensions,omitempty"`
 }
 
 // Log returns every command the engine's registry received, in order.
@@ -72,7 +76,7 @@ func ReadLog(ctx context.Context, path string) ([]LogEntry, error) {
 
 func readLog(ctx context.Context, db *sql.DB) ([]LogEntry, error) {
 	rows, err := db.QueryContext(ctx, `
-		SELECT seq, time, client_id, domain, command, result, cltrid, svtrid FROM log ORDER BY seq`)
+		SELECT seq, time, client_id, domain, command, result, cltrid, svtrid, extensions FROM log ORDER BY seq`)
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +85,7 @@ func readLog(ctx context.Context, db *sql.DB) ([]LogEntry, error) {
 	for rows.Next() {
 		var l LogEntry
 		var t int64
-		if err := rows.Scan(&l.Seq, &t, &l.ClientID, &l.Domain, &l.Command, &l.Result, &l.ClientTRID, &l.ServerTRID); err != nil {
+		if err := rows.Scan(&l.Seq, &t, &l.ClientID, &l.Domain, &l.Command, &l.Result, &l.ClientTRID, &l.ServerTRID, &l.Extensions); err != nil {
 			return nil, err
 		}
 		l.Time = time.UnixMicro(t).UTC()

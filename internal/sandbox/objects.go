@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/openregistrar/registrar/internal/epp"
 	"github.com/openregistrar/registrar/internal/registrar"
 )
 
@@ -46,6 +47,10 @@ type Contact struct {
 	Fax        string // optional, E.164
 	Email      string
 	AuthInfo   string
+	// Unspec are the registry-specific values of NeuLevel's extension
+	// (urn:ietf:params:xml:ns:neulevel-1.0), such as the .us nexus;
+	// checkUnspec says which the registry checks.
+	Unspec []epp.KeyValue
 }
 
 // ContactInfo is what ContactInfo reports of a contact.
@@ -208,6 +213,25 @@ func checkContact(c Contact) error {
 	return nil
 }
 
+// usNexus are the values the .us registry accepts for the keys of the
+// usTLD nexus (usTLD Nexus Requirements), which it checks wherever they
+// appear; other keys are stored as sent.
+var usNexus = map[string]*regexp.Regexp{
+	"AppPurpose":    regexp.MustCompile(`^P[1-5]$`),
+	"NexusCategory": regexp.MustCompile(`^(C11|C12|C21|C3[12](/[A-Z]{2})?)$`),
+}
+
+// checkUnspec checks the NeuLevel values of a contact as the .us registry
+// does: a nexus value it does not know is a policy error (2306).
+func checkUnspec(pairs []epp.KeyValue) error {
+	for _, kv := range pairs {
+		if re, ok := usNexus[kv.Key]; ok && !re.MatchString(kv.Value) {
+			return failf(CodePolicyError, "%s=%s is not a valid usTLD nexus value", kv.Key, kv.Value)
+		}
+	}
+	return nil
+}
+
 // ContactCreate creates a contact sponsored by clientID and returns its
 // creation time. An ID that exists is 2302, whoever sponsors it and
 // whatever its data: a client repeating a create after an unknown
@@ -219,14 +243,22 @@ func (e *Engine) ContactCreate(ctx context.Context, clientID, clTRID string, c C
 		if err := checkContact(c); err != nil {
 			return 0, err
 		}
+		if err := checkUnspec(c.Unspec); err != nil {
+			return 0, err
+		}
 		postal, err := json.Marshal(c.PostalInfo)
 		if err != nil {
 			return 0, err
 		}
+		var unspec string
+		if len(c.Unspec) > 0 {
+			unspec = epp.FormatUnspec(c.Unspec)
+			cmd.extensions = "neulevel:unspec " + unspec
+		}
 		res, err := tx.ExecContext(ctx, `
-			INSERT INTO contacts (id, sponsor, postal_info, voice, fax, email, auth_info, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-			c.ID, clientID, string(postal), c.Voice, c.Fax, c.Email, c.AuthInfo, now.UnixMicro())
+			INSERT INTO contacts (id, sponsor, postal_info, voice, fax, email, auth_info, unspec, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+			c.ID, clientID, string(postal), c.Voice, c.Fax, c.Email, c.AuthInfo, unspec, now.UnixMicro())
 		if err != nil {
 			return 0, err
 		}

@@ -113,6 +113,12 @@ CREATE TABLE domain_ns (
 	PRIMARY KEY (domain, host)
 ) STRICT, WITHOUT ROWID;
 `,
+	// 3: the NeuLevel extension's values of a contact (key=value pairs, as
+	// received), and the command extensions accepted with each command.
+	`
+ALTER TABLE contacts ADD COLUMN unspec TEXT NOT NULL DEFAULT '';
+ALTER TABLE log ADD COLUMN extensions TEXT NOT NULL DEFAULT '';
+`,
 }
 
 // fileDSN returns the modernc.org/sqlite DSN of the file at path as a

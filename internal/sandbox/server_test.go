@@ -26,7 +26,7 @@ func TestServerGreeting(t *testing.T) {
 		Versions: []string{"1.0"},
 		Langs:    []string{"en"},
 		ObjURIs:  []string{epp.NSDomain, epp.NSContact, epp.NSHost},
-		ExtURIs:  []string{epp.NSFee},
+		ExtURIs:  []string{epp.NSFee, epp.NSNeuLevel},
 	}
 	opt := cmpopts.EquateApproxTime(time.Millisecond)
 	if diff := cmp.Diff(want, c.greeting, opt); diff != "" {

@@ -586,7 +586,7 @@ func contact(email string) *registrar.Contact {
 func (b *bundle) register(env registrar.Env, domain, email string) *registrar.Workflow {
 	b.t.Helper()
 	wf, err := b.e.StartRegistration(b.ctx, b.p, env, registrar.RegistrationRequest{
-		Domain: domain, Extension: "com", Contacts: registrar.Contacts{Registrant: contact(email)},
+		DomainName: domain, Extension: "com", Contacts: registrar.Contacts{Registrant: contact(email)},
 	})
 	if err != nil {
 		b.t.Fatalf("StartRegistration(%s): %v", domain, err)

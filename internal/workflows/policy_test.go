@@ -47,7 +47,7 @@ func TestVerifyNewAddresses(t *testing.T) {
 
 	// Another account has not verified it.
 	wf, err := b.e.StartRegistration(b.ctx, b.otherAccount(), registrar.EnvLive, registrar.RegistrationRequest{
-		Domain: "third.com", Extension: "com", Contacts: registrar.Contacts{Registrant: contact("ada@example.com")},
+		DomainName: "third.com", Extension: "com", Contacts: registrar.Contacts{Registrant: contact("ada@example.com")},
 	})
 	if err != nil {
 		t.Fatal(err)

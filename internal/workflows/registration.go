@@ -104,18 +104,22 @@ func decode[T any](wf *registrar.Workflow) (T, error) {
 	if err := json.Unmarshal(wf.Data, &v); err != nil {
 		return v, registrar.Wrap(registrar.KindInternal, "workflows.decode", err, "")
 	}
+	if u, ok := any(&v).(interface{ upgrade() }); ok {
+		u.upgrade()
+	}
 	return v, nil
 }
 
-func (e *Engine) registry(wf *registrar.Workflow, d *registrationData) (registrar.Registry, error) {
-	reg, _, err := e.Registries.Lookup(wf.Env, d.Extension)
-	return reg, err
+// registry returns the registry of the workflow's extension, and the
+// terms it is sold on.
+func (e *Engine) registry(wf *registrar.Workflow, d *registrationData) (registrar.Registry, registrar.Extension, error) {
+	return e.Registries.Lookup(wf.Env, d.Extension)
 }
 
 // start checks that the name is available at standard price, then asks for
 // email verification or goes on to create.
 func (e *Engine) start(ctx context.Context, wf *registrar.Workflow, d *registrationData) (transition, error) {
-	reg, err := e.registry(wf, d)
+	reg, _, err := e.registry(wf, d)
 	if err != nil {
 		return transition{}, err
 	}
@@ -143,7 +147,7 @@ func (e *Engine) start(ctx context.Context, wf *registrar.Workflow, d *registrat
 	case a.Premium:
 		return e.fail(wf, registrar.CodeDomainPremium, fmt.Sprintf("%s is a premium domain; premium domains cannot be registered through the API", wf.Domain)), nil
 	}
-	verify, err := e.needsVerification(ctx, wf, d.Registrant.Email)
+	verify, err := e.needsVerification(ctx, wf, d.Contacts.Registrant.Email)
 	if err != nil {
 		return transition{}, err
 	}
@@ -186,7 +190,7 @@ func (e *Engine) needsVerification(ctx context.Context, wf *registrar.Workflow, 
 // decides first. prepared means this run has just stored the attempt to
 // send (with the transition out of the check), so no earlier one exists.
 func (e *Engine) create(ctx context.Context, wf *registrar.Workflow, d *registrationData, prepared bool) (transition, error) {
-	reg, err := e.registry(wf, d)
+	reg, ext, err := e.registry(wf, d)
 	if err != nil {
 		return transition{}, err
 	}
@@ -206,8 +210,10 @@ func (e *Engine) create(ctx context.Context, wf *registrar.Workflow, d *registra
 		}
 	}
 	res, err := reg.Create(ctx, registrar.CreateRequest{
-		Name: wf.Domain, Years: d.Years, Registrant: d.Registrant, Admin: d.Administrator, Tech: d.Technical, Billing: d.Billing,
-		AuthInfo: d.AuthInfo, TransactionID: d.CreateTRID,
+		Name: wf.Domain, Years: d.Years, Registrant: *d.Contacts.Registrant,
+		Admin: d.Contacts.Administrator, Tech: d.Contacts.Technical, Billing: d.Contacts.Billing,
+		RegistrantExtensions: registrantExtensions(ext, d.ContactExtensions),
+		AuthInfo:             d.AuthInfo, TransactionID: d.CreateTRID,
 	})
 	switch registrar.KindOf(err) {
 	case registrar.KindUnavailable:
@@ -237,6 +243,21 @@ func (e *Engine) create(ctx context.Context, wf *registrar.Workflow, d *registra
 	return e.succeed(wf, d, res.CreatedAt, res.ExpiresAt), nil
 }
 
+// registrantExtensions are a request's contact extensions as the registry
+// knows them: by each field's key, in the order of the extension's
+// fields; a boolean is "true" or "false".
+func registrantExtensions(ext registrar.Extension, values map[string]any) []registrar.KeyValue {
+	var out []registrar.KeyValue
+	for _, f := range ext.ContactExtensions {
+		v, ok := values[f.Name]
+		if !ok {
+			continue
+		}
+		out = append(out, registrar.KeyValue{Key: f.Key(), Value: fmt.Sprint(v)})
+	}
+	return out
+}
+
 // reconcile asks the registry what became of earlier create attempts. It
 // settles the workflow when the domain is ours (created or pending) or
 // someone else's; it does not settle it when the domain does not exist, so
@@ -262,7 +283,7 @@ func (e *Engine) reconcile(ctx context.Context, reg registrar.Registry, wf *regi
 // awaitCreate re-checks a pending create with an info, as a fallback to the
 // registry's poll message.
 func (e *Engine) awaitCreate(ctx context.Context, wf *registrar.Workflow, d *registrationData) (transition, error) {
-	reg, err := e.registry(wf, d)
+	reg, _, err := e.registry(wf, d)
 	if err != nil {
 		return transition{}, err
 	}
@@ -318,18 +339,18 @@ func (e *Engine) requireVerification(wf *registrar.Workflow, d *registrationData
 	code, hash := registrar.NewSecret("")
 	link := strings.TrimRight(e.cfg.PublicURL, "/") + "/verify-email/" + url.PathEscape(code)
 	msg := registrar.Message{
-		To:      d.Registrant.Email,
+		To:      d.Contacts.Registrant.Email,
 		Subject: "Verify your email address to register " + wf.Domain,
 		Body: fmt.Sprintf("Hello %s,\n\nPlease confirm that %s is the registrant email address for %s by opening this link:\n\n%s\n\n"+
 			"The link expires on %s. Until then the registration waits for you.\nIf you did not ask to register %s, ignore this message.\n",
-			d.Registrant.PostalInfo.Name, d.Registrant.Email, wf.Domain, link, expires.Format(time.RFC1123), wf.Domain),
+			d.Contacts.Registrant.PostalInfo.Name, d.Contacts.Registrant.Email, wf.Domain, link, expires.Format(time.RFC1123), wf.Domain),
 	}
 	wf.State, wf.Step, wf.Deadline = registrar.StateActionRequired, stepVerifyEmail, expires
 	setContext(wf, registrar.StatusContext{
-		Action: registrar.ActionVerifyRegistrantEmail, ConfirmationSentTo: d.Registrant.Email, ActionExpiresAt: &expires,
+		Action: registrar.ActionVerifyRegistrantEmail, ConfirmationSentTo: d.Contacts.Registrant.Email, ActionExpiresAt: &expires,
 	})
 	return transition{apply: func(ctx context.Context, tx *store.Tx) error {
-		if err := tx.InsertVerification(ctx, hash, wf.ID, d.Registrant.Email, now, expires); err != nil {
+		if err := tx.InsertVerification(ctx, hash, wf.ID, d.Contacts.Registrant.Email, now, expires); err != nil {
 			return err
 		}
 		return e.queueMail(ctx, tx, wf.ID, msg)

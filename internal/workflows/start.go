@@ -22,15 +22,12 @@ func (e *Engine) StartRegistration(ctx context.Context, p registrar.Principal, e
 	if err != nil {
 		return nil, registrar.Invalid(op, "/domain_name", "%s", registrar.AsError(err).Message)
 	}
-	years := req.Years
-	if years == 0 {
-		years = ext.MinYears
+	// The request has passed its extension's registration schema
+	// (internal/schema): what is left is to fill in the defaults.
+	if req.Years == 0 {
+		req.Years, _ = ext.Years()
 	}
-	if years < ext.MinYears || years > ext.MaxYears {
-		return nil, registrar.Invalid(op, "/years", "years must be between %d and %d for .%s", ext.MinYears, ext.MaxYears, ext.Name)
-	}
-	registrant := req.Contacts.Registrant
-	if registrant == nil {
+	if req.Contacts.Registrant == nil {
 		acct, err := e.DB.Account(ctx, p.AccountID)
 		if err != nil {
 			return nil, err
@@ -38,45 +35,42 @@ func (e *Engine) StartRegistration(ctx context.Context, p registrar.Principal, e
 		if acct.DefaultContact == nil {
 			return nil, registrar.Invalid(op, "/contacts/registrant", "contacts.registrant is required: the account has no default contact")
 		}
-		registrant = acct.DefaultContact
+		req.Contacts.Registrant = acct.DefaultContact
 	}
-	privacy := req.PrivacyMode
-	if privacy == "" {
-		privacy = registrar.PrivacyRedaction
+	if req.PrivacyMode == "" {
+		req.PrivacyMode = registrar.PrivacyRedaction
 	}
 	now := e.Clock.Now()
 	d := registrationData{
-		Extension: ext.Name, Years: years, AutoRenew: req.AutoRenew, PrivacyMode: string(privacy),
-		Registrant: *registrant, Administrator: req.Contacts.Administrator, Technical: req.Contacts.Technical, Billing: req.Contacts.Billing,
-		ContactExtensions: req.ContactExtensions, Acknowledgements: req.Acknowledgements,
+		RegistrationRequest: req, Extension: ext.Name, Consents: consents(ext, req.Acknowledgements, now),
 		AuthInfo:   newAuthInfo(),
-		PriceCents: ext.RegistrationCents * int64(years), Currency: ext.Currency,
+		PriceCents: ext.RegistrationCents * int64(req.Years), Currency: ext.Currency,
 	}
 	wf := &registrar.Workflow{
-		ID: registrar.NewID(), AccountID: p.AccountID, Env: env, Kind: registrar.WorkflowRegistration, Domain: req.Domain,
+		ID: registrar.NewID(), AccountID: p.AccountID, Env: env, Kind: registrar.WorkflowRegistration, Domain: req.DomainName,
 		State: registrar.StatePending, Step: stepStart, Data: mustJSON(d),
 		CreatedAt: now, UpdatedAt: now, Deadline: now.Add(e.cfg.InProgressTimeout),
 	}
 	setContext(wf, registrar.StatusContext{})
 	g := &registrar.Registration{
-		AccountID: p.AccountID, Env: env, WorkflowID: wf.ID, DomainName: req.Domain, Status: registrar.RegistrationPending,
-		CreatedAt: now, AutoRenew: req.AutoRenew, Locked: true, PrivacyMode: privacy,
+		AccountID: p.AccountID, Env: env, WorkflowID: wf.ID, DomainName: req.DomainName, Status: registrar.RegistrationPending,
+		CreatedAt: now, AutoRenew: req.AutoRenew, Locked: true, PrivacyMode: req.PrivacyMode,
 	}
 	var out *registrar.Workflow
 	err = e.DB.InTx(ctx, func(tx *store.Tx) error {
-		holder, err := tx.ClaimDomain(ctx, g, years)
+		holder, err := tx.ClaimDomain(ctx, g, req.Years)
 		if err != nil {
 			return err
 		}
 		if holder != nil && holder.AccountID == p.AccountID {
-			out, err = tx.LatestWorkflow(ctx, p.AccountID, env, registrar.WorkflowRegistration, req.Domain)
+			out, err = tx.LatestWorkflow(ctx, p.AccountID, env, registrar.WorkflowRegistration, req.DomainName)
 			return err
 		}
 		if holder != nil {
 			// Another account holds the name: this request fails as
 			// unavailable, as it would at the registry, without touching it.
 			wf.State, wf.Deadline = registrar.StateFailed, time.Time{}
-			wf.ErrorCode, wf.ErrorMessage = registrar.CodeDomainUnavailable, fmt.Sprintf("%s is not available for registration", req.Domain)
+			wf.ErrorCode, wf.ErrorMessage = registrar.CodeDomainUnavailable, fmt.Sprintf("%s is not available for registration", req.DomainName)
 			out = wf
 			return tx.InsertWorkflow(ctx, wf)
 		}
@@ -105,7 +99,7 @@ func (e *Engine) StartUpdate(ctx context.Context, p registrar.Principal, env reg
 	now := e.Clock.Now()
 	wf := &registrar.Workflow{
 		ID: registrar.NewID(), AccountID: p.AccountID, Env: env, Kind: registrar.WorkflowUpdate, Domain: domain,
-		State: registrar.StatePending, Step: stepApply, Data: mustJSON(updateData{AutoRenew: req.AutoRenew}),
+		State: registrar.StatePending, Step: stepApply, Data: mustJSON(req),
 		CreatedAt: now, UpdatedAt: now, Deadline: now.Add(e.cfg.InProgressTimeout),
 	}
 	setContext(wf, registrar.StatusContext{Changes: map[string]any{"auto_renew": *req.AutoRenew}})
@@ -168,6 +162,19 @@ func (e *Engine) ConfirmEmail(ctx context.Context, code string) (*registrar.Work
 	}
 	e.jobs.wake(ctx)
 	return wf, nil
+}
+
+// consents records the acknowledgements of a request, each with the
+// text the extension gives it and the time. The schema has made every
+// one present true.
+func consents(ext registrar.Extension, acks map[string]any, at time.Time) []consent {
+	var out []consent
+	for _, a := range ext.Acknowledgements {
+		if acks[a.Name] == true {
+			out = append(out, consent{Name: a.Name, Text: a.Description, At: at})
+		}
+	}
+	return out
 }
 
 // newAuthInfo returns a transfer secret that meets common registry rules

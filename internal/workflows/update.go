@@ -11,7 +11,7 @@ import (
 // the registry's, so one transaction does it.
 func (e *Engine) applyUpdate(wf *registrar.Workflow) transition {
 	return transition{apply: func(ctx context.Context, tx *store.Tx) error {
-		d, err := decode[updateData](wf)
+		d, err := decode[registrar.UpdateRequest](wf)
 		if err != nil {
 			return err
 		}

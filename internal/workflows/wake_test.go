@@ -49,7 +49,7 @@ func TestWakeRunsStepsWithoutFetchPoll(t *testing.T) {
 
 	// River fetched once on start, before this was queued; from here on
 	// only wake makes it fetch.
-	wf, err := e.StartRegistration(ctx, p, registrar.EnvSandbox, registrar.RegistrationRequest{Domain: "wake-test.com", Extension: "com"})
+	wf, err := e.StartRegistration(ctx, p, registrar.EnvSandbox, registrar.RegistrationRequest{DomainName: "wake-test.com", Extension: "com"})
 	if err != nil {
 		t.Fatal(err)
 	}

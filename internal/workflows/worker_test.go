@@ -231,7 +231,7 @@ func TestLostRaceDropsTransition(t *testing.T) {
 				b.sweep()
 				if reclaimed {
 					var err error
-					other, err = b.e.StartRegistration(b.ctx, b.otherAccount(), registrar.EnvLive, registrar.RegistrationRequest{Domain: domain, Extension: "com"})
+					other, err = b.e.StartRegistration(b.ctx, b.otherAccount(), registrar.EnvLive, registrar.RegistrationRequest{DomainName: domain, Extension: "com"})
 					if err != nil {
 						b.t.Fatal(err)
 					}
@@ -454,7 +454,7 @@ func TestStopCancelsAStepInFlight(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wf, err := e.StartRegistration(ctx, registrar.Principal{AccountID: acct.ID}, registrar.EnvLive, registrar.RegistrationRequest{Domain: domain, Extension: "com"})
+	wf, err := e.StartRegistration(ctx, registrar.Principal{AccountID: acct.ID}, registrar.EnvLive, registrar.RegistrationRequest{DomainName: domain, Extension: "com"})
 	if err != nil {
 		t.Fatal(err)
 	}

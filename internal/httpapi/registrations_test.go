@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/openregistrar/registrar/internal/domainname"
 	"github.com/openregistrar/registrar/internal/registrar"
 )
 
@@ -24,52 +23,6 @@ func testCatalog() *registrar.Catalog {
 		ContactExtensions: []registrar.Field{{Name: "is_company", Type: "boolean", Description: "The registrant is a company."}},
 		CreatedAt:         t0, UpdatedAt: t0,
 	})...)
-}
-
-// TestRegistrationSchemasCompile compiles every default extension's
-// registration schema with the validator (which checks it against the
-// 2020-12 meta-schema), and checks every name is the canonical form of an
-// ICANN extension.
-func TestRegistrationSchemasCompile(t *testing.T) {
-	t.Parallel()
-	cat := registrar.DefaultCatalog()
-	var sc schemaCache
-	for _, e := range cat.All() {
-		if _, err := sc.get(cat, e.Name); err != nil {
-			t.Errorf("compile the schema of .%s: %v", e.Name, err)
-		}
-		if n, err := domainname.ParseExtension(e.Name); err != nil || n != e.Name {
-			t.Errorf("ParseExtension(%q) = %q, %v; want the catalog's name back", e.Name, n, err)
-		}
-	}
-	if _, err := sc.get(cat, "nope"); err == nil {
-		t.Error("schemaCache.get(nope) = nil error, want one: no such extension")
-	}
-}
-
-// TestSchemaCacheConcurrent: concurrent first uses compile once and give
-// every caller the same schema.
-func TestSchemaCacheConcurrent(t *testing.T) {
-	t.Parallel()
-	var sc schemaCache
-	cat := registrar.DefaultCatalog()
-	var wg sync.WaitGroup
-	got := make([]any, 16)
-	for i := range got {
-		wg.Go(func() {
-			s, err := sc.get(cat, "us")
-			if err != nil {
-				t.Error(err)
-			}
-			got[i] = s
-		})
-	}
-	wg.Wait()
-	for _, s := range got {
-		if s != got[0] {
-			t.Fatal("concurrent schemaCache.get returned different schemas")
-		}
-	}
 }
 
 // usContact is a valid registrant.
@@ -123,7 +76,9 @@ func TestRegistrationSchemaViolations(t *testing.T) {
 		{"years above the extension's maximum", `{"domain_name": "ada.みんな", "years": 6}`,
 			[]string{"/years"}, []string{"must be at most 5"}},
 		{"years out of every range, reported once", `{"domain_name": "ada.xn--q9jyb4c", "years": 11}`,
-			[]string{"/years"}, []string{"between 1 and 10"}},
+			[]string{"/years"}, []string{"years: must be at most 5 (.xn--q9jyb4c registers for 2 to 5 years)"}},
+		{"extension not registrable through the API", `{"domain_name": "ada.io", "contact_extensions": {"anything": 1}}`,
+			[]string{"/domain_name"}, []string{"domain_name: the extension .io is not supported for registration through the API"}},
 		{"contact role the extension does not take", `{"domain_name": "ada.xn--q9jyb4c", "years": 2, "contacts": {"technical": ` +
 			`{"email": "ada@example.com", "phone": "+1.5555555555", "postal_info": {"name": "Ada", "address": {"street": "1", "city": "c", "state": "s", "postal_code": "1", "country_code": "us"}}}}}`,
 			[]string{"/contacts/technical"}, []string{"is not a contact role .xn--q9jyb4c accepts; allowed: registrant"}},
@@ -131,11 +86,12 @@ func TestRegistrationSchemaViolations(t *testing.T) {
 			[]string{"/contact_extensions/is_company"}, []string{"must be a boolean"}},
 		{"field rules and schema together", `{"domain_name": "ada.us", "years": 0, "privacy_mode": "public", "contact_extensions": {"nexus_category": "C99"},
 			"acknowledgements": {"x": true}, "contacts": {"registrant": {"email": "nope", "phone": "555", "postal_info": {"name": "Ada"}}}}`,
-			[]string{"/years", "/privacy_mode", "/contacts/registrant/email", "/contacts/registrant/phone",
-				"/contacts/registrant/postal_info/address/street", "/contacts/registrant/postal_info/address/city", "/contacts/registrant/postal_info/address/state",
-				"/contacts/registrant/postal_info/address/postal_code", "/contacts/registrant/postal_info/address/country_code",
-				"/acknowledgements/x", "/contact_extensions/application_purpose", "/contact_extensions/nexus_category"},
-			[]string{"between 1 and 10", "redaction", "email"}},
+			[]string{"/years", "/privacy_mode", "/contacts/registrant/email", "/contacts/registrant/phone", "/contacts/registrant/postal_info/address",
+				"/contact_extensions/application_purpose", "/contact_extensions/nexus_category", "/acknowledgements/x"},
+			[]string{"years: must be at least 1 (.us registers for 1 to 10 years)", `must be one of "redaction", "off"`,
+				"email: must be a plain email address such as ada@example.com", "phone: must be E.164 in the form +CC.NUMBER",
+				"postal_info/address: is required", "application_purpose: is required to register under .us",
+				`nexus_category: must be one of "C11"`, "acknowledgements/x: is not an acknowledgement of .us: it has none"}},
 		{"empty organization and fax are absent", `{"domain_name": "ada.us", "contact_extensions": {"nexus_category": "C11"}, "contacts": {"registrant": {"email": "ada@example.com", "phone": "+1.5555555555", "fax": "",
 			"postal_info": {"name": "Ada", "organization": "", "address": {"street": "1", "city": "c", "state": "s", "postal_code": "1", "country_code": "us"}}}}}`,
 			[]string{"/contact_extensions/application_purpose"}, []string{"is required"}},
@@ -179,9 +135,6 @@ func TestRegistrationSchemaAccepts(t *testing.T) {
 		`{"domain_name": "ada.app"}`,
 		`{"domain_name": "ada.com", "contact_extensions": {}, "acknowledgements": {}}`,
 		`{"domain_name": "ada.みんな", "years": 5, "contact_extensions": {"is_company": false}}`,
-		// Not registrable through the API: the schema is not applied; the
-		// workflow engine's routes reject it (not these fakes).
-		`{"domain_name": "ada.io", "contact_extensions": {"anything": 1}}`,
 	}
 	for _, body := range bodies {
 		r := api.do("POST", "registrar", "registrations", body, "Prefer", "respond-async")
@@ -194,13 +147,13 @@ func TestRegistrationSchemaAccepts(t *testing.T) {
 		t.Fatalf("started %d workflows, want %d", len(got), len(bodies))
 	}
 	us := got[0]
-	if us.Domain != "ada.us" || us.Years != 3 || us.ContactExtensions["nexus_category"] != "C31" || us.ContactExtensions["application_purpose"] != "P3" {
+	if us.DomainName != "ada.us" || us.Years != 3 || us.ContactExtensions["nexus_category"] != "C31" || us.ContactExtensions["application_purpose"] != "P3" {
 		t.Errorf("the .us request = %+v, want its contact extensions", us)
 	}
 	if got[1].Acknowledgements["hsts_preload"] != true {
 		t.Errorf("the .page request acknowledgements = %v, want hsts_preload true", got[1].Acknowledgements)
 	}
-	if got[4].Domain != "ada.xn--q9jyb4c" || got[4].Extension != "xn--q9jyb4c" {
+	if got[4].DomainName != "ada.xn--q9jyb4c" || got[4].Extension != "xn--q9jyb4c" {
 		t.Errorf("the IDN request = %+v", got[4])
 	}
 }
@@ -221,27 +174,6 @@ func TestRegistrationPremium(t *testing.T) {
 	}
 	if got := api.wfs.started(); len(got) != 0 {
 		t.Errorf("workflows started: %+v", got)
-	}
-}
-
-func TestMergeFieldErrors(t *testing.T) {
-	t.Parallel()
-	fe := func(ps ...string) []registrar.FieldError {
-		var out []registrar.FieldError
-		for _, p := range ps {
-			out = append(out, registrar.FieldError{Pointer: p, Message: "m"})
-		}
-		return out
-	}
-	got := mergeFieldErrors(fe("/years", "/contacts/registrant/postal_info/address/city"),
-		fe("/years", "/contacts/registrant/postal_info/address", "/contacts/registrant/postal_info/name", "/yearsx", "/acknowledgements/a"))
-	var ps []string
-	for _, e := range got {
-		ps = append(ps, e.Pointer)
-	}
-	want := []string{"/years", "/contacts/registrant/postal_info/address/city", "/contacts/registrant/postal_info/name", "/yearsx", "/acknowledgements/a"}
-	if !slices.Equal(ps, want) {
-		t.Errorf("mergeFieldErrors = %q, want %q", ps, want)
 	}
 }
 
@@ -282,4 +214,36 @@ func TestRegistrationSchemaConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestRegistrationRoutedTerms: with the environment's routes, a request
+// is validated against the extension as routed there: an extension the
+// environment does not route is refused at /domain_name, and contact
+// extensions for a registry that takes none at /contact_extensions.
+func TestRegistrationRoutedTerms(t *testing.T) {
+	t.Parallel()
+	api := newTestAPI(t, nil)
+	us, _ := registrar.DefaultCatalog().Lookup("us")
+	us.ContactExtensionsUnsent = true
+	routes := registrar.NewRouter()
+	routes.Add(registrar.EnvLive, us, nil)
+	api.srv.Registries = routes
+	tests := []struct {
+		env, body, pointer, message string
+	}{
+		{"registrar", `{"domain_name": "ada.us", "contact_extensions": {"nexus_category": "C11", "application_purpose": "P1"}}`,
+			"/contact_extensions", "contact_extensions: cannot be sent: the registry serving .us is not configured to receive contact extensions"},
+		{"registrar", `{"domain_name": "ada.com"}`, "/domain_name", "the extension .com is not supported"},
+		{"registrar-sandbox", `{"domain_name": "ada.us", "contact_extensions": {"nexus_category": "C11", "application_purpose": "P1"}}`,
+			"/domain_name", "the extension .us is not supported"},
+	}
+	for _, tt := range tests {
+		r := api.do("POST", tt.env, "registrations", tt.body, "Prefer", "respond-async")
+		if r.Status != http.StatusBadRequest || !slices.Equal(r.pointers(), []string{tt.pointer}) || !strings.Contains(r.Env.Errors[0].Message, tt.message) {
+			t.Errorf("POST %s %s = %d %s, want 400 at %s saying %q", tt.env, tt.body, r.Status, r.Body, tt.pointer, tt.message)
+		}
+	}
+	if got := api.wfs.started(); len(got) != 0 {
+		t.Errorf("workflows started: %+v", got)
+	}
 }

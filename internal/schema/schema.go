@@ -1,7 +1,16 @@
-package httpapi
+// Package schema applies the JSON Schemas the registrar publishes to the
+// request bodies they describe. The registration schema of an extension
+// (registrar.Extension.RegistrationSchema, served by GET
+// extensions/{ext}) is the one statement of the rules of a registration
+// body's fields; this package turns its violations into one
+// registrar.FieldError per field, with its JSON Pointer and a message a
+// user can act on. Rules a schema cannot state (domain name syntax,
+// premium names, availability) stay with their own code.
+package schema
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/big"
@@ -18,71 +27,101 @@ import (
 	"github.com/openregistrar/registrar/internal/registrar"
 )
 
-// schemaCache holds the compiled registration schema of each extension of
-// one catalog, compiled on first use. Its zero value is ready; it is safe
-// for concurrent use.
-type schemaCache struct {
+// Validator validates bodies against schemas it compiles on first use and
+// keeps (by their JSON encoding, so the same extension with other terms,
+// as a registries file may give, is another schema). Its zero value is
+// ready; it is safe for concurrent use.
+type Validator struct {
 	mu sync.Mutex
-	m  map[string]*compiledSchema
+	m  map[string]*compiled
 }
 
-type compiledSchema struct {
+type compiled struct {
 	once sync.Once
 	sch  *jsonschema.Schema
 	err  error
 }
 
-// get returns the compiled registration schema of ext in c.
-func (sc *schemaCache) get(c *registrar.Catalog, ext string) (*jsonschema.Schema, error) {
-	sc.mu.Lock()
-	if sc.m == nil {
-		sc.m = make(map[string]*compiledSchema)
-	}
-	cs := sc.m[ext]
-	if cs == nil {
-		cs = &compiledSchema{}
-		sc.m[ext] = cs
-	}
-	sc.mu.Unlock()
-	cs.once.Do(func() { cs.sch, cs.err = compileRegistrationSchema(c, ext) })
-	return cs.sch, cs.err
-}
-
-// compileRegistrationSchema compiles the registration schema of ext in c
-// (JSON Schema 2020-12, checked against its meta-schema).
-func compileRegistrationSchema(c *registrar.Catalog, ext string) (*jsonschema.Schema, error) {
-	raw, ok := c.RegistrationSchema(ext)
-	if !ok {
-		return nil, fmt.Errorf("no registration schema for .%s", ext)
-	}
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
-	if err != nil {
-		return nil, fmt.Errorf("registration schema of .%s: %w", ext, err)
-	}
-	comp := jsonschema.NewCompiler()
-	comp.DefaultDraft(jsonschema.Draft2020)
-	loc := "urn:openregistrar:registration-schema:" + ext
-	if err := comp.AddResource(loc, doc); err != nil {
-		return nil, fmt.Errorf("registration schema of .%s: %w", ext, err)
-	}
-	sch, err := comp.Compile(loc)
-	if err != nil {
-		return nil, fmt.Errorf("registration schema of .%s: %w", ext, err)
-	}
-	return sch, nil
-}
-
-// checkSchema validates a registration body (the raw JSON) against the
-// registration schema of ext, and returns one FieldError per violation,
-// sorted by pointer. An error means the schema could not be used.
-func (s *Server) checkSchema(ext registrar.Extension, raw []byte) ([]registrar.FieldError, error) {
-	sch, err := s.schemas.get(s.catalog(), ext.Name)
+// get returns the compiled form of the schema doc.
+func (v *Validator) get(doc map[string]any) (*jsonschema.Schema, error) {
+	raw, err := json.Marshal(doc)
 	if err != nil {
 		return nil, err
 	}
+	v.mu.Lock()
+	if v.m == nil {
+		v.m = make(map[string]*compiled)
+	}
+	c := v.m[string(raw)]
+	if c == nil {
+		c = &compiled{}
+		v.m[string(raw)] = c
+	}
+	v.mu.Unlock()
+	c.once.Do(func() { c.sch, c.err = compile(raw) })
+	return c.sch, c.err
+}
+
+// compile compiles a schema (JSON Schema 2020-12, checked against its
+// meta-schema), asserting formats: "email" is a rule, not a note.
+func compile(raw []byte) (*jsonschema.Schema, error) {
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
 	if err != nil {
-		return nil, err // decoded strictly before: cannot happen
+		return nil, err
+	}
+	comp := jsonschema.NewCompiler()
+	comp.DefaultDraft(jsonschema.Draft2020)
+	comp.AssertFormat()
+	const loc = "urn:openregistrar:schema"
+	if err := comp.AddResource(loc, doc); err != nil {
+		return nil, err
+	}
+	return comp.Compile(loc)
+}
+
+// Registration validates a registration body (raw JSON, already decoded
+// strictly) against the registration schema of ext, and returns one
+// FieldError per violation, sorted by pointer. An error means the schema
+// could not be used.
+func (v *Validator) Registration(ext registrar.Extension, raw []byte) ([]registrar.FieldError, error) {
+	sch, err := v.get(ext.RegistrationSchema())
+	if err != nil {
+		return nil, fmt.Errorf("registration schema of .%s: %w", ext.Name, err)
+	}
+	errs, err := validate(sch, ext, raw)
+	// In the order of the body's members as the API documents them, so
+	// that the first error is about the first field.
+	slices.SortStableFunc(errs, func(a, b registrar.FieldError) int { return memberRank(a.Pointer) - memberRank(b.Pointer) })
+	return errs, err
+}
+
+var members = []string{"domain_name", "years", "auto_renew", "privacy_mode", "contacts", "contact_extensions", "acknowledgements"}
+
+// memberRank is the place of the top-level member of a pointer among
+// members; unknown members come last.
+func memberRank(ptr string) int {
+	name, _, _ := strings.Cut(strings.TrimPrefix(ptr, "/"), "/")
+	if i := slices.Index(members, name); i >= 0 {
+		return i
+	}
+	return len(members)
+}
+
+// Contact validates a contact (raw JSON) against the contact schema of
+// the registration schemas, with pointers relative to the contact.
+func (v *Validator) Contact(raw []byte) ([]registrar.FieldError, error) {
+	sch, err := v.get(map[string]any{"$schema": registrar.SchemaDialect, "$ref": "#/$defs/contact",
+		"$defs": map[string]any{"contact": registrar.ContactSchema()}})
+	if err != nil {
+		return nil, fmt.Errorf("contact schema: %w", err)
+	}
+	return validate(sch, registrar.Extension{}, raw)
+}
+
+func validate(sch *jsonschema.Schema, ext registrar.Extension, raw []byte) ([]registrar.FieldError, error) {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		return nil, err
 	}
 	err = sch.Validate(doc)
 	if err == nil {
@@ -95,22 +134,20 @@ func (s *Server) checkSchema(ext registrar.Extension, raw []byte) ([]registrar.F
 	return violations(ve, ext), nil
 }
 
-// catalog is the server's catalog, or the default one.
-func (s *Server) catalog() *registrar.Catalog {
-	if s.Catalog != nil {
-		return s.Catalog
-	}
-	return registrar.DefaultCatalog()
-}
-
 var schemaPrinter = message.NewPrinter(language.English)
 
 // violations turns a validation error tree into one FieldError per
 // violation: a missing member and an unexpected member each count once,
-// with the pointer of that member (RFC 6901); every other failed keyword
-// counts once at the value it is about.
+// with the pointer of that member (RFC 6901); other failed keywords count
+// once at the value they are about, the most telling one when a value
+// fails several (an empty email is "must not be empty", not also "must be
+// a plain email address").
 func violations(ve *jsonschema.ValidationError, ext registrar.Extension) []registrar.FieldError {
-	var out []registrar.FieldError
+	type violation struct {
+		registrar.FieldError
+		rank int // lower says more
+	}
+	var out []violation
 	var walk func(e *jsonschema.ValidationError)
 	walk = func(e *jsonschema.ValidationError) {
 		if len(e.Causes) > 0 {
@@ -120,7 +157,10 @@ func violations(ve *jsonschema.ValidationError, ext registrar.Extension) []regis
 			return
 		}
 		at := jsonPointer(e.InstanceLocation)
-		add := func(ptr, msg string) { out = append(out, registrar.FieldError{Pointer: ptr, Message: msg}) }
+		rank := 0
+		add := func(ptr, msg string) {
+			out = append(out, violation{registrar.FieldError{Pointer: ptr, Message: msg}, rank})
+		}
 		switch k := e.ErrorKind.(type) {
 		case *kind.Required:
 			for _, m := range k.Missing {
@@ -145,32 +185,58 @@ func violations(ve *jsonschema.ValidationError, ext registrar.Extension) []regis
 		case *kind.Maximum:
 			add(at, "must be at most "+ratString(k.Want)+rangeNote(at, ext))
 		case *kind.MinLength:
+			rank = 1
 			if k.Want == 1 {
 				add(at, "must not be empty")
 			} else {
 				add(at, "must be at least "+strconv.Itoa(k.Want)+" characters")
 			}
 		case *kind.MaxLength:
+			rank = 2
 			add(at, "must be at most "+strconv.Itoa(k.Want)+" characters")
 		case *kind.Pattern:
-			add(at, "must match the pattern "+k.Want)
+			rank = 3
+			if msg, ok := registrar.PatternMessages[k.Want]; ok {
+				add(at, msg)
+			} else {
+				add(at, "must match the pattern "+k.Want)
+			}
+		case *kind.Format:
+			rank = 3
+			if msg, ok := registrar.FormatMessages[k.Want]; ok {
+				add(at, msg)
+			} else {
+				add(at, "must be in the format "+k.Want)
+			}
 		default:
 			add(at, e.ErrorKind.LocalizedString(schemaPrinter))
 		}
 	}
 	walk(ve)
-	slices.SortFunc(out, func(a, b registrar.FieldError) int {
+	slices.SortFunc(out, func(a, b violation) int {
 		if c := strings.Compare(a.Pointer, b.Pointer); c != 0 {
 			return c
 		}
+		if a.rank != b.rank {
+			return a.rank - b.rank
+		}
 		return strings.Compare(a.Message, b.Message)
 	})
-	return slices.Compact(out)
+	var errs []registrar.FieldError
+	for i, v := range out {
+		if i == 0 || v.Pointer != out[i-1].Pointer {
+			errs = append(errs, v.FieldError)
+		}
+	}
+	return errs
 }
 
 // requiredNote says why a member is required where the extension is the
 // reason.
 func requiredNote(at string, ext registrar.Extension) string {
+	if ext.Name == "" {
+		return ""
+	}
 	switch at {
 	case "", "/contact_extensions", "/acknowledgements":
 		return " to register under ." + ext.Name
@@ -260,19 +326,3 @@ var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
 
 // escapePointer escapes a reference token (RFC 6901 section 3).
 func escapePointer(token string) string { return pointerEscaper.Replace(token) }
-
-// mergeFieldErrors adds to errs the schema's violations that are not about
-// a field errs already reports (the same member, one inside it, or one
-// containing it): one item per violation, the more specific message first.
-func mergeFieldErrors(errs, schemaErrs []registrar.FieldError) []registrar.FieldError {
-	overlaps := func(a, b string) bool {
-		return a == b || strings.HasPrefix(a, b+"/") || strings.HasPrefix(b, a+"/")
-	}
-	n := len(errs)
-	for _, se := range schemaErrs {
-		if !slices.ContainsFunc(errs[:n], func(e registrar.FieldError) bool { return overlaps(e.Pointer, se.Pointer) }) {
-			errs = append(errs, se)
-		}
-	}
-	return errs
-}
