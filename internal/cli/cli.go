@@ -236,11 +236,6 @@ func (f *flags) int(name string, def int, usage string) *int {
 	return &def
 }
 
-func (f *flags) float(name string, def float64, usage string) *float64 {
-	f.floatVar(&def, name, usage)
-	return &def
-}
-
 // setting declares the flag of a daemon setting, bound to its Config
 // field, whose value is the flag's default unless the environment
 // variable is set.
