@@ -28,6 +28,7 @@ func TestImportRules(t *testing.T) {
 		{pkg: "internal/domains", forbidden: []string{"internal/store", "internal/workflows", "internal/httpapi", "internal/daemon", "internal/sandbox", "internal/epp"}},
 		{pkg: "internal/epp", forbidden: []string{"internal/"}},
 		{pkg: "internal/eppregistry", forbidden: []string{"internal/store", "internal/workflows", "internal/httpapi", "internal/daemon", "internal/sandbox"}},
+		{pkg: "internal/testtools", stdOnly: true},
 		{pkg: "client", forbidden: []string{"internal/"}, stdOnly: true},
 	}
 	for _, r := range rules {
