@@ -25,6 +25,9 @@ import (
 // sends as a liveness check. Every frame the server sent is validated
 // against the EPP schemas, as in the other server tests.
 func TestNetEPPSimple(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: runs perl (Net::EPP) as a child process")
+	}
 	t.Parallel()
 	perl := testtools.Program(t, "perl", "perl")
 	if out, err := exec.Command(perl, "-MNet::EPP::Simple", "-MJSON::PP", "-e", "1").CombinedOutput(); err != nil {
