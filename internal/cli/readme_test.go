@@ -68,7 +68,7 @@ func readmeWalkthrough(t *testing.T) []readmeStep {
 // and "..." standing for any lines.
 func TestREADMEWalkthrough(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds the command and runs a server")
+		t.Skip("-short: builds the command and runs it as a child process")
 	}
 	t.Parallel()
 	steps := readmeWalkthrough(t)

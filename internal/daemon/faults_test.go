@@ -94,6 +94,9 @@ func (r *registry) creates(t *testing.T) map[string]int {
 // it is back; none fails because of the faults, and no domain is created
 // twice.
 func TestRegistryFaults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: waits out timeouts, retries and a 2s registry delay: half a minute of real time")
+	}
 	t.Parallel()
 	tests := []struct {
 		name   string

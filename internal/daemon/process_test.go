@@ -35,6 +35,9 @@ import (
 // while their creates are in flight, restarts it, and checks that every
 // registration ends up succeeded with exactly one create at the registry.
 func TestCrashRecovery(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: runs the registrar binary as a child process and SIGKILLs it")
+	}
 	t.Parallel()
 	bin := buildRegistrar(t)
 	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
@@ -159,6 +162,9 @@ func TestCrashRecovery(t *testing.T) {
 // its sync window, and checks that the request still gets its answer, the
 // process exits 0, and the registration completes once after a restart.
 func TestGracefulShutdown(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: runs the registrar binary as a child process and signals it")
+	}
 	t.Parallel()
 	bin := buildRegistrar(t)
 	storetest.Each(t, func(t *testing.T, b storetest.Backend) {

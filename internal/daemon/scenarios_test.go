@@ -95,6 +95,9 @@ func TestScenarioTable(t *testing.T) {
 // TestSyncWindow checks the three ways a POST answers: 201 when done in
 // the window, 202 when not, 202 at once with respond-async.
 func TestSyncWindow(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: holds a request for a 4s sync window while an 8s create runs")
+	}
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		t.Parallel()
@@ -136,6 +139,9 @@ func TestSyncWindow(t *testing.T) {
 // neither the SQLite write connection nor a worker, so a quick
 // registration completes while many slow ones are still waiting.
 func TestWaitingHoldsNoConnection(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: holds 30 requests while 15s creates run")
+	}
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		t.Parallel()

@@ -40,6 +40,9 @@ func TestCrashChild(t *testing.T) {
 // has committed but not answered, reads its log from another process while
 // it runs, and checks that the create is visible afterwards.
 func TestCrashBetweenCommitAndAnswer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: runs the test binary as a child process and SIGKILLs it")
+	}
 	t.Parallel()
 	path := t.TempDir() + "/sandbox.db"
 	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$")

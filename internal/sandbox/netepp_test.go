@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os/exec"
 	"regexp"
 	"strconv"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/openregistrar/registrar/internal/testtools"
 )
 
 // TestNetEPPSimple runs an independent EPP client, Net::EPP::Simple from
@@ -22,13 +25,16 @@ import (
 // sends as a liveness check. Every frame the server sent is validated
 // against the EPP schemas, as in the other server tests.
 func TestNetEPPSimple(t *testing.T) {
-	t.Parallel()
-	perl, err := exec.LookPath("perl")
-	if err != nil {
-		t.Fatalf("perl not found (%v): install perl and libnet-epp-perl", err)
+	if testing.Short() {
+		t.Skip("-short: runs perl (Net::EPP) as a child process")
 	}
+	t.Parallel()
+	perl := testtools.Program(t, "perl", "perl")
 	if out, err := exec.Command(perl, "-MNet::EPP::Simple", "-MJSON::PP", "-e", "1").CombinedOutput(); err != nil {
-		t.Fatalf("Net::EPP::Simple cannot be loaded (%v): install libnet-epp-perl\n%s", err, out)
+		// perl's first line says which module is missing, then lists @INC.
+		first, _, _ := strings.Cut(string(out), "\n")
+		first, _, _ = strings.Cut(first, " (@INC")
+		testtools.Require(t, "Net::EPP::Simple", "libnet-epp-perl", fmt.Errorf("%v: %s", err, first))
 	}
 	ts := startServer(t, serverOpts{requireCert: true})
 	_, port, _ := strings.Cut(ts.srv.Addr(), ":")

@@ -34,15 +34,17 @@ func handshake(t *testing.T, server, client *tls.Config) (int, error) {
 			return
 		}
 		peers <- len(tc.ConnectionState().PeerCertificates)
+		c.Write([]byte("y")) // answer, so the client's read returns at once
 		io.Copy(io.Discard, c)
 	}()
 	conn, err := tls.Dial("tcp", ln.Addr().String(), client)
 	if err != nil {
 		return 0, err
 	}
-	// TLS 1.3: a client certificate the server refuses surfaces on read.
+	// TLS 1.3: a client certificate the server refuses surfaces on read;
+	// an accepted one reads the server's answer.
 	conn.Write([]byte("x"))
-	conn.SetReadDeadline(time.Now().Add(2 * time.Second))
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
 	_, rerr := conn.Read(make([]byte, 1))
 	conn.Close()
 	n := <-peers

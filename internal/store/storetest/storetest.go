@@ -1,12 +1,15 @@
 // Package storetest opens fresh databases for tests: SQLite always, and
 // PostgreSQL when REGISTRAR_TEST_POSTGRES_URL names a server the tests may
-// create databases on. Every test gets its own empty database.
+// create databases on. Every test gets its own empty database. Without
+// that variable a PostgreSQL test skips with a line saying so, or fails
+// under REGISTRAR_TEST_REQUIRE_TOOLS=1 (see testtools), as .ci/run sets.
 package storetest
 
 import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -15,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/openregistrar/registrar/internal/store"
+	"github.com/openregistrar/registrar/internal/testtools"
 )
 
 // EnvPostgresURL is the variable naming the test PostgreSQL server.
@@ -29,21 +33,39 @@ const (
 	Postgres Backend = "postgres"
 )
 
-// Backends returns the backends to run against: SQLite, and PostgreSQL when
-// EnvPostgresURL is set.
+// Backends returns the backends to run against: all of them. A PostgreSQL
+// test stops in RequirePostgres (skips, or fails under
+// REGISTRAR_TEST_REQUIRE_TOOLS=1) when EnvPostgresURL is not set, so the
+// omission shows in the test output.
 func Backends() []Backend {
-	if os.Getenv(EnvPostgresURL) != "" {
-		return []Backend{SQLite, Postgres}
-	}
-	return []Backend{SQLite}
+	return []Backend{SQLite, Postgres}
 }
 
-// Each runs f as a subtest per backend.
+// Each runs f as a subtest per backend. The postgres subtest stops before
+// f when there is no server (see RequirePostgres).
 func Each(t *testing.T, f func(t *testing.T, b Backend)) {
 	t.Helper()
 	for _, b := range Backends() {
-		t.Run(string(b), func(t *testing.T) { f(t, b) })
+		t.Run(string(b), func(t *testing.T) {
+			if b == Postgres {
+				RequirePostgres(t)
+			}
+			f(t, b)
+		})
 	}
+}
+
+// RequirePostgres returns the URL of the test PostgreSQL server from
+// EnvPostgresURL, or stops the test when it is not set: it skips naming
+// the package to install, or fails under REGISTRAR_TEST_REQUIRE_TOOLS=1.
+func RequirePostgres(t testing.TB) string {
+	t.Helper()
+	u := os.Getenv(EnvPostgresURL)
+	if u == "" {
+		testtools.Require(t, "PostgreSQL", "postgresql",
+			fmt.Errorf("%s is not set; .ci/pg starts a throwaway server", EnvPostgresURL))
+	}
+	return u
 }
 
 // Config returns the store configuration of a new, empty database of
@@ -77,10 +99,7 @@ func Open(t testing.TB, b Backend) *store.DB {
 // EnvPostgresURL, drops it when the test ends, and returns its URL.
 func NewPostgresDatabase(t testing.TB) string {
 	t.Helper()
-	admin := os.Getenv(EnvPostgresURL)
-	if admin == "" {
-		t.Fatalf("%s is not set", EnvPostgresURL)
-	}
+	admin := RequirePostgres(t)
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, admin)
 	if err != nil {
