@@ -74,9 +74,10 @@ func DefaultConfig() Config {
 		API: httpapi.Config{
 			SyncWait: httpapi.SyncWaitDefault, MaxBodyBytes: httpapi.MaxBodyBytesDefault,
 			RateLimit: httpapi.RateLimitDefault, RateBurst: httpapi.RateBurstDefault,
+			MaxChecksPerAccount: httpapi.MaxChecksPerAccountDefault,
 		},
 		Workflows: workflows.Config{
-			MaxDomains: workflows.MaxDomainsDefault, Workers: workflows.WorkersDefault,
+			MaxDomains: workflows.MaxDomainsDefault, Workers: workflows.WorkersDefault, MaxInFlight: workflows.MaxInFlightDefault,
 			InProgressTimeout: workflows.InProgressTimeoutDefault, BlockedTimeout: workflows.BlockedTimeoutDefault,
 			ActionTimeout: workflows.ActionTimeoutDefault, JobTimeout: workflows.JobTimeoutDefault,
 			RescueAfter: workflows.RescueAfterDefault, RetryMin: workflows.RetryMinDefault, RetryMax: workflows.RetryMaxDefault,
@@ -115,7 +116,9 @@ func (c *Config) Settings() []Setting {
 		{"max-body-bytes", "largest request body the API reads", &c.API.MaxBodyBytes},
 		{"rate-limit", "requests per second per API token, sustained (negative: no limit)", &c.API.RateLimit},
 		{"rate-burst", "requests per API token in a burst", &c.API.RateBurst},
+		{"max-checks-per-account", "domain checks and searches one account may have running at once (over it: 429)", &c.API.MaxChecksPerAccount},
 		{"max-domains", "registrations an account may hold per environment", &c.Workflows.MaxDomains},
+		{"max-in-flight", "registrations one account may have pending or in progress per environment (over it: 429)", &c.Workflows.MaxInFlight},
 		{"workers", "workflow steps run at once", &c.Workflows.Workers},
 		{"in-progress-timeout", "how long a workflow may stay pending or in_progress before it fails", &c.Workflows.InProgressTimeout},
 		{"blocked-timeout", "how long a workflow may stay blocked before it fails", &c.Workflows.BlockedTimeout},

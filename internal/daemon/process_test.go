@@ -44,7 +44,8 @@ func TestCrashRecovery(t *testing.T) {
 		t.Parallel()
 		h := newHarness(t, bin, b,
 			"--sandbox-delay", "1s", "--job-timeout", "3s", "--rescue-after", "5s",
-			"--poll-interval", "200ms", "--rate-limit", "-1")
+			"--poll-interval", "200ms", "--rate-limit", "-1",
+			"--max-in-flight", "1000") // a killed round's registrations stay in flight until rescued
 		const rounds, perRound = 4, 10
 
 		var names []string                // every domain posted, in order

@@ -156,6 +156,7 @@ func TestWaitingHoldsNoConnection(t *testing.T) {
 			c.SandboxDelay = 30 * time.Second
 			c.Workflows.JobTimeout = time.Minute
 			c.Workflows.RescueAfter = 2 * time.Minute
+			c.Workflows.MaxInFlight = -1 // all 30 in flight at once
 		})
 		const waiting = 30
 		var mu sync.Mutex

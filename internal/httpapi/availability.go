@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -89,6 +90,10 @@ func (s *Server) handleDomainCheck(w http.ResponseWriter, r *request) error {
 	if n := len(body.Domains); n < 1 || n > maxCheckDomains {
 		return registrar.Invalid(op, "/domains", "must list 1 to %d domain names, not %d", maxCheckDomains, n)
 	}
+	if err := s.enterCheck(r, op); err != nil {
+		return err
+	}
+	defer s.checks.leave(r.principal.AccountID)
 	as, err := s.Domains.Check(r.Context(), r.env, body.Domains)
 	if err != nil {
 		return err
@@ -111,6 +116,10 @@ func (s *Server) handleDomainSearch(w http.ResponseWriter, r *request) error {
 		}
 		limit = n
 	}
+	if err := s.enterCheck(r, op); err != nil {
+		return err
+	}
+	defer s.checks.leave(r.principal.AccountID)
 	as, err := s.Domains.Search(r.Context(), r.env, q.Get("q"), q["extensions"], limit)
 	if err != nil {
 		return err
@@ -118,4 +127,15 @@ func (s *Server) handleDomainSearch(w http.ResponseWriter, r *request) error {
 	writeJSON(w, http.StatusOK, envelope{Success: true, Errors: []errorItem{}, Messages: []any{nonAuthoritative},
 		Result: toAvailabilityResult(as)})
 	return nil
+}
+
+// enterCheck lets the request's account start a call that asks
+// registries, or refuses it with 429 while the account has
+// MaxChecksPerAccount of them running.
+func (s *Server) enterCheck(r *request, op string) error {
+	if s.checks.enter(r.principal.AccountID) {
+		return nil
+	}
+	return &registrar.Error{Kind: registrar.KindRateLimited, Op: op, RetryAfterSeconds: 1,
+		Message: fmt.Sprintf("the account already has %d domain checks or searches running, the most it may have at once; retry when one finishes", s.cfg.MaxChecksPerAccount)}
 }

@@ -25,6 +25,10 @@ const (
 	// RateLimitDefault is 1200 requests per 5 minutes, as Cloudflare's API.
 	RateLimitDefault = 4.0
 	RateBurstDefault = 1200
+	// MaxChecksPerAccountDefault bounds an account's domain checks and
+	// searches running at once, so that one account's burst cannot take
+	// every registry session from the others.
+	MaxChecksPerAccountDefault = 4
 )
 
 // Config tunes the API.
@@ -39,6 +43,10 @@ type Config struct {
 	// bucket size [1200]. A negative RateLimit disables limiting.
 	RateLimit float64
 	RateBurst int
+	// MaxChecksPerAccount is how many domain checks and searches, which
+	// ask registries, one account may have running at once [4]; over it
+	// the API answers 429 with Retry-After. Negative: no bound.
+	MaxChecksPerAccount int
 	// Mode is the live environment's mode, reported by /healthz: "demo"
 	// (no registries configured: a built-in test registry, no charges) or
 	// "live" [live].
@@ -57,6 +65,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.RateBurst == 0 {
 		c.RateBurst = RateBurstDefault
+	}
+	if c.MaxChecksPerAccount == 0 {
+		c.MaxChecksPerAccount = MaxChecksPerAccountDefault
 	}
 	if c.Mode == "" {
 		c.Mode = "live"
@@ -84,6 +95,7 @@ type Server struct {
 	Deps
 	cfg     Config
 	limiter *limiter
+	checks  *gate // registry checks running, by account
 	mux     *http.ServeMux
 	tokens  *ttlcache.Cache[string, registrar.Principal] // by token hash
 	schemas schema.Validator                             // compiled registration schemas
@@ -105,7 +117,7 @@ func New(deps Deps, cfg Config) *Server {
 		r.AddCatalog(registrar.EnvSandbox, cat, nil)
 		deps.Registries = r
 	}
-	s := &Server{Deps: deps, cfg: cfg, limiter: newLimiter(cfg.RateLimit, cfg.RateBurst), mux: http.NewServeMux(),
+	s := &Server{Deps: deps, cfg: cfg, limiter: newLimiter(cfg.RateLimit, cfg.RateBurst), checks: newGate(cfg.MaxChecksPerAccount), mux: http.NewServeMux(),
 		tokens: ttlcache.New[string, registrar.Principal](tokenCacheTTL, tokenCacheSize)}
 	s.routes()
 	return s

@@ -78,6 +78,18 @@ func (tx *Tx) ReserveDomainSlot(ctx context.Context, accountID string, env regis
 	return nil
 }
 
+// CountInFlight returns how many of the account's registration workflows
+// in env are pending or in progress: the ones that hold, or wait for, a
+// worker and a registry session. Called after ReserveDomainSlot, whose
+// row lock on PostgreSQL serialises an account's concurrent starts in env,
+// the count is exact.
+func (tx *Tx) CountInFlight(ctx context.Context, accountID string, env registrar.Env) (int, error) {
+	var n int
+	err := tx.q.queryRow(ctx, `SELECT count(*) FROM workflows WHERE account_id = $1 AND env = $2 AND kind = $3
+		AND state IN ($4, $5)`, accountID, string(env), string(registrar.WorkflowRegistration), string(registrar.StatePending), string(registrar.StateInProgress)).Scan(&n)
+	return n, dbErr("store.CountInFlight", err)
+}
+
 // ReleaseDomainSlot gives back a slot taken by ReserveDomainSlot.
 func (tx *Tx) ReleaseDomainSlot(ctx context.Context, accountID string, env registrar.Env) error {
 	_, err := tx.q.exec(ctx, `UPDATE account_domains SET count = count - 1 WHERE account_id = $1 AND env = $2 AND count > 0`, accountID, env)

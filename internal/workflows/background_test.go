@@ -178,7 +178,7 @@ func TestPollWorker(t *testing.T) {
 func TestSweepFailsAllOverdue(t *testing.T) {
 	t.Parallel()
 	cfg := testConfig()
-	cfg.MaxDomains = 1000
+	cfg.MaxDomains, cfg.MaxInFlight = 1000, -1
 	b := newBundle(t, bundleOpts{cfg: cfg})
 	const n = 130 // the sweeper takes 100 at a time
 	for i := range n {

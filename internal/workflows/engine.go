@@ -41,6 +41,10 @@ const (
 	PollIntervalDefault   = 2 * time.Second
 	SweepIntervalDefault  = 30 * time.Second
 	WorkersDefault        = 50
+	// MaxInFlightDefault keeps one account's flood of registrations to
+	// under half the default workers and the built-in registries' EPP
+	// sessions, so others' registrations find both free.
+	MaxInFlightDefault = 20
 )
 
 // Config tunes the engine. Zero values take the defaults in brackets (the
@@ -75,6 +79,11 @@ type Config struct {
 	SweepInterval time.Duration
 	// Workers is the number of concurrent steps [50].
 	Workers int
+	// MaxInFlight is how many registrations one account may have pending
+	// or in progress per environment, holding or waiting for a worker and
+	// a registry session [20]; over it a new one is refused with a rate
+	// limit error and a retry delay. Negative: no cap.
+	MaxInFlight int
 	// PublicURL is the base of links in email ("http://127.0.0.1:8080").
 	PublicURL string
 	// Policies is each environment's policy: verification rule and
@@ -111,6 +120,9 @@ func (c *Config) setDefaults() {
 	def(&c.fetchPoll, 50*time.Millisecond)
 	if c.Workers == 0 {
 		c.Workers = WorkersDefault
+	}
+	if c.MaxInFlight == 0 {
+		c.MaxInFlight = MaxInFlightDefault
 	}
 	policies := map[registrar.Env]registrar.Policy{
 		registrar.EnvSandbox: {Verify: registrar.VerifyScenario},

@@ -77,6 +77,9 @@ func (e *Engine) StartRegistration(ctx context.Context, p registrar.Principal, e
 		if err := tx.ReserveDomainSlot(ctx, p.AccountID, env, e.cfg.MaxDomains); err != nil {
 			return err
 		}
+		if err := e.checkInFlight(ctx, tx, p.AccountID, env); err != nil {
+			return err
+		}
 		if err := tx.InsertWorkflow(ctx, wf); err != nil {
 			return err
 		}
@@ -88,6 +91,26 @@ func (e *Engine) StartRegistration(ctx context.Context, p registrar.Principal, e
 	}
 	e.jobs.wake(ctx)
 	return out, nil
+}
+
+// inFlightRetryAfter is the retry delay given to an account over its
+// in-flight cap: about one registration's time.
+const inFlightRetryAfter = 5
+
+// checkInFlight refuses a new registration while the account already has
+// cfg.MaxInFlight of them pending or in progress in env, so that one
+// account's flood never takes every worker and registry session from the
+// others.
+func (e *Engine) checkInFlight(ctx context.Context, tx *store.Tx, accountID string, env registrar.Env) error {
+	if e.cfg.MaxInFlight < 0 {
+		return nil
+	}
+	n, err := tx.CountInFlight(ctx, accountID, env)
+	if err != nil || n < e.cfg.MaxInFlight {
+		return err
+	}
+	return &registrar.Error{Kind: registrar.KindRateLimited, Op: "workflows.StartRegistration", RetryAfterSeconds: inFlightRetryAfter,
+		Message: fmt.Sprintf("the account already has %d registrations pending or in progress, the most it may have at once; retry when one finishes", n)}
 }
 
 // StartUpdate implements registrar.Workflows.

@@ -59,7 +59,7 @@ func run(n, clients int, database string, syncPOST bool) error {
 	defer os.RemoveAll(dir)
 	d, err := daemon.Start(ctx, daemon.Config{
 		Listen: "127.0.0.1:0", DataDir: dir, DatabaseURL: database, API: httpapi.Config{RateLimit: -1},
-		Workflows: workflows.Config{MaxDomains: n + 1, PollInterval: time.Second}, SandboxDelay: time.Millisecond,
+		Workflows: workflows.Config{MaxDomains: n + 1, MaxInFlight: -1, PollInterval: time.Second}, SandboxDelay: time.Millisecond,
 	})
 	if err != nil {
 		return err
