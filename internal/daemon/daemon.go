@@ -294,12 +294,8 @@ func (d *Daemon) close() {
 // the command line finds them: a local credentials file like ~/.netrc; the
 // database keeps only the token's hash.
 func (d *Daemon) firstStart(ctx context.Context, publicURL string) error {
-	n, err := d.db.CountAccounts(ctx)
-	if err != nil || n > 0 {
-		return err
-	}
-	acct, token, err := d.db.CreateAccount(ctx, "sandbox", SampleContact(), d.cfg.Clock.Now())
-	if err != nil {
+	acct, token, created, err := d.db.CreateFirstAccount(ctx, "sandbox", SampleContact(), d.cfg.Clock.Now())
+	if err != nil || !created {
 		return err
 	}
 	base := strings.TrimRight(publicURL, "/") + "/client/v4"

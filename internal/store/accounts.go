@@ -12,6 +12,45 @@ import (
 // CreateAccount creates an account and its first API token, with read and
 // write scopes. The token is returned once; only its hash is stored.
 func (db *DB) CreateAccount(ctx context.Context, name string, defaultContact *registrar.Contact, now time.Time) (registrar.Account, string, error) {
+	var acct registrar.Account
+	var token string
+	err := db.InTx(ctx, func(tx *Tx) error {
+		var err error
+		acct, token, err = tx.createAccount(ctx, name, defaultContact, now)
+		return err
+	})
+	return acct, token, err
+}
+
+// CreateFirstAccount creates an account as CreateAccount does, but only
+// on a database with no account yet; ok is false when one exists. Servers
+// starting at once on one empty database (replicas on PostgreSQL) create
+// one account between them: the count and the insert run under a lock
+// (an advisory lock on PostgreSQL; SQLite's write lock, taken when the
+// transaction begins).
+func (db *DB) CreateFirstAccount(ctx context.Context, name string, defaultContact *registrar.Contact, now time.Time) (acct registrar.Account, token string, ok bool, err error) {
+	err = db.InTx(ctx, func(tx *Tx) error {
+		if db.dialect == postgres {
+			// 7303784: "org" + 1, beside the migration lock's key.
+			if _, err := tx.q.exec(ctx, `SELECT pg_advisory_xact_lock(7303784)`); err != nil {
+				return dbErr("store.CreateFirstAccount", err)
+			}
+		}
+		var n int
+		if err := tx.q.queryRow(ctx, `SELECT count(*) FROM accounts`).Scan(&n); err != nil {
+			return dbErr("store.CreateFirstAccount", err)
+		}
+		if n > 0 {
+			return nil
+		}
+		ok = true
+		acct, token, err = tx.createAccount(ctx, name, defaultContact, now)
+		return err
+	})
+	return acct, token, ok && err == nil, err
+}
+
+func (tx *Tx) createAccount(ctx context.Context, name string, defaultContact *registrar.Contact, now time.Time) (registrar.Account, string, error) {
 	const op = "store.CreateAccount"
 	acct := registrar.Account{ID: registrar.NewID(), Name: name, CreatedAt: now.UTC(), DefaultContact: defaultContact}
 	var contact *string
@@ -23,16 +62,11 @@ func (db *DB) CreateAccount(ctx context.Context, name string, defaultContact *re
 		s := string(b)
 		contact = &s
 	}
-	var token string
-	err := db.InTx(ctx, func(tx *Tx) error {
-		if _, err := tx.q.exec(ctx, `INSERT INTO accounts (id, name, default_contact, created_at) VALUES ($1, $2, $3, $4)`,
-			acct.ID, acct.Name, contact, micros(acct.CreatedAt)); err != nil {
-			return dbErr(op, err)
-		}
-		var err error
-		token, err = tx.CreateToken(ctx, acct.ID, "default", []registrar.Scope{registrar.ScopeRead, registrar.ScopeWrite}, now)
-		return err
-	})
+	if _, err := tx.q.exec(ctx, `INSERT INTO accounts (id, name, default_contact, created_at) VALUES ($1, $2, $3, $4)`,
+		acct.ID, acct.Name, contact, micros(acct.CreatedAt)); err != nil {
+		return registrar.Account{}, "", dbErr(op, err)
+	}
+	token, err := tx.CreateToken(ctx, acct.ID, "default", []registrar.Scope{registrar.ScopeRead, registrar.ScopeWrite}, now)
 	if err != nil {
 		return registrar.Account{}, "", err
 	}
