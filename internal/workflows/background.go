@@ -17,8 +17,10 @@ func timeZero() time.Time { return time.Time{} }
 // pollArgs is the job that drains registries' message queues. It runs
 // every PollInterval only while some workflow awaits a registry's review:
 // the step that starts the wait queues it, and it snoozes itself while a
-// workflow still waits. Otherwise a periodic run every pollIdleInterval
-// drains messages nobody waits for (and a wait whose job was lost); River
+// workflow still waits. Otherwise a periodic run every pollIdleFactor
+// PollIntervals drains messages nobody waits for, and catches a wait whose
+// job was lost: one that began while a run was ending (the job being
+// unique while running, its insert was skipped) or a crash; River
 // runs periodic jobs on the elected leader only, and the job is unique
 // while queued, so there is one poller however many replicas run.
 type pollArgs struct{}
