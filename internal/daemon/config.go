@@ -46,6 +46,9 @@ type Config struct {
 	// SandboxDelay is the built-in registries' scenario delay
 	// [sandbox.DefaultDelay].
 	SandboxDelay time.Duration
+	// SandboxLogRetention is how long the built-in registries keep their
+	// command log [sandbox.DefaultLogRetention].
+	SandboxLogRetention time.Duration
 	// ShutdownTimeout bounds draining requests and jobs on stop
 	// [ShutdownTimeoutDefault].
 	ShutdownTimeout time.Duration
@@ -70,7 +73,7 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{
 		Listen: ListenDefault, DataDir: DataDirDefault,
-		SandboxDelay: sandbox.DefaultDelay, ShutdownTimeout: ShutdownTimeoutDefault,
+		SandboxDelay: sandbox.DefaultDelay, SandboxLogRetention: sandbox.DefaultLogRetention, ShutdownTimeout: ShutdownTimeoutDefault,
 		API: httpapi.Config{
 			SyncWait: httpapi.SyncWaitDefault, MaxBodyBytes: httpapi.MaxBodyBytesDefault,
 			RateLimit: httpapi.RateLimitDefault, RateBurst: httpapi.RateBurstDefault,
@@ -112,6 +115,7 @@ func (c *Config) Settings() []Setting {
 		{"smtp-url", "send mail over SMTP: smtp://user:pass@host:587?from=addr (mail always goes to the outbox too)", &c.SMTPURL},
 		{"sandbox-listen", "address of the built-in sandbox registry's EPP server; empty: a free loopback port", &c.SandboxListen},
 		{"sandbox-delay", "delay of the built-in registries' slow-, pending- and outage- scenarios", &c.SandboxDelay},
+		{"sandbox-log-retention", "how long the built-in registries keep their command log (empty polls are not logged)", &c.SandboxLogRetention},
 		{"sync-wait", "how long POST and PATCH wait for the workflow to finish before answering 202", &c.API.SyncWait},
 		{"max-body-bytes", "largest request body the API reads", &c.API.MaxBodyBytes},
 		{"rate-limit", "requests per second per API token, sustained (negative: no limit)", &c.API.RateLimit},
@@ -128,7 +132,7 @@ func (c *Config) Settings() []Setting {
 		{"retry-min", "first backoff of a workflow blocked on an unreachable registry", &c.Workflows.RetryMin},
 		{"retry-max", "longest backoff of a workflow blocked on an unreachable registry", &c.Workflows.RetryMax},
 		{"pending-recheck", "first interval of the info re-checks of a create the registry holds for review", &c.Workflows.PendingRecheck},
-		{"poll-interval", "how often registries' message queues are read", &c.Workflows.PollInterval},
+		{"poll-interval", "how often registries' message queues are read while a registration awaits a registry's review (otherwise every 30 intervals)", &c.Workflows.PollInterval},
 		{"sweep-interval", "how often overdue workflows are failed", &c.Workflows.SweepInterval},
 		{"search-cache-ttl", "how long a registry's answer about a name serves domain search", &c.Search.CacheTTL},
 		{"search-cache-size", "names domain search's cache holds", &c.Search.CacheSize},

@@ -52,7 +52,19 @@ type Config struct {
 	// starting with premium-) cost PremiumFactor times the standard price.
 	// Nil means "10.00" USD for every extension.
 	Prices func(ext string) (currency, standard string, ok bool)
+	// LogRetention is how long the command log keeps an entry
+	// (--sandbox-log-retention); older entries are deleted as commands
+	// come, at most once per pruneEvery. Zero means DefaultLogRetention.
+	LogRetention time.Duration
 }
+
+// DefaultLogRetention is the log retention when Config.LogRetention is
+// zero.
+const DefaultLogRetention = 30 * 24 * time.Hour
+
+// pruneEvery is how often at most a command deletes the log entries past
+// the retention.
+const pruneEvery = time.Hour
 
 // Engine is the sandbox registry: its state, its rules and its command
 // log, kept in one SQLite file. Its commands take the client ID of the
@@ -65,6 +77,10 @@ type Engine struct {
 	clock  registrar.Clock
 	logger *slog.Logger
 	prices func(ext string) (currency, standard string, ok bool)
+	keep   time.Duration // LogRetention
+
+	pruneMu   sync.Mutex
+	nextPrune time.Time // when a command next prunes the log
 
 	closeOnce sync.Once
 	closed    chan struct{}
@@ -90,6 +106,12 @@ func Open(path string, cfg Config) (*Engine, error) {
 	if cfg.Prices == nil {
 		cfg.Prices = DefaultPrices
 	}
+	if cfg.LogRetention < 0 {
+		return nil, fmt.Errorf("sandbox: negative log retention %v", cfg.LogRetention)
+	}
+	if cfg.LogRetention == 0 {
+		cfg.LogRetention = DefaultLogRetention
+	}
 	// synchronous=NORMAL: in WAL mode a commit survives the process being
 	// killed (what the crash tests do); only power loss could undo the last
 	// ones, which a sandbox can afford.
@@ -110,7 +132,8 @@ func Open(path string, cfg Config) (*Engine, error) {
 		db.Close()
 		return nil, fmt.Errorf("sandbox: open %s: %w", path, err)
 	}
-	return &Engine{db: db, delay: cfg.Delay, clock: cfg.Clock, logger: cfg.Logger, prices: cfg.Prices, closed: make(chan struct{})}, nil
+	return &Engine{db: db, delay: cfg.Delay, clock: cfg.Clock, logger: cfg.Logger, prices: cfg.Prices, keep: cfg.LogRetention,
+		closed: make(chan struct{})}, nil
 }
 
 // Close closes the database. Creates waiting out a slow- delay return
@@ -194,7 +217,7 @@ func (e *Engine) exec(ctx context.Context, c *command, fn execFunc) (Response, e
 	}
 
 	var seq int64
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) + 1 FROM log`).Scan(&seq); err != nil {
+	if err := tx.QueryRowContext(ctx, `UPDATE counters SET value = value + 1 WHERE name = 'svtrid' RETURNING value`).Scan(&seq); err != nil {
 		return Response{}, e.failed(ctx, c, err)
 	}
 	c.svTRID = "SANDBOX-" + strconv.FormatInt(seq, 10)
@@ -230,10 +253,17 @@ func (e *Engine) exec(ctx context.Context, c *command, fn execFunc) (Response, e
 	} else {
 		resp.Message = resultMessage(code, "")
 	}
-	if _, err := tx.ExecContext(ctx, `
-		INSERT INTO log (seq, time, client_id, domain, command, result, cltrid, svtrid, extensions)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		seq, now.UnixMicro(), c.clientID, c.domain, c.name, resp.Result(), c.clTRID, c.svTRID, c.extensions); err != nil {
+	// An empty poll changes nothing: a registrar polling an idle registry
+	// would fill the log with them (43,200 a day at one every 2 s).
+	if emptyPoll := c.name == "poll" && code == CodeNoMessages; !emptyPoll {
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO log (seq, time, client_id, domain, command, result, cltrid, svtrid, extensions)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			seq, now.UnixMicro(), c.clientID, c.domain, c.name, resp.Result(), c.clTRID, c.svTRID, c.extensions); err != nil {
+			return Response{}, e.failed(ctx, c, err)
+		}
+	}
+	if err := e.prune(ctx, tx, now); err != nil {
 		return Response{}, e.failed(ctx, c, err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -247,6 +277,23 @@ func (e *Engine) exec(ctx context.Context, c *command, fn execFunc) (Response, e
 		return resp, ee
 	}
 	return resp, nil
+}
+
+// prune deletes the log entries older than the retention, within the
+// command's transaction, when the last prune is pruneEvery old.
+func (e *Engine) prune(ctx context.Context, tx *sql.Tx, now time.Time) error {
+	e.pruneMu.Lock()
+	defer e.pruneMu.Unlock()
+	if now.Before(e.nextPrune) {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM log WHERE time < ?`, now.Add(-e.keep).UnixMicro()); err != nil {
+		return err
+	}
+	// Set before the commit: a rolled-back prune waits for the next
+	// hour, which the retention can afford.
+	e.nextPrune = now.Add(pruneEvery)
+	return nil
 }
 
 // failed reports a command that failed inside the engine (a database

@@ -12,7 +12,9 @@ import (
 
 // LogEntry is one command the sandbox registry received.
 type LogEntry struct {
-	// Seq numbers the commands in the order they were received, from 1.
+	// Seq numbers the commands in the order they were received, from 1
+	// (ServerTRID is SANDBOX-Seq). Empty polls take a number too but are
+	// not logged, and entries older than Config.LogRetention are deleted.
 	Seq      int64     `json:"seq"`
 	Time     time.Time `json:"time"`
 	ClientID string    `json:"client_id"`
@@ -23,8 +25,8 @@ type LogEntry struct {
 	Domain string `json:"domain"`
 	// Command is check, create, info, renew, update, poll, ack,
 	// contact:create, contact:info or host:create. EPP session commands
-	// (hello, login, logout) and commands the EPP server refuses itself
-	// are not in the log.
+	// (hello, login, logout), commands the EPP server refuses itself and
+	// polls that find no message are not in the log.
 	Command string `json:"command"`
 	// Result is the EPP result code and message, such as
 	// "1000 Command completed successfully" or "2302 Object exists".

@@ -242,6 +242,8 @@ func TestMigrateFromV1(t *testing.T) {
 		`PRAGMA user_version = 1`,
 		`INSERT INTO domains (name, sponsor, auth_info, registrant, contacts, created_at, expires_at, updated_at, create_cltrid, create_svtrid)
 		 VALUES ('old.com', 'us', 'old-auth', '{"email":"a@example.com"}', '{}', 1, 2, 1, '', '')`,
+		`INSERT INTO log (seq, time, client_id, domain, command, result, cltrid, svtrid)
+		 VALUES (7, 1, 'us', 'old.com', 'create', '1000 Command completed successfully', 'ABC-1', 'SANDBOX-7')`,
 	} {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatalf("%s: %v", q, err)
@@ -260,6 +262,12 @@ func TestMigrateFromV1(t *testing.T) {
 	}
 	if _, _, err := e.ContactCreate(ctx, "us", "", engineContact("c-new")); err != nil {
 		t.Errorf("ContactCreate after the upgrade = %v", err)
+	}
+	// The svTRID counter goes on after the log's last entry (7): the info
+	// took 8, the contact create 9.
+	var svTRID string
+	if err := e.db.QueryRow(`SELECT svtrid FROM log ORDER BY seq DESC LIMIT 1`).Scan(&svTRID); err != nil || svTRID != "SANDBOX-9" {
+		t.Errorf("svTRID of the first command after the upgrade = %q, %v; want SANDBOX-9", svTRID, err)
 	}
 	var version int
 	if err := e.db.QueryRow(`PRAGMA user_version`).Scan(&version); err != nil || version != len(migrations) {

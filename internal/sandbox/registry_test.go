@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -581,15 +582,11 @@ func TestPending(t *testing.T) {
 
 	wantLog := []sandbox.LogEntry{
 		entry(ours, "create", "pending-example.com", ok1001, "cl-pending-example.com"),
-		entry(ours, "poll", "", ok1300, ""),
-		entry(ours, "poll", "", ok1300, ""),
 		entry(ours, "poll", "pending-example.com", ok1301, ""),
-		entry(theirs, "poll", "", ok1300, ""),
 		entry(ours, "info", "pending-example.com", ok1000, ""),
 		entry(ours, "poll", "pending-example.com", ok1301, ""),
 		entry(theirs, "ack", "", `2303 Object does not exist: no message "1"`, ""),
 		entry(ours, "ack", "pending-example.com", ok1000, ""),
-		entry(ours, "poll", "", ok1300, ""),
 		entry(ours, "ack", "", `2303 Object does not exist: no message "1"`, ""),
 		entry(ours, "ack", "", `2303 Object does not exist: no message "42"`, ""),
 		entry(ours, "ack", "", `2303 Object does not exist: no message "bogus"`, ""),
@@ -663,7 +660,6 @@ func TestOutage(t *testing.T) {
 		t.Errorf("Info(outage-example.com) after the outage = %+v, %v", info, err)
 	}
 	wantLog := []sandbox.LogEntry{
-		entry(ours, "poll", "", ok1300, ""),
 		entry(ours, "create", "outage-example.com", ok1000, "cl-outage-example.com"),
 		entry(ours, "info", "outage-example.com", ok1000, ""),
 	}
@@ -1044,5 +1040,96 @@ func TestDefaults(t *testing.T) {
 	}
 	if res.CreatedAt.Location() != time.UTC || res.CreatedAt.Before(before) {
 		t.Errorf("CreatedAt = %v, want the current UTC time", res.CreatedAt)
+	}
+}
+
+// A poll that finds no message is not logged (a registrar polling an idle
+// registry would fill the log), yet it has its own svTRID: no svTRID is
+// given twice, also across a restart.
+func TestEmptyPollsAreNotLogged(t *testing.T) {
+	t.Parallel()
+	f := start(t, sandbox.Config{})
+	ctx := context.Background()
+	for range 3 {
+		if m, err := f.as(ours).Poll(ctx); err != nil || m != nil {
+			t.Fatalf("Poll() = %+v, %v; want nil, nil", m, err)
+		}
+	}
+	if l := mustLog(t, f.engine()); len(l) != 0 {
+		t.Fatalf("Log() after empty polls = %+v, want empty", l)
+	}
+	if _, err := f.as(ours).Create(ctx, createReq("example.com")); err != nil {
+		t.Fatal(err)
+	}
+	f.restart()
+	for range 2 {
+		if _, err := f.as(ours).Poll(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := f.as(ours).Info(ctx, "example.com"); err != nil {
+		t.Fatal(err)
+	}
+	l, err := f.engine().Log(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The three empty polls took seq 1 to 3, the two after the restart
+	// the two before the info.
+	for i, le := range l {
+		want := int64(4)
+		switch {
+		case i == len(l)-1:
+			want = l[i-1].Seq + 3
+		case i > 0:
+			want = l[i-1].Seq + 1
+		}
+		if le.Command == "poll" || le.Seq != want || le.ServerTRID != fmt.Sprintf("SANDBOX-%d", want) {
+			t.Errorf("Log()[%d] = %+v, want a command other than poll with seq and svtrid %d", i, le, want)
+		}
+	}
+}
+
+// The log keeps its entries for LogRetention (30 days by default): a
+// command deletes the older ones, at most once an hour.
+func TestLogRetention(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, keep := range []time.Duration{0, 48 * time.Hour} {
+		t.Run(keep.String(), func(t *testing.T) {
+			t.Parallel()
+			f := start(t, sandbox.Config{LogRetention: keep})
+			if keep == 0 {
+				keep = 30 * 24 * time.Hour
+			}
+			if _, err := f.as(ours).Create(ctx, createReq("old.com")); err != nil {
+				t.Fatal(err)
+			}
+			f.clock.Advance(keep - time.Hour)
+			if _, err := f.as(ours).Info(ctx, "old.com"); err != nil {
+				t.Fatal(err)
+			}
+			want := []sandbox.LogEntry{
+				entry(ours, "create", "old.com", ok1000, "cl-old.com"),
+				entry(ours, "info", "old.com", ok1000, ""),
+			}
+			if diff := cmp.Diff(want, mustLog(t, f.engine()), ignoreLogVolatile); diff != "" {
+				t.Errorf("Log() within the retention mismatch (-want +got):\n%s", diff)
+			}
+			f.clock.Advance(2 * time.Hour)
+			if _, err := f.as(ours).Info(ctx, "old.com"); err != nil {
+				t.Fatal(err)
+			}
+			want = []sandbox.LogEntry{
+				entry(ours, "info", "old.com", ok1000, ""),
+				entry(ours, "info", "old.com", ok1000, ""),
+			}
+			if diff := cmp.Diff(want, mustLog(t, f.engine()), ignoreLogVolatile); diff != "" {
+				t.Errorf("Log() past the retention of the create mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+	if _, err := sandbox.Open(filepath.Join(t.TempDir(), "sandbox.db"), sandbox.Config{LogRetention: -time.Hour}); err == nil {
+		t.Error("Open() with a negative log retention succeeded")
 	}
 }

@@ -119,6 +119,17 @@ CREATE TABLE domain_ns (
 ALTER TABLE contacts ADD COLUMN unspec TEXT NOT NULL DEFAULT '';
 ALTER TABLE log ADD COLUMN extensions TEXT NOT NULL DEFAULT '';
 `,
+	// 4: the server transaction ID's counter, apart from the log: empty
+	// polls are not logged, and the retention deletes old entries, yet no
+	// svTRID is given twice. The log is pruned by time.
+	`
+CREATE TABLE counters (
+	name  TEXT PRIMARY KEY,
+	value INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+INSERT INTO counters (name, value) SELECT 'svtrid', coalesce(max(seq), 0) FROM log;
+CREATE INDEX log_time ON log (time);
+`,
 }
 
 // fileDSN returns the modernc.org/sqlite DSN of the file at path as a

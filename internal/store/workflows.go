@@ -89,6 +89,15 @@ func (tx *Tx) WorkflowByRegistryTRID(ctx context.Context, trid string) (*registr
 	return w, notFound("store.WorkflowByRegistryTRID", "workflow", err)
 }
 
+// AwaitingRegistry reports whether some workflow is blocked on a
+// registry's review of a pending command, which a poll message settles.
+func (tx *Tx) AwaitingRegistry(ctx context.Context) (bool, error) {
+	var n int
+	err := tx.q.queryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM workflows
+		WHERE pending_trid IS NOT NULL AND state = $1 LIMIT 1) AS w`, registrar.StateBlocked).Scan(&n)
+	return n > 0, dbErr("store.AwaitingRegistry", err)
+}
+
 // LatestWorkflow returns the newest workflow of a kind for a domain,
 // inside the transaction.
 func (tx *Tx) LatestWorkflow(ctx context.Context, accountID string, env registrar.Env, kind registrar.WorkflowKind, domain string) (*registrar.Workflow, error) {

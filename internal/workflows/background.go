@@ -14,10 +14,20 @@ import (
 
 func timeZero() time.Time { return time.Time{} }
 
-// pollArgs is the periodic job that drains registries' message queues. River
-// runs periodic jobs on the elected leader only, so there is one poller per
-// registry however many replicas run.
+// pollArgs is the job that drains registries' message queues. It runs
+// every PollInterval only while some workflow awaits a registry's review:
+// the step that starts the wait queues it, and it snoozes itself while a
+// workflow still waits. Otherwise a periodic run every pollIdleFactor
+// PollIntervals drains messages nobody waits for, and catches a wait whose
+// job was lost: one that began while a run was ending (the job being
+// unique while running, its insert was skipped) or a crash; River
+// runs periodic jobs on the elected leader only, and the job is unique
+// while queued, so there is one poller however many replicas run.
 type pollArgs struct{}
+
+// pollIdleFactor sets the periodic registry poll's interval: this many
+// PollIntervals (a minute with the default).
+const pollIdleFactor = 30
 
 func (pollArgs) Kind() string { return "registry_poll" }
 
@@ -40,10 +50,30 @@ type pollWorker struct {
 // maxMessagesPerPoll bounds one run, to stay well inside the job timeout.
 const maxMessagesPerPoll = 200
 
-// Work drains each registry's queue. A message is acknowledged only after
+// Work drains each registry's queue, then snoozes for PollInterval while
+// some workflow still awaits a registry's review.
+func (w *pollWorker) Work(ctx context.Context, job *river.Job[pollArgs]) error {
+	if err := w.drain(ctx); err != nil {
+		return err
+	}
+	var awaiting bool
+	if err := w.e.DB.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		awaiting, err = tx.AwaitingRegistry(ctx)
+		return err
+	}); err != nil {
+		return err
+	}
+	if awaiting {
+		return river.JobSnooze(w.e.cfg.PollInterval)
+	}
+	return nil
+}
+
+// drain drains each registry's queue. A message is acknowledged only after
 // its outcome is stored; a crash in between brings it back, and handling it
 // again changes nothing.
-func (w *pollWorker) Work(ctx context.Context, job *river.Job[pollArgs]) error {
+func (w *pollWorker) drain(ctx context.Context) error {
 	for _, reg := range w.e.Registries.All() {
 		for range maxMessagesPerPoll {
 			msg, err := reg.Poll(ctx)

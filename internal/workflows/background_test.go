@@ -271,3 +271,36 @@ func TestMailWorker(t *testing.T) {
 		t.Errorf("unknown message: %v", err)
 	}
 }
+
+// The registry poll runs every PollInterval only while a workflow awaits a
+// registry's review: the step that starts the wait queues it, it snoozes
+// for PollInterval while the workflow waits, and it ends once the poll
+// message settled the workflow. An idle server polls only every 30
+// PollIntervals (the periodic run).
+func TestPollRunsWhileAwaitingReview(t *testing.T) {
+	t.Parallel()
+	b := newBundle(t)
+	if d, err := b.pollSnooze(); err != nil || d != 0 {
+		t.Fatalf("poll with nothing awaited: snoozed %v, error %v; want it to end", d, err)
+	}
+	if n := len(b.jobsOf("registry_poll", "")); n != 0 {
+		t.Fatalf("%d poll jobs queued with nothing awaited", n)
+	}
+	wf := b.awaitingReview()
+	if n := len(b.jobsOf("registry_poll", "available")); n != 1 {
+		t.Errorf("%d poll jobs queued when the wait started, want 1", n)
+	}
+	for range 2 {
+		if d, err := b.pollSnooze(); err != nil || d != b.e.cfg.PollInterval {
+			t.Fatalf("poll while awaiting: snoozed %v, error %v; want %v", d, err, b.e.cfg.PollInterval)
+		}
+	}
+	b.reg.on("info", answer{err: errUnreachable})
+	b.reg.enqueue(registrar.PollMessage{ID: "m1", Domain: domain, Success: true, TransactionID: b.data(wf.ID).CreateTRID})
+	if d, err := b.pollSnooze(); err != nil || d != 0 {
+		t.Fatalf("poll that settled the wait: snoozed %v, error %v; want it to end", d, err)
+	}
+	if got := b.workflow(wf.ID); got.State != registrar.StateSucceeded {
+		t.Errorf("workflow %s, want succeeded", got.State)
+	}
+}

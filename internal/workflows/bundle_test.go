@@ -678,10 +678,23 @@ func (b *bundle) sweep() {
 	}
 }
 
-// poll runs the registry poll job.
+// poll runs the registry poll job. Its snooze while a workflow awaits a
+// registry's review is not an error.
 func (b *bundle) poll() error {
 	b.t.Helper()
-	return (&pollWorker{e: b.e}).Work(b.ctx, &river.Job[pollArgs]{JobRow: &rivertype.JobRow{ID: 1}})
+	_, err := b.pollSnooze()
+	return err
+}
+
+// pollSnooze runs the registry poll job and returns how long it snoozed
+// (zero: it ended).
+func (b *bundle) pollSnooze() (time.Duration, error) {
+	b.t.Helper()
+	err := (&pollWorker{e: b.e}).Work(b.ctx, &river.Job[pollArgs]{JobRow: &rivertype.JobRow{ID: 1}})
+	if snooze := (*rivertype.JobSnoozeError)(nil); errors.As(err, &snooze) {
+		return snooze.Duration, nil
+	}
+	return 0, err
 }
 
 // workflow reads a workflow back from the database, private data included.

@@ -73,7 +73,9 @@ type Config struct {
 	// with an info, besides the poll messages that normally settle it [1m,
 	// backing off to 10m].
 	PendingRecheck time.Duration
-	// PollInterval is how often registries' message queues are drained [2s].
+	// PollInterval is how often registries' message queues are drained
+	// while a workflow awaits a registry's review [2s]; otherwise they are
+	// drained every 30 PollIntervals.
 	PollInterval time.Duration
 	// SweepInterval is how often overdue workflows are failed [30s].
 	SweepInterval time.Duration
@@ -93,7 +95,7 @@ type Config struct {
 	// are configured).
 	Policies map[registrar.Env]registrar.Policy
 
-	// fetchPoll overrides River's fetch poll on SQLite [50ms]; tests push
+	// fetchPoll overrides River's fetch poll on SQLite [1s]; tests push
 	// it out of reach to prove that wake alone gets steps run.
 	fetchPoll time.Duration
 }
@@ -117,7 +119,7 @@ func (c *Config) setDefaults() {
 	def(&c.PendingRecheck, PendingRecheckDefault)
 	def(&c.PollInterval, PollIntervalDefault)
 	def(&c.SweepInterval, SweepIntervalDefault)
-	def(&c.fetchPoll, 50*time.Millisecond)
+	def(&c.fetchPoll, time.Second)
 	if c.Workers == 0 {
 		c.Workers = WorkersDefault
 	}
@@ -188,7 +190,7 @@ func New(deps Deps, cfg Config) (*Engine, error) {
 		FetchCooldown: 5 * time.Millisecond,
 		Workers:       workers,
 		PeriodicJobs: []*river.PeriodicJob{
-			river.NewPeriodicJob(river.PeriodicInterval(cfg.PollInterval),
+			river.NewPeriodicJob(river.PeriodicInterval(pollIdleFactor*cfg.PollInterval),
 				func() (river.JobArgs, *river.InsertOpts) { return pollArgs{}, nil },
 				&river.PeriodicJobOpts{ID: "registry_poll", RunOnStart: true}),
 			river.NewPeriodicJob(river.PeriodicInterval(cfg.SweepInterval),

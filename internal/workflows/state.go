@@ -114,6 +114,7 @@ func (e *Engine) commit(ctx context.Context, job *river.Job[stepArgs], wf *regis
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
 	defer cancel()
 	wf.UpdatedAt = e.Clock.Now()
+	awaits := wf.State == registrar.StateBlocked && wf.RegistryTRID != ""
 	err := e.DB.InTx(ctx, func(tx *store.Tx) error {
 		if t.apply != nil {
 			if err := t.apply(ctx, tx); err != nil {
@@ -128,6 +129,13 @@ func (e *Engine) commit(ctx context.Context, job *river.Job[stepArgs], wf *regis
 				return err
 			}
 		}
+		if awaits {
+			// The registry's answer comes as a poll message: poll now
+			// and, while a workflow waits, every PollInterval.
+			if err := e.jobs.insert(ctx, tx, pollArgs{}, nil); err != nil {
+				return err
+			}
+		}
 		if job != nil {
 			return e.jobs.complete(ctx, tx, job)
 		}
@@ -137,7 +145,7 @@ func (e *Engine) commit(ctx context.Context, job *river.Job[stepArgs], wf *regis
 		e.Logger.Info("workflow changed concurrently; dropping this transition", "workflow_id", wf.ID, "step", wf.Step)
 		return false, nil
 	}
-	if err == nil && t.next != "" && t.delay <= 0 {
+	if err == nil && (t.next != "" && t.delay <= 0 || awaits) {
 		e.jobs.wake(ctx)
 	}
 	if err == nil {

@@ -23,8 +23,11 @@ package workflows
 // So the driver is declared listener-less (localSQLite), and after every
 // commit that queues a step due now the engine inserts a no-op job outside
 // the transaction (wake): the fetch it triggers picks up the step too. The
-// fetch poll (Config.fetchPoll, 50 ms) finds the rest: periodic jobs,
-// retries coming due, and a step whose wake was lost to a crash.
+// fetch poll (Config.fetchPoll, 1 s) finds the rest: periodic jobs,
+// retries and scheduled steps (which River's scheduler promotes only every
+// 5 s anyway), snoozed registry polls, and a step whose wake was lost to a
+// crash. Each idle fetch is a query on the one write connection: at 50 ms
+// they were most of an idle server's CPU (docs/BENCHMARKS.md).
 //
 // No public River mechanism in v0.51.2 does this:
 //   - Config.PollOnly skips the notifier, but the in-process trigger is
@@ -36,7 +39,7 @@ package workflows
 //     in-process only on listener-less drivers too, and a resume fetches
 //     only if the queue was paused.
 //   - A shorter FetchPollInterval makes every idle fetch a query on the one
-//     write connection; 50 ms is already twenty a second.
+//     write connection; 50 ms was already twenty a second.
 
 import (
 	"context"
