@@ -12,8 +12,13 @@ import (
 	"github.com/openregistrar/registrar/internal/registrar"
 )
 
-// kindMethodNotAllowed is an HTTP-only kind: the core never needs it.
-const kindMethodNotAllowed registrar.Kind = 255
+// HTTP-only kinds: the core never needs them.
+const (
+	kindMethodNotAllowed registrar.Kind = 255
+	// kindRequestTimeout: the client did not send its body within the
+	// server's read timeout.
+	kindRequestTimeout registrar.Kind = 254
+)
 
 // HTTP error codes (`errors[].code`), documented in docs/API.md.
 const (
@@ -22,6 +27,7 @@ const (
 	CodeConflict         = 1005
 	CodeDomainLimit      = 1006
 	CodeBodyTooLarge     = 1013
+	CodeRequestTimeout   = 1408
 	CodeRateLimited      = 971
 	CodeNoRoute          = 7000
 	CodeMethodNotAllowed = 7001
@@ -51,6 +57,7 @@ var errorMapping = map[registrar.Kind]struct {
 	registrar.KindRejected:     {http.StatusUnprocessableEntity, CodeInvalidField, false},
 	registrar.KindInternal:     {http.StatusInternalServerError, CodeInternal, true},
 	kindMethodNotAllowed:       {http.StatusMethodNotAllowed, CodeMethodNotAllowed, false},
+	kindRequestTimeout:         {http.StatusRequestTimeout, CodeRequestTimeout, true},
 }
 
 // errorItem is one entry of the envelope's errors array.
@@ -103,8 +110,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *request, err error) {
 	if !m.retry {
 		w.Header().Set("x-should-retry", "false")
 	}
-	if e.RetryAfterSeconds > 0 {
+	switch {
+	case e.RetryAfterSeconds > 0:
 		w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfterSeconds))
+	case e.Kind == registrar.KindUnavailable:
+		w.Header().Set("Retry-After", strconv.Itoa(UnavailableRetryAfter))
 	}
 	writeJSON(w, m.status, envelope{Success: false, Errors: items, Messages: []any{}, Result: nil})
 }

@@ -2,8 +2,11 @@ package httpapi
 
 import (
 	"bytes"
+	"errors"
 	"io"
+	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 
@@ -24,9 +27,26 @@ func (s *Server) decode(w http.ResponseWriter, r *request, v any) error {
 	return jsonstrict.Decode(bytes.NewReader(raw), v)
 }
 
-// readBody reads the whole request body, at most MaxBodyBytes of it.
+// readBody reads the whole request body, at most MaxBodyBytes of it. A
+// body that does not arrive within the server's read timeout is 408, one
+// cut short (the client closed before Content-Length) is 400: the client's
+// doing, never a 500.
 func (s *Server) readBody(w http.ResponseWriter, r *request) ([]byte, error) {
-	return io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
+	const op = "httpapi.readBody"
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
+	var ne net.Error
+	switch {
+	case err == nil:
+		return b, nil
+	case errors.As(err, &ne) && ne.Timeout(), errors.Is(err, os.ErrDeadlineExceeded):
+		// The connection cannot be reused: the rest of the body is unread.
+		w.Header().Set("Connection", "close")
+		return nil, registrar.Wrap(kindRequestTimeout, op, err, "the request body did not arrive in time")
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		w.Header().Set("Connection", "close")
+		return nil, &jsonstrict.Error{Message: "the request body ended before its announced length"}
+	}
+	return nil, err
 }
 
 // registrationRequest is the one validation path of a registration body:

@@ -29,6 +29,16 @@ const (
 	// searches running at once, so that one account's burst cannot take
 	// every registry session from the others.
 	MaxChecksPerAccountDefault = 4
+	// The verification link is unauthenticated, so it is limited per
+	// client address instead: 1 request a second sustained, bursts of 30
+	// (a household or an office behind one address opening its links),
+	// the buckets of at most 10,000 addresses kept at a time.
+	VerifyRateLimitDefault   = 1.0
+	VerifyRateBurstDefault   = 30
+	VerifyLimiterSizeDefault = 10000
+	// UnavailableRetryAfter is the Retry-After of a 503 for a database or
+	// dependency out of reach, in seconds.
+	UnavailableRetryAfter = 5
 )
 
 // Config tunes the API.
@@ -47,6 +57,14 @@ type Config struct {
 	// ask registries, one account may have running at once [4]; over it
 	// the API answers 429 with Retry-After. Negative: no bound.
 	MaxChecksPerAccount int
+	// VerifyRateLimit is the sustained requests per second allowed per
+	// client address on /verify-email [1]; VerifyRateBurst the bucket size
+	// [30]; VerifyLimiterSize the most addresses tracked at a time
+	// [10,000] (beyond it, new addresses share one bucket until idle
+	// ones are dropped). A negative VerifyRateLimit disables limiting.
+	VerifyRateLimit   float64
+	VerifyRateBurst   int
+	VerifyLimiterSize int
 	// Mode is the live environment's mode, reported by /healthz: "demo"
 	// (no registries configured: a built-in test registry, no charges) or
 	// "live" [live].
@@ -68,6 +86,15 @@ func (c *Config) setDefaults() {
 	}
 	if c.MaxChecksPerAccount == 0 {
 		c.MaxChecksPerAccount = MaxChecksPerAccountDefault
+	}
+	if c.VerifyRateLimit == 0 {
+		c.VerifyRateLimit = VerifyRateLimitDefault
+	}
+	if c.VerifyRateBurst == 0 {
+		c.VerifyRateBurst = VerifyRateBurstDefault
+	}
+	if c.VerifyLimiterSize == 0 {
+		c.VerifyLimiterSize = VerifyLimiterSizeDefault
 	}
 	if c.Mode == "" {
 		c.Mode = "live"
@@ -96,9 +123,11 @@ type Server struct {
 	cfg     Config
 	limiter *limiter
 	checks  *gate // registry checks running, by account
-	mux     *http.ServeMux
-	tokens  *ttlcache.Cache[string, registrar.Principal] // by token hash
-	schemas schema.Validator                             // compiled registration schemas
+	// verifyLimiter limits /verify-email per client address.
+	verifyLimiter *limiter
+	mux           *http.ServeMux
+	tokens        *ttlcache.Cache[string, registrar.Principal] // by token hash
+	schemas       schema.Validator                             // compiled registration schemas
 }
 
 // New returns the API server.
@@ -118,7 +147,8 @@ func New(deps Deps, cfg Config) *Server {
 		deps.Registries = r
 	}
 	s := &Server{Deps: deps, cfg: cfg, limiter: newLimiter(cfg.RateLimit, cfg.RateBurst), checks: newGate(cfg.MaxChecksPerAccount), mux: http.NewServeMux(),
-		tokens: ttlcache.New[string, registrar.Principal](tokenCacheTTL, tokenCacheSize)}
+		verifyLimiter: newLimiter(cfg.VerifyRateLimit, cfg.VerifyRateBurst).bounded(cfg.VerifyLimiterSize),
+		tokens:        ttlcache.New[string, registrar.Principal](tokenCacheTTL, tokenCacheSize)}
 	s.routes()
 	return s
 }
@@ -165,9 +195,9 @@ func (s *Server) api(env registrar.Env, scope registrar.Scope, h handlerFunc) ht
 
 func (s *Server) authorize(r *request, scope registrar.Scope) error {
 	const op = "httpapi.authorize"
-	auth := r.Header.Get("Authorization")
-	token, ok := strings.CutPrefix(auth, "Bearer ")
-	if !ok || token == "" {
+	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	// Auth schemes are case-insensitive (RFC 7235 section 2.1).
+	if !strings.EqualFold(scheme, "Bearer") || token == "" {
 		if r.Header.Get("X-Auth-Key") != "" {
 			return registrar.Errorf(registrar.KindUnauthorized, op, "API keys are not supported; send an API token as Authorization: Bearer <token>")
 		}
@@ -199,19 +229,60 @@ func errAccountNotFound(path string) error {
 	return registrar.Errorf(registrar.KindNotFound, "httpapi.authorize", "could not route to %s, perhaps your object identifier is invalid?", path)
 }
 
-// limiter is a token bucket per API token.
+// limiter is a token bucket per key: an API token, or a client address.
 type limiter struct {
 	rate  rate.Limit
 	burst int
 	mu    sync.Mutex
 	m     map[string]*rate.Limiter
+	// size, when positive, bounds m: keys come from the network, so a
+	// full map first drops the buckets that are full again (idle keys,
+	// the same as new ones), at most once a second; when that frees
+	// nothing, new keys share the overflow bucket.
+	size     int
+	swept    time.Time
+	overflow *rate.Limiter
+	timeNow  func() time.Time
 }
 
 func newLimiter(r float64, burst int) *limiter {
 	if r < 0 {
 		return nil
 	}
-	return &limiter{rate: rate.Limit(r), burst: burst, m: make(map[string]*rate.Limiter)}
+	return &limiter{rate: rate.Limit(r), burst: burst, m: make(map[string]*rate.Limiter), timeNow: time.Now}
+}
+
+// bounded sets the most keys l tracks at a time.
+func (l *limiter) bounded(size int) *limiter {
+	if l != nil {
+		l.size = size
+		l.overflow = rate.NewLimiter(l.rate, l.burst)
+	}
+	return l
+}
+
+// bucket returns key's bucket; l.mu is held.
+func (l *limiter) bucket(key string) *rate.Limiter {
+	if lim := l.m[key]; lim != nil {
+		return lim
+	}
+	if l.size > 0 && len(l.m) >= l.size {
+		now := l.timeNow()
+		if now.Sub(l.swept) >= time.Second {
+			l.swept = now
+			for k, lim := range l.m {
+				if lim.TokensAt(now) >= float64(l.burst) {
+					delete(l.m, k)
+				}
+			}
+		}
+		if len(l.m) >= l.size {
+			return l.overflow
+		}
+	}
+	lim := rate.NewLimiter(l.rate, l.burst)
+	l.m[key] = lim
+	return lim
 }
 
 // allow takes one request from key's bucket, or says how long until one
@@ -220,16 +291,13 @@ func (l *limiter) allow(key string) (time.Duration, bool) {
 	if l == nil {
 		return 0, true
 	}
+	now := l.timeNow()
 	l.mu.Lock()
-	lim := l.m[key]
-	if lim == nil {
-		lim = rate.NewLimiter(l.rate, l.burst)
-		l.m[key] = lim
-	}
+	lim := l.bucket(key)
 	l.mu.Unlock()
-	res := lim.Reserve()
-	if d := res.Delay(); d > 0 {
-		res.Cancel()
+	res := lim.ReserveN(now, 1)
+	if d := res.DelayFrom(now); d > 0 {
+		res.CancelAt(now)
 		return d, false
 	}
 	return 0, true

@@ -2,8 +2,12 @@ package httpapi
 
 import (
 	"html/template"
+	"net"
 	"net/http"
+	"net/netip"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/openregistrar/registrar/internal/registrar"
 )
@@ -35,6 +39,15 @@ func (s *Server) handleVerifyEmail(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var page struct{ Title, Text string }
+	// Anyone can send codes: limit them per client address before any
+	// database work.
+	if d, ok := s.verifyLimiter.allow(clientKey(r.RemoteAddr)); !ok {
+		h.Set("Retry-After", strconv.Itoa(int((d+time.Second-1)/time.Second)))
+		page.Title, page.Text = "Too many requests", "Too many verification links were opened from your network. Please try again in a minute."
+		w.WriteHeader(http.StatusTooManyRequests)
+		verifyPage.Execute(w, page)
+		return
+	}
 	status := http.StatusOK
 	wf, err := s.Workflows.ConfirmEmail(r.Context(), r.PathValue("code"))
 	switch {
@@ -48,9 +61,33 @@ func (s *Server) handleVerifyEmail(w http.ResponseWriter, r *http.Request) {
 		status, page.Title = http.StatusGone, "Link no longer valid"
 		page.Text = strings.ToUpper(msg[:1]) + msg[1:] + ". Start the registration again to get a new link."
 	default:
-		s.Logger.Error("email verification failed", "error", err)
+		if registrar.IsKind(err, registrar.KindUnavailable) {
+			s.Logger.Warn("email verification: dependency unavailable", "error", err)
+		} else {
+			s.Logger.Error("email verification failed", "error", err)
+		}
+		h.Set("Retry-After", strconv.Itoa(UnavailableRetryAfter))
 		status, page.Title, page.Text = http.StatusServiceUnavailable, "Please try again", "We could not verify your address right now. Please try the link again in a few minutes."
 	}
 	w.WriteHeader(status)
 	verifyPage.Execute(w, page)
+}
+
+// clientKey is the rate-limit key of a client address: the IP address,
+// or its /64 for IPv6, where one client commonly holds a whole /64.
+func clientKey(remoteAddr string) string {
+	host, _, err := net.SplitHostPort(remoteAddr)
+	if err != nil {
+		host = remoteAddr
+	}
+	a, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
+	}
+	a = a.Unmap()
+	if a.Is6() {
+		p, _ := a.Prefix(64)
+		return p.String()
+	}
+	return a.String()
 }

@@ -119,6 +119,15 @@ func (s *SMTP) Send(ctx context.Context, m registrar.Message) error {
 			return registrar.Wrap(registrar.KindUnavailable, "mail.Send", err, "SMTP authentication failed")
 		}
 	}
+	// Non-ASCII addresses (RFC 6531) go only to a server that says it
+	// carries them; another would mangle or misroute them. Mail then asks
+	// for SMTPUTF8 on its own.
+	if !ascii(m.To) || !ascii(s.from) {
+		if ok, _ := c.Extension("SMTPUTF8"); !ok {
+			return registrar.Errorf(registrar.KindRejected, "mail.Send",
+				"the address %q is not ASCII and the mail server %s does not offer SMTPUTF8 (RFC 6531): use a server that does, or an ASCII address", nonASCII(m.To, s.from), s.addr)
+		}
+	}
 	if err := c.Mail(s.from); err != nil {
 		return registrar.Wrap(registrar.KindUnavailable, "mail.Send", err, "MAIL FROM refused")
 	}
@@ -136,6 +145,25 @@ func (s *SMTP) Send(ctx context.Context, m registrar.Message) error {
 		return registrar.Wrap(registrar.KindUnavailable, "mail.Send", err, "the mail server refused the message")
 	}
 	return c.Quit()
+}
+
+func ascii(s string) bool {
+	for i := range len(s) {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// nonASCII returns the first of addrs that is not ASCII.
+func nonASCII(addrs ...string) string {
+	for _, a := range addrs {
+		if !ascii(a) {
+			return a
+		}
+	}
+	return ""
 }
 
 // format renders m as an RFC 5322 message with a quoted-printable UTF-8

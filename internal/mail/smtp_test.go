@@ -62,3 +62,40 @@ func TestSendToUnreachableServerIsUnavailable(t *testing.T) {
 		t.Errorf("Send to a closed port: error = %v, want unavailable", err)
 	}
 }
+
+// A non-ASCII address (RFC 6531) goes only to a server that offers
+// SMTPUTF8, with the SMTPUTF8 parameter; to any other the send fails
+// with an error that says why, before MAIL FROM.
+func TestSendNonASCIIAddressNeedsSMTPUTF8(t *testing.T) {
+	t.Parallel()
+	const to = "josé@exämple.com"
+	t.Run("server without SMTPUTF8", func(t *testing.T) {
+		t.Parallel()
+		srv := smtptest.New(t)
+		m, _ := mail.NewSMTP(srv.URL("registrar@example.net"))
+		err := m.Send(context.Background(), registrar.Message{To: to, Subject: "x", Body: "y"})
+		if !registrar.IsKind(err, registrar.KindRejected) || !strings.Contains(err.Error(), "SMTPUTF8") || !strings.Contains(err.Error(), to) {
+			t.Errorf("Send to %s without SMTPUTF8: %v, want a rejection naming the address and SMTPUTF8", to, err)
+		}
+		if got := srv.Messages(); len(got) != 0 {
+			t.Errorf("server got %+v, want nothing", got)
+		}
+		// ASCII addresses still go.
+		if err := m.Send(context.Background(), registrar.Message{To: "ada@example.com", Subject: "x", Body: "y"}); err != nil {
+			t.Errorf("Send to an ASCII address: %v", err)
+		}
+	})
+	t.Run("server with SMTPUTF8", func(t *testing.T) {
+		t.Parallel()
+		srv := smtptest.New(t)
+		srv.OfferSMTPUTF8()
+		m, _ := mail.NewSMTP(srv.URL("registrar@example.net"))
+		if err := m.Send(context.Background(), registrar.Message{To: to, Subject: "x", Body: "y"}); err != nil {
+			t.Fatalf("Send to %s with SMTPUTF8: %v", to, err)
+		}
+		got := srv.Wait(1, 5*time.Second)
+		if len(got) != 1 || got[0].To != to || !got[0].SMTPUTF8 {
+			t.Errorf("server got %+v, want one message to %s sent with SMTPUTF8", got, to)
+		}
+	})
+}

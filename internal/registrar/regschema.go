@@ -17,9 +17,16 @@ const (
 	e164                = `\+[0-9]{1,3}\.[0-9]{1,14}`
 	// NotBlankPattern asks for a character that is not white space.
 	NotBlankPattern = `\S`
-	// NoControlPattern forbids control characters (RFC 5733 text fields
-	// are single lines).
-	NoControlPattern = `^[^\x00-\x1F\x7F]*$`
+	// NoControlPattern forbids control characters and line separators:
+	// C0 (U+0000 to U+001F), DEL and C1 (U+007F to U+009F, with U+0085
+	// NEL), U+2028 and U+2029. RFC 5733 text fields are single lines, and
+	// these fields go verbatim into mail. The separators are literal
+	// characters, which both RE2 (the validator) and ECMA-262 (clients of
+	// the published schema) read the same.
+	NoControlPattern = "^[^\\x00-\\x1F\\x7F-\\x9F\u2028\u2029]*$"
+	// EmailDomainPattern asks for a domain name after the last @, not an
+	// address literal (x@[192.0.2.1]): the "email" format allows those.
+	EmailDomainPattern = `@[^@\[\]]+$`
 	// CountryCodePattern is a two-letter code, in either case (it is
 	// stored in upper case).
 	CountryCodePattern = `^[A-Za-z]{2}$`
@@ -31,9 +38,13 @@ var PatternMessages = map[string]string{
 	E164Pattern:         "must be E.164 in the form +CC.NUMBER, for example +1.5555555555",
 	OptionalE164Pattern: "must be E.164 in the form +CC.NUMBER, for example +1.5555555555",
 	NotBlankPattern:     "is required",
-	NoControlPattern:    "must not contain control characters",
+	NoControlPattern:    noControlMessage,
+	EmailDomainPattern:  "must have a domain name after the @, not an address literal such as [192.0.2.1]",
 	CountryCodePattern:  "must be a two-letter ISO 3166-1 alpha-2 code such as US",
 }
+
+const noControlMessage = "must be a single line: no control characters or line separators " +
+	"(U+0000 to U+001F, U+007F to U+009F including U+0085, U+2028, U+2029)"
 
 // FormatMessages says, for each format the registration schemas assert,
 // what a value must be.
@@ -147,7 +158,8 @@ func closedObject(description string, props map[string]any, required []any) map[
 // required one (min > 0) must not be blank.
 func text(minLen, maxLen int, description string) map[string]any {
 	s := map[string]any{"type": "string", "maxLength": maxLen, "description": description,
-		"allOf": []any{map[string]any{"pattern": NoControlPattern}}}
+		"allOf": []any{map[string]any{"pattern": NoControlPattern, "description": "A single line: no control characters or line separators " +
+			"(U+0000 to U+001F, U+007F to U+009F including U+0085 NEL, U+2028, U+2029)."}}}
 	if minLen > 0 {
 		s["minLength"] = minLen
 		s["pattern"] = NotBlankPattern
@@ -174,7 +186,8 @@ func ContactSchema() map[string]any {
 		"address":      address,
 	}, []any{"name", "address"})
 	return closedObject("A contact: sent to the registry and, depending on the extension and the privacy mode, published in WHOIS.", map[string]any{
-		"email": map[string]any{"type": "string", "format": "email", "minLength": 1, "maxLength": 254, "description": "Email address: ada@example.com."},
+		"email": map[string]any{"type": "string", "format": "email", "pattern": EmailDomainPattern, "minLength": 1, "maxLength": 254,
+			"description": "Email address with a domain name (not an address literal such as [192.0.2.1]): ada@example.com."},
 		"phone": map[string]any{"type": "string", "minLength": 1, "pattern": E164Pattern, "description": "Phone number in E.164 form +CC.NUMBER: +44.2071234567."},
 		"fax": map[string]any{
 			"type": "string", "pattern": OptionalE164Pattern,

@@ -3,12 +3,17 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
+	msqlite "modernc.org/sqlite" // the "sqlite" database/sql driver
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/openregistrar/registrar/internal/registrar"
 )
@@ -147,8 +152,9 @@ func (tx *Tx) writeWorkflow(ctx context.Context, c change, stmt string, args ...
 }
 
 // dbErr wraps a database failure (nil stays nil). Cancellation stays
-// recognisable; anything else is an internal error whose details only reach
-// the log.
+// recognisable; the database being out of reach (see [unavailable]) is
+// KindUnavailable, which the API answers with 503 and Retry-After; anything
+// else is an internal error whose details only reach the log.
 func dbErr(op string, err error) error {
 	if err == nil {
 		return nil
@@ -156,5 +162,51 @@ func dbErr(op string, err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return registrar.Wrap(registrar.KindUnavailable, op, err, "the request was cancelled")
 	}
+	if unavailable(err) {
+		return registrar.Wrap(registrar.KindUnavailable, op, err, errUnavailableMessage)
+	}
 	return registrar.Wrap(registrar.KindInternal, op, err, "")
+}
+
+const errUnavailableMessage = "the database is unavailable; try again shortly"
+
+// unavailable reports whether err says the database cannot be reached or
+// cannot take the work now, rather than that the statement is wrong: an
+// outage, not a bug. On SQLite: busy or locked past busy_timeout, a file
+// that cannot be opened, read or written (I/O error, disk full, read-only),
+// or a closed pool. On PostgreSQL: a failed connect, a network error or
+// timeout, a connection lost mid-statement, a closed pool, and the server's
+// connection-exception, shutdown and too-many-connections codes.
+func unavailable(err error) bool {
+	var se *msqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff { // the primary code of an extended one
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_IOERR,
+			sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_PROTOCOL:
+			return true
+		}
+		return false
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch {
+		case strings.HasPrefix(pe.Code, "08"), // connection exception
+			pe.Code == "57P01", pe.Code == "57P02", pe.Code == "57P03", // shutdown, crash, cannot connect now
+			pe.Code == "53300": // too many connections
+			return true
+		}
+		return false
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	switch {
+	case errors.As(err, &ce), errors.As(err, &ne), pgconn.Timeout(err),
+		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed),
+		errors.Is(err, sql.ErrConnDone), errors.Is(err, driver.ErrBadConn):
+		return true
+	}
+	// database/sql and pgxpool say "closed" with unexported errors.
+	msg := err.Error()
+	return strings.Contains(msg, "sql: database is closed") || strings.Contains(msg, "closed pool") ||
+		strings.Contains(msg, "conn closed")
 }

@@ -104,6 +104,25 @@ type Verification struct {
 	ConfirmedAt time.Time
 }
 
+// Verification returns the verification with codeHash from the read pool,
+// without taking the write lock: the verification link is unauthenticated,
+// so an unknown code must cost a read, never a write transaction.
+func (db *DB) Verification(ctx context.Context, codeHash string) (Verification, error) {
+	var v Verification
+	var expires int64
+	var confirmed *int64
+	err := db.read.queryRow(ctx, `SELECT workflow_id, email, expires_at, confirmed_at FROM verifications WHERE code_hash = $1`, codeHash).
+		Scan(&v.WorkflowID, &v.Email, &expires, &confirmed)
+	if err != nil {
+		return v, notFound("store.Verification", "verification link", err)
+	}
+	v.ExpiresAt = fromMicros(expires)
+	if confirmed != nil {
+		v.ConfirmedAt = fromMicros(*confirmed)
+	}
+	return v, nil
+}
+
 // ConfirmVerification marks the verification with codeHash confirmed and
 // returns it. Confirming twice is harmless: the first time is kept.
 func (tx *Tx) ConfirmVerification(ctx context.Context, codeHash string, now time.Time) (Verification, error) {

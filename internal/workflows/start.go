@@ -151,6 +151,11 @@ func (e *Engine) StartUpdate(ctx context.Context, p registrar.Principal, env reg
 func (e *Engine) ConfirmEmail(ctx context.Context, code string) (*registrar.Workflow, error) {
 	const op = "workflows.ConfirmEmail"
 	now := e.Clock.Now()
+	// Look before locking: anyone can send codes, and an unknown one must
+	// not queue behind (or hold) the single writer.
+	if _, err := e.DB.Verification(ctx, registrar.HashSecret(code)); err != nil {
+		return nil, err
+	}
 	var wf *registrar.Workflow
 	err := e.DB.InTx(ctx, func(tx *store.Tx) error {
 		v, err := tx.ConfirmVerification(ctx, registrar.HashSecret(code), now)

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -451,6 +452,32 @@ func TestConfirmEmail(t *testing.T) {
 		b, _, _ := verifying(t)
 		if _, err := b.e.ConfirmEmail(b.ctx, "not-a-code"); !registrar.IsKind(err, registrar.KindNotFound) {
 			t.Fatalf("unknown code: %v, want not found", err)
+		}
+	})
+	t.Run("unknown code while the writer is busy: answered without the write lock", func(t *testing.T) {
+		t.Parallel()
+		b, _, _ := verifying(t)
+		held, release := make(chan struct{}), make(chan struct{})
+		done := make(chan error, 1)
+		go func() {
+			done <- b.db.InTx(b.ctx, func(tx *store.Tx) error {
+				close(held)
+				<-release
+				return nil
+			})
+		}()
+		<-held
+		// Before the look-up on the read path, this waited for the write
+		// lock until the context ended (a generous bound, not a timing).
+		ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+		_, err := b.e.ConfirmEmail(ctx, "not-a-code")
+		cancel()
+		close(release)
+		if !registrar.IsKind(err, registrar.KindNotFound) {
+			t.Errorf("unknown code behind a held write lock: %v, want not found", err)
+		}
+		if err := <-done; err != nil {
+			t.Fatal(err)
 		}
 	})
 }

@@ -10,8 +10,10 @@ import (
 	"mime/quotedprintable"
 	"net"
 	"net/mail"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -19,6 +21,9 @@ import (
 // Message is a received email.
 type Message struct {
 	From, To, Subject, Body string
+	// SMTPUTF8 is whether the client asked for SMTPUTF8 (RFC 6531) in
+	// MAIL FROM.
+	SMTPUTF8 bool
 }
 
 // Server is a running test SMTP server.
@@ -27,7 +32,13 @@ type Server struct {
 	mu   sync.Mutex
 	msgs []Message
 	got  chan struct{}
+	utf8 atomic.Bool
 }
+
+// OfferSMTPUTF8 makes the server offer SMTPUTF8 (RFC 6531) to sessions
+// that start from now on; by default it does not, and refuses non-ASCII
+// addresses as a strict server would.
+func (s *Server) OfferSMTPUTF8() { s.utf8.Store(true) }
 
 // New starts a server on 127.0.0.1; it stops when the test ends.
 func New(t testing.TB) *Server {
@@ -85,6 +96,8 @@ func (s *Server) session(c net.Conn) {
 	reply := func(line string) { io.WriteString(c, line+"\r\n") }
 	reply("220 smtptest ready")
 	var from, to string
+	var smtputf8 bool
+	utf8 := s.utf8.Load()
 	for {
 		line, err := r.ReadString('\n')
 		if err != nil {
@@ -93,12 +106,29 @@ func (s *Server) session(c net.Conn) {
 		cmd := strings.ToUpper(strings.TrimSpace(line))
 		switch {
 		case strings.HasPrefix(cmd, "EHLO"), strings.HasPrefix(cmd, "HELO"):
-			reply("250 smtptest")
+			if utf8 && strings.HasPrefix(cmd, "EHLO") {
+				reply("250-smtptest")
+				reply("250-8BITMIME")
+				reply("250 SMTPUTF8")
+			} else {
+				reply("250 smtptest")
+			}
 		case strings.HasPrefix(cmd, "MAIL FROM:"):
-			from = strings.Trim(strings.TrimSpace(line)[10:], "<> ")
+			addr, params, _ := strings.Cut(strings.TrimSpace(line)[10:], ">")
+			from = strings.TrimLeft(addr, "< ")
+			smtputf8 = utf8 && slices.Contains(strings.Fields(strings.ToUpper(params)), "SMTPUTF8")
+			if !smtputf8 && !ascii(from) {
+				reply("553 non-ASCII address without SMTPUTF8")
+				continue
+			}
 			reply("250 ok")
 		case strings.HasPrefix(cmd, "RCPT TO:"):
-			to = strings.Trim(strings.TrimSpace(line)[8:], "<> ")
+			addr, _, _ := strings.Cut(strings.TrimSpace(line)[8:], ">")
+			if !smtputf8 && !ascii(addr) {
+				reply("553 non-ASCII address without SMTPUTF8")
+				continue
+			}
+			to = strings.TrimLeft(addr, "< ")
 			reply("250 ok")
 		case cmd == "DATA":
 			reply("354 go ahead")
@@ -113,7 +143,7 @@ func (s *Server) session(c net.Conn) {
 				}
 				data.WriteString(strings.TrimPrefix(l, "."))
 			}
-			s.store(from, to, data.String())
+			s.store(from, to, smtputf8, data.String())
 			reply("250 queued")
 		case cmd == "RSET", cmd == "NOOP":
 			reply("250 ok")
@@ -126,8 +156,17 @@ func (s *Server) session(c net.Conn) {
 	}
 }
 
-func (s *Server) store(from, to, raw string) {
-	m := Message{From: from, To: to}
+func ascii(s string) bool {
+	for i := range len(s) {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *Server) store(from, to string, smtputf8 bool, raw string) {
+	m := Message{From: from, To: to, SMTPUTF8: smtputf8}
 	if parsed, err := mail.ReadMessage(strings.NewReader(raw)); err == nil {
 		m.Subject, _ = new(mime.WordDecoder).DecodeHeader(parsed.Header.Get("Subject"))
 		body := io.Reader(parsed.Body)
