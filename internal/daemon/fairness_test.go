@@ -16,17 +16,20 @@ import (
 // with slow registrations gets its in-flight share (the rest: 429 with
 // Retry-After), and another account's first registration still finishes
 // inside the sync window. Without the cap the flood takes every worker
-// for the registry's 10 s and the other account's POST answers 202.
+// for the registry's 30 s and the other account's POST answers 202.
 func TestOneAccountCannotStarveAnother(t *testing.T) {
 	if testing.Short() {
-		t.Skip("-short: holds workers with 10s creates")
+		t.Skip("-short: holds workers with 30s creates")
 	}
 	t.Parallel()
 	s := startServer(t, storetest.SQLite, func(c *daemon.Config) {
 		c.Workflows.Workers, c.Workflows.MaxInFlight = 6, 4
-		c.SandboxDelay = 10 * time.Second
-		c.Workflows.JobTimeout, c.Workflows.RescueAfter = 30*time.Second, time.Minute
-		c.API.SyncWait = 5 * time.Second
+		// Without the cap the flood holds every worker for 30 s, twice the
+		// sync window; with it, the other account's registration has room
+		// to finish inside the window even on a loaded CI machine.
+		c.SandboxDelay = 30 * time.Second
+		c.Workflows.JobTimeout, c.Workflows.RescueAfter = time.Minute, 2*time.Minute
+		c.API.SyncWait = 15 * time.Second
 	})
 	accepted, limited := 0, 0
 	for i := range 8 {
