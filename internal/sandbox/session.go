@@ -21,10 +21,10 @@ type session struct {
 	br   *bufio.Reader
 	log  *slog.Logger
 
-	addr     string    // the remote address's throttle key
-	loginBy  time.Time // the end of the time to log in
-	preFrms  int       // frames read before login
-	preBytes int       // their bytes, headers included
+	addr      string    // the remote address's throttle key
+	loginBy   time.Time // the end of the time to log in
+	preFrames int       // frames read before login
+	preBytes  int       // their bytes, headers included
 
 	loggedIn bool
 	clientID string
@@ -74,9 +74,9 @@ func (ss *session) run() {
 			f(true, frame)
 		}
 		if !ss.loggedIn {
-			ss.preFrms++
+			ss.preFrames++
 			ss.preBytes += 4 + len(frame)
-			if ss.preFrms > cfg.PreLoginFrames {
+			if ss.preFrames > cfg.PreLoginFrames {
 				ss.refuse("too many frames before login: the limit is " + strconv.Itoa(cfg.PreLoginFrames))
 				return
 			}
