@@ -286,13 +286,13 @@ func FuzzParseShapes(f *testing.F) {
 		if dup && attrs > 0 {
 			nattrs++
 		}
-		over := int(depth) > MaxDepth || int(depth)+int(leaves) > MaxElements || nattrs > MaxAttrs || int(nameLen) > MaxNameLen
-		if leaves > 0 {
-			over = over || int(depth)+1 > MaxDepth
-		}
+		// Errors come in document order: the chain's limits, then the
+		// repeated attribute, then the leaves' limits.
+		overChain := int(depth) > MaxDepth || nattrs > MaxAttrs || int(nameLen) > MaxNameLen
+		overLeaves := leaves > 0 && (int(depth)+1 > MaxDepth || int(depth)+int(leaves) > MaxElements)
 		root, err := parseXML([]byte(b.String()))
 		switch {
-		case over:
+		case overChain, overLeaves && !(dup && attrs > 0):
 			if !errors.Is(err, ErrLimit) {
 				t.Fatalf("parseXML(%d attributes, depth %d, %d leaves, name %d, dup %v) = %v, want ErrLimit", attrs, depth, leaves, nameLen, dup, err)
 			}
@@ -308,8 +308,15 @@ func FuzzParseShapes(f *testing.F) {
 			if leaves > 0 {
 				wantD++
 			}
-			if d != wantD || n != int(depth)+int(leaves) || a != int(attrs) || l != int(nameLen) {
-				t.Fatalf("tree: depth %d, %d elements, %d attributes, name %d; want %d, %d, %d, %d", d, n, a, l, wantD, int(depth)+int(leaves), attrs, nameLen)
+			wantL := int(nameLen) // or <l/>, or a<attrs-1>
+			if leaves > 0 {
+				wantL = max(wantL, 1)
+			}
+			if attrs > 0 {
+				wantL = max(wantL, len(fmt.Sprint("a", attrs-1)))
+			}
+			if d != wantD || n != int(depth)+int(leaves) || a != int(attrs) || l != wantL {
+				t.Fatalf("tree: depth %d, %d elements, %d attributes, name %d; want %d, %d, %d, %d", d, n, a, l, wantD, int(depth)+int(leaves), attrs, wantL)
 			}
 		}
 	})
