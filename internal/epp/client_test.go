@@ -374,6 +374,37 @@ func TestClientCutConnection(t *testing.T) {
 	}
 }
 
+// A hostile registry's message beyond the parser's limits costs the
+// client one bounded parse: the command fails with an error matching
+// ErrLimit and the session is closed, never reused.
+func TestClientHostileRegistry(t *testing.T) {
+	hostile := manyAttrs(100000)
+	tests := []struct {
+		name   string
+		knobs  fakeKnobs
+		wantOp string
+	}{
+		{"greeting", fakeKnobs{HostileHello: hostile}, "connect"},
+		{"answer", fakeKnobs{Hostile: hostile}, "read"},
+		{"deep answer", fakeKnobs{Hostile: nested(100000)}, "read"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := startFake(t, defaultGreeting())
+			f.Set(func(k *fakeKnobs) { *k = tt.knobs })
+			c := newTestClient(t, f, func(cfg *ClientConfig) { cfg.PoolSize = 1 })
+			resp, err := c.Do(t.Context(), checkCmd("hostile.example"))
+			te := asTransport(t, "domain:check", err)
+			if resp != nil || te.Op != tt.wantOp || !errors.Is(err, ErrLimit) {
+				t.Errorf("Do(domain:check) = %v, %v, want nil and a %s error matching ErrLimit", resp, err, tt.wantOp)
+			}
+			if st := c.Stats(); st.Open != 0 {
+				t.Errorf("Stats().Open = %d after a hostile message, want 0", st.Open)
+			}
+		})
+	}
+}
+
 // A session the server closed while it was idle is dropped before use:
 // the command goes out once, on a new session, and succeeds.
 func TestClientStaleSessionReplaced(t *testing.T) {

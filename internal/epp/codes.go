@@ -116,7 +116,8 @@ func (e *Error) Error() string {
 // It is returned by every Parse function and every Marshal method. Code
 // is the result code a server should answer a command with:
 //   - CodeSyntaxError (2001): malformed XML, wrong structure, unexpected
-//     or repeated elements;
+//     or repeated elements, a message beyond the parser's limits (then
+//     errors.Is(err, ErrLimit));
 //   - CodeUnknownCommand (2000): an element that is no EPP command;
 //   - CodeMissingParam (2003): a required element, attribute or value is
 //     missing;
@@ -138,7 +139,13 @@ type FormatError struct {
 	// ClTRID is the command's clTRID when ParseCommand could read a valid
 	// one before failing, so that a server can echo it.
 	ClTRID string
+	// Err is the XML parser's error for malformed XML; it matches
+	// ErrLimit when the message exceeds the parser's limits.
+	Err error
 }
+
+// Unwrap returns Err.
+func (e *FormatError) Unwrap() error { return e.Err }
 
 func (e *FormatError) Error() string {
 	if e.Field == "" {

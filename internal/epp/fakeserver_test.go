@@ -25,6 +25,8 @@ type fakeKnobs struct {
 	Down         bool          // close new connections at once: a registry that is down
 	MsgQCount    int           // put <msgQ count> on command responses when > 0
 	WrongClTRID  bool          // echo a clTRID other than the command's
+	Hostile      []byte        // send this document instead of an answer to commands
+	HostileHello []byte        // send this document instead of the greeting
 }
 
 // fakeCounts are what the fake registry saw.
@@ -262,6 +264,12 @@ func (f *fakeServer) serve(raw net.Conn) {
 			if k.CutAfterRead {
 				return
 			}
+			if k.Hostile != nil {
+				if WriteFrame(conn, k.Hostile) != nil {
+					return
+				}
+				continue
+			}
 			if k.Delay > 0 {
 				select {
 				case <-time.After(k.Delay):
@@ -304,6 +312,12 @@ func (f *fakeServer) count(fn func(*fakeCounts)) {
 }
 
 func (f *fakeServer) sendGreeting(conn net.Conn) error {
+	f.mu.Lock()
+	hostile := f.knobs.HostileHello
+	f.mu.Unlock()
+	if hostile != nil {
+		return WriteFrame(conn, hostile)
+	}
 	g := f.greeting
 	g.SvDate = time.Now().UTC().Truncate(time.Second)
 	b, err := g.Marshal()

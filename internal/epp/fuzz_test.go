@@ -3,17 +3,24 @@ package epp
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
 
-// addSeeds adds every golden, interop and lenient document as a seed.
+// addSeeds adds every golden, interop and lenient document as a seed,
+// and the shapes that test the parser's limits.
 func addSeeds(f *testing.F) {
+	for _, b := range shapeSeeds() {
+		f.Add(b)
+	}
 	for _, pattern := range []string{"*.xml", "interop/*.xml", "lenient/*.xml"} {
 		files, _ := filepath.Glob(filepath.Join("testdata", pattern))
 		for _, name := range files {
@@ -23,6 +30,34 @@ func addSeeds(f *testing.F) {
 			}
 			f.Add(b)
 		}
+	}
+}
+
+// shapeSeeds are documents at and beyond the parser's limits: many
+// attributes, namespace declarations and elements, deep nesting and long
+// names, inside an EPP command where they fit.
+func shapeSeeds() [][]byte {
+	cmd := func(inner string) []byte {
+		return []byte(`<epp xmlns="urn:ietf:params:xml:ns:epp-1.0"><command><check>` +
+			`<domain:check xmlns:domain="urn:ietf:params:xml:ns:domain-1.0">` + inner +
+			`</domain:check></check><clTRID>ABC-1</clTRID></command></epp>`)
+	}
+	var decls strings.Builder
+	for i := range MaxAttrs {
+		fmt.Fprintf(&decls, ` xmlns:p%d="urn:x:%d"`, i, i)
+	}
+	return [][]byte{
+		manyAttrs(MaxAttrs - 1),
+		manyAttrs(MaxAttrs),
+		manyAttrs(20),
+		nested(MaxDepth),
+		nested(MaxDepth + 1),
+		siblings(200),
+		cmd(strings.Repeat(`<domain:name>a.example</domain:name>`, 100)),
+		cmd(`<domain:name a="1" b="2" c="3" d="4" e="5" f="6" g="7" h="8" i="9" a="10">a.example</domain:name>`),
+		cmd(`<domain:name` + decls.String() + `>a.example</domain:name>`),
+		cmd(`<domain:` + strings.Repeat("n", MaxNameLen) + `>a.example</domain:` + strings.Repeat("n", MaxNameLen) + `>`),
+		cmd(strings.Repeat(`<domain:name>`, MaxDepth) + strings.Repeat(`</domain:name>`, MaxDepth)),
 	}
 }
 
@@ -168,6 +203,121 @@ func FuzzParseUnspec(f *testing.F) {
 		back, err := ParseUnspec(FormatUnspec(pairs))
 		if err != nil || !slices.Equal(back, pairs) {
 			t.Fatalf("ParseUnspec(FormatUnspec(%q)) = %q, %v; want %q", pairs, back, err, pairs)
+		}
+	})
+}
+
+// treeStats returns the depth, element count, largest attribute count and
+// longest local name of a tree.
+func treeStats(e *element, depth int) (maxDepth, elements, attrs, name int) {
+	maxDepth, elements, attrs, name = depth, 1, len(e.attrs), len(e.local)
+	for _, a := range e.attrs {
+		name = max(name, len(a.local))
+	}
+	for _, c := range e.children {
+		d, n, a, l := treeStats(c, depth+1)
+		maxDepth, elements, attrs, name = max(maxDepth, d), elements+n, max(attrs, a), max(name, l)
+	}
+	return maxDepth, elements, attrs, name
+}
+
+// FuzzParseXML: a document the parser accepts is within its limits and
+// parses to the same tree with the limits lifted; one it refuses for a
+// limit is refused or exceeds a limit without them.
+func FuzzParseXML(f *testing.F) {
+	addSeeds(f)
+	f.Fuzz(func(t *testing.T, in []byte) {
+		root, err := parseXML(in)
+		free, ferr := parseXMLLimits(in, unlimited)
+		switch {
+		case err == nil:
+			d, n, a, l := treeStats(root, 1)
+			if d > MaxDepth || n > MaxElements || a > MaxAttrs || l > MaxNameLen {
+				t.Fatalf("parseXML accepted depth %d, %d elements, %d attributes, name of %d bytes", d, n, a, l)
+			}
+			if ferr != nil {
+				t.Fatalf("parseXML = nil but without limits %v", ferr)
+			}
+			if !reflect.DeepEqual(root, free) {
+				t.Fatalf("trees differ with and without limits")
+			}
+		case errors.Is(err, ErrLimit):
+			if ferr == nil && bytes.Count(in, []byte("<")) <= MaxDepth && len(in) <= MaxNameLen {
+				t.Fatalf("parseXML = %v for a document smaller than any limit", err)
+			}
+		}
+	})
+}
+
+// FuzzParseShapes builds documents of the given shape: the parser
+// refuses exactly those beyond a limit, with ErrLimit, and accepts the
+// others as built.
+func FuzzParseShapes(f *testing.F) {
+	f.Add(uint16(3), uint16(5), uint16(10), uint16(8), false)
+	f.Add(uint16(MaxAttrs-1), uint16(MaxDepth), uint16(MaxElements-MaxDepth), uint16(MaxNameLen), false)
+	f.Add(uint16(MaxAttrs), uint16(MaxDepth+1), uint16(MaxElements), uint16(MaxNameLen+1), false)
+	f.Add(uint16(40), uint16(2), uint16(2), uint16(4), true)
+	f.Add(uint16(5), uint16(1), uint16(1), uint16(1), true)
+	f.Fuzz(func(t *testing.T, attrs, depth, leaves, nameLen uint16, dup bool) {
+		// A chain of depth elements named n (nameLen bytes), the innermost
+		// holding leaves empty <l/> and attrs attributes (plus the
+		// default namespace); dup repeats the first attribute.
+		depth, nameLen = max(depth, 1), max(nameLen, 1)
+		attrs = min(attrs, 4*MaxAttrs)
+		depth = min(depth, 4*MaxDepth)
+		leaves = min(leaves, 2*MaxElements)
+		name := strings.Repeat("n", int(nameLen))
+		var b strings.Builder
+		for range depth - 1 {
+			b.WriteString("<" + name + ">")
+		}
+		b.WriteString("<" + name + ` xmlns="urn:x"`)
+		for i := range attrs {
+			fmt.Fprintf(&b, ` a%d="v"`, i)
+		}
+		if dup && attrs > 0 {
+			b.WriteString(` a0="w"`)
+		}
+		b.WriteString(">" + strings.Repeat("<l/>", int(leaves)))
+		for range depth {
+			b.WriteString("</" + name + ">")
+		}
+		nattrs := int(attrs) + 1
+		if dup && attrs > 0 {
+			nattrs++
+		}
+		// Errors come in document order: the chain's limits, then the
+		// repeated attribute, then the leaves' limits.
+		overChain := int(depth) > MaxDepth || nattrs > MaxAttrs || int(nameLen) > MaxNameLen
+		overLeaves := leaves > 0 && (int(depth)+1 > MaxDepth || int(depth)+int(leaves) > MaxElements)
+		root, err := parseXML([]byte(b.String()))
+		switch {
+		case overChain, overLeaves && !(dup && attrs > 0):
+			if !errors.Is(err, ErrLimit) {
+				t.Fatalf("parseXML(%d attributes, depth %d, %d leaves, name %d, dup %v) = %v, want ErrLimit", attrs, depth, leaves, nameLen, dup, err)
+			}
+		case dup && attrs > 0:
+			if err == nil || !strings.Contains(err.Error(), "duplicate attribute") {
+				t.Fatalf("parseXML with a repeated attribute = %v, want a duplicate", err)
+			}
+		case err != nil:
+			t.Fatalf("parseXML(%d attributes, depth %d, %d leaves, name %d) = %v, want nil", attrs, depth, leaves, nameLen, err)
+		default:
+			d, n, a, l := treeStats(root, 1)
+			wantD := int(depth)
+			if leaves > 0 {
+				wantD++
+			}
+			wantL := int(nameLen) // or <l/>, or a<attrs-1>
+			if leaves > 0 {
+				wantL = max(wantL, 1)
+			}
+			if attrs > 0 {
+				wantL = max(wantL, len(fmt.Sprint("a", attrs-1)))
+			}
+			if d != wantD || n != int(depth)+int(leaves) || a != int(attrs) || l != wantL {
+				t.Fatalf("tree: depth %d, %d elements, %d attributes, name %d; want %d, %d, %d, %d", d, n, a, l, wantD, int(depth)+int(leaves), attrs, wantL)
+			}
 		}
 	})
 }

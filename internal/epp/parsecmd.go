@@ -10,7 +10,7 @@ package epp
 func ParseCommand(b []byte) (*Command, error) {
 	root, err := parseXML(b)
 	if err != nil {
-		return nil, &FormatError{Code: CodeSyntaxError, Field: "epp", Reason: "malformed XML: " + err.Error()}
+		return nil, &FormatError{Code: CodeSyntaxError, Field: "epp", Reason: "malformed XML: " + err.Error(), Err: err}
 	}
 	p := &parser{strict: true}
 	c := &Command{}

@@ -574,7 +574,7 @@ func ParseResponse(b []byte) (*Response, error) {
 func ParseServerMessage(b []byte) (greeting *Greeting, resp *Response, err error) {
 	root, err := parseXML(b)
 	if err != nil {
-		return nil, nil, &FormatError{Code: CodeSyntaxError, Field: "epp", Reason: "malformed XML: " + err.Error()}
+		return nil, nil, &FormatError{Code: CodeSyntaxError, Field: "epp", Reason: "malformed XML: " + err.Error(), Err: err}
 	}
 	p := &parser{}
 	body := p.body(root)

@@ -18,11 +18,41 @@ import (
 const (
 	nsXML   = "http://www.w3.org/XML/1998/namespace"
 	nsXMLNS = "http://www.w3.org/2000/xmlns/"
-
-	// maxDepth bounds element nesting. EPP messages nest about ten deep;
-	// the bound keeps hostile input from building deep trees.
-	maxDepth = 64
 )
+
+// ErrLimit is matched (errors.Is) by the error of a message that exceeds
+// the parser's limits (see MaxDepth, MaxElements, MaxAttrs and MaxNameLen). A server answers it with 2001 and closes
+// the connection; a client drops the session.
+var ErrLimit = errors.New("exceeds the parser's limits")
+
+// Limits bound the work of parsing one message, on top of the frame size
+// (ReadFrame). Parsing is linear in the message's size; these limits stop
+// it at the first element that breaks one of them, before the tree grows
+// further. Every message of RFC 5730-5734, RFC 5910, fee-1.0 and the
+// NeuLevel extension fits with room to spare: EPP nests about ten deep, its
+// longest names are about 30 bytes, an element carries at most a handful
+// of attributes (the <epp> root one namespace declaration per extension),
+// and a check of a hundred names with fees is about 2,000 elements.
+const (
+	// MaxDepth bounds element nesting.
+	MaxDepth = 64
+	// MaxElements bounds the elements of one message.
+	MaxElements = 20000
+	// MaxAttrs bounds the attributes of one element, namespace
+	// declarations included.
+	MaxAttrs = 128
+	// MaxNameLen bounds an element or attribute name, prefix included,
+	// in bytes.
+	MaxNameLen = 256
+)
+
+// xmlLimits are the limits of one parse; tests lift them to measure the
+// parser itself.
+type xmlLimits struct {
+	depth, elements, attrs, name int
+}
+
+var eppLimits = xmlLimits{depth: MaxDepth, elements: MaxElements, attrs: MaxAttrs, name: MaxNameLen}
 
 // element is one XML element with its namespace resolved.
 type element struct {
@@ -72,22 +102,32 @@ func (e *element) allText() string {
 	return b.String()
 }
 
-// parseXML parses a complete XML document into a tree. DOCTYPE
-// declarations are refused; comments and processing instructions other
-// than the XML declaration are skipped.
+// parseXML parses a complete XML document into a tree, within eppLimits.
+// DOCTYPE declarations are refused; comments and processing instructions
+// other than the XML declaration are skipped.
 func parseXML(b []byte) (*element, error) {
+	return parseXMLLimits(b, eppLimits)
+}
+
+// parseXMLLimits is parseXML within lim. Its work is linear in len(b):
+// namespace scopes are one map of binding stacks (no copy per element),
+// and duplicate attributes are found with a set, not by comparing each
+// attribute with every earlier one.
+func parseXMLLimits(b []byte, lim xmlLimits) (*element, error) {
 	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")) // a UTF-8 byte order mark
 	d := xml.NewDecoder(bytes.NewReader(b))
 	d.Strict = true
 	type open struct {
-		el    *element
-		raw   xml.Name
-		scope map[string]string
+		el       *element
+		raw      xml.Name
+		declared []string // prefixes the element bound, unbound at its end
 	}
-	base := map[string]string{"xml": nsXML}
-	scope := base
+	scope := nsScope{"xml": {nsXML}}
 	var stack []open
 	var root *element
+	var keys []attrKey
+	seen := make(map[attrKey]struct{})
+	elements := 0
 	first := true
 	for {
 		tok, err := d.RawToken()
@@ -104,31 +144,37 @@ func parseXML(b []byte) (*element, error) {
 			if root != nil && len(stack) == 0 {
 				return nil, errors.New("more than one root element")
 			}
-			if len(stack) >= maxDepth {
-				return nil, fmt.Errorf("elements nested deeper than %d", maxDepth)
+			if err := checkLimits(t, len(stack), elements, lim); err != nil {
+				return nil, err
 			}
-			ns, err := bindings(scope, t.Attr)
+			elements++
+			declared, err := scope.bind(t.Attr)
 			if err != nil {
 				return nil, err
 			}
 			el := &element{}
-			if el.space, el.local, err = resolve(ns, t.Name, true); err != nil {
+			if el.space, el.local, err = scope.resolve(t.Name, true); err != nil {
 				return nil, err
 			}
+			keys = keys[:0]
 			for _, a := range t.Attr {
-				if (a.Name.Space == "" && a.Name.Local == "xmlns") || a.Name.Space == "xmlns" {
+				if a.Name.Space == "" && a.Name.Local == "xmlns" {
+					keys = append(keys, attrKey{nsXMLNS, ""})
 					continue
 				}
-				space, local, err := resolve(ns, a.Name, false)
+				if a.Name.Space == "xmlns" {
+					keys = append(keys, attrKey{nsXMLNS, a.Name.Local})
+					continue
+				}
+				space, local, err := scope.resolve(a.Name, false)
 				if err != nil {
 					return nil, err
 				}
-				for _, o := range el.attrs {
-					if o.space == space && o.local == local {
-						return nil, fmt.Errorf("duplicate attribute %s", a.Name.Local)
-					}
-				}
+				keys = append(keys, attrKey{space, local})
 				el.attrs = append(el.attrs, attribute{space, local, a.Value})
+			}
+			if i := duplicate(keys, seen); i >= 0 {
+				return nil, fmt.Errorf("duplicate attribute %s", rawName(t.Attr[i].Name))
 			}
 			if len(stack) > 0 {
 				parent := stack[len(stack)-1].el
@@ -137,8 +183,7 @@ func parseXML(b []byte) (*element, error) {
 			} else {
 				root = el
 			}
-			stack = append(stack, open{el, t.Name, ns})
-			scope = ns
+			stack = append(stack, open{el, t.Name, declared})
 		case xml.EndElement:
 			if len(stack) == 0 {
 				return nil, errors.New("unexpected end element")
@@ -147,12 +192,8 @@ func parseXML(b []byte) (*element, error) {
 			if top.raw != t.Name {
 				return nil, fmt.Errorf("element <%s> closed by </%s>", rawName(top.raw), rawName(t.Name))
 			}
+			scope.unbind(top.declared)
 			stack = stack[:len(stack)-1]
-			if len(stack) > 0 {
-				scope = stack[len(stack)-1].scope
-			} else {
-				scope = base
-			}
 		case xml.CharData:
 			if len(stack) == 0 {
 				if len(bytes.Trim(t, " \t\r\n")) != 0 {
@@ -180,31 +221,81 @@ func parseXML(b []byte) (*element, error) {
 	return root, nil
 }
 
-// bindings returns the namespace scope of an element: its parent's scope
-// plus the element's own xmlns declarations. The parent's map is copied
-// only when the element declares something.
-func bindings(parent map[string]string, attrs []xml.Attr) (map[string]string, error) {
-	scope := parent
-	copied := false
-	set := func(prefix, uri string) {
-		if !copied {
-			scope = make(map[string]string, len(parent)+1)
-			for k, v := range parent {
-				scope[k] = v
-			}
-			copied = true
-		}
-		scope[prefix] = uri
+// checkLimits checks a start tag at the given depth, after elements
+// others, against lim. Errors match ErrLimit.
+func checkLimits(t xml.StartElement, depth, elements int, lim xmlLimits) error {
+	switch {
+	case depth >= lim.depth:
+		return fmt.Errorf("%w: elements nested deeper than %d", ErrLimit, lim.depth)
+	case elements >= lim.elements:
+		return fmt.Errorf("%w: more than %d elements", ErrLimit, lim.elements)
+	case len(t.Attr) > lim.attrs:
+		return fmt.Errorf("%w: more than %d attributes in one element", ErrLimit, lim.attrs)
+	case nameLen(t.Name) > lim.name:
+		return fmt.Errorf("%w: element name longer than %d bytes", ErrLimit, lim.name)
 	}
+	for _, a := range t.Attr {
+		if nameLen(a.Name) > lim.name {
+			return fmt.Errorf("%w: attribute name longer than %d bytes", ErrLimit, lim.name)
+		}
+	}
+	return nil
+}
+
+func nameLen(n xml.Name) int {
+	if n.Space == "" {
+		return len(n.Local)
+	}
+	return len(n.Space) + 1 + len(n.Local)
+}
+
+// attrKey identifies an attribute of an element: its namespace URI and
+// local name, or (nsXMLNS, prefix) for a namespace declaration.
+type attrKey struct{ space, local string }
+
+// duplicate returns the index of the first key that repeats an earlier
+// one, or -1. Up to eight keys are compared pairwise (the usual case, no
+// allocation); more go through seen, which it empties first.
+func duplicate(keys []attrKey, seen map[attrKey]struct{}) int {
+	if len(keys) <= 8 {
+		for i := 1; i < len(keys); i++ {
+			for _, o := range keys[:i] {
+				if o == keys[i] {
+					return i
+				}
+			}
+		}
+		return -1
+	}
+	clear(seen)
+	for i, k := range keys {
+		if _, ok := seen[k]; ok {
+			return i
+		}
+		seen[k] = struct{}{}
+	}
+	return -1
+}
+
+// nsScope maps each prefix ("" for the default namespace) to the stack of
+// its bindings, innermost last: an element's declarations are pushed at
+// its start and popped at its end, so that nothing is copied per element.
+type nsScope map[string][]string
+
+// bind pushes an element's xmlns declarations and returns the prefixes
+// it bound.
+func (s nsScope) bind(attrs []xml.Attr) ([]string, error) {
+	var declared []string
 	for _, a := range attrs {
+		var p string
 		switch {
 		case a.Name.Space == "" && a.Name.Local == "xmlns":
 			if a.Value == nsXML || a.Value == nsXMLNS {
 				return nil, fmt.Errorf("reserved namespace %s bound as default", a.Value)
 			}
-			set("", a.Value)
+			p = ""
 		case a.Name.Space == "xmlns":
-			p := a.Name.Local
+			p = a.Name.Local
 			switch {
 			case p == "xmlns" || strings.Contains(p, ":"):
 				return nil, fmt.Errorf("bad namespace prefix %q", p)
@@ -218,30 +309,54 @@ func bindings(parent map[string]string, attrs []xml.Attr) (map[string]string, er
 			case a.Value == nsXML || a.Value == nsXMLNS:
 				return nil, fmt.Errorf("reserved namespace %s bound to prefix %s", a.Value, p)
 			}
-			set(p, a.Value)
+		default:
+			continue
+		}
+		s[p] = append(s[p], a.Value)
+		declared = append(declared, p)
+	}
+	return declared, nil
+}
+
+// unbind pops the bindings bind pushed.
+func (s nsScope) unbind(declared []string) {
+	for _, p := range declared {
+		if v := s[p][:len(s[p])-1]; len(v) > 0 {
+			s[p] = v
+		} else {
+			delete(s, p)
 		}
 	}
-	return scope, nil
 }
 
 // resolve maps a raw (prefix, local) name to (namespace URI, local name).
 // Unprefixed attributes are in no namespace; unprefixed elements are in
 // the default namespace.
-func resolve(scope map[string]string, n xml.Name, isElement bool) (string, string, error) {
+func (s nsScope) resolve(n xml.Name, isElement bool) (string, string, error) {
 	if n.Local == "" || strings.Contains(n.Local, ":") {
 		return "", "", fmt.Errorf("bad name %q", rawName(n))
 	}
 	if n.Space == "" {
 		if isElement {
-			return scope[""], n.Local, nil
+			uri, _ := s.lookup("")
+			return uri, n.Local, nil
 		}
 		return "", n.Local, nil
 	}
-	uri, ok := scope[n.Space]
+	uri, ok := s.lookup(n.Space)
 	if !ok {
 		return "", "", fmt.Errorf("unbound namespace prefix %q in <%s>", n.Space, rawName(n))
 	}
 	return uri, n.Local, nil
+}
+
+// lookup returns the innermost binding of prefix.
+func (s nsScope) lookup(prefix string) (string, bool) {
+	v := s[prefix]
+	if len(v) == 0 {
+		return "", false
+	}
+	return v[len(v)-1], true
 }
 
 func rawName(n xml.Name) string {

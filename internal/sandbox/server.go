@@ -23,6 +23,11 @@ const (
 	DefaultFailedLoginLimit     = 3
 	DefaultReadTimeout          = time.Minute
 	DefaultSvID                 = "OpenRegistrar sandbox"
+	DefaultPreLoginFrames       = 16
+	DefaultPreLoginBytes        = 64 << 10
+	DefaultPreLoginTimeout      = 30 * time.Second
+	DefaultLoginFailures        = 10
+	DefaultLoginFailureInterval = time.Minute
 )
 
 // ServerConfig configures a Server. A zero field takes the default in
@@ -54,6 +59,23 @@ type ServerConfig struct {
 	// first byte has arrived, and the writing of an answer
 	// [DefaultReadTimeout]; when it passes the connection is closed.
 	ReadTimeout time.Duration
+	// PreLoginFrames [DefaultPreLoginFrames], PreLoginBytes (headers
+	// included) [DefaultPreLoginBytes] and PreLoginTimeout (from the end of
+	// the TLS handshake) [DefaultPreLoginTimeout] bound what a connection
+	// may send, and for how long, before it has logged in: a frame beyond
+	// either count answers 2500 and closes the connection, the timeout
+	// closes it.
+	PreLoginFrames  int
+	PreLoginBytes   int
+	PreLoginTimeout time.Duration
+	// LoginFailures [DefaultLoginFailures] and LoginFailureInterval
+	// [DefaultLoginFailureInterval] throttle failed logins across
+	// connections, per client ID and per remote address (IPv6 per /64):
+	// each has a token bucket of LoginFailures failures that gets one back
+	// per LoginFailureInterval. A login while either bucket is empty is
+	// answered 2501, its password unchecked, and the connection closed.
+	LoginFailures        int
+	LoginFailureInterval time.Duration
 	// SvID is the greeting's server name [DefaultSvID].
 	SvID string
 	// Logger receives a debug record per session event and command. Nil
@@ -97,6 +119,7 @@ type Server struct {
 	ln       net.Listener
 	conns    map[net.Conn]struct{}
 	sessions map[string]int // logged-in sessions per client ID
+	throttle *loginThrottle // failed logins per client ID and address
 	closed   bool
 	wg       sync.WaitGroup
 
@@ -125,6 +148,21 @@ func NewServer(e *Engine, cfg ServerConfig) *Server {
 	if cfg.SvID == "" {
 		cfg.SvID = DefaultSvID
 	}
+	if cfg.PreLoginFrames <= 0 {
+		cfg.PreLoginFrames = DefaultPreLoginFrames
+	}
+	if cfg.PreLoginBytes <= 0 {
+		cfg.PreLoginBytes = DefaultPreLoginBytes
+	}
+	if cfg.PreLoginTimeout <= 0 {
+		cfg.PreLoginTimeout = DefaultPreLoginTimeout
+	}
+	if cfg.LoginFailures <= 0 {
+		cfg.LoginFailures = DefaultLoginFailures
+	}
+	if cfg.LoginFailureInterval <= 0 {
+		cfg.LoginFailureInterval = DefaultLoginFailureInterval
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -138,6 +176,7 @@ func NewServer(e *Engine, cfg ServerConfig) *Server {
 		cancel:   cancel,
 		conns:    make(map[net.Conn]struct{}),
 		sessions: make(map[string]int),
+		throttle: newLoginThrottle(cfg.LoginFailures, cfg.LoginFailureInterval),
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/openregistrar/registrar/internal/epp"
@@ -20,6 +21,11 @@ type session struct {
 	br   *bufio.Reader
 	log  *slog.Logger
 
+	addr      string    // the remote address's throttle key
+	loginBy   time.Time // the end of the time to log in
+	preFrames int       // frames read before login
+	preBytes  int       // their bytes, headers included
+
 	loggedIn bool
 	clientID string
 	failures int             // failed logins
@@ -28,7 +34,8 @@ type session struct {
 }
 
 func newSession(s *Server, conn *tls.Conn, log *slog.Logger) *session {
-	return &session{s: s, conn: conn, br: bufio.NewReader(conn), log: log}
+	return &session{s: s, conn: conn, br: bufio.NewReader(conn), log: log,
+		addr: addrKey(conn.RemoteAddr()), loginBy: time.Now().Add(s.cfg.PreLoginTimeout)}
 }
 
 // run sends the greeting, then reads and answers commands, one at a time,
@@ -40,19 +47,39 @@ func (ss *session) run() {
 	}
 	cfg := &ss.s.cfg
 	for {
-		ss.conn.SetReadDeadline(time.Now().Add(cfg.IdleTimeout))
+		idle, read := time.Now().Add(cfg.IdleTimeout), time.Now().Add(cfg.ReadTimeout)
+		maxFrame := cfg.MaxFrameSize
+		if !ss.loggedIn {
+			// Before login a connection gets PreLoginTimeout in all and
+			// PreLoginBytes in all; max 1 refuses any frame.
+			idle, read = earliest(idle, ss.loginBy), earliest(read, ss.loginBy)
+			maxFrame = max(1, min(maxFrame, cfg.PreLoginBytes-ss.preBytes))
+		}
+		ss.conn.SetReadDeadline(idle)
 		if _, err := ss.br.Peek(1); err != nil {
 			ss.closing("waiting for a command", err)
 			return
 		}
-		ss.conn.SetReadDeadline(time.Now().Add(cfg.ReadTimeout))
-		frame, err := epp.ReadFrame(ss.br, cfg.MaxFrameSize)
+		ss.conn.SetReadDeadline(read)
+		frame, err := epp.ReadFrame(ss.br, maxFrame)
 		if err != nil {
+			if !ss.loggedIn && maxFrame < cfg.MaxFrameSize && errors.Is(err, epp.ErrFrameTooLarge) {
+				ss.refuse("too much data before login: the limit is " + strconv.Itoa(cfg.PreLoginBytes) + " bytes")
+				return
+			}
 			ss.closing("reading a frame", err)
 			return
 		}
 		if f := cfg.Trace; f != nil {
 			f(true, frame)
+		}
+		if !ss.loggedIn {
+			ss.preFrames++
+			ss.preBytes += 4 + len(frame)
+			if ss.preFrames > cfg.PreLoginFrames {
+				ss.refuse("too many frames before login: the limit is " + strconv.Itoa(cfg.PreLoginFrames))
+				return
+			}
 		}
 		if end := ss.handle(frame); end {
 			ss.closeGracefully()
@@ -61,12 +88,28 @@ func (ss *session) run() {
 	}
 }
 
+// refuse answers 2500 with reason, unparsed, and closes the session.
+func (ss *session) refuse(reason string) {
+	ss.log.Debug("sandbox EPP: session closed", "client_id", ss.clientID, "reason", reason)
+	ss.reply("refused", ss.failure("", epp.CodeCommandFailedClosing, reason))
+	ss.closeGracefully()
+}
+
+func earliest(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
 // closing logs why the session ends.
 func (ss *session) closing(while string, err error) {
 	reason := err.Error()
 	switch {
 	case errors.Is(err, io.EOF):
 		reason = "closed by the client"
+	case errors.Is(err, os.ErrDeadlineExceeded) && !ss.loggedIn && !time.Now().Before(ss.loginBy):
+		reason = "no login within " + ss.s.cfg.PreLoginTimeout.String()
 	case errors.Is(err, os.ErrDeadlineExceeded) && while == "waiting for a command":
 		reason = "idle timeout"
 	case errors.Is(err, os.ErrDeadlineExceeded):
@@ -171,6 +214,12 @@ func (ss *session) handle(frame []byte) (end bool) {
 			fe = &epp.FormatError{Code: epp.CodeSyntaxError, Reason: err.Error()}
 		}
 		r := &epp.Response{Results: []epp.Result{fe.Result()}, ClTRID: fe.ClTRID, SvTRID: ss.s.svTRID()}
+		if errors.Is(err, epp.ErrLimit) {
+			// A message beyond the parser's limits is an attack or a
+			// broken client: answer 2001 and close.
+			ss.reply("invalid", r)
+			return true
+		}
 		return !ss.reply("invalid", r)
 	}
 	kind := cmd.Kind()
@@ -201,8 +250,16 @@ func (ss *session) handle(frame []byte) (end bool) {
 // login answers a login; true means the session ends.
 func (ss *session) login(cmd *epp.Command) (end bool) {
 	l := cmd.Login
+	keys := []string{"id:" + l.ClID, ss.addr}
+	if ok, wait := ss.s.throttle.allow(keys...); !ok {
+		ss.log.Debug("sandbox EPP: login throttled", "client_id", l.ClID, "retry_in", wait)
+		ss.reply("login", ss.failure(cmd.ClTRID, epp.CodeAuthErrorClosing,
+			"too many failed logins for this client ID or address: try again in "+(wait+time.Second-1).Truncate(time.Second).String()))
+		return true
+	}
 	pw, known := ss.s.cfg.Accounts[l.ClID]
 	if match := subtle.ConstantTimeCompare([]byte(pw), []byte(l.Password)) == 1; !match || !known {
+		ss.s.throttle.fail(keys...)
 		ss.failures++
 		ss.log.Debug("sandbox EPP: login failed", "client_id", l.ClID, "failures", ss.failures)
 		if ss.failures >= ss.s.cfg.FailedLoginLimit {
