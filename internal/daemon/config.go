@@ -33,6 +33,9 @@ type Config struct {
 	DatabaseURL string // postgres://… to use PostgreSQL instead of SQLite
 	PublicURL   string // base of links in email; default http://<listen>
 	SMTPURL     string // smtp://user:pass@host:port?from=… ; empty keeps mail in the outbox
+	// SQLiteSynchronous is SQLite's synchronous setting for the registrar's
+	// database and the built-in registries' [store.SynchronousDefault].
+	SQLiteSynchronous string
 	// Registries is a registries file (YAML): which EPP registries serve
 	// the live API's extensions. Empty: demo mode, on the built-in demo
 	// registry.
@@ -69,7 +72,7 @@ type Config struct {
 // flags: every setting at its declared default.
 func DefaultConfig() Config {
 	return Config{
-		Listen: ListenDefault, DataDir: DataDirDefault,
+		Listen: ListenDefault, DataDir: DataDirDefault, SQLiteSynchronous: store.SynchronousDefault,
 		SandboxDelay: sandbox.DefaultDelay, ShutdownTimeout: ShutdownTimeoutDefault,
 		API: httpapi.Config{
 			SyncWait: httpapi.SyncWaitDefault, MaxBodyBytes: httpapi.MaxBodyBytesDefault,
@@ -109,6 +112,7 @@ func (c *Config) Settings() []Setting {
 		{"registries", "registries file (YAML): the EPP registries that serve the live API's extensions; without it the live API runs in demo mode", &c.Registries},
 		{"catalog", "catalog file (JSON) replacing the default extensions, prices and registration schemas", &c.Catalog},
 		{"smtp-url", "send mail over SMTP: smtp://user:pass@host:587?from=addr (mail always goes to the outbox too)", &c.SMTPURL},
+		{"sqlite-synchronous", "full: every acknowledged write is on stable storage first; normal: faster, but an OS crash or power loss can lose the last acknowledged registrations", &c.SQLiteSynchronous},
 		{"sandbox-listen", "address of the built-in sandbox registry's EPP server; empty: a free loopback port", &c.SandboxListen},
 		{"sandbox-delay", "delay of the built-in registries' slow-, pending- and outage- scenarios", &c.SandboxDelay},
 		{"sync-wait", "how long POST and PATCH wait for the workflow to finish before answering 202", &c.API.SyncWait},
@@ -144,6 +148,9 @@ func (c *Config) Validate() error {
 	}
 	if c.DatabaseURL != "" && !store.IsPostgresURL(c.DatabaseURL) {
 		errs = append(errs, errors.New("--database must be a postgres:// or postgresql:// URL"))
+	}
+	if !store.ValidSynchronous(c.SQLiteSynchronous) {
+		errs = append(errs, fmt.Errorf("--sqlite-synchronous %q must be %s or %s", c.SQLiteSynchronous, store.SynchronousFull, store.SynchronousNormal))
 	}
 	if c.PublicURL != "" {
 		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

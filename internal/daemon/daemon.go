@@ -94,7 +94,7 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 	if d.lock, err = lockDataDir(cfg.DataDir); err != nil {
 		return nil, err
 	}
-	d.db, err = store.Open(ctx, store.Config{DatabaseURL: cfg.DatabaseURL, SQLitePath: SQLitePath(cfg.DataDir), Logger: cfg.Logger})
+	d.db, err = store.Open(ctx, store.Config{DatabaseURL: cfg.DatabaseURL, SQLitePath: SQLitePath(cfg.DataDir), Logger: cfg.Logger, Synchronous: cfg.SQLiteSynchronous})
 	if err != nil {
 		return nil, err
 	}

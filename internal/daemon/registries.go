@@ -125,7 +125,7 @@ func (d *Daemon) startRegistries() (*registrar.Router, error) {
 // startBuiltin opens a built-in test registry (a sandbox engine kept in
 // the SQLite file at path), serves it over EPP on addr, and connects to it.
 func (d *Daemon) startBuiltin(name, path, addr string, files tlsca.Files, pw string) (*eppregistry.Registry, error) {
-	engine, err := sandbox.Open(path, sandbox.Config{Delay: d.cfg.SandboxDelay, Prices: catalogPrices(d.catalog),
+	engine, err := sandbox.Open(path, sandbox.Config{Delay: d.cfg.SandboxDelay, Synchronous: d.cfg.SQLiteSynchronous, Prices: catalogPrices(d.catalog),
 		Logger: d.cfg.Logger.With("component", name)})
 	if err != nil {
 		return nil, err

@@ -605,3 +605,51 @@ func TestStatusCacheFollowsChanges(t *testing.T) {
 		}
 	})
 }
+
+// TestSQLiteDurableAndPrivate: the writer syncs every commit
+// (synchronous=FULL, 2) unless NORMAL (1) is asked for, and the database
+// and its -wal and -shm files are created 0600.
+func TestSQLiteDurableAndPrivate(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		synchronous string
+		want        int
+	}{
+		{"", 2},
+		{store.SynchronousFull, 2},
+		{store.SynchronousNormal, 1},
+	} {
+		t.Run("synchronous="+tc.synchronous, func(t *testing.T) {
+			ctx := context.Background()
+			path := filepath.Join(t.TempDir(), "registrar.db")
+			db, err := store.Open(ctx, store.Config{SQLitePath: path, Synchronous: tc.synchronous})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if err := db.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			var got int
+			if err := db.SQLite().QueryRowContext(ctx, "PRAGMA synchronous").Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Errorf("PRAGMA synchronous = %d, want %d", got, tc.want)
+			}
+			newAccount(t, db)
+			for _, p := range []string{path, path + "-wal", path + "-shm"} {
+				info, err := os.Stat(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if m := info.Mode().Perm(); m != 0o600 {
+					t.Errorf("mode of %s = %04o, want 0600", p, m)
+				}
+			}
+		})
+	}
+	if _, err := store.Open(context.Background(), store.Config{SQLitePath: filepath.Join(t.TempDir(), "x.db"), Synchronous: "off"}); err == nil {
+		t.Error("Open with synchronous=off: no error")
+	}
+}
