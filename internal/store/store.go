@@ -192,7 +192,9 @@ func sqliteDSN(path, mode, syncMode string) string {
 		// before COMMIT returns, so a registration answered 201/202 survives
 		// an OS crash or power loss. NORMAL (an opt-in) syncs only at
 		// checkpoints: a commit then survives only a crash of the process.
-		b.WriteString("&_pragma=journal_mode(WAL)&_pragma=synchronous(" + strings.ToUpper(syncMode) + ")&_txlock=immediate")
+		// secure_delete: what a write replaces or deletes (a delivered
+		// mail's secret) is overwritten in the file, not left in free space.
+		b.WriteString("&_pragma=journal_mode(WAL)&_pragma=synchronous(" + strings.ToUpper(syncMode) + ")&_pragma=secure_delete(1)&_txlock=immediate")
 	} else {
 		b.WriteString("&_pragma=query_only(1)")
 	}
