@@ -123,7 +123,11 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 	}
 	var mailer registrar.Mailer
 	if cfg.SMTPURL != "" {
-		if mailer, err = mail.NewSMTP(cfg.SMTPURL); err != nil {
+		smtpURL, err := cfg.smtpURL()
+		if err != nil {
+			return nil, err
+		}
+		if mailer, err = mail.NewSMTP(smtpURL); err != nil {
 			return nil, err
 		}
 	}
