@@ -30,7 +30,9 @@ func startAPIServer(t *testing.T, syncWait time.Duration) (dir string, d *daemon
 	t.Helper()
 	dir = t.TempDir()
 	var out bytes.Buffer
-	d, err := daemon.Start(context.Background(), daemon.Config{Listen: "127.0.0.1:0", DataDir: dir,
+	// normal: a test's data need not survive an OS crash (see the daemon
+	// tests' startServer).
+	d, err := daemon.Start(context.Background(), daemon.Config{Listen: "127.0.0.1:0", DataDir: dir, SQLiteSynchronous: "normal",
 		API: httpapi.Config{RateLimit: -1, SyncWait: syncWait}, SandboxDelay: time.Second,
 		Workflows: workflows.Config{PollInterval: 100 * time.Millisecond}, Out: &out})
 	if err != nil {
