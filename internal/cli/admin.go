@@ -8,6 +8,7 @@ import (
 
 	"github.com/openregistrar/registrar/internal/daemon"
 	"github.com/openregistrar/registrar/internal/jsonstrict"
+	"github.com/openregistrar/registrar/internal/privatefile"
 	"github.com/openregistrar/registrar/internal/registrar"
 	"github.com/openregistrar/registrar/internal/sandbox"
 	regschema "github.com/openregistrar/registrar/internal/schema"
@@ -28,7 +29,7 @@ func (e *cmdEnv) openDB(dataDir, database string, readOnly bool) (*store.DB, err
 			if _, err := os.Stat(path); err != nil {
 				return nil, fmt.Errorf("no registrar database in %s: start the server there first, or pass --data-dir", dataDir)
 			}
-		} else if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		} else if err := privatefile.MakeDir(dataDir); err != nil {
 			return nil, err
 		}
 		return store.Open(e.ctx, store.Config{SQLitePath: path, ReadOnly: readOnly})

@@ -87,7 +87,7 @@ func (o *apiOpts) client() (*client.Client, *recorder, error) {
 		default:
 			var file cliFile
 			if err := json.Unmarshal(raw, &file); err != nil {
-				return nil, nil, fmt.Errorf("%s: %v", path, err)
+				return nil, nil, fmt.Errorf("%s is damaged (%v): delete it and give --api-token and --account-id (or their environment variables)", path, err)
 			}
 			url, token, account = firstOf(url, file.APIURL), firstOf(token, file.APIToken), firstOf(account, file.AccountID)
 		}

@@ -30,7 +30,9 @@ func startAPIServer(t *testing.T, syncWait time.Duration) (dir string, d *daemon
 	t.Helper()
 	dir = t.TempDir()
 	var out bytes.Buffer
-	d, err := daemon.Start(context.Background(), daemon.Config{Listen: "127.0.0.1:0", DataDir: dir,
+	// normal: a test's data need not survive an OS crash (see the daemon
+	// tests' startServer).
+	d, err := daemon.Start(context.Background(), daemon.Config{Listen: "127.0.0.1:0", DataDir: dir, SQLiteSynchronous: "normal",
 		API: httpapi.Config{RateLimit: -1, SyncWait: syncWait}, SandboxDelay: time.Second,
 		Workflows: workflows.Config{PollInterval: 100 * time.Millisecond}, Out: &out})
 	if err != nil {
@@ -385,6 +387,12 @@ func TestCredentials(t *testing.T) {
 	}
 	if code, errOut := list("--data-dir", empty, "--api-url", file.APIURL, "--api-token", file.APIToken, "--account-id", file.AccountID); code != 0 {
 		t.Errorf("list with every flag and no cli.json = %d %s", code, errOut)
+	}
+	// A cli.json a crash left empty is named, with what to do.
+	damaged := t.TempDir()
+	os.WriteFile(filepath.Join(damaged, "cli.json"), nil, 0o600)
+	if code, errOut := list("--data-dir", damaged); code != 1 || !strings.Contains(errOut, filepath.Join(damaged, "cli.json")+" is damaged") || !strings.Contains(errOut, "delete it") {
+		t.Errorf("list with an empty cli.json = %d %s, want an error naming it and saying to delete it", code, errOut)
 	}
 	// A later start keeps the file.
 	if err := d.Stop(context.Background()); err != nil {

@@ -28,7 +28,9 @@ func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
 // startServer runs a server on dir, as `registrar serve` would.
 func startServer(t *testing.T, dir string) *daemon.Daemon {
 	t.Helper()
-	d, err := daemon.Start(context.Background(), daemon.Config{Listen: "127.0.0.1:0", DataDir: dir, API: httpapi.Config{RateLimit: -1},
+	// normal: a test's data need not survive an OS crash (see the daemon
+	// tests' startServer).
+	d, err := daemon.Start(context.Background(), daemon.Config{Listen: "127.0.0.1:0", DataDir: dir, SQLiteSynchronous: "normal", API: httpapi.Config{RateLimit: -1},
 		SandboxDelay: 100 * time.Millisecond, Workflows: workflows.Config{PollInterval: 100 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)

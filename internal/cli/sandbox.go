@@ -2,10 +2,10 @@ package cli
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/openregistrar/registrar/internal/daemon"
+	"github.com/openregistrar/registrar/internal/privatefile"
 	"github.com/openregistrar/registrar/internal/sandbox"
 	"github.com/openregistrar/registrar/internal/tlsca"
 )
@@ -32,7 +32,8 @@ func (e *cmdEnv) sandboxServe(args []string) error {
 	if n := len(*clientID); n < 3 || n > 16 {
 		return fmt.Errorf("--client-id must be 3 to 16 characters")
 	}
-	if err := os.MkdirAll(*dataDir, 0o700); err != nil {
+	// The data dir 0700 and every file in it 0600, as `registrar serve`.
+	if err := privatefile.MakeDir(*dataDir); err != nil {
 		return err
 	}
 	pw := *password

@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/openregistrar/registrar/internal/domains"
@@ -33,6 +35,12 @@ type Config struct {
 	DatabaseURL string // postgres://… to use PostgreSQL instead of SQLite
 	PublicURL   string // base of links in email; default http://<listen>
 	SMTPURL     string // smtp://user:pass@host:port?from=… ; empty keeps mail in the outbox
+	// SMTPPasswordFile holds the SMTP password, kept off the command line
+	// (/proc/PID/cmdline); it replaces the password of SMTPURL.
+	SMTPPasswordFile string
+	// SQLiteSynchronous is SQLite's synchronous setting for the registrar's
+	// database and the built-in registries' [store.SynchronousDefault].
+	SQLiteSynchronous string
 	// Registries is a registries file (YAML): which EPP registries serve
 	// the live API's extensions. Empty: demo mode, on the built-in demo
 	// registry.
@@ -72,7 +80,7 @@ type Config struct {
 // flags: every setting at its declared default.
 func DefaultConfig() Config {
 	return Config{
-		Listen: ListenDefault, DataDir: DataDirDefault,
+		Listen: ListenDefault, DataDir: DataDirDefault, SQLiteSynchronous: store.SynchronousDefault,
 		SandboxDelay: sandbox.DefaultDelay, SandboxLogRetention: sandbox.DefaultLogRetention, ShutdownTimeout: ShutdownTimeoutDefault,
 		API: httpapi.Config{
 			SyncWait: httpapi.SyncWaitDefault, MaxBodyBytes: httpapi.MaxBodyBytesDefault,
@@ -113,6 +121,8 @@ func (c *Config) Settings() []Setting {
 		{"registries", "registries file (YAML): the EPP registries that serve the live API's extensions; without it the live API runs in demo mode", &c.Registries},
 		{"catalog", "catalog file (JSON) replacing the default extensions, prices and registration schemas", &c.Catalog},
 		{"smtp-url", "send mail over SMTP: smtp://user:pass@host:587?from=addr (mail always goes to the outbox too)", &c.SMTPURL},
+		{"smtp-password-file", "file holding the SMTP password, replacing the one in --smtp-url (keeps it off the command line)", &c.SMTPPasswordFile},
+		{"sqlite-synchronous", "full: every acknowledged write is on stable storage first; normal: faster, but an OS crash or power loss can lose the last acknowledged registrations", &c.SQLiteSynchronous},
 		{"sandbox-listen", "address of the built-in sandbox registry's EPP server; empty: a free loopback port", &c.SandboxListen},
 		{"sandbox-delay", "delay of the built-in registries' slow-, pending- and outage- scenarios", &c.SandboxDelay},
 		{"sandbox-log-retention", "how long the built-in registries keep their command log (empty polls are not logged)", &c.SandboxLogRetention},
@@ -152,6 +162,12 @@ func (c *Config) Validate() error {
 	if c.DatabaseURL != "" && !store.IsPostgresURL(c.DatabaseURL) {
 		errs = append(errs, errors.New("--database must be a postgres:// or postgresql:// URL"))
 	}
+	if !store.ValidSynchronous(c.SQLiteSynchronous) {
+		errs = append(errs, fmt.Errorf("--sqlite-synchronous %q must be %s or %s", c.SQLiteSynchronous, store.SynchronousFull, store.SynchronousNormal))
+	}
+	if c.SMTPPasswordFile != "" && c.SMTPURL == "" {
+		errs = append(errs, errors.New("--smtp-password-file needs --smtp-url"))
+	}
 	if c.PublicURL != "" {
 		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			errs = append(errs, fmt.Errorf("--public-url %q must be an http:// or https:// URL", c.PublicURL))
@@ -179,4 +195,26 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("--retry-max (%s) must not be below --retry-min (%s)", w.RetryMax, w.RetryMin))
 	}
 	return errors.Join(errs...)
+}
+
+// smtpURL is SMTPURL with the password of SMTPPasswordFile, when set: the
+// file's content less a final newline.
+func (c *Config) smtpURL() (string, error) {
+	if c.SMTPPasswordFile == "" {
+		return c.SMTPURL, nil
+	}
+	u, err := url.Parse(c.SMTPURL)
+	if err != nil || u.User == nil || u.User.Username() == "" {
+		return "", errors.New("--smtp-password-file needs a user name in --smtp-url (smtp://user@host:587?from=addr)")
+	}
+	b, err := os.ReadFile(c.SMTPPasswordFile)
+	if err != nil {
+		return "", fmt.Errorf("--smtp-password-file: %w", err)
+	}
+	pw := strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
+	if pw == "" {
+		return "", fmt.Errorf("--smtp-password-file: %s is empty", c.SMTPPasswordFile)
+	}
+	u.User = url.UserPassword(u.User.Username(), pw)
+	return u.String(), nil
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/openregistrar/registrar/internal/domains"
 	"github.com/openregistrar/registrar/internal/httpapi"
 	"github.com/openregistrar/registrar/internal/mail"
+	"github.com/openregistrar/registrar/internal/privatefile"
 	"github.com/openregistrar/registrar/internal/registrar"
 	"github.com/openregistrar/registrar/internal/sandbox"
 	"github.com/openregistrar/registrar/internal/store"
@@ -88,13 +89,15 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 			d.close()
 		}
 	}()
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("data dir: %w", err)
+	// The data dir 0700 and every file in it 0600, also when it exists
+	// from before (or refuse, saying which file and what to run).
+	if err := privatefile.MakeDir(cfg.DataDir); err != nil {
+		return nil, err
 	}
 	if d.lock, err = lockDataDir(cfg.DataDir); err != nil {
 		return nil, err
 	}
-	d.db, err = store.Open(ctx, store.Config{DatabaseURL: cfg.DatabaseURL, SQLitePath: SQLitePath(cfg.DataDir), Logger: cfg.Logger})
+	d.db, err = store.Open(ctx, store.Config{DatabaseURL: cfg.DatabaseURL, SQLitePath: SQLitePath(cfg.DataDir), Logger: cfg.Logger, Synchronous: cfg.SQLiteSynchronous})
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +123,11 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 	}
 	var mailer registrar.Mailer
 	if cfg.SMTPURL != "" {
-		if mailer, err = mail.NewSMTP(cfg.SMTPURL); err != nil {
+		smtpURL, err := cfg.smtpURL()
+		if err != nil {
+			return nil, err
+		}
+		if mailer, err = mail.NewSMTP(smtpURL); err != nil {
 			return nil, err
 		}
 	}
@@ -320,21 +327,8 @@ First start: created a sandbox account and an API token.
 		AccountID string `json:"account_id"`
 		APIToken  string `json:"api_token"`
 	}{defaultPublicURL(d.ln.Addr().(*net.TCPAddr)) + "/client/v4/", acct.ID, token}, "", "  ")
-	// Written to a temporary file (mode 0600) and renamed into place.
-	tmp, err := os.CreateTemp(d.cfg.DataDir, ".cli-*.json")
-	if err == nil {
-		_, err = tmp.Write(append(creds, '\n'))
-		if cerr := tmp.Close(); err == nil {
-			err = cerr
-		}
-		if err == nil {
-			err = os.Rename(tmp.Name(), cliPath)
-		}
-		if err != nil {
-			os.Remove(tmp.Name())
-		}
-	}
-	if err != nil {
+	// Written durably (synced, renamed, the directory synced), mode 0600.
+	if err := privatefile.WriteFile(cliPath, append(creds, '\n')); err != nil {
 		// The token is printed above; a missing file only costs the CLI
 		// its defaults.
 		d.log.Warn("could not write the command line's credentials file", "path", cliPath, "error", err)

@@ -16,6 +16,7 @@ import (
 	"github.com/openregistrar/registrar/internal/httpapi"
 	"github.com/openregistrar/registrar/internal/registrar"
 	"github.com/openregistrar/registrar/internal/sandbox"
+	"github.com/openregistrar/registrar/internal/store"
 	"github.com/openregistrar/registrar/internal/store/storetest"
 	"github.com/openregistrar/registrar/internal/workflows"
 )
@@ -39,6 +40,12 @@ func startServer(t testing.TB, b storetest.Backend, edit func(*daemon.Config)) *
 	cfg := daemon.Config{
 		Listen:  "127.0.0.1:0",
 		DataDir: t.TempDir(),
+		// A test's data dir need not survive an OS crash, and an fsync per
+		// commit on a CI disk shared with parallel builds can take seconds
+		// (ext4 syncs other files' data with the journal). The default,
+		// full, is tested by TestDataDirPrivate, TestDamagedFilesAtStart
+		// and the store's and sandbox's durability tests.
+		SQLiteSynchronous: store.SynchronousNormal,
 		// Long enough that a registration finishes inside it even on a
 		// loaded CI machine; tests of the 202 path set their own.
 		API:          httpapi.Config{SyncWait: 15 * time.Second, RateLimit: -1},

@@ -14,6 +14,7 @@ import (
 
 	"github.com/openregistrar/registrar/internal/epp"
 	"github.com/openregistrar/registrar/internal/eppregistry"
+	"github.com/openregistrar/registrar/internal/privatefile"
 	"github.com/openregistrar/registrar/internal/registrar"
 	"github.com/openregistrar/registrar/internal/sandbox"
 	"github.com/openregistrar/registrar/internal/tlsca"
@@ -37,12 +38,16 @@ func TLSDir(dataDir string) string { return filepath.Join(dataDir, "tls") }
 func SandboxPassword(dataDir string) (string, error) {
 	path := filepath.Join(dataDir, "sandbox-password")
 	if b, err := os.ReadFile(path); err == nil {
-		return strings.TrimSpace(string(b)), nil
+		pw := strings.TrimSpace(string(b))
+		if n := len(pw); n < 6 || n > 16 {
+			return "", fmt.Errorf("%s is damaged (%d characters, want 6 to 16): delete it to make a new password (a registrar that logs in to this sandbox with the old one needs the new one)", path, n)
+		}
+		return pw, nil
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return "", err
 	}
 	pw := NewEPPPassword()
-	if err := os.WriteFile(path, []byte(pw+"\n"), 0o600); err != nil {
+	if err := privatefile.WriteFile(path, []byte(pw+"\n")); err != nil {
 		return "", err
 	}
 	return pw, nil
@@ -125,7 +130,8 @@ func (d *Daemon) startRegistries() (*registrar.Router, error) {
 // startBuiltin opens a built-in test registry (a sandbox engine kept in
 // the SQLite file at path), serves it over EPP on addr, and connects to it.
 func (d *Daemon) startBuiltin(name, path, addr string, files tlsca.Files, pw string) (*eppregistry.Registry, error) {
-	engine, err := sandbox.Open(path, sandbox.Config{Delay: d.cfg.SandboxDelay, LogRetention: d.cfg.SandboxLogRetention, Prices: catalogPrices(d.catalog),
+	engine, err := sandbox.Open(path, sandbox.Config{Delay: d.cfg.SandboxDelay, LogRetention: d.cfg.SandboxLogRetention,
+		Synchronous: d.cfg.SQLiteSynchronous, Prices: catalogPrices(d.catalog),
 		Logger: d.cfg.Logger.With("component", name)})
 	if err != nil {
 		return nil, err

@@ -155,4 +155,13 @@ type Message struct {
 	To      string
 	Subject string
 	Body    string
+	// Secret is the one-time secret the body carries (a verification
+	// code), or "". Where mail is delivered over SMTP the outbox keeps it
+	// only until delivery, then keeps the body with Secret replaced by
+	// SecretRedacted.
+	Secret string
 }
+
+// SecretRedacted replaces a message's one-time secret in the outbox once
+// the message is delivered.
+const SecretRedacted = "[redacted once delivered]"

@@ -6,7 +6,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -56,6 +58,11 @@ type Config struct {
 	// (--sandbox-log-retention); older entries are deleted as commands
 	// come, at most once per pruneEvery. Zero means DefaultLogRetention.
 	LogRetention time.Duration
+	// Synchronous is SQLite's synchronous setting: "full" (the default,
+	// when empty: every answered command is on stable storage first) or
+	// "normal" (faster; an OS crash or power loss can undo the last
+	// commands the registry already answered).
+	Synchronous string
 }
 
 // DefaultLogRetention is the log retention when Config.LogRetention is
@@ -112,10 +119,25 @@ func Open(path string, cfg Config) (*Engine, error) {
 	if cfg.LogRetention == 0 {
 		cfg.LogRetention = DefaultLogRetention
 	}
-	// synchronous=NORMAL: in WAL mode a commit survives the process being
-	// killed (what the crash tests do); only power loss could undo the last
-	// ones, which a sandbox can afford.
-	dsn, err := fileDSN(path, "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate")
+	// synchronous=FULL by default: the registrar takes a registry's answer
+	// as the record of what exists, so a create the registry answered must
+	// survive an OS crash as the registrar's own acknowledgement does.
+	syncMode := "FULL"
+	switch cfg.Synchronous {
+	case "", "full":
+	case "normal":
+		syncMode = "NORMAL"
+	default:
+		return nil, fmt.Errorf("sandbox: synchronous %q: want \"full\" or \"normal\"", cfg.Synchronous)
+	}
+	// Mode 0600: SQLite would create the file 0644, and gives its -wal and
+	// -shm files the mode of the database file.
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		f.Close()
+	} else if !errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("sandbox: open %s: %w", path, err)
+	}
+	dsn, err := fileDSN(path, "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous("+syncMode+")&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: open %s: %w", path, err)
 	}

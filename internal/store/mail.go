@@ -22,11 +22,14 @@ type OutboxMessage struct {
 
 // InsertOutbox records an email in the outbox and returns its ID. Every
 // email goes through the outbox, in the same transaction as the change
-// that caused it; delivery over SMTP happens afterwards, from a job.
+// that caused it; delivery over SMTP happens afterwards, from a job. The
+// message's Secret is kept until MarkOutboxSent records the delivery,
+// which redacts it from the body; without it (no SMTP: the outbox stands in
+// for the recipient's inbox) the body stays as it is.
 func (tx *Tx) InsertOutbox(ctx context.Context, workflowID string, m registrar.Message, now time.Time) (int64, error) {
 	var id int64
-	err := tx.q.queryRow(ctx, `INSERT INTO outbox (workflow_id, to_addr, subject, body, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-		nullString(workflowID), m.To, m.Subject, m.Body, micros(now)).Scan(&id)
+	err := tx.q.queryRow(ctx, `INSERT INTO outbox (workflow_id, to_addr, subject, body, created_at, secret) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+		nullString(workflowID), m.To, m.Subject, m.Body, micros(now), nullString(m.Secret)).Scan(&id)
 	if err != nil {
 		return 0, dbErr("store.InsertOutbox", err)
 	}
@@ -60,13 +63,17 @@ func (tx *Tx) OutboxMessage(ctx context.Context, id int64) (OutboxMessage, error
 	return m, notFound("store.OutboxMessage", "outbox message", err)
 }
 
-// MarkOutboxSent records a delivery attempt: sent when errMsg is "".
+// MarkOutboxSent records a delivery attempt: sent when errMsg is "". A
+// sent message keeps no clear copy of its secret: the body keeps
+// registrar.SecretRedacted in its place, for the operator.
 func (tx *Tx) MarkOutboxSent(ctx context.Context, id int64, now time.Time, errMsg string) error {
-	var sent *int64
-	if errMsg == "" {
-		sent = nullMicros(now)
+	if errMsg != "" {
+		_, err := tx.q.exec(ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = $1 WHERE id = $2`, errMsg, id)
+		return dbErr("store.MarkOutboxSent", err)
 	}
-	_, err := tx.q.exec(ctx, `UPDATE outbox SET sent_at = $1, attempts = attempts + 1, last_error = $2 WHERE id = $3`, sent, errMsg, id)
+	_, err := tx.q.exec(ctx, `UPDATE outbox SET sent_at = $1, attempts = attempts + 1, last_error = '',
+		body = CASE WHEN secret IS NULL OR secret = '' THEN body ELSE replace(body, secret, $2) END, secret = NULL WHERE id = $3`,
+		micros(now), registrar.SecretRedacted, id)
 	return dbErr("store.MarkOutboxSent", err)
 }
 

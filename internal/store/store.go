@@ -16,7 +16,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
 	"runtime"
 	"strings"
 	"time"
@@ -40,6 +42,30 @@ type Config struct {
 	Logger    *slog.Logger
 	// ReadOnly opens the database for reading only (CLI listings).
 	ReadOnly bool
+	// Synchronous is SQLite's synchronous setting for the writer:
+	// SynchronousFull (the default, when empty) or SynchronousNormal.
+	Synchronous string
+}
+
+// SQLite synchronous settings (Config.Synchronous, --sqlite-synchronous).
+const (
+	// SynchronousFull syncs the write-ahead log to stable storage at every
+	// commit: what the API acknowledged survives an OS crash or a power
+	// loss, not only a killed process.
+	SynchronousFull = "full"
+	// SynchronousNormal syncs only at checkpoints: faster, and a commit
+	// survives the process being killed, but an OS crash or power loss
+	// can undo the last commits, registrations already answered 201/202
+	// among them.
+	SynchronousNormal = "normal"
+	// SynchronousDefault is Config.Synchronous when empty.
+	SynchronousDefault = SynchronousFull
+)
+
+// ValidSynchronous reports whether s is a synchronous setting Open takes
+// ("" meaning the default).
+func ValidSynchronous(s string) bool {
+	return s == "" || s == SynchronousFull || s == SynchronousNormal
 }
 
 // IsPostgresURL reports whether u names a PostgreSQL database.
@@ -94,15 +120,27 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if cfg.SQLitePath == "" {
 		return nil, errors.New("store: no database: set a PostgreSQL URL or a SQLite path")
 	}
+	if !ValidSynchronous(cfg.Synchronous) {
+		return nil, fmt.Errorf("store: synchronous %q: want %q or %q", cfg.Synchronous, SynchronousFull, SynchronousNormal)
+	}
+	syncMode := cfg.Synchronous
+	if syncMode == "" {
+		syncMode = SynchronousDefault
+	}
 	db.dialect = sqlite
 	db.statuses = newStatusCache(true)
 	mode := "rwc"
 	if cfg.ReadOnly {
 		mode = "ro"
 	}
+	if !cfg.ReadOnly {
+		if err := createPrivate(cfg.SQLitePath); err != nil {
+			return nil, fmt.Errorf("store: open %s: %w", cfg.SQLitePath, err)
+		}
+	}
 	// Connections keep their prepared statements (sqlitecache): River's,
 	// ours and the API's queries are parsed once per connection.
-	w := sqlitecache.Open(sqliteDSN(cfg.SQLitePath, mode, true))
+	w := sqlitecache.Open(sqliteDSN(cfg.SQLitePath, mode, syncMode))
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
@@ -110,7 +148,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("store: open %s: %w", cfg.SQLitePath, err)
 	}
-	r := sqlitecache.Open(sqliteDSN(cfg.SQLitePath, "ro", false))
+	r := sqlitecache.Open(sqliteDSN(cfg.SQLitePath, "ro", ""))
 	n := cfg.ReadConns
 	if n <= 0 {
 		n = 2 * runtime.GOMAXPROCS(0)
@@ -124,10 +162,24 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	return db, nil
 }
 
+// createPrivate creates an empty database file of mode 0600 unless one
+// exists: SQLite would create it 0644, and gives its -wal and -shm files
+// the mode of the database file.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	return f.Close()
+}
+
 // sqliteDSN builds a modernc.org/sqlite DSN. The writer takes the write lock
 // at BEGIN (BEGIN IMMEDIATE), so that a second process (the CLI) waits on
-// busy_timeout instead of failing with SQLITE_BUSY on lock upgrade.
-func sqliteDSN(path, mode string, writer bool) string {
+// busy_timeout instead of failing with SQLITE_BUSY on lock upgrade. syncMode is
+// the writer's synchronous setting; "" opens a reader.
+func sqliteDSN(path, mode, syncMode string) string {
 	var b strings.Builder
 	b.WriteString("file:")
 	b.WriteString(path)
@@ -135,13 +187,14 @@ func sqliteDSN(path, mode string, writer bool) string {
 	// Memory-map the file and give each connection a larger page cache:
 	// API reads then cost no read(2) calls once the working set is warm.
 	b.WriteString("&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=mmap_size(268435456)&_pragma=cache_size(-16000)")
-	if writer {
-		// synchronous=NORMAL in WAL mode: a commit survives any crash of
-		// the process; only an OS crash or power loss can lose the last
-		// commits. That cannot break our invariants: the registry is the
-		// record of what exists, and a workflow that loses its last step
-		// reconciles with an info when it runs it again.
-		b.WriteString("&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate")
+	if syncMode != "" {
+		// synchronous=FULL in WAL mode: every commit is on stable storage
+		// before COMMIT returns, so a registration answered 201/202 survives
+		// an OS crash or power loss. NORMAL (an opt-in) syncs only at
+		// checkpoints: a commit then survives only a crash of the process.
+		// secure_delete: what a write replaces or deletes (a delivered
+		// mail's secret) is overwritten in the file, not left in free space.
+		b.WriteString("&_pragma=journal_mode(WAL)&_pragma=synchronous(" + strings.ToUpper(syncMode) + ")&_pragma=secure_delete(1)&_txlock=immediate")
 	} else {
 		b.WriteString("&_pragma=query_only(1)")
 	}

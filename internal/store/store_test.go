@@ -605,3 +605,140 @@ func TestStatusCacheFollowsChanges(t *testing.T) {
 		}
 	})
 }
+
+// TestSQLiteDurableAndPrivate: the writer syncs every commit
+// (synchronous=FULL, 2) unless NORMAL (1) is asked for, and the database
+// and its -wal and -shm files are created 0600.
+func TestSQLiteDurableAndPrivate(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		synchronous string
+		want        int
+	}{
+		{"", 2},
+		{store.SynchronousFull, 2},
+		{store.SynchronousNormal, 1},
+	} {
+		t.Run("synchronous="+tc.synchronous, func(t *testing.T) {
+			ctx := context.Background()
+			path := filepath.Join(t.TempDir(), "registrar.db")
+			db, err := store.Open(ctx, store.Config{SQLitePath: path, Synchronous: tc.synchronous})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if err := db.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			var got int
+			if err := db.SQLite().QueryRowContext(ctx, "PRAGMA synchronous").Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Errorf("PRAGMA synchronous = %d, want %d", got, tc.want)
+			}
+			newAccount(t, db)
+			for _, p := range []string{path, path + "-wal", path + "-shm"} {
+				info, err := os.Stat(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if m := info.Mode().Perm(); m != 0o600 {
+					t.Errorf("mode of %s = %04o, want 0600", p, m)
+				}
+			}
+		})
+	}
+	if _, err := store.Open(context.Background(), store.Config{SQLitePath: filepath.Join(t.TempDir(), "x.db"), Synchronous: "off"}); err == nil {
+		t.Error("Open with synchronous=off: no error")
+	}
+}
+
+// TestOutboxRedactsSecretOnDelivery: a message's one-time secret stays in
+// the outbox while delivery is pending (retries need it) and is gone once
+// the message is sent: the body keeps the redaction mark, no column keeps
+// the secret, and on SQLite neither does the database file.
+func TestOutboxRedactsSecretOnDelivery(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		t.Parallel()
+		ctx := context.Background()
+		cfg := storetest.Config(t, b)
+		db, err := store.Open(ctx, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		code, _ := registrar.NewSecret("")
+		body := "Hello,\nopen http://x.test/verify-email/" + code + "\n"
+		msg := registrar.Message{To: "verify@example.com", Subject: "s", Body: body, Secret: code}
+		var id, plain int64
+		inTx := func(f func(tx *store.Tx) error) {
+			t.Helper()
+			if err := db.InTx(ctx, f); err != nil {
+				t.Fatal(err)
+			}
+		}
+		inTx(func(tx *store.Tx) (err error) {
+			if id, err = tx.InsertOutbox(ctx, "", msg, t0); err != nil {
+				return err
+			}
+			// No SMTP: no secret to redact, the body is the inbox's copy.
+			plain, err = tx.InsertOutbox(ctx, "", registrar.Message{To: "a@example.com", Subject: "s", Body: "keep " + code}, t0)
+			return err
+		})
+		checkpoint := func() {
+			if db.SQLite() != nil {
+				if _, err := db.SQLite().ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		checkpoint() // the clear body reaches the database file
+		inTx(func(tx *store.Tx) error { return tx.MarkOutboxSent(ctx, id, t0, "connection refused") })
+		msgs, _ := db.Outbox(ctx)
+		if msgs[0].Body != body {
+			t.Errorf("after a failed attempt the body is %q, want it whole for the retry", msgs[0].Body)
+		}
+		inTx(func(tx *store.Tx) error { return tx.MarkOutboxSent(ctx, id, t0.Add(time.Second), "") })
+		msgs, _ = db.Outbox(ctx)
+		want := "Hello,\nopen http://x.test/verify-email/" + registrar.SecretRedacted + "\n"
+		if msgs[0].Body != want || msgs[0].SentAt == nil || msgs[0].Attempts != 2 {
+			t.Errorf("after delivery: %+v, want body %q, sent, 2 attempts", msgs[0], want)
+		}
+		if msgs[1].ID != plain || msgs[1].Body != "keep "+code {
+			t.Errorf("a message without a secret: %+v, want its body kept", msgs[1])
+		}
+		var n int
+		q := `SELECT count(*) FROM outbox WHERE id = $1 AND (secret IS NOT NULL OR body LIKE '%' || $2 || '%')`
+		if db.SQLite() != nil {
+			err = db.SQLite().QueryRowContext(ctx, q, id, code).Scan(&n)
+		} else {
+			err = db.Pool().QueryRow(ctx, q, id, code).Scan(&n)
+		}
+		if err != nil || n != 0 {
+			t.Errorf("delivered row still holds the secret: %d, %v", n, err)
+		}
+		if db.SQLite() == nil {
+			return
+		}
+		// The delivered message's secret is overwritten in the file
+		// (secure_delete), not left in a free part of the page. Only the
+		// undelivered message keeps it.
+		inTx(func(tx *store.Tx) error {
+			_, err := tx.SQLTx().ExecContext(ctx, `DELETE FROM outbox WHERE id = $1`, plain)
+			return err
+		})
+		checkpoint()
+		raw, err := os.ReadFile(cfg.SQLitePath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(raw, []byte(code)) {
+			t.Errorf("%s still holds the delivered secret", cfg.SQLitePath)
+		}
+	})
+}

@@ -19,6 +19,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/openregistrar/registrar/internal/privatefile"
 )
 
 // Files are the paths of the PEM files of a CA directory.
@@ -40,7 +42,9 @@ func FilesIn(dir string) Files {
 // Ensure makes the CA and both certificates in dir unless they all exist,
 // and returns their paths. The server certificate names localhost,
 // 127.0.0.1 and ::1, plus hosts; the client certificate's common name is
-// clientName. Keys are ECDSA P-256, written 0600. Certificates last ten
+// clientName. Keys are ECDSA P-256; every file is written 0600, durably
+// (synced, renamed, the directory synced). A damaged file of a complete set
+// is named in the error, with what to do. Certificates last ten
 // years: they secure a loopback sandbox, not the internet.
 func Ensure(dir, clientName string, hosts ...string) (Files, error) {
 	f := FilesIn(dir)
@@ -52,12 +56,12 @@ func Ensure(dir, clientName string, hosts ...string) (Files, error) {
 		}
 	}
 	if missing == 0 {
-		return f, nil
+		return f, f.check(dir)
 	}
 	if missing != len(all) {
-		return f, fmt.Errorf("tlsca: %s holds only some of the certificate files; remove them all to make new ones", dir)
+		return f, fmt.Errorf("tlsca: %s holds only some of the certificate files; delete %s to make new certificates", dir, dir)
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := privatefile.MakeDir(dir); err != nil {
 		return f, err
 	}
 	now := time.Now()
@@ -106,10 +110,10 @@ func Ensure(dir, clientName string, hosts ...string) (Files, error) {
 		if err != nil {
 			return err
 		}
-		if err := writePEM(certPath, "CERTIFICATE", der, 0o644); err != nil {
+		if err := writePEM(certPath, "CERTIFICATE", der); err != nil {
 			return err
 		}
-		return writePEM(keyPath, "PRIVATE KEY", keyDER, 0o600)
+		return writePEM(keyPath, "PRIVATE KEY", keyDER)
 	}
 	dns := []string{"localhost"}
 	ips := []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}
@@ -127,7 +131,31 @@ func Ensure(dir, clientName string, hosts ...string) (Files, error) {
 		return f, err
 	}
 	// The CA last: its presence marks a complete set.
-	return f, writePEM(f.CACert, "CERTIFICATE", caDER, 0o644)
+	return f, writePEM(f.CACert, "CERTIFICATE", caDER)
+}
+
+// check loads every file of a complete set, so that a damaged one (a
+// PEM file left empty by a crash) is named at start with what to do.
+func (f Files) check(dir string) error {
+	damaged := func(path string, err error) error {
+		return fmt.Errorf("tlsca: %s is damaged (%v): delete %s to make new certificates (a registrar that connects to this sandbox with them needs the new ones)", path, err, dir)
+	}
+	if _, err := CertPool(f.CACert); err != nil {
+		return damaged(f.CACert, err)
+	}
+	for _, p := range [][2]string{{f.ServerCert, f.ServerKey}, {f.ClientCert, f.ClientKey}} {
+		if _, err := tls.LoadX509KeyPair(p[0], p[1]); err != nil {
+			// Name the file at fault: the certificate, unless it parses.
+			path := p[0]
+			if b, rerr := os.ReadFile(p[0]); rerr == nil {
+				if blk, _ := pem.Decode(b); blk != nil {
+					path = p[1]
+				}
+			}
+			return damaged(path, err)
+		}
+	}
+	return nil
 }
 
 func serial() *big.Int {
@@ -135,12 +163,10 @@ func serial() *big.Int {
 	return n
 }
 
-func writePEM(path, typ string, der []byte, mode os.FileMode) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), mode); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+// writePEM writes a PEM file durably, mode 0600 (certificates too: every
+// file of the data dir is private).
+func writePEM(path, typ string, der []byte) error {
+	return privatefile.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}))
 }
 
 // CertPool loads a PEM file of CA certificates.

@@ -64,9 +64,17 @@ func TestEnsureMakesWorkingMutualTLS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, _ := os.Stat(f.ClientKey)
-	if key.Mode().Perm() != 0o600 {
-		t.Errorf("client key mode %v, want 0600", key.Mode().Perm())
+	for _, p := range []string{f.CACert, f.ServerCert, f.ServerKey, f.ClientCert, f.ClientKey} {
+		info, _ := os.Stat(p)
+		if info.Mode().Perm() != 0o600 {
+			t.Errorf("mode of %s = %04o, want 0600", p, info.Mode().Perm())
+		}
+	}
+	if info, _ := os.Stat(dir); info.Mode().Perm() != 0o700 {
+		t.Errorf("mode of %s = %04o, want 0700", dir, info.Mode().Perm())
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 5 {
+		t.Errorf("%s holds %d files, want the 5 PEM files and no temporary file", dir, len(entries))
 	}
 	// A second call keeps the files.
 	before, _ := os.ReadFile(f.CACert)
@@ -122,5 +130,40 @@ func TestEnsureRefusesPartialSets(t *testing.T) {
 	os.Remove(f.ServerKey)
 	if _, err := tlsca.Ensure(dir, "openregistrar"); err == nil || !strings.Contains(err.Error(), "only some") {
 		t.Errorf("Ensure with a missing key = %v, want an error", err)
+	}
+}
+
+// TestEnsureNamesDamagedFiles: a file a crash left empty or cut short is
+// named at start, with what to do, instead of failing later in TLS with
+// "failed to find any PEM data" and no file name.
+func TestEnsureNamesDamagedFiles(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		file    func(tlsca.Files) string
+		content string
+	}{
+		{"empty CA", func(f tlsca.Files) string { return f.CACert }, ""},
+		{"empty server certificate", func(f tlsca.Files) string { return f.ServerCert }, ""},
+		{"empty server key", func(f tlsca.Files) string { return f.ServerKey }, ""},
+		{"cut client certificate", func(f tlsca.Files) string { return f.ClientCert }, "-----BEGIN CERTIFICATE-----\nMIIB"},
+		{"empty client key", func(f tlsca.Files) string { return f.ClientKey }, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			f, err := tlsca.Ensure(dir, "openregistrar")
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := tc.file(f)
+			if err := os.WriteFile(path, []byte(tc.content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err = tlsca.Ensure(dir, "openregistrar")
+			if err == nil || !strings.Contains(err.Error(), path+" is damaged") || !strings.Contains(err.Error(), "delete "+dir) {
+				t.Errorf("Ensure with %s damaged = %v, want an error naming it and saying to delete %s", path, err, dir)
+			}
+		})
 	}
 }

@@ -205,8 +205,13 @@ type mailWorker struct {
 }
 
 // queueMail records msg in the outbox within tx, and queues its delivery
-// when a mailer is configured.
+// when a mailer is configured; delivery redacts the message's secret from
+// the outbox. Without a mailer the outbox is the recipient's inbox, the
+// one clear copy of the secret.
 func (e *Engine) queueMail(ctx context.Context, tx *store.Tx, workflowID string, msg registrar.Message) error {
+	if e.Mailer == nil {
+		msg.Secret = ""
+	}
 	id, err := tx.InsertOutbox(ctx, workflowID, msg, e.Clock.Now())
 	if err != nil {
 		return err

@@ -344,6 +344,7 @@ func (e *Engine) requireVerification(wf *registrar.Workflow, d *registrationData
 		Body: fmt.Sprintf("Hello %s,\n\nPlease confirm that %s is the registrant email address for %s by opening this link:\n\n%s\n\n"+
 			"The link expires on %s. Until then the registration waits for you.\nIf you did not ask to register %s, ignore this message.\n",
 			d.Contacts.Registrant.PostalInfo.Name, d.Contacts.Registrant.Email, wf.Domain, link, expires.Format(time.RFC1123), wf.Domain),
+		Secret: code,
 	}
 	wf.State, wf.Step, wf.Deadline = registrar.StateActionRequired, stepVerifyEmail, expires
 	setContext(wf, registrar.StatusContext{

@@ -35,6 +35,7 @@ func main() {
 	clients := flag.Int("clients", 32, "concurrent clients, each POSTing then polling its registration")
 	sync := flag.Bool("sync", false, "POST without Prefer: respond-async and take the 201 (needs registrations done within the sync window)")
 	database := flag.String("database", "", "PostgreSQL URL; SQLite in a temporary directory when empty")
+	synchronous := flag.String("sqlite-synchronous", "full", "SQLite synchronous setting (full or normal), as --sqlite-synchronous")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	flag.Parse()
 	if *cpuProfile != "" {
@@ -45,12 +46,12 @@ func main() {
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
-	if err := run(*n, *clients, *database, *sync); err != nil {
+	if err := run(*n, *clients, *database, *synchronous, *sync); err != nil {
 		log.Print(err)
 	}
 }
 
-func run(n, clients int, database string, syncPOST bool) error {
+func run(n, clients int, database, synchronous string, syncPOST bool) error {
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "regbench")
 	if err != nil {
@@ -58,7 +59,7 @@ func run(n, clients int, database string, syncPOST bool) error {
 	}
 	defer os.RemoveAll(dir)
 	d, err := daemon.Start(ctx, daemon.Config{
-		Listen: "127.0.0.1:0", DataDir: dir, DatabaseURL: database, API: httpapi.Config{RateLimit: -1},
+		Listen: "127.0.0.1:0", DataDir: dir, DatabaseURL: database, SQLiteSynchronous: synchronous, API: httpapi.Config{RateLimit: -1},
 		Workflows: workflows.Config{MaxDomains: n + 1, MaxInFlight: -1, PollInterval: time.Second}, SandboxDelay: time.Millisecond,
 	})
 	if err != nil {
