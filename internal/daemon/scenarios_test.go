@@ -97,17 +97,18 @@ func TestScenarioTable(t *testing.T) {
 // the window, 202 when not, 202 at once with respond-async.
 func TestSyncWindow(t *testing.T) {
 	if testing.Short() {
-		t.Skip("-short: holds a request for a 4s sync window while a 12s create runs")
+		t.Skip("-short: holds a request for an 8s sync window while a 20s create runs")
 	}
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		t.Parallel()
 		s := startServer(t, b, func(c *daemon.Config) {
-			c.API.SyncWait = 4 * time.Second
-			// 8s past the window: room for a loaded CI machine (-race, other
-			// packages' tests) to be slow without the create finishing in it.
-			c.SandboxDelay = 12 * time.Second
-			c.Workflows.JobTimeout, c.Workflows.RescueAfter = 30*time.Second, time.Minute // the slow create stays in progress
+			// Room on a loaded CI machine (-race, other packages' tests) for
+			// fast.com to finish inside the window, and for slow-window.com
+			// not to: its create takes 12 s past the window.
+			c.API.SyncWait = 8 * time.Second
+			c.SandboxDelay = 20 * time.Second
+			c.Workflows.JobTimeout, c.Workflows.RescueAfter = time.Minute, 2*time.Minute // the slow create stays in progress
 		})
 		if r := s.register("registrar", "fast.com"); r.Status != http.StatusCreated || !r.status(t).Completed {
 			t.Errorf("POST fast.com = %d %s, want 201 completed", r.Status, r.Body)
@@ -117,15 +118,15 @@ func TestSyncWindow(t *testing.T) {
 		if st := r.status(t); r.Status != http.StatusAccepted || st.Completed || st.State != registrar.StateInProgress {
 			t.Errorf("POST slow-window.com = %d %s, want 202 in_progress", r.Status, r.Body)
 		}
-		if held := time.Since(start); held < 4*time.Second {
-			t.Errorf("POST slow-window.com answered after %s, before the sync window of 4s ended", held)
+		if held := time.Since(start); held < 8*time.Second {
+			t.Errorf("POST slow-window.com answered after %s, before the sync window of 8s ended", held)
 		}
 		// A repeated POST is the same workflow, not a new one.
 		again := s.register("registrar", "slow-window.com", "Prefer", "respond-async")
 		if again.Status != http.StatusAccepted || again.status(t).CreatedAt != r.status(t).CreatedAt {
 			t.Errorf("repeated POST = %d %s, want 202 with the first workflow", again.Status, again.Body)
 		}
-		if st := s.waitState("registrar", "slow-window.com", 40*time.Second, completed); st.State != registrar.StateSucceeded {
+		if st := s.waitState("registrar", "slow-window.com", time.Minute, completed); st.State != registrar.StateSucceeded {
 			t.Errorf("slow-window.com ended %s", st.State)
 		}
 		// Once done, a repeat answers 201 with the completed workflow.
