@@ -3,12 +3,12 @@ package cli_test
 import (
 	"bytes"
 	"context"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/openregistrar/registrar/internal/cli"
+	"github.com/openregistrar/registrar/internal/testtools"
 )
 
 // TestSandboxServeFilesPrivate: `registrar sandbox serve` makes its data
@@ -28,26 +28,7 @@ func TestSandboxServeFilesPrivate(t *testing.T) {
 	if code := cli.Main(ctx, []string{"sandbox", "serve", "--data-dir", dir, "--listen", "127.0.0.1:0"}, &out, &errOut); code != 0 {
 		t.Fatalf("sandbox serve = %d %s", code, errOut.String())
 	}
-	files := 0
-	filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
-		if err != nil {
-			t.Fatal(err)
-		}
-		info, err := e.Info()
-		if err != nil {
-			return nil
-		}
-		want := fs.FileMode(0o600)
-		if e.IsDir() {
-			want = 0o700
-		} else {
-			files++
-		}
-		if info.Mode().Perm() != want {
-			t.Errorf("mode of %s = %04o, want %04o", path, info.Mode().Perm(), want)
-		}
-		return nil
-	})
+	files := testtools.CheckPrivate(t, dir)
 	if files < 7 {
 		t.Errorf("saw %d files in %s, want the database, certificates and password", files, dir)
 	}

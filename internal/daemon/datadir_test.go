@@ -10,6 +10,7 @@ import (
 
 	"github.com/openregistrar/registrar/internal/daemon"
 	"github.com/openregistrar/registrar/internal/httpapi"
+	"github.com/openregistrar/registrar/internal/testtools"
 )
 
 // startStop starts a registrar on dir and stops it, returning Start's error.
@@ -20,33 +21,6 @@ func startStop(t *testing.T, dir string) error {
 		return err
 	}
 	return d.Stop(context.Background())
-}
-
-// checkPrivate fails the test for any directory under dir not 0700 and
-// any file not 0600, and returns how many files it saw.
-func checkPrivate(t *testing.T, dir string) int {
-	t.Helper()
-	files := 0
-	filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
-		if err != nil {
-			t.Fatal(err)
-		}
-		info, err := e.Info()
-		if err != nil {
-			return nil // a -shm file removed meanwhile
-		}
-		want := fs.FileMode(0o600)
-		if e.IsDir() {
-			want = 0o700
-		} else {
-			files++
-		}
-		if info.Mode().Perm() != want {
-			t.Errorf("mode of %s = %04o, want %04o", path, info.Mode().Perm(), want)
-		}
-		return nil
-	})
-	return files
 }
 
 // TestDataDirPrivate: a first start leaves the data dir 0700 and every
@@ -66,7 +40,7 @@ func TestDataDirPrivate(t *testing.T) {
 			t.Errorf("after a first start: %v", err)
 		}
 	}
-	if n := checkPrivate(t, dir); n < 10 {
+	if n := testtools.CheckPrivate(t, dir); n < 10 {
 		t.Errorf("saw %d files in %s, want the databases, certificates and secrets", n, dir)
 	}
 	if err := d.Stop(context.Background()); err != nil {
@@ -83,7 +57,7 @@ func TestDataDirPrivate(t *testing.T) {
 	if err := startStop(t, dir); err != nil {
 		t.Fatal(err)
 	}
-	checkPrivate(t, dir)
+	testtools.CheckPrivate(t, dir)
 }
 
 // TestDamagedFilesAtStart: a file a crash left empty (written before it
