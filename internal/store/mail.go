@@ -115,29 +115,30 @@ type Verification struct {
 // without taking the write lock: the verification link is unauthenticated,
 // so an unknown code must cost a read, never a write transaction.
 func (db *DB) Verification(ctx context.Context, codeHash string) (Verification, error) {
-	var v Verification
-	var expires int64
-	var confirmed *int64
-	err := db.read.queryRow(ctx, `SELECT workflow_id, email, expires_at, confirmed_at FROM verifications WHERE code_hash = $1`, codeHash).
-		Scan(&v.WorkflowID, &v.Email, &expires, &confirmed)
-	if err != nil {
-		return v, notFound("store.Verification", "verification link", err)
-	}
-	v.ExpiresAt = fromMicros(expires)
-	if confirmed != nil {
-		v.ConfirmedAt = fromMicros(*confirmed)
-	}
-	return v, nil
+	return verification(ctx, db.read, "store.Verification", codeHash)
 }
 
 // ConfirmVerification marks the verification with codeHash confirmed and
 // returns it. Confirming twice is harmless: the first time is kept.
 func (tx *Tx) ConfirmVerification(ctx context.Context, codeHash string, now time.Time) (Verification, error) {
 	const op = "store.ConfirmVerification"
+	v, err := verification(ctx, tx.q, op, codeHash)
+	if err != nil || !v.ConfirmedAt.IsZero() {
+		return v, err
+	}
+	if _, err := tx.q.exec(ctx, `UPDATE verifications SET confirmed_at = $1 WHERE code_hash = $2`, micros(now), codeHash); err != nil {
+		return v, dbErr(op, err)
+	}
+	v.ConfirmedAt = now
+	return v, nil
+}
+
+// verification reads the verification with codeHash through q.
+func verification(ctx context.Context, q querier, op, codeHash string) (Verification, error) {
 	var v Verification
 	var expires int64
 	var confirmed *int64
-	err := tx.q.queryRow(ctx, `SELECT workflow_id, email, expires_at, confirmed_at FROM verifications WHERE code_hash = $1`, codeHash).
+	err := q.queryRow(ctx, `SELECT workflow_id, email, expires_at, confirmed_at FROM verifications WHERE code_hash = $1`, codeHash).
 		Scan(&v.WorkflowID, &v.Email, &expires, &confirmed)
 	if err != nil {
 		return v, notFound(op, "verification link", err)
@@ -145,12 +146,7 @@ func (tx *Tx) ConfirmVerification(ctx context.Context, codeHash string, now time
 	v.ExpiresAt = fromMicros(expires)
 	if confirmed != nil {
 		v.ConfirmedAt = fromMicros(*confirmed)
-		return v, nil
 	}
-	if _, err := tx.q.exec(ctx, `UPDATE verifications SET confirmed_at = $1 WHERE code_hash = $2`, micros(now), codeHash); err != nil {
-		return v, dbErr(op, err)
-	}
-	v.ConfirmedAt = now
 	return v, nil
 }
 
