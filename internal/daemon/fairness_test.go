@@ -16,18 +16,19 @@ import (
 // with slow registrations gets its in-flight share (the rest: 429 with
 // Retry-After), and another account's first registration still finishes
 // inside the sync window. Without the cap the flood takes every worker
-// for the registry's 30 s and the other account's POST answers 202.
+// for the registry's 18 s and the other account's POST answers 202.
 func TestOneAccountCannotStarveAnother(t *testing.T) {
 	if testing.Short() {
-		t.Skip("-short: holds workers with 30s creates")
+		t.Skip("-short: holds workers with 18s creates")
 	}
 	t.Parallel()
 	s := startServer(t, storetest.SQLite, func(c *daemon.Config) {
 		c.Workflows.Workers, c.Workflows.MaxInFlight = 6, 4
-		// Without the cap the flood holds every worker for 30 s, twice the
-		// sync window; with it, the other account's registration has room
-		// to finish inside the window even on a loaded CI machine.
-		c.SandboxDelay = 30 * time.Second
+		// Without the cap the flood holds every worker for 18 s (under the
+		// EPP client's 20 s transform timeout), past the sync window; with
+		// it, the other account's registration has room to finish inside
+		// the window even on a loaded CI machine.
+		c.SandboxDelay = 18 * time.Second
 		c.Workflows.JobTimeout, c.Workflows.RescueAfter = time.Minute, 2*time.Minute
 		c.API.SyncWait = 15 * time.Second
 	})

@@ -97,7 +97,7 @@ func TestScenarioTable(t *testing.T) {
 // the window, 202 when not, 202 at once with respond-async.
 func TestSyncWindow(t *testing.T) {
 	if testing.Short() {
-		t.Skip("-short: holds a request for an 8s sync window while a 20s create runs")
+		t.Skip("-short: holds a request for an 8s sync window while a 16s create runs")
 	}
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
@@ -105,9 +105,10 @@ func TestSyncWindow(t *testing.T) {
 		s := startServer(t, b, func(c *daemon.Config) {
 			// Room on a loaded CI machine (-race, other packages' tests) for
 			// fast.com to finish inside the window, and for slow-window.com
-			// not to: its create takes 12 s past the window.
+			// not to: its create takes 8 s past the window (and stays under
+			// the EPP client's 20 s transform timeout).
 			c.API.SyncWait = 8 * time.Second
-			c.SandboxDelay = 20 * time.Second
+			c.SandboxDelay = 16 * time.Second
 			c.Workflows.JobTimeout, c.Workflows.RescueAfter = time.Minute, 2*time.Minute // the slow create stays in progress
 		})
 		if r := s.register("registrar", "fast.com"); r.Status != http.StatusCreated || !r.status(t).Completed {
@@ -144,7 +145,7 @@ func TestSyncWindow(t *testing.T) {
 // registration completes while many slow ones are still waiting.
 func TestWaitingHoldsNoConnection(t *testing.T) {
 	if testing.Short() {
-		t.Skip("-short: holds 30 requests while 30s creates run")
+		t.Skip("-short: holds 30 requests while 18s creates run")
 	}
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
@@ -153,8 +154,9 @@ func TestWaitingHoldsNoConnection(t *testing.T) {
 			c.API.SyncWait = 2 * time.Minute
 			// The slow creates hold a worker each, the whole time: long
 			// enough that quick.com is done first even when a loaded CI
-			// machine stalls the server for seconds.
-			c.SandboxDelay = 30 * time.Second
+			// machine stalls the server for seconds, and under the EPP
+			// client's 20 s transform timeout.
+			c.SandboxDelay = 18 * time.Second
 			c.Workflows.JobTimeout = time.Minute
 			c.Workflows.RescueAfter = 2 * time.Minute
 			c.Workflows.MaxInFlight = -1 // all 30 in flight at once
@@ -175,7 +177,7 @@ func TestWaitingHoldsNoConnection(t *testing.T) {
 			})
 		}
 		for i := range waiting {
-			s.waitExists("registrar", fmt.Sprintf("slow-hold%d.com", i), 10*time.Second)
+			s.waitExists("registrar", fmt.Sprintf("slow-hold%d.com", i), 30*time.Second)
 		}
 		r := s.register("registrar", "quick.com")
 		mu.Lock()
