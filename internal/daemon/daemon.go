@@ -64,8 +64,18 @@ type Daemon struct {
 	api      *httpapi.Server
 	http     *http.Server
 	ln       net.Listener
+	replica  *store.Replica
 	cancel   context.CancelFunc
 	served   chan error
+}
+
+// fail stops the server with err, as if its HTTP server had failed: Wait
+// returns it.
+func (d *Daemon) fail(err error) {
+	select {
+	case d.served <- err:
+	default:
+	}
 }
 
 // Start starts a server and returns once it is ready to serve: the
@@ -107,9 +117,21 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 	if d.catalog, err = loadCatalog(cfg.Catalog); err != nil {
 		return nil, err
 	}
+	var file *RegistriesFile
+	if !d.DemoMode() {
+		if file, err = LoadRegistries(cfg.Registries); err != nil {
+			return nil, err
+		}
+	}
+	// Replicas of one PostgreSQL database must route the live environment
+	// to the same registries, or a workflow rescued by another replica
+	// could create its name at a second registry.
+	if d.replica, err = d.db.JoinReplicas(ctx, liveRoutes(file), d.fail); err != nil {
+		return nil, err
+	}
 	// The built-in registries keep the wall clock, as a real registry
 	// would: cfg.Clock is ours, and tests shift it to reach our deadlines.
-	routes, err := d.startRegistries()
+	routes, err := d.startRegistries(file)
 	if err != nil {
 		return nil, err
 	}
@@ -286,6 +308,9 @@ func (d *Daemon) close() {
 	}
 	for _, b := range d.builtins {
 		b.close()
+	}
+	if d.replica != nil {
+		d.replica.Close()
 	}
 	if d.db != nil {
 		d.db.Close()

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/tls"
 	"encoding/base64"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/openregistrar/registrar/internal/epp"
@@ -69,7 +71,7 @@ func NewEPPPassword() string {
 // registries file), the demo registry behind the live API. Otherwise it
 // connects to the registries of the registries file. It returns the routes
 // from extensions to registries.
-func (d *Daemon) startRegistries() (*registrar.Router, error) {
+func (d *Daemon) startRegistries(file *RegistriesFile) (*registrar.Router, error) {
 	cfg := d.cfg
 	files, err := tlsca.Ensure(TLSDir(cfg.DataDir), SandboxClientID)
 	if err != nil {
@@ -92,10 +94,6 @@ func (d *Daemon) startRegistries() (*registrar.Router, error) {
 		}
 		routes.AddCatalog(registrar.EnvLive, d.catalog, demo)
 		return routes, nil
-	}
-	file, err := LoadRegistries(cfg.Registries)
-	if err != nil {
-		return nil, err
 	}
 	for _, rc := range file.Registries {
 		tc := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: rc.ServerName}
@@ -125,6 +123,25 @@ func (d *Daemon) startRegistries() (*registrar.Router, error) {
 		}
 	}
 	return routes, nil
+}
+
+// liveRoutes describes where the live environment registers names, the
+// same on every replica with the same configuration: "live=demo" in demo
+// mode, or the registries file's routes (extension, registry address and
+// client ID; not its secrets or tuning) as a hash.
+func liveRoutes(file *RegistriesFile) string {
+	if file == nil {
+		return "live=demo"
+	}
+	var routes []string
+	for _, rc := range file.Registries {
+		for _, e := range rc.Extensions {
+			routes = append(routes, e.Name+" "+rc.Address+" "+rc.ClientID)
+		}
+	}
+	slices.Sort(routes)
+	sum := sha256.Sum256([]byte(strings.Join(routes, "\n")))
+	return fmt.Sprintf("live=registries:%x (%d extensions)", sum[:6], len(routes))
 }
 
 // startBuiltin opens a built-in test registry (a sandbox engine kept in
