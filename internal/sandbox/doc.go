@@ -1,7 +1,8 @@
 // Package sandbox is the sandbox registry: a fake-but-real domain registry
-// that keeps its own state in its own SQLite file and speaks EPP over TLS,
-// in the registrar's process (by default) or in its own (`registrar
-// sandbox serve`). The registrar reaches it as it reaches any registry,
+// that keeps its own state, in its own SQLite file or in its own schema of
+// a PostgreSQL database shared by the registrar's replicas, and speaks EPP
+// over TLS, in the registrar's process (by default) or in its own
+// (`registrar sandbox serve`). The registrar reaches it as it reaches any registry,
 // through eppregistry over an EPP session, so the whole registration
 // flow, including the awkward parts of real registries, runs without
 // talking to one. Tests reach it the same way (package sandboxtest).
@@ -63,15 +64,36 @@
 //
 // Every command that reaches the engine (everything but commands refused
 // by an outage window or made with an already-ended context) is appended
-// to the command log in the same SQLite transaction as its effect, so the
-// log never disagrees with the state, even if the process dies between
-// the commit and the answer. In particular a create that committed is
-// visible to a later info, with the auth info it was created with. The log
-// can be read from another process with [ReadLog].
+// to the command log in the same transaction as its effect, so the log
+// never disagrees with the state, even if the process dies between the
+// commit and the answer. In particular a create that committed is visible
+// to a later info, with the auth info it was created with. The log can be
+// read from another process with [ReadLog] (SQLite) or [ReadLogPostgres].
 //
 // Pending outcomes need no timers: at the start of every command, any
 // pendingCreate domain whose due time has passed becomes ok and its poll
 // message is queued, in the command's transaction.
+//
+// # SQLite or PostgreSQL
+//
+// [Open] keeps the registry in a SQLite file, for one process: the
+// engine's one connection takes SQLite's write lock at the start of every
+// command (BEGIN IMMEDIATE), so commands run one at a time.
+// [OpenPostgres] keeps it in a schema (such as "sandbox_registry") of a
+// PostgreSQL database the caller has opened, so that the replicas of a
+// registrar, each with its own engine and its own EPP server on loopback,
+// share one registry: a name one replica's registry created is taken for
+// the next, a pending create made through one is approved and polled
+// through any, an outage window holds for all. There every command's
+// transaction begins by waiting for a transaction-level advisory lock
+// keyed by the schema (and setting search_path to it), so commands from
+// every process on the schema run one at a time, as on SQLite, each
+// seeing what the previous one committed; the schema's migrations run
+// under the same lock, once. Engines on different schemas of a database
+// are different registries. Both backends run the same statements
+// (SQLite's ? placeholders become $n on PostgreSQL) with the same rules,
+// result codes and log. Durability is SQLite's synchronous setting
+// ([Config.Synchronous]) on one, the server's settings on the other.
 //
 // # Contacts and hosts
 //

@@ -31,7 +31,7 @@ const OtherRegistrar = "otherregistrar"
 const maxYears = 10
 
 // txTimeout bounds one command's transaction, including the wait for the
-// writer connection. Commands do not stop on the caller's cancellation
+// writer connection (SQLite) or the schema's advisory lock (PostgreSQL). Commands do not stop on the caller's cancellation
 // once they have been sent, as with a real registry; this keeps a stuck
 // database from holding them forever.
 const txTimeout = 30 * time.Second
@@ -61,7 +61,8 @@ type Config struct {
 	// Synchronous is SQLite's synchronous setting: "full" (the default,
 	// when empty: every answered command is on stable storage first) or
 	// "normal" (faster; an OS crash or power loss can undo the last
-	// commands the registry already answered).
+	// commands the registry already answered). OpenPostgres ignores it: a
+	// PostgreSQL commit is as durable as the server's settings make it.
 	Synchronous string
 }
 
@@ -74,12 +75,15 @@ const DefaultLogRetention = 30 * 24 * time.Hour
 const pruneEvery = time.Hour
 
 // Engine is the sandbox registry: its state, its rules and its command
-// log, kept in one SQLite file. Its commands take the client ID of the
-// registrar issuing them (the sponsor of what they create) and a client
-// transaction ID. It is safe for concurrent use, also with other processes
-// reading the file (ReadLog).
+// log, kept in one SQLite file (Open) or in one schema of a PostgreSQL
+// database (OpenPostgres), which the engines of several processes may
+// share. Its commands take the client ID of the registrar issuing them
+// (the sponsor of what they create) and a client transaction ID. It is
+// safe for concurrent use, also with other processes reading the file
+// (ReadLog) or sharing the schema.
 type Engine struct {
 	db     *sql.DB
+	pg     *pgState // nil on SQLite
 	delay  time.Duration
 	clock  registrar.Clock
 	logger *slog.Logger
@@ -93,13 +97,10 @@ type Engine struct {
 	closed    chan struct{}
 }
 
-// Open opens the sandbox registry kept in the SQLite file at path,
-// creating the file or migrating its schema as needed. The engine uses one
-// connection, in WAL mode, with foreign keys enforced and every
-// transaction taking the write lock when it begins.
-func Open(path string, cfg Config) (*Engine, error) {
+// withDefaults checks cfg and fills in its defaults, for either backend.
+func (cfg Config) withDefaults() (Config, error) {
 	if cfg.Delay < 0 {
-		return nil, fmt.Errorf("sandbox: negative delay %v", cfg.Delay)
+		return cfg, fmt.Errorf("sandbox: negative delay %v", cfg.Delay)
 	}
 	if cfg.Delay == 0 {
 		cfg.Delay = DefaultDelay
@@ -114,10 +115,27 @@ func Open(path string, cfg Config) (*Engine, error) {
 		cfg.Prices = DefaultPrices
 	}
 	if cfg.LogRetention < 0 {
-		return nil, fmt.Errorf("sandbox: negative log retention %v", cfg.LogRetention)
+		return cfg, fmt.Errorf("sandbox: negative log retention %v", cfg.LogRetention)
 	}
 	if cfg.LogRetention == 0 {
 		cfg.LogRetention = DefaultLogRetention
+	}
+	return cfg, nil
+}
+
+func newEngine(db *sql.DB, pg *pgState, cfg Config) *Engine {
+	return &Engine{db: db, pg: pg, delay: cfg.Delay, clock: cfg.Clock, logger: cfg.Logger, prices: cfg.Prices, keep: cfg.LogRetention,
+		closed: make(chan struct{})}
+}
+
+// Open opens the sandbox registry kept in the SQLite file at path,
+// creating the file or migrating its schema as needed. The engine uses one
+// connection, in WAL mode, with foreign keys enforced and every
+// transaction taking the write lock when it begins.
+func Open(path string, cfg Config) (*Engine, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
 	}
 	// synchronous=FULL by default: the registrar takes a registry's answer
 	// as the record of what exists, so a create the registry answered must
@@ -154,15 +172,45 @@ func Open(path string, cfg Config) (*Engine, error) {
 		db.Close()
 		return nil, fmt.Errorf("sandbox: open %s: %w", path, err)
 	}
-	return &Engine{db: db, delay: cfg.Delay, clock: cfg.Clock, logger: cfg.Logger, prices: cfg.Prices, keep: cfg.LogRetention,
-		closed: make(chan struct{})}, nil
+	return newEngine(db, nil, cfg), nil
 }
 
-// Close closes the database. Creates waiting out a slow- delay return
-// 2400 at once; their effect is already committed.
+// Close closes the engine: the SQLite database, or nothing on PostgreSQL,
+// whose *sql.DB belongs to the caller. Commands sent after Close fail with
+// 2400 on both. Creates waiting out a slow- delay return 2400 at once;
+// their effect is already committed.
 func (e *Engine) Close() error {
 	e.closeOnce.Do(func() { close(e.closed) })
+	if e.pg != nil {
+		return nil
+	}
 	return e.db.Close()
+}
+
+// begin starts a command's write transaction. On SQLite it holds the
+// write lock from the start (_txlock=immediate). On PostgreSQL its first
+// statement waits for the schema's advisory lock, held to the end of the
+// transaction, so that commands from every engine on the schema run one
+// at a time as they do on SQLite, and points search_path at the schema.
+// Read committed (whatever the handle's default): every later statement
+// sees what the previous holder of the lock committed.
+func (e *Engine) begin(ctx context.Context) (*txn, error) {
+	if e.pg == nil {
+		tx, err := e.db.BeginTx(ctx, nil)
+		if err != nil {
+			return nil, err
+		}
+		return &txn{tx: tx}, nil
+	}
+	tx, err := e.db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
+	if err != nil {
+		return nil, err
+	}
+	if err := e.pg.enter(ctx, tx, true); err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	return &txn{tx: tx, pg: true}, nil
 }
 
 // Delay returns the scenario delay.
@@ -191,7 +239,7 @@ type command struct {
 
 // execFunc is the body of a command: it returns the success code, or an
 // *Error from fail.
-type execFunc func(ctx context.Context, tx *sql.Tx, now time.Time) (int, error)
+type execFunc func(ctx context.Context, tx *txn, now time.Time) (int, error)
 
 // exec runs one command in one write transaction: it applies the outage
 // window of c.names (a command refused by it is not logged), materializes
@@ -217,11 +265,11 @@ func (e *Engine) exec(ctx context.Context, c *command, fn execFunc) (Response, e
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), txTimeout)
 	defer cancel()
 
-	tx, err := e.db.BeginTx(ctx, nil)
+	tx, err := e.begin(ctx)
 	if err != nil {
 		return Response{}, e.failed(ctx, c, err)
 	}
-	defer tx.Rollback()
+	defer tx.tx.Rollback()
 	now := e.now()
 
 	wait, err := e.outage(ctx, tx, now, c.names)
@@ -229,7 +277,7 @@ func (e *Engine) exec(ctx context.Context, c *command, fn execFunc) (Response, e
 		return Response{}, e.failed(ctx, c, err)
 	}
 	if wait > 0 {
-		if err := tx.Commit(); err != nil {
+		if err := tx.tx.Commit(); err != nil {
 			return Response{}, e.failed(ctx, c, err)
 		}
 		e.logger.LogAttrs(ctx, slog.LevelDebug, "sandbox outage: command dropped",
@@ -288,7 +336,7 @@ func (e *Engine) exec(ctx context.Context, c *command, fn execFunc) (Response, e
 	if err := e.prune(ctx, tx, now); err != nil {
 		return Response{}, e.failed(ctx, c, err)
 	}
-	if err := tx.Commit(); err != nil {
+	if err := tx.tx.Commit(); err != nil {
 		return Response{}, e.failed(ctx, c, err)
 	}
 	e.logger.LogAttrs(ctx, slog.LevelDebug, "sandbox command",
@@ -303,7 +351,7 @@ func (e *Engine) exec(ctx context.Context, c *command, fn execFunc) (Response, e
 
 // prune deletes the log entries older than the retention, within the
 // command's transaction, when the last prune is pruneEvery old.
-func (e *Engine) prune(ctx context.Context, tx *sql.Tx, now time.Time) error {
+func (e *Engine) prune(ctx context.Context, tx *txn, now time.Time) error {
 	e.pruneMu.Lock()
 	defer e.pruneMu.Unlock()
 	if now.Before(e.nextPrune) {
@@ -327,7 +375,7 @@ func (e *Engine) failed(ctx context.Context, c *command, err error) error {
 
 // outage records the first sighting of outage- names and returns how long
 // the registry remains unreachable for them (zero: reachable).
-func (e *Engine) outage(ctx context.Context, tx *sql.Tx, now time.Time, names []string) (time.Duration, error) {
+func (e *Engine) outage(ctx context.Context, tx *txn, now time.Time, names []string) (time.Duration, error) {
 	var wait time.Duration
 	for _, name := range names {
 		if scenarioOf(name) != scenarioOutage {
@@ -350,7 +398,7 @@ func (e *Engine) outage(ctx context.Context, tx *sql.Tx, now time.Time, names []
 
 // settle approves every pending create that is due: the domain becomes ok
 // and its sponsor gets a poll message dated when it was due.
-func (e *Engine) settle(ctx context.Context, tx *sql.Tx, now time.Time) error {
+func (e *Engine) settle(ctx context.Context, tx *txn, now time.Time) error {
 	rows, err := tx.QueryContext(ctx, `
 		SELECT name, sponsor, create_cltrid, create_svtrid, pending_until FROM domains
 		WHERE pending_until IS NOT NULL AND pending_until <= ?
@@ -393,7 +441,7 @@ func (e *Engine) settle(ctx context.Context, tx *sql.Tx, now time.Time) error {
 
 // seedTaken makes sure every valid taken- name among names exists,
 // sponsored by OtherRegistrar since a year ago.
-func seedTaken(ctx context.Context, tx *sql.Tx, now time.Time, names []string) error {
+func seedTaken(ctx context.Context, tx *txn, now time.Time, names []string) error {
 	for _, name := range names {
 		if scenarioOf(name) != scenarioTaken || !validName(name) {
 			continue
@@ -419,7 +467,7 @@ type domain struct {
 }
 
 // loadDomain returns the domain called name, or a 2303 failure.
-func loadDomain(ctx context.Context, tx *sql.Tx, name string) (*domain, error) {
+func loadDomain(ctx context.Context, tx *txn, name string) (*domain, error) {
 	d := &domain{name: name}
 	var created, expires int64
 	var pending sql.NullInt64
@@ -471,7 +519,7 @@ func (d *domain) has(status string) bool {
 	return false
 }
 
-func exists(ctx context.Context, tx *sql.Tx, name string) (bool, error) {
+func exists(ctx context.Context, tx *txn, name string) (bool, error) {
 	var n int
 	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM domains WHERE name = ?`, name).Scan(&n)
 	return n > 0, err
@@ -500,7 +548,7 @@ func (e *Engine) Check(ctx context.Context, clientID, clTRID string, names []str
 	}
 	c := &command{name: "check", clientID: clientID, clTRID: clTRID, names: norm, domain: strings.Join(norm, ",")}
 	var out []registrar.Availability
-	resp, err := e.exec(ctx, c, func(ctx context.Context, tx *sql.Tx, now time.Time) (int, error) {
+	resp, err := e.exec(ctx, c, func(ctx context.Context, tx *txn, now time.Time) (int, error) {
 		if len(norm) == 0 {
 			return 0, fail(CodeMissingParam, "no names to check")
 		}
@@ -559,7 +607,7 @@ func (e *Engine) RenewDomain(ctx context.Context, clientID, clTRID string, req D
 	name, years := normalizeName(req.Name), req.Years
 	c := &command{name: "renew", clientID: clientID, clTRID: clTRID, names: []string{name}, domain: name}
 	var res DomainRenewed
-	resp, err := e.exec(ctx, c, func(ctx context.Context, tx *sql.Tx, now time.Time) (int, error) {
+	resp, err := e.exec(ctx, c, func(ctx context.Context, tx *txn, now time.Time) (int, error) {
 		if err := checkName(name); err != nil {
 			return 0, err
 		}
@@ -608,7 +656,7 @@ func (e *Engine) RenewDomain(ctx context.Context, clientID, clTRID string, req D
 func (e *Engine) Update(ctx context.Context, clientID, clTRID string, req registrar.DomainUpdate) (Response, error) {
 	name := normalizeName(req.Name)
 	c := &command{name: "update", clientID: clientID, clTRID: clTRID, names: []string{name}, domain: name}
-	return e.exec(ctx, c, func(ctx context.Context, tx *sql.Tx, now time.Time) (int, error) {
+	return e.exec(ctx, c, func(ctx context.Context, tx *txn, now time.Time) (int, error) {
 		if err := checkName(name); err != nil {
 			return 0, err
 		}
@@ -669,7 +717,7 @@ func (e *Engine) Update(ctx context.Context, clientID, clTRID string, req regist
 func (e *Engine) PollQueue(ctx context.Context, clientID, clTRID string) (*QueuedMessage, Response, error) {
 	c := &command{name: "poll", clientID: clientID, clTRID: clTRID}
 	var msg *QueuedMessage
-	resp, err := e.exec(ctx, c, func(ctx context.Context, tx *sql.Tx, now time.Time) (int, error) {
+	resp, err := e.exec(ctx, c, func(ctx context.Context, tx *txn, now time.Time) (int, error) {
 		var m QueuedMessage
 		var id, at int64
 		err := tx.QueryRowContext(ctx, `
@@ -701,7 +749,7 @@ func (e *Engine) PollQueue(ctx context.Context, clientID, clTRID string) (*Queue
 func (e *Engine) AckQueue(ctx context.Context, clientID, clTRID, id string) (int, Response, error) {
 	c := &command{name: "ack", clientID: clientID, clTRID: clTRID}
 	var left int
-	resp, err := e.exec(ctx, c, func(ctx context.Context, tx *sql.Tx, now time.Time) (int, error) {
+	resp, err := e.exec(ctx, c, func(ctx context.Context, tx *txn, now time.Time) (int, error) {
 		n, err := strconv.ParseInt(id, 10, 64)
 		if err != nil {
 			return 0, failf(CodeObjectNotExists, "no message %q", id)

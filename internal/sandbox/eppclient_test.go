@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/openregistrar/registrar/internal/epp"
+	"github.com/openregistrar/registrar/internal/store/storetest"
 	"github.com/openregistrar/registrar/internal/tlsca"
 )
 
@@ -40,6 +41,7 @@ type serverOpts struct {
 	cfg         ServerConfig // TLS is set by startServer; nil Accounts are testAccounts
 	engine      Config       // a nil Clock is a new fake clock
 	requireCert bool
+	backend     storetest.Backend // "" is SQLite
 }
 
 func startServer(t *testing.T, o serverOpts) *testServer {
@@ -49,7 +51,13 @@ func startServer(t *testing.T, o serverOpts) *testServer {
 		clock = newFakeClock()
 		o.engine.Clock = clock
 	}
-	e, path := open(t, o.engine)
+	var e *Engine
+	var path string
+	if o.backend == storetest.Postgres {
+		e = openOn(t, o.backend, o.engine)
+	} else {
+		e, path = open(t, o.engine)
+	}
 	files, err := tlsca.Ensure(t.TempDir(), "ours")
 	if err != nil {
 		t.Fatalf("tlsca.Ensure = %v", err)

@@ -2,12 +2,16 @@ package sandbox
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp/cmpopts"
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+
+	"github.com/openregistrar/registrar/internal/store/storetest"
 )
 
 // fakeClock is a registrar.Clock that only moves when told to.
@@ -55,6 +59,63 @@ func openAt(t *testing.T, path string, cfg Config) *Engine {
 	}
 	t.Cleanup(func() { e.Close() })
 	return e
+}
+
+// each runs f as a parallel subtest per backend (storetest.Each): the
+// engine on a SQLite file, and on a schema of a PostgreSQL database.
+func each(t *testing.T, f func(t *testing.T, backend storetest.Backend)) {
+	t.Helper()
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		t.Parallel()
+		f(t, b)
+	})
+}
+
+// openOn opens an engine on backend b: on a new file (open), or on the
+// schema "sandbox_registry" of a new PostgreSQL database; closed at the
+// end of the test.
+func openOn(t *testing.T, b storetest.Backend, cfg Config) *Engine {
+	t.Helper()
+	if b != storetest.Postgres {
+		e, _ := open(t, cfg)
+		return e
+	}
+	if cfg.Delay == 0 {
+		cfg.Delay = testDelay
+	}
+	e, err := OpenPostgres(openPostgres(t), "sandbox_registry", cfg)
+	if err != nil {
+		t.Fatalf("OpenPostgres = %v", err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e
+}
+
+// openPostgres opens a new PostgreSQL database with pgx's stdlib driver,
+// closed when the test ends.
+func openPostgres(t *testing.T) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("pgx", storetest.NewPostgresDatabase(t))
+	if err != nil {
+		t.Fatalf("sql.Open = %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// scanState runs query on the engine's state, in a command's
+// transaction (rolled back), on either backend, and scans its one row.
+func scanState(t *testing.T, e *Engine, query string, dest ...any) {
+	t.Helper()
+	ctx := context.Background()
+	tx, err := e.begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.tx.Rollback()
+	if err := tx.QueryRowContext(ctx, query).Scan(dest...); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
 }
 
 // ignoreLogVolatile compares log entries without their sequence number,

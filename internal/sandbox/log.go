@@ -39,9 +39,16 @@ type LogEntry struct {
 	Extensions string `json:"extensions,omitempty"`
 }
 
-// Log returns every command the engine's registry received, in order.
+// Log returns every command the engine's registry received, in order: on
+// PostgreSQL, through every engine on its schema.
 func (e *Engine) Log(ctx context.Context) ([]LogEntry, error) {
-	entries, err := readLog(ctx, e.db)
+	var entries []LogEntry
+	var err error
+	if e.pg != nil {
+		entries, err = e.pg.readLog(ctx, e.db, false)
+	} else {
+		entries, err = readLog(ctx, e.db)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: log: %w", err)
 	}
@@ -76,7 +83,13 @@ func ReadLog(ctx context.Context, path string) ([]LogEntry, error) {
 	return entries, nil
 }
 
-func readLog(ctx context.Context, db *sql.DB) ([]LogEntry, error) {
+// rowsQueryer is what readLog needs: a *sql.DB or a *sql.Tx.
+type rowsQueryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// readLog reads the log table on either backend.
+func readLog(ctx context.Context, db rowsQueryer) ([]LogEntry, error) {
 	rows, err := db.QueryContext(ctx, `
 		SELECT seq, time, client_id, domain, command, result, cltrid, svtrid, extensions FROM log ORDER BY seq`)
 	if err != nil {

@@ -239,7 +239,7 @@ func checkUnspec(pairs []epp.KeyValue) error {
 func (e *Engine) ContactCreate(ctx context.Context, clientID, clTRID string, c Contact) (time.Time, Response, error) {
 	cmd := &command{name: "contact:create", clientID: clientID, clTRID: clTRID, domain: c.ID}
 	var created time.Time
-	resp, err := e.exec(ctx, cmd, func(ctx context.Context, tx *sql.Tx, now time.Time) (int, error) {
+	resp, err := e.exec(ctx, cmd, func(ctx context.Context, tx *txn, now time.Time) (int, error) {
 		if err := checkContact(c); err != nil {
 			return 0, err
 		}
@@ -282,7 +282,7 @@ func (e *Engine) ContactCreate(ctx context.Context, clientID, clTRID string, c C
 func (e *Engine) ContactInfo(ctx context.Context, clientID, clTRID, id, authInfo string) (ContactInfo, Response, error) {
 	cmd := &command{name: "contact:info", clientID: clientID, clTRID: clTRID, domain: id}
 	var info ContactInfo
-	resp, err := e.exec(ctx, cmd, func(ctx context.Context, tx *sql.Tx, now time.Time) (int, error) {
+	resp, err := e.exec(ctx, cmd, func(ctx context.Context, tx *txn, now time.Time) (int, error) {
 		if !validID(id) {
 			return 0, failf(CodeSyntaxError, "invalid contact ID %q", id)
 		}
@@ -310,7 +310,7 @@ func (e *Engine) ContactInfo(ctx context.Context, clientID, clTRID, id, authInfo
 
 // loadContact returns the contact id, with its auth info, or a 2303
 // failure.
-func loadContact(ctx context.Context, tx *sql.Tx, id string) (*ContactInfo, error) {
+func loadContact(ctx context.Context, tx *txn, id string) (*ContactInfo, error) {
 	c := &ContactInfo{}
 	var rowid, created int64
 	var postal string
@@ -341,7 +341,7 @@ func (e *Engine) HostCreate(ctx context.Context, clientID, clTRID, name string, 
 	name = normalizeName(name)
 	cmd := &command{name: "host:create", clientID: clientID, clTRID: clTRID, domain: name}
 	var created time.Time
-	resp, err := e.exec(ctx, cmd, func(ctx context.Context, tx *sql.Tx, now time.Time) (int, error) {
+	resp, err := e.exec(ctx, cmd, func(ctx context.Context, tx *txn, now time.Time) (int, error) {
 		if !validName(name) {
 			return 0, failf(CodeSyntaxError, "invalid host name %q", name)
 		}
@@ -404,7 +404,7 @@ func (e *Engine) HostCreate(ctx context.Context, clientID, clTRID, name string, 
 
 // superordinate returns the domain of the registry a host name is under,
 // or nil.
-func superordinate(ctx context.Context, tx *sql.Tx, host string) (*domain, error) {
+func superordinate(ctx context.Context, tx *txn, host string) (*domain, error) {
 	rest := host
 	for {
 		_, after, ok := strings.Cut(rest, ".")
@@ -426,7 +426,7 @@ func superordinate(ctx context.Context, tx *sql.Tx, host string) (*domain, error
 
 // checkContactRef checks that contact id exists and is sponsored by
 // clientID.
-func checkContactRef(ctx context.Context, tx *sql.Tx, clientID, id string) error {
+func checkContactRef(ctx context.Context, tx *txn, clientID, id string) error {
 	var sponsor string
 	err := tx.QueryRowContext(ctx, `SELECT sponsor FROM contacts WHERE id = ?`, id).Scan(&sponsor)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -452,7 +452,7 @@ func (e *Engine) CreateDomain(ctx context.Context, clientID, clTRID string, req 
 	name := normalizeName(req.Name)
 	c := &command{name: "create", clientID: clientID, clTRID: clTRID, names: []string{name}, domain: name}
 	var res DomainCreated
-	resp, err := e.create(ctx, c, func(ctx context.Context, tx *sql.Tx, now time.Time) (int, error) {
+	resp, err := e.create(ctx, c, func(ctx context.Context, tx *txn, now time.Time) (int, error) {
 		if err := checkName(name); err != nil {
 			return 0, err
 		}
@@ -552,7 +552,7 @@ func (e *Engine) DomainInfo(ctx context.Context, clientID, clTRID, name, authInf
 	name = normalizeName(name)
 	c := &command{name: "info", clientID: clientID, clTRID: clTRID, names: []string{name}, domain: name}
 	var out DomainDetails
-	resp, err := e.exec(ctx, c, func(ctx context.Context, tx *sql.Tx, now time.Time) (int, error) {
+	resp, err := e.exec(ctx, c, func(ctx context.Context, tx *txn, now time.Time) (int, error) {
 		if err := checkName(name); err != nil {
 			return 0, err
 		}
@@ -623,7 +623,7 @@ func closeRows(rows *sql.Rows) error {
 	return rows.Err()
 }
 
-func queryStrings(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]string, error) {
+func queryStrings(ctx context.Context, tx *txn, query string, args ...any) ([]string, error) {
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -641,7 +641,7 @@ func queryStrings(ctx context.Context, tx *sql.Tx, query string, args ...any) ([
 }
 
 // queueLength returns the number of messages in clientID's queue.
-func queueLength(ctx context.Context, tx *sql.Tx, clientID string) (int, error) {
+func queueLength(ctx context.Context, tx *txn, clientID string) (int, error) {
 	var n int
 	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE client_id = ?`, clientID).Scan(&n)
 	return n, err

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/openregistrar/registrar/internal/store/storetest"
 )
 
 func TestPrice(t *testing.T) {
@@ -78,105 +80,107 @@ func engineContact(id string) Contact {
 
 func TestContactCreateInvalid(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		desc       string
-		modify     func(*Contact)
-		wantResult string
-	}{
-		{"short ID", func(c *Contact) { c.ID = "ab" }, `2005 Parameter value syntax error: invalid contact ID "ab"`},
-		{"ID with space", func(c *Contact) { c.ID = "a b c" }, `2005 Parameter value syntax error: invalid contact ID "a b c"`},
-		{"no postal info", func(c *Contact) { c.PostalInfo = nil }, "2003 Required parameter missing: postalInfo is required"},
-		{"two int", func(c *Contact) { c.PostalInfo = append(c.PostalInfo, c.PostalInfo[0]) },
-			"2005 Parameter value syntax error: at most one postalInfo of each type"},
-		{"no email", func(c *Contact) { c.Email = "" }, "2003 Required parameter missing: email is required"},
-		{"no authInfo", func(c *Contact) { c.AuthInfo = "" }, "2003 Required parameter missing: authInfo is required"},
-		{"bad voice", func(c *Contact) { c.Voice = "+44 20 7946 0000" },
-			`2005 Parameter value syntax error: voice "+44 20 7946 0000" is not E.164 (+CC.NUMBER)`},
-		{"bad fax", func(c *Contact) { c.Fax = "12345" }, `2005 Parameter value syntax error: fax "12345" is not E.164 (+CC.NUMBER)`},
-		{"no name", func(c *Contact) { c.PostalInfo[0].Name = " " }, "2003 Required parameter missing: postalInfo name is required"},
-		{"no city", func(c *Contact) { c.PostalInfo[0].City = "" }, "2003 Required parameter missing: postalInfo city is required"},
-		{"bad country", func(c *Contact) { c.PostalInfo[0].CC = "gb" },
-			`2005 Parameter value syntax error: country code "gb", want two capital letters`},
-		{"non-ASCII int", func(c *Contact) { c.PostalInfo[0].City = "Zürich" },
-			"2005 Parameter value syntax error: int postalInfo must be 7-bit US-ASCII"},
-		{"non-ASCII loc", func(c *Contact) { c.PostalInfo[0].Type, c.PostalInfo[0].City = "loc", "Zürich" }, ok1000},
-		{"int and loc", func(c *Contact) {
-			loc := c.PostalInfo[0]
-			loc.Type, loc.Name = "loc", "Ada Lovelace, Countess"
-			c.PostalInfo = append(c.PostalInfo, loc)
-		}, ok1000},
-	}
-	for _, tt := range tests {
-		t.Run(tt.desc, func(t *testing.T) {
-			t.Parallel()
-			e, _ := open(t, Config{Clock: newFakeClock()})
-			c := engineContact("c-ada")
-			c.PostalInfo = append([]PostalInfo(nil), c.PostalInfo...)
-			tt.modify(&c)
-			_, resp, err := e.ContactCreate(context.Background(), "us", "TR-1", c)
-			if resp.Result() != tt.wantResult {
-				t.Errorf("ContactCreate(%+v) = %q, %v; want %q", c, resp.Result(), err, tt.wantResult)
-			}
-			if (err == nil) != (tt.wantResult == ok1000) {
-				t.Errorf("ContactCreate(%+v) error = %v", c, err)
-			}
-			if err != nil {
-				return
-			}
-			info, _, err := e.ContactInfo(context.Background(), "us", "", c.ID, "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(c, info.Contact); diff != "" {
-				t.Errorf("ContactInfo after ContactCreate mismatch (-want +got):\n%s", diff)
-			}
-		})
-	}
+	each(t, func(t *testing.T, backend storetest.Backend) {
+		tests := []struct {
+			desc       string
+			modify     func(*Contact)
+			wantResult string
+		}{
+			{"short ID", func(c *Contact) { c.ID = "ab" }, `2005 Parameter value syntax error: invalid contact ID "ab"`},
+			{"ID with space", func(c *Contact) { c.ID = "a b c" }, `2005 Parameter value syntax error: invalid contact ID "a b c"`},
+			{"no postal info", func(c *Contact) { c.PostalInfo = nil }, "2003 Required parameter missing: postalInfo is required"},
+			{"two int", func(c *Contact) { c.PostalInfo = append(c.PostalInfo, c.PostalInfo[0]) },
+				"2005 Parameter value syntax error: at most one postalInfo of each type"},
+			{"no email", func(c *Contact) { c.Email = "" }, "2003 Required parameter missing: email is required"},
+			{"no authInfo", func(c *Contact) { c.AuthInfo = "" }, "2003 Required parameter missing: authInfo is required"},
+			{"bad voice", func(c *Contact) { c.Voice = "+44 20 7946 0000" },
+				`2005 Parameter value syntax error: voice "+44 20 7946 0000" is not E.164 (+CC.NUMBER)`},
+			{"bad fax", func(c *Contact) { c.Fax = "12345" }, `2005 Parameter value syntax error: fax "12345" is not E.164 (+CC.NUMBER)`},
+			{"no name", func(c *Contact) { c.PostalInfo[0].Name = " " }, "2003 Required parameter missing: postalInfo name is required"},
+			{"no city", func(c *Contact) { c.PostalInfo[0].City = "" }, "2003 Required parameter missing: postalInfo city is required"},
+			{"bad country", func(c *Contact) { c.PostalInfo[0].CC = "gb" },
+				`2005 Parameter value syntax error: country code "gb", want two capital letters`},
+			{"non-ASCII int", func(c *Contact) { c.PostalInfo[0].City = "Zürich" },
+				"2005 Parameter value syntax error: int postalInfo must be 7-bit US-ASCII"},
+			{"non-ASCII loc", func(c *Contact) { c.PostalInfo[0].Type, c.PostalInfo[0].City = "loc", "Zürich" }, ok1000},
+			{"int and loc", func(c *Contact) {
+				loc := c.PostalInfo[0]
+				loc.Type, loc.Name = "loc", "Ada Lovelace, Countess"
+				c.PostalInfo = append(c.PostalInfo, loc)
+			}, ok1000},
+		}
+		for _, tt := range tests {
+			t.Run(tt.desc, func(t *testing.T) {
+				t.Parallel()
+				e := openOn(t, backend, Config{Clock: newFakeClock()})
+				c := engineContact("c-ada")
+				c.PostalInfo = append([]PostalInfo(nil), c.PostalInfo...)
+				tt.modify(&c)
+				_, resp, err := e.ContactCreate(context.Background(), "us", "TR-1", c)
+				if resp.Result() != tt.wantResult {
+					t.Errorf("ContactCreate(%+v) = %q, %v; want %q", c, resp.Result(), err, tt.wantResult)
+				}
+				if (err == nil) != (tt.wantResult == ok1000) {
+					t.Errorf("ContactCreate(%+v) error = %v", c, err)
+				}
+				if err != nil {
+					return
+				}
+				info, _, err := e.ContactInfo(context.Background(), "us", "", c.ID, "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff(c, info.Contact); diff != "" {
+					t.Errorf("ContactInfo after ContactCreate mismatch (-want +got):\n%s", diff)
+				}
+			})
+		}
+	})
 }
 
 func TestHostCreateAddresses(t *testing.T) {
 	t.Parallel()
-	e, _ := open(t, Config{Clock: newFakeClock()})
-	ctx := context.Background()
-	if _, _, err := e.ContactCreate(ctx, "us", "", engineContact("c-ada")); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := e.CreateDomain(ctx, "us", "", DomainCreate{Name: "example.com", Years: 1, Registrant: "c-ada", AuthInfo: "auth-example"}); err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct {
-		name       string
-		addrs      []HostAddr
-		wantResult string
-	}{
-		{"ns1.example.com", []HostAddr{{Addr: "192.0.2.1"}, {IP: "v4", Addr: "192.0.2.1"}, {IP: "v6", Addr: "2001:DB8::1"}}, ok1000},
-		{"ns2.example.com", []HostAddr{{IP: "v6", Addr: "192.0.2.1"}}, `2005 Parameter value syntax error: invalid v6 address "192.0.2.1"`},
-		{"ns3.example.com", []HostAddr{{Addr: "2001:db8::1"}}, `2005 Parameter value syntax error: invalid v4 address "2001:db8::1"`},
-		{"ns4.example.com", []HostAddr{{IP: "v6", Addr: "::ffff:192.0.2.1"}}, `2005 Parameter value syntax error: invalid v6 address "::ffff:192.0.2.1"`},
-		{"ns5.example.com", []HostAddr{{IP: "v5", Addr: "192.0.2.1"}}, `2005 Parameter value syntax error: address type "v5", want v4 or v6`},
-		{"ns.deep.sub.example.com", []HostAddr{{Addr: "192.0.2.9"}}, ok1000},
-		{"localhost", nil, `2005 Parameter value syntax error: invalid host name "localhost"`},
-	}
-	for _, tt := range tests {
-		_, resp, _ := e.HostCreate(ctx, "us", "", tt.name, tt.addrs)
-		if resp.Result() != tt.wantResult {
-			t.Errorf("HostCreate(%q, %+v) = %q, want %q", tt.name, tt.addrs, resp.Result(), tt.wantResult)
+	each(t, func(t *testing.T, backend storetest.Backend) {
+		e := openOn(t, backend, Config{Clock: newFakeClock()})
+		ctx := context.Background()
+		if _, _, err := e.ContactCreate(ctx, "us", "", engineContact("c-ada")); err != nil {
+			t.Fatal(err)
 		}
-	}
-	d, _, err := e.DomainInfo(ctx, "us", "", "example.com", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := []string{"ns.deep.sub.example.com", "ns1.example.com"}; !cmp.Equal(d.Hosts, want) {
-		t.Errorf("DomainInfo(example.com).Hosts = %q, want %q", d.Hosts, want)
-	}
-	var addrs string
-	if err := e.db.QueryRow(`SELECT addrs FROM hosts WHERE name = 'ns1.example.com'`).Scan(&addrs); err != nil {
-		t.Fatal(err)
-	}
-	if want := `[{"ip":"v4","addr":"192.0.2.1"},{"ip":"v6","addr":"2001:db8::1"}]`; addrs != want {
-		t.Errorf("stored addresses %s, want %s (deduplicated, canonical)", addrs, want)
-	}
+		if _, _, err := e.CreateDomain(ctx, "us", "", DomainCreate{Name: "example.com", Years: 1, Registrant: "c-ada", AuthInfo: "auth-example"}); err != nil {
+			t.Fatal(err)
+		}
+		tests := []struct {
+			name       string
+			addrs      []HostAddr
+			wantResult string
+		}{
+			{"ns1.example.com", []HostAddr{{Addr: "192.0.2.1"}, {IP: "v4", Addr: "192.0.2.1"}, {IP: "v6", Addr: "2001:DB8::1"}}, ok1000},
+			{"ns2.example.com", []HostAddr{{IP: "v6", Addr: "192.0.2.1"}}, `2005 Parameter value syntax error: invalid v6 address "192.0.2.1"`},
+			{"ns3.example.com", []HostAddr{{Addr: "2001:db8::1"}}, `2005 Parameter value syntax error: invalid v4 address "2001:db8::1"`},
+			{"ns4.example.com", []HostAddr{{IP: "v6", Addr: "::ffff:192.0.2.1"}}, `2005 Parameter value syntax error: invalid v6 address "::ffff:192.0.2.1"`},
+			{"ns5.example.com", []HostAddr{{IP: "v5", Addr: "192.0.2.1"}}, `2005 Parameter value syntax error: address type "v5", want v4 or v6`},
+			{"ns.deep.sub.example.com", []HostAddr{{Addr: "192.0.2.9"}}, ok1000},
+			{"localhost", nil, `2005 Parameter value syntax error: invalid host name "localhost"`},
+		}
+		for _, tt := range tests {
+			_, resp, _ := e.HostCreate(ctx, "us", "", tt.name, tt.addrs)
+			if resp.Result() != tt.wantResult {
+				t.Errorf("HostCreate(%q, %+v) = %q, want %q", tt.name, tt.addrs, resp.Result(), tt.wantResult)
+			}
+		}
+		d, _, err := e.DomainInfo(ctx, "us", "", "example.com", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []string{"ns.deep.sub.example.com", "ns1.example.com"}; !cmp.Equal(d.Hosts, want) {
+			t.Errorf("DomainInfo(example.com).Hosts = %q, want %q", d.Hosts, want)
+		}
+		var addrs string
+		scanState(t, e, `SELECT addrs FROM hosts WHERE name = 'ns1.example.com'`, &addrs)
+		if want := `[{"ip":"v4","addr":"192.0.2.1"},{"ip":"v6","addr":"2001:db8::1"}]`; addrs != want {
+			t.Errorf("stored addresses %s, want %s (deduplicated, canonical)", addrs, want)
+		}
+	})
 }
 
 // TestCreateDomainScenarios checks the engine's side of the slow- and
@@ -185,43 +189,45 @@ func TestHostCreateAddresses(t *testing.T) {
 // the same.
 func TestCreateDomainScenarios(t *testing.T) {
 	t.Parallel()
-	clock := newFakeClock()
-	e, _ := open(t, Config{Clock: clock})
-	ctx := context.Background()
-	if _, _, err := e.ContactCreate(ctx, "us", "", engineContact("c-ada")); err != nil {
-		t.Fatal(err)
-	}
-	req := func(name string) DomainCreate {
-		return DomainCreate{Name: name, Years: 1, Registrant: "c-ada", AuthInfo: "auth-" + name}
-	}
-	start := time.Now()
-	res, resp, err := e.CreateDomain(ctx, "us", "TR-SLOW", req("slow-x.com"))
-	if err != nil || resp.Code != CodeOK || res.Pending {
-		t.Errorf("CreateDomain(slow-x.com) = %+v, %+v, %v", res, resp, err)
-	}
-	if elapsed := time.Since(start); elapsed < testDelay {
-		t.Errorf("CreateDomain(slow-x.com) answered after %v, want at least %v", elapsed, testDelay)
-	}
-	res, resp, err = e.CreateDomain(ctx, "us", "TR-PENDING", req("pending-x.com"))
-	if err != nil || resp.Code != CodePending || !res.Pending {
-		t.Errorf("CreateDomain(pending-x.com) = %+v, %+v, %v", res, resp, err)
-	}
-	clock.Advance(testDelay)
-	m, _, err := e.PollQueue(ctx, "us", "")
-	if err != nil || m == nil || m.TransactionID != "TR-PENDING" || m.ServerTRID != resp.ServerTRID || m.Count != 1 {
-		t.Errorf("PollQueue() = %+v, %v; want the approval of TR-PENDING (%s)", m, err, resp.ServerTRID)
-	}
-	// A cancelled slow create: the domain exists all the same.
-	cctx, cancel := context.WithCancel(ctx)
-	go func() { time.Sleep(testDelay / 5); cancel() }()
-	_, resp, err = e.CreateDomain(cctx, "us", "", req("slow-y.com"))
-	var ee *Error
-	if !errors.As(err, &ee) || ee.Code != CodeCommandFailed || !errors.Is(err, context.Canceled) || resp.Code != CodeOK {
-		t.Errorf("CreateDomain(slow-y.com) cancelled = %+v, %v; want 2400 (context canceled) after 1000", resp, err)
-	}
-	if d, _, err := e.DomainInfo(ctx, "us", "", "slow-y.com", ""); err != nil || d.Registrant != "c-ada" || !d.Sponsored || d.AuthInfo != "auth-slow-y.com" {
-		t.Errorf("DomainInfo(slow-y.com) = %+v, %v", d, err)
-	}
+	each(t, func(t *testing.T, backend storetest.Backend) {
+		clock := newFakeClock()
+		e := openOn(t, backend, Config{Clock: clock})
+		ctx := context.Background()
+		if _, _, err := e.ContactCreate(ctx, "us", "", engineContact("c-ada")); err != nil {
+			t.Fatal(err)
+		}
+		req := func(name string) DomainCreate {
+			return DomainCreate{Name: name, Years: 1, Registrant: "c-ada", AuthInfo: "auth-" + name}
+		}
+		start := time.Now()
+		res, resp, err := e.CreateDomain(ctx, "us", "TR-SLOW", req("slow-x.com"))
+		if err != nil || resp.Code != CodeOK || res.Pending {
+			t.Errorf("CreateDomain(slow-x.com) = %+v, %+v, %v", res, resp, err)
+		}
+		if elapsed := time.Since(start); elapsed < testDelay {
+			t.Errorf("CreateDomain(slow-x.com) answered after %v, want at least %v", elapsed, testDelay)
+		}
+		res, resp, err = e.CreateDomain(ctx, "us", "TR-PENDING", req("pending-x.com"))
+		if err != nil || resp.Code != CodePending || !res.Pending {
+			t.Errorf("CreateDomain(pending-x.com) = %+v, %+v, %v", res, resp, err)
+		}
+		clock.Advance(testDelay)
+		m, _, err := e.PollQueue(ctx, "us", "")
+		if err != nil || m == nil || m.TransactionID != "TR-PENDING" || m.ServerTRID != resp.ServerTRID || m.Count != 1 {
+			t.Errorf("PollQueue() = %+v, %v; want the approval of TR-PENDING (%s)", m, err, resp.ServerTRID)
+		}
+		// A cancelled slow create: the domain exists all the same.
+		cctx, cancel := context.WithCancel(ctx)
+		go func() { time.Sleep(testDelay / 5); cancel() }()
+		_, resp, err = e.CreateDomain(cctx, "us", "", req("slow-y.com"))
+		var ee *Error
+		if !errors.As(err, &ee) || ee.Code != CodeCommandFailed || !errors.Is(err, context.Canceled) || resp.Code != CodeOK {
+			t.Errorf("CreateDomain(slow-y.com) cancelled = %+v, %v; want 2400 (context canceled) after 1000", resp, err)
+		}
+		if d, _, err := e.DomainInfo(ctx, "us", "", "slow-y.com", ""); err != nil || d.Registrant != "c-ada" || !d.Sponsored || d.AuthInfo != "auth-slow-y.com" {
+			t.Errorf("DomainInfo(slow-y.com) = %+v, %v", d, err)
+		}
+	})
 }
 
 // TestMigrateFromV1 opens a file written by the first schema version.

@@ -35,6 +35,11 @@ type Options struct {
 	// temporary directory. A test that restarts the registry closes the
 	// Server and starts another with the first one's Path.
 	Path string
+	// Open, when set, opens the engine instead of sandbox.Open(Path, cfg):
+	// sandbox.OpenPostgres on a test database, for instance. A test that
+	// restarts the registry, or starts a second replica of it, passes the
+	// same Open again. Path is then unused.
+	Open func(cfg sandbox.Config) (*sandbox.Engine, error)
 	// ClientIDs are the logins the EPP server accepts (3 to 16
 	// characters each); empty means ClientID only.
 	ClientIDs []string
@@ -53,7 +58,8 @@ type Server struct {
 	Engine *sandbox.Engine
 	// EPP is the engine's EPP server, listening on 127.0.0.1.
 	EPP *sandbox.Server
-	// Path is the engine's SQLite file.
+	// Path is the engine's SQLite file; "" when Options.Open opened the
+	// engine.
 	Path string
 
 	opts  Options
@@ -70,7 +76,7 @@ type Server struct {
 func Start(t testing.TB, o Options) *Server {
 	t.Helper()
 	dir := t.TempDir()
-	if o.Path == "" {
+	if o.Path == "" && o.Open == nil {
 		o.Path = filepath.Join(dir, "sandbox.db")
 	}
 	if len(o.ClientIDs) == 0 {
@@ -87,7 +93,12 @@ func Start(t testing.TB, o Options) *Server {
 	if err != nil {
 		t.Fatalf("sandboxtest: %v", err)
 	}
-	engine, err := sandbox.Open(o.Path, o.Engine)
+	var engine *sandbox.Engine
+	if o.Open != nil {
+		engine, err = o.Open(o.Engine)
+	} else {
+		engine, err = sandbox.Open(o.Path, o.Engine)
+	}
 	if err != nil {
 		t.Fatalf("sandboxtest: %v", err)
 	}
