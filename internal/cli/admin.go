@@ -133,7 +133,7 @@ func (e *cmdEnv) outboxList(args []string) error {
 
 func (e *cmdEnv) sandboxLog(args []string) error {
 	f := newFlags(e, "sandbox log", "List every command the sandbox registry received, in order.", "registrar sandbox log --output json")
-	dataDir := f.string("data-dir", "./registrar-data", "the server's data directory")
+	dataDir, database := dbFlags(f)
 	demo := f.bool("demo", false, "the demo registry's log instead: the built-in registry behind the live API in demo mode")
 	output := f.output()
 	if err := f.parse(args); err != nil {
@@ -142,11 +142,7 @@ func (e *cmdEnv) sandboxLog(args []string) error {
 	if err := checkOutput(*output); err != nil {
 		return err
 	}
-	path := daemon.SandboxPath(*dataDir)
-	if *demo {
-		path = daemon.DemoPath(*dataDir)
-	}
-	entries, err := sandbox.ReadLog(e.ctx, path)
+	entries, err := daemon.ReadBuiltinLog(e.ctx, *dataDir, *database, *demo)
 	if err != nil {
 		return err
 	}

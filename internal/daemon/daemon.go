@@ -6,6 +6,7 @@ package daemon
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -59,14 +60,16 @@ type Daemon struct {
 	// builtins are the built-in test registries: the sandbox registry
 	// first, then in demo mode the demo registry.
 	builtins []*builtin
-	clients  []*epp.Client
-	engine   *workflows.Engine
-	api      *httpapi.Server
-	http     *http.Server
-	ln       net.Listener
-	replica  *store.Replica
-	cancel   context.CancelFunc
-	served   chan error
+	// builtinDB holds the built-in registries' state on PostgreSQL.
+	builtinDB *sql.DB
+	clients   []*epp.Client
+	engine    *workflows.Engine
+	api       *httpapi.Server
+	http      *http.Server
+	ln        net.Listener
+	replica   *store.Replica
+	cancel    context.CancelFunc
+	served    chan error
 }
 
 // fail stops the server with err, as if its HTTP server had failed: Wait
@@ -308,6 +311,9 @@ func (d *Daemon) close() {
 	}
 	for _, b := range d.builtins {
 		b.close()
+	}
+	if d.builtinDB != nil {
+		d.builtinDB.Close()
 	}
 	if d.replica != nil {
 		d.replica.Close()
