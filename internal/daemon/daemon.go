@@ -60,6 +60,7 @@ type Daemon struct {
 	// first, then in demo mode the demo registry.
 	builtins []*builtin
 	clients  []*epp.Client
+	slots    []*store.SessionSlots // the file registries' session gates (PostgreSQL)
 	engine   *workflows.Engine
 	api      *httpapi.Server
 	http     *http.Server
@@ -283,6 +284,9 @@ func (d *Daemon) close() {
 	}
 	for _, c := range d.clients {
 		c.Close() // logs out
+	}
+	for _, s := range d.slots {
+		s.Close() // after the sessions holding the slots
 	}
 	for _, b := range d.builtins {
 		b.close()

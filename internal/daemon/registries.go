@@ -111,10 +111,14 @@ func (d *Daemon) startRegistries() (*registrar.Router, error) {
 			}
 			tc.Certificates = []tls.Certificate{cert}
 		}
+		gate, err := d.sessionGate(rc.Name, rc.PoolSize)
+		if err != nil {
+			return nil, err
+		}
 		reg, err := d.connect(rc.Name, epp.ClientConfig{
 			Addr: rc.Address, TLS: tc, ClientID: rc.ClientID, Password: rc.Password,
 			PoolSize: rc.PoolSize, RateLimit: rc.RateLimit, RateBurst: rc.RateBurst, KeepAlive: rc.KeepAlive,
-			QueryTimeout: rc.QueryTimeout, TransformTimeout: rc.TransformTimeout,
+			QueryTimeout: rc.QueryTimeout, TransformTimeout: rc.TransformTimeout, Sessions: gate,
 		})
 		if err != nil {
 			return nil, err
