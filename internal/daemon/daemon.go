@@ -63,6 +63,7 @@ type Daemon struct {
 	// builtinDB holds the built-in registries' state on PostgreSQL.
 	builtinDB *sql.DB
 	clients   []*epp.Client
+	slots     []*store.SessionSlots // the file registries' session gates (PostgreSQL)
 	engine    *workflows.Engine
 	api       *httpapi.Server
 	http      *http.Server
@@ -308,6 +309,9 @@ func (d *Daemon) close() {
 	}
 	for _, c := range d.clients {
 		c.Close() // logs out
+	}
+	for _, s := range d.slots {
+		s.Close() // after the sessions holding the slots
 	}
 	for _, b := range d.builtins {
 		b.close()

@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/tls"
@@ -13,6 +14,9 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/openregistrar/registrar/internal/epp"
 	"github.com/openregistrar/registrar/internal/eppregistry"
@@ -81,14 +85,14 @@ func (d *Daemon) startRegistries(file *RegistriesFile) (*registrar.Router, error
 	if err != nil {
 		return nil, err
 	}
-	sbx, err := d.startBuiltin("sandbox", SandboxPath(cfg.DataDir), cfg.SandboxListen, files, pw)
+	sbx, err := d.startBuiltin("sandbox", cfg.SandboxListen, files, pw)
 	if err != nil {
 		return nil, err
 	}
 	routes := registrar.NewRouter()
 	routes.AddCatalog(registrar.EnvSandbox, d.catalog, sbx)
 	if d.DemoMode() {
-		demo, err := d.startBuiltin("demo", DemoPath(cfg.DataDir), "127.0.0.1:0", files, pw)
+		demo, err := d.startBuiltin("demo", "127.0.0.1:0", files, pw)
 		if err != nil {
 			return nil, err
 		}
@@ -109,10 +113,14 @@ func (d *Daemon) startRegistries(file *RegistriesFile) (*registrar.Router, error
 			}
 			tc.Certificates = []tls.Certificate{cert}
 		}
+		gate, err := d.sessionGate(rc.Name, rc.PoolSize)
+		if err != nil {
+			return nil, err
+		}
 		reg, err := d.connect(rc.Name, epp.ClientConfig{
 			Addr: rc.Address, TLS: tc, ClientID: rc.ClientID, Password: rc.Password,
 			PoolSize: rc.PoolSize, RateLimit: rc.RateLimit, RateBurst: rc.RateBurst, KeepAlive: rc.KeepAlive,
-			QueryTimeout: rc.QueryTimeout, TransformTimeout: rc.TransformTimeout,
+			QueryTimeout: rc.QueryTimeout, TransformTimeout: rc.TransformTimeout, Sessions: gate,
 		})
 		if err != nil {
 			return nil, err
@@ -144,10 +152,71 @@ func liveRoutes(file *RegistriesFile) string {
 	return fmt.Sprintf("live=registries:%x (%d extensions)", sum[:6], len(routes))
 }
 
-// startBuiltin opens a built-in test registry (a sandbox engine kept in
-// the SQLite file at path), serves it over EPP on addr, and connects to it.
-func (d *Daemon) startBuiltin(name, path, addr string, files tlsca.Files, pw string) (*eppregistry.Registry, error) {
-	engine, err := sandbox.Open(path, sandbox.Config{Delay: d.cfg.SandboxDelay, LogRetention: d.cfg.SandboxLogRetention,
+// The built-in registries' state on PostgreSQL: a schema each, in the
+// registrar's database, shared by its replicas.
+const (
+	sandboxSchema = "sandbox_registry"
+	demoSchema    = "demo_registry"
+)
+
+// builtinConns bounds the connections of the built-in registries on
+// PostgreSQL: their commands take one lock each, one at a time.
+const builtinConns = 4
+
+// openBuiltin opens the state of the built-in registry name ("sandbox" or
+// "demo"): its SQLite file in the data dir or, when the registrar runs on
+// PostgreSQL, its schema there, so that every replica of the database
+// serves one registry (a workflow rescued by another replica finds the
+// create it sent). The registries' own connections are separate from the
+// registrar's pool.
+func (d *Daemon) openBuiltin(name string, cfg sandbox.Config) (*sandbox.Engine, error) {
+	if !d.db.IsPostgres() {
+		path := SandboxPath(d.cfg.DataDir)
+		if name == "demo" {
+			path = DemoPath(d.cfg.DataDir)
+		}
+		return sandbox.Open(path, cfg)
+	}
+	if d.builtinDB == nil {
+		d.builtinDB = stdlib.OpenDB(*d.db.Pool().Config().ConnConfig.Copy())
+		d.builtinDB.SetMaxOpenConns(builtinConns)
+		d.builtinDB.SetMaxIdleConns(builtinConns)
+	}
+	schema := sandboxSchema
+	if name == "demo" {
+		schema = demoSchema
+	}
+	return sandbox.OpenPostgres(d.builtinDB, schema, cfg)
+}
+
+// ReadBuiltinLog returns the command log of a server's built-in sandbox
+// registry (demo: the demo registry), kept in its data dir or, given the
+// server's PostgreSQL URL, in that database.
+func ReadBuiltinLog(ctx context.Context, dataDir, databaseURL string, demo bool) ([]sandbox.LogEntry, error) {
+	if databaseURL == "" {
+		path := SandboxPath(dataDir)
+		if demo {
+			path = DemoPath(dataDir)
+		}
+		return sandbox.ReadLog(ctx, path)
+	}
+	cc, err := pgx.ParseConfig(databaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("database URL: %w", err)
+	}
+	db := stdlib.OpenDB(*cc)
+	defer db.Close()
+	schema := sandboxSchema
+	if demo {
+		schema = demoSchema
+	}
+	return sandbox.ReadLogPostgres(ctx, db, schema)
+}
+
+// startBuiltin opens a built-in test registry (see openBuiltin), serves it
+// over EPP on addr, and connects to it.
+func (d *Daemon) startBuiltin(name, addr string, files tlsca.Files, pw string) (*eppregistry.Registry, error) {
+	engine, err := d.openBuiltin(name, sandbox.Config{Delay: d.cfg.SandboxDelay, LogRetention: d.cfg.SandboxLogRetention,
 		Synchronous: d.cfg.SQLiteSynchronous, Prices: catalogPrices(d.catalog),
 		Logger: d.cfg.Logger.With("component", name)})
 	if err != nil {

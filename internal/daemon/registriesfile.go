@@ -52,7 +52,8 @@ type RegistryConfig struct {
 	ClientKey  string `yaml:"client_key"`
 	CA         string `yaml:"ca"`
 	ServerName string `yaml:"server_name"`
-	// PoolSize is the number of EPP sessions (1 to 100) [2].
+	// PoolSize is the number of EPP sessions (1 to 100) [2]. On
+	// PostgreSQL it is the total for all replicas (sessionGate).
 	PoolSize int `yaml:"pool_size"`
 	// RateLimit is commands per second over all sessions [10]; RateBurst
 	// the bucket size [RateLimit].

@@ -51,6 +51,16 @@ type ClientConfig struct {
 	ClTRIDPrefix string
 	Logger       *slog.Logger // [discard]
 	MaxFrameSize int          // largest frame accepted [DefaultMaxFrameSize]
+
+	// Sessions, when set, bounds this pool's sessions together with the
+	// other Clients sharing it (replicas of one deployment): a session is
+	// dialed only with a slot from it and gives the slot back when closed.
+	// When it grants none, the pool works with the sessions it has; with
+	// none open, Do fails fast (ErrBackingOff, ErrNoSessionSlot) and the
+	// gate is asked again after a short wait. Idle sessions give their
+	// slot back after KeepAlive instead of sending <hello>, so that idle
+	// replicas do not keep slots busy ones need. Nil: PoolSize alone.
+	Sessions SessionGate
 }
 
 // Client is a pool of EPP sessions to one registry. It is safe for
@@ -89,8 +99,12 @@ type Client struct {
 	backoffUntil time.Time
 	lastErr      error
 	lost         int // sessions lost and not yet replaced
-	logoutErrs   []error
-	st           ClientStats // counters only
+	// slotWaitUntil holds off dialing after the gate granted no slot, and
+	// slotErr says why.
+	slotWaitUntil time.Time
+	slotErr       error
+	logoutErrs    []error
+	st            ClientStats // counters only
 }
 
 // ClientStats is a snapshot of the pool, for tests and logs.
@@ -109,6 +123,9 @@ type ClientStats struct {
 	Poisoned        uint64 // sessions closed after a timeout or I/O error mid-command
 	Recycled        uint64 // sessions retired after MaxSessionCommands or MaxSessionAge
 	SessionLimit    uint64 // 2502 answers seen
+	SlotWaits       uint64 // dials not made: the SessionGate granted no slot
+	SlotsLost       uint64 // sessions closed because the SessionGate lost their slot
+	IdleClosed      uint64 // idle sessions logged out to give their slot back
 	BackoffUntil    time.Time
 }
 
@@ -409,7 +426,7 @@ func (c *Client) acquire(ctx context.Context) (*session, error) {
 		var wake <-chan time.Time
 		var timer *time.Timer
 		if c.open < c.target {
-			wait := time.Until(c.backoffUntil)
+			wait := max(time.Until(c.backoffUntil), time.Until(c.slotWaitUntil))
 			if wait <= 0 {
 				return c.dialLocked(ctx)
 			}
@@ -452,12 +469,27 @@ func (c *Client) dialLocked(ctx context.Context) (*session, error) {
 	c.dialing++
 	c.mu.Unlock()
 
-	s, err := c.connect(ctx)
+	var slot *gateSlot
+	if c.cfg.Sessions != nil {
+		var err error
+		if slot, err = c.takeSlot(ctx); err != nil {
+			return c.noSlot(ctx, err)
+		}
+	}
+	s, err := c.connect(ctx, slot)
+	if slot != nil {
+		if err != nil {
+			slot.release() // a no-op if the session took it and closed
+		} else if slot.lost != nil {
+			c.watchSlot(s, slot.lost)
+		}
+	}
 
 	c.mu.Lock()
 	c.dialing--
 	if err == nil {
 		c.failures, c.backoffUntil, c.lastErr = 0, time.Time{}, nil
+		c.slotWaitUntil, c.slotErr = time.Time{}, nil
 		c.st.Connects++
 		replaced := c.lost > 0
 		if replaced {
@@ -517,6 +549,10 @@ func (c *Client) noteFailureLocked(err error) {
 }
 
 func (c *Client) backoffErrLocked(wait time.Duration) error {
+	if c.slotWaitUntil.After(c.backoffUntil) { // waiting for a slot, not after failed connects
+		err := fmt.Errorf("%w (next slot request in %s): %w", ErrBackingOff, wait.Round(time.Millisecond), c.slotErr)
+		return &TransportError{Op: "connect", Err: err}
+	}
 	err := fmt.Errorf("%w (%d failed attempts, next in %s): %w",
 		ErrBackingOff, c.failures, wait.Round(time.Millisecond), c.lastErr)
 	return &TransportError{Op: "connect", Err: err}
@@ -542,6 +578,8 @@ func (c *Client) release(s *session) {
 	switch {
 	case c.closed:
 		c.retireLocked(s, "client closed")
+	case s.revoked:
+		c.retireLocked(s, "session slot lost")
 	case s.commands >= c.cfg.MaxSessionCommands:
 		c.st.Recycled++
 		c.retireLocked(s, "recycled: command limit reached")
@@ -670,6 +708,9 @@ func (c *Client) sweep() time.Duration {
 		case age >= c.cfg.MaxSessionAge:
 			c.st.Recycled++
 			c.retireLocked(s, "recycled: maximum age reached")
+		case idleFor >= c.cfg.KeepAlive && c.cfg.Sessions != nil:
+			c.st.IdleClosed++
+			c.retireLocked(s, "idle: session slot given back")
 		case idleFor >= c.cfg.KeepAlive:
 			c.wg.Add(1)
 			go func() {

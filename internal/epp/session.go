@@ -140,6 +140,10 @@ type session struct {
 	readErr error         // why it stopped; written before dead is closed
 	stop    chan struct{} // closed by close
 	once    sync.Once
+	// releaseSlot gives the session's SessionGate slot back; close calls
+	// it. revoked (guarded by Client.mu) says the gate lost the slot.
+	releaseSlot func()
+	revoked     bool
 
 	created  time.Time
 	lastUsed time.Time
@@ -176,11 +180,15 @@ func (s *session) readLoop(maxFrame int) {
 	}
 }
 
-// close closes the connection; the reader then stops. Idempotent.
+// close closes the connection, then gives its slot back; the reader
+// stops. Idempotent.
 func (s *session) close() {
 	s.once.Do(func() {
 		close(s.stop)
 		s.conn.Close()
+		if s.releaseSlot != nil {
+			s.releaseSlot()
+		}
 	})
 }
 
@@ -310,9 +318,10 @@ func (c *Client) loginFor(g *Greeting) (*Login, error) {
 }
 
 // connect opens a session: TCP, TLS, greeting and login, all within
-// DialTimeout and ctx, and aborted by Close. Errors are *TransportError
-// with Sent false.
-func (c *Client) connect(ctx context.Context) (*session, error) {
+// DialTimeout and ctx, and aborted by Close. The session holds slot, if
+// any, from the moment it exists. Errors are *TransportError with Sent
+// false.
+func (c *Client) connect(ctx context.Context, slot *gateSlot) (*session, error) {
 	ctx, cancel := context.WithTimeoutCause(ctx, c.cfg.DialTimeout,
 		&timeoutError{what: "connect (TCP, TLS, greeting, login)", d: c.cfg.DialTimeout})
 	defer cancel()
@@ -331,6 +340,9 @@ func (c *Client) connect(ctx context.Context) (*session, error) {
 		return nil, &TransportError{Op: "connect", Err: fmt.Errorf("TLS handshake with %s: %w", c.cfg.Addr, err)}
 	}
 	s := newSession(c.nextSessionID.Add(1), tc, raw)
+	if slot != nil {
+		s.releaseSlot = slot.release
+	}
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
