@@ -73,6 +73,7 @@ type SessionSlots struct {
 	mu     sync.Mutex
 	state  []slotState  // by slot number
 	grants []*slotGrant // by slot number, for slotGranted
+	share  int          // the most slots this replica may hold (fairShare)
 }
 
 type slotState int
@@ -86,8 +87,9 @@ const (
 // slotGrant is one grant of a slot; done (under mu) once it is released
 // or lost.
 type slotGrant struct {
-	lost chan struct{}
-	done bool
+	lost    chan struct{}
+	done    bool
+	revoked bool // lost closed to take the slot back; still ours until released
 }
 
 type acquired struct {
@@ -128,6 +130,7 @@ func (db *DB) SessionSlots(cfg SessionSlotsConfig) (*SessionSlots, error) {
 		ready:    make(chan struct{}),
 		state:    make([]slotState, cfg.Slots),
 		grants:   make([]*slotGrant, cfg.Slots),
+		share:    cfg.Slots,
 	}
 	go s.run()
 	return s, nil
@@ -196,8 +199,14 @@ func (s *SessionSlots) run() {
 		if conn == nil {
 			c, err := s.connect()
 			if err == nil {
-				conn, backoff = c, sessionSlotsMinBackoff
-				s.connected.Store(true)
+				// The share first, so that a replica starting beside
+				// others does not take more than its share meanwhile.
+				if err = s.rebalance(c); err != nil {
+					s.disconnect(c, err)
+				} else {
+					conn, backoff = c, sessionSlotsMinBackoff
+					s.connected.Store(true)
+				}
 			}
 			if first {
 				first = false
@@ -223,9 +232,7 @@ func (s *SessionSlots) run() {
 		case <-s.kick:
 			err = s.unlockReleased(conn)
 		case <-tick.C:
-			ctx, cancel := context.WithTimeout(context.Background(), sessionSlotsQueryTimeout)
-			err = conn.Ping(ctx)
-			cancel()
+			err = s.rebalance(conn)
 		}
 		if err != nil {
 			s.disconnect(conn, err)
@@ -289,7 +296,9 @@ func (s *SessionSlots) connect() (*pgx.Conn, error) {
 			lost++
 			g := s.grants[i]
 			g.done = true
-			close(g.lost)
+			if !g.revoked {
+				close(g.lost)
+			}
 			s.state[i], s.grants[i] = slotFree, nil
 		case s.state[i] == slotReleased:
 			s.state[i] = slotFree
@@ -305,10 +314,71 @@ func (s *SessionSlots) connect() (*pgx.Conn, error) {
 	return conn, nil
 }
 
+// fairShare is the most slots one of replicas replicas may hold out of n:
+// an equal share, rounded down so that every replica gets one while there
+// are at least as many slots as replicas (the remainder stays unused),
+// and at least one.
+func fairShare(n, replicas int) int {
+	return max(1, n/max(1, replicas))
+}
+
+// rebalance checks the connection and sets this replica's share from the
+// number of replicas declared on the database (JoinReplicas; none counts
+// as one). Slots beyond a smaller share are revoked: their sessions close
+// and release them, so that a replica that has just started gets its
+// share instead of waiting for the others' sessions to end on their own.
+func (s *SessionSlots) rebalance(conn *pgx.Conn) error {
+	ctx, cancel := context.WithTimeout(context.Background(), sessionSlotsQueryTimeout)
+	defer cancel()
+	var replicas int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 2
+		AND classid::bigint = $1 AND objid::bigint <> 0
+		AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`, replicasLock).Scan(&replicas); err != nil {
+		return err
+	}
+	share := fairShare(s.n, replicas)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if share != s.share {
+		s.log.Info("session slots: replicas changed", "replicas", replicas, "slots", s.n, "share", share)
+		if replicas > s.n {
+			s.log.Warn("session slots: more replicas than the registry's sessions (pool_size): some replicas get none", "replicas", replicas, "slots", s.n)
+		}
+	}
+	s.share = share
+	held := 0
+	for i, g := range s.grants {
+		if s.state[i] != slotGranted || g.revoked {
+			continue
+		}
+		if held++; held > share {
+			g.revoked = true
+			close(g.lost)
+		}
+	}
+	return nil
+}
+
+// heldLocked is the number of slots granted and not revoked.
+func (s *SessionSlots) heldLocked() int {
+	held := 0
+	for i, g := range s.grants {
+		if s.state[i] == slotGranted && !g.revoked {
+			held++
+		}
+	}
+	return held
+}
+
 // grant locks a free slot, preferring one released but still locked by
-// us. err is the connection's failure, which is also the answer's.
+// us, while this replica holds less than its share. err is the
+// connection's failure, which is also the answer's.
 func (s *SessionSlots) grant(conn *pgx.Conn) (acquired, error) {
 	s.mu.Lock()
+	if s.heldLocked() >= s.share {
+		s.mu.Unlock()
+		return acquired{}, nil
+	}
 	var free []int
 	for i, st := range s.state {
 		if st == slotReleased {
@@ -425,7 +495,9 @@ func (s *SessionSlots) loseAll() {
 	for i, g := range s.grants {
 		if g != nil && !g.done {
 			g.done = true
-			close(g.lost)
+			if !g.revoked {
+				close(g.lost)
+			}
 		}
 		s.state[i], s.grants[i] = slotFree, nil
 	}

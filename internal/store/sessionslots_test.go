@@ -301,3 +301,81 @@ func TestSessionSlotsSQLite(t *testing.T) {
 		t.Error("SessionSlots on SQLite = nil error, want one")
 	}
 }
+
+// With replicas declared (JoinReplicas), each gets an equal share of the
+// slots: a replica that took them all while alone gives back the excess
+// when a second replica starts, so the newcomer is not starved, and
+// neither takes more than its share. Four slots among three replicas
+// leave one unused rather than starve one.
+func TestSessionSlotsFairShare(t *testing.T) {
+	t.Parallel()
+	storetest.RequirePostgres(t)
+	url := storetest.NewPostgresDatabase(t)
+	open := func() *store.DB {
+		db, err := store.Open(context.Background(), store.Config{DatabaseURL: url})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	const check = 50 * time.Millisecond
+	join := func(db *store.DB) {
+		r, err := db.JoinReplicas(t.Context(), "live=demo", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(r.Close)
+	}
+	dbA, dbB, dbC := open(), open(), open()
+	join(dbA)
+	a := openSlots(t, dbA, "example", 4, check)
+	ga := takeAll(t, a)
+	if len(ga) != 4 {
+		t.Fatalf("a lone replica got %d of 4 slots", len(ga))
+	}
+
+	join(dbB)
+	b := openSlots(t, dbB, "example", 4, check)
+	var revoked []grant
+	waitUntil(t, "the first replica to give back half its slots", func() bool {
+		revoked = revoked[:0]
+		for _, g := range ga {
+			if g.isLost() {
+				revoked = append(revoked, g)
+			}
+		}
+		return len(revoked) >= 2
+	})
+	if len(revoked) != 2 {
+		t.Fatalf("%d of the first replica's 4 slots revoked, want 2", len(revoked))
+	}
+	for _, g := range revoked {
+		g.release() // the epp pool closes their sessions
+	}
+	var gb []grant
+	waitUntil(t, "the second replica to get its share", func() bool {
+		gb = append(gb, takeAll(t, b)...)
+		return len(gb) == 2
+	})
+	if n := len(takeAll(t, a)); n != 0 {
+		t.Errorf("the first replica took %d more slots beyond its share", n)
+	}
+	if n := len(takeAll(t, b)); n != 0 {
+		t.Errorf("the second replica took %d more slots beyond its share", n)
+	}
+
+	// A third replica: shares of one, so every replica has a session.
+	join(dbC)
+	c := openSlots(t, dbC, "example", 4, check)
+	waitUntil(t, "each replica to keep one slot", func() bool {
+		for _, gs := range [][]grant{ga, gb} {
+			for _, g := range gs {
+				if g.isLost() {
+					g.release()
+				}
+			}
+		}
+		return len(takeAll(t, c)) == 1
+	})
+}
