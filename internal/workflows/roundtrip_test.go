@@ -3,6 +3,7 @@ package workflows
 import (
 	"bufio"
 	"encoding/binary"
+	"fmt"
 	"io"
 	"net"
 	"net/url"
@@ -39,79 +40,12 @@ const (
 // the step job is worked by hand, as River would.
 func TestRoundTripsPerRegistration(t *testing.T) {
 	t.Parallel()
-	u, err := url.Parse(storetest.NewPostgresDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy := newCountingProxy(t, u.Host)
-	u.Host = proxy.addr
-	ctx := t.Context()
-	db, err := store.Open(ctx, store.Config{DatabaseURL: u.String()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	reg := newFakeRegistry(t)
-	router := &fakeRouter{}
-	router.add(registrar.EnvSandbox, testExt, reg)
-	e, err := New(Deps{DB: db, Registries: router, Clock: &fixedClock{now: t0}}, testConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := e.jobs.(*riverJobs[pgx.Tx]).client
-	acct, _, err := db.CreateAccount(ctx, "ada", contact("ada@example.com"), t0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := registrar.Principal{AccountID: acct.ID}
-
-	// register runs one registration to success and returns the round
-	// trips of its POST and of its step job.
-	register := func(domain string) (start, step []string) {
-		reg.on("check", answer{avail: []registrar.Availability{{Name: domain, Available: true}}})
-		reg.on("create", answer{})
-		proxy.reset()
-		wf, err := e.StartRegistration(ctx, p, registrar.EnvSandbox, registrar.RegistrationRequest{
-			DomainName: domain, Extension: "com", Contacts: registrar.Contacts{Registrant: contact("ada@example.com")},
-		})
-		if err != nil {
-			t.Fatalf("StartRegistration(%s): %v", domain, err)
-		}
-		start = proxy.reset()
-
-		// What River's producer does before it runs a job: fetch it,
-		// marked running (not counted: River's own, whatever the step).
-		var row rivertype.JobRow
-		if err := db.Pool().QueryRow(ctx, `UPDATE river_job SET state = 'running', attempt = 1, attempted_at = now()
-			WHERE kind = $1 AND state = 'available' RETURNING id, attempt`, stepArgs{}.Kind()).Scan(&row.ID, &row.Attempt); err != nil {
-			t.Fatalf("fetch the step job: %v", err)
-		}
-		row.State, row.Kind = rivertype.JobStateRunning, stepArgs{}.Kind()
-		job := &river.Job[stepArgs]{JobRow: &row, Args: stepArgs{WorkflowID: wf.ID, Step: stepStart}}
-		proxy.reset()
-		if err := (&stepWorker{e: e}).Work(rivertest.WorkContext(ctx, client), job); err != nil {
-			t.Fatalf("step job of %s: %v", domain, err)
-		}
-		step = proxy.reset()
-
-		if got, err := db.WorkflowByID(ctx, wf.ID); err != nil || got.State != registrar.StateSucceeded {
-			t.Fatalf("workflow of %s after its step job = %v, %v; want succeeded", domain, got, err)
-		}
-		var state string
-		if err := db.Pool().QueryRow(ctx, `SELECT state FROM river_job WHERE id = $1`, row.ID).Scan(&state); err != nil || state != "completed" {
-			t.Fatalf("step job of %s after it ran = %q, %v; want completed", domain, state, err)
-		}
-		return start, step
-	}
-
+	r := newPostgresRig(t, true)
 	// The first registration prepares the statements each connection
 	// caches (and River learns the server's capabilities); the second is
 	// what every later one costs.
-	register("first.com")
-	start, step := register("second.com")
+	r.register(t, "first.com")
+	start, step := r.register(t, "second.com")
 	t.Logf("POST: %d round trips:\n\t%s", len(start), strings.Join(start, "\n\t"))
 	t.Logf("step job: %d round trips:\n\t%s", len(step), strings.Join(step, "\n\t"))
 	if len(start) > wantStartRoundTrips {
@@ -120,6 +54,119 @@ func TestRoundTripsPerRegistration(t *testing.T) {
 	if len(step) > wantStepRoundTrips {
 		t.Errorf("step job: %d round trips, want at most %d:\n\t%s", len(step), wantStepRoundTrips, strings.Join(step, "\n\t"))
 	}
+}
+
+// BenchmarkRegistrationOnPostgres times the registrar's database work for
+// one registration on PostgreSQL, one at a time: the POST's transaction,
+// River's fetch of the step job (an UPDATE standing in for it), and the
+// step job with a registry that answers at once; no HTTP, no EPP.
+//
+//	REGISTRAR_TEST_POSTGRES_URL=… go test -run '^$' -bench RegistrationOnPostgres ./internal/workflows/
+func BenchmarkRegistrationOnPostgres(b *testing.B) {
+	r := newPostgresRig(b, false)
+	r.register(b, "warm.com")
+	i := 0
+	for b.Loop() {
+		i++
+		r.register(b, fmt.Sprintf("bench-%d.com", i))
+	}
+}
+
+// postgresRig is an engine on a fresh PostgreSQL database whose River
+// client is never started, with a scripted registry, and optionally a
+// proxy counting round trips.
+type postgresRig struct {
+	db     *store.DB
+	e      *Engine
+	client *river.Client[pgx.Tx]
+	p      registrar.Principal
+	reg    *fakeRegistry
+	proxy  *countingProxy
+}
+
+func newPostgresRig(tb testing.TB, count bool) *postgresRig {
+	tb.Helper()
+	u, err := url.Parse(storetest.NewPostgresDatabase(tb))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	r := &postgresRig{reg: newFakeRegistry(tb)}
+	if count {
+		r.proxy = newCountingProxy(tb, u.Host)
+		u.Host = r.proxy.addr
+	}
+	ctx := tb.Context()
+	if r.db, err = store.Open(ctx, store.Config{DatabaseURL: u.String()}); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { r.db.Close() })
+	if err := r.db.Migrate(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	router := &fakeRouter{}
+	router.add(registrar.EnvSandbox, testExt, r.reg)
+	cfg := testConfig()
+	cfg.MaxDomains = 1 << 20 // a benchmark's many
+	if r.e, err = New(Deps{DB: r.db, Registries: router, Clock: &fixedClock{now: t0}}, cfg); err != nil {
+		tb.Fatal(err)
+	}
+	r.client = r.e.jobs.(*riverJobs[pgx.Tx]).client
+	acct, _, err := r.db.CreateAccount(ctx, "ada", contact("ada@example.com"), t0)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	r.p = registrar.Principal{AccountID: acct.ID}
+	return r
+}
+
+// register runs one registration to success and, when the rig counts
+// them, returns the round trips of its POST and of its step job.
+func (r *postgresRig) register(tb testing.TB, domain string) (start, step []string) {
+	tb.Helper()
+	ctx := tb.Context()
+	reset := func() []string {
+		if r.proxy == nil {
+			return nil
+		}
+		return r.proxy.reset()
+	}
+	r.reg.on("check", answer{avail: []registrar.Availability{{Name: domain, Available: true}}})
+	r.reg.on("create", answer{})
+	reset()
+	wf, err := r.e.StartRegistration(ctx, r.p, registrar.EnvSandbox, registrar.RegistrationRequest{
+		DomainName: domain, Extension: "com", Contacts: registrar.Contacts{Registrant: contact("ada@example.com")},
+	})
+	if err != nil {
+		tb.Fatalf("StartRegistration(%s): %v", domain, err)
+	}
+	start = reset()
+
+	// What River's producer does before it runs a job: fetch it, marked
+	// running (not counted: River's own, whatever the step).
+	var row rivertype.JobRow
+	if err := r.db.Pool().QueryRow(ctx, `UPDATE river_job SET state = 'running', attempt = 1, attempted_at = now()
+		WHERE kind = $1 AND state = 'available' RETURNING id, attempt`, stepArgs{}.Kind()).Scan(&row.ID, &row.Attempt); err != nil {
+		tb.Fatalf("fetch the step job: %v", err)
+	}
+	row.State, row.Kind = rivertype.JobStateRunning, stepArgs{}.Kind()
+	job := &river.Job[stepArgs]{JobRow: &row, Args: stepArgs{WorkflowID: wf.ID, Step: stepStart}}
+	reset()
+	if err := (&stepWorker{e: r.e}).Work(rivertest.WorkContext(ctx, r.client), job); err != nil {
+		tb.Fatalf("step job of %s: %v", domain, err)
+	}
+	step = reset()
+
+	if r.proxy == nil {
+		return nil, nil // a benchmark: the test checks the outcome
+	}
+	if got, err := r.db.WorkflowByID(ctx, wf.ID); err != nil || got.State != registrar.StateSucceeded {
+		tb.Fatalf("workflow of %s after its step job = %v, %v; want succeeded", domain, got, err)
+	}
+	var state string
+	if err := r.db.Pool().QueryRow(ctx, `SELECT state FROM river_job WHERE id = $1`, row.ID).Scan(&state); err != nil || state != "completed" {
+		tb.Fatalf("step job of %s after it ran = %q, %v; want completed", domain, state, err)
+	}
+	return start, step
 }
 
 // countingProxy forwards PostgreSQL connections and records every round
@@ -134,7 +181,7 @@ type countingProxy struct {
 	trips []string
 }
 
-func newCountingProxy(t *testing.T, upstream string) *countingProxy {
+func newCountingProxy(t testing.TB, upstream string) *countingProxy {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
