@@ -219,6 +219,11 @@ func (t *pgTx) Conn() *pgx.Conn {
 	return t.tx.Conn()
 }
 
+// Config is the pool's configuration. River's pgx driver (v0.51.2) reads
+// the query mode from here, or else from Conn, to encode JSON arguments;
+// before the first statement Conn has no answer.
+func (t *pgTx) Config() *pgxpool.Config { return t.pool.Config() }
+
 // Commit implements pgx.Tx. A failure of a queued statement comes back as
 // it is (see InTx), and the transaction is rolled back.
 func (t *pgTx) Commit(ctx context.Context) error {
