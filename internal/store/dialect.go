@@ -121,10 +121,39 @@ func isNoRows(err error) bool {
 // notifyChannel is the PostgreSQL channel that carries workflow changes.
 const notifyChannel = "registrar_workflow"
 
+// deferExec runs a statement whose result nothing in the transaction waits
+// for; result gets its rows affected (or its failure), and an error it
+// returns fails the transaction. On PostgreSQL the statement is queued and
+// goes out with the next one (see pgTx), so deferExec returns nil and the
+// failure comes back from a later statement or from InTx; on SQLite it
+// runs at once (there is no round trip to save) and deferExec returns what
+// result returns. Only a statement whose every failure fails the
+// transaction may be deferred, and one whose check fails must have
+// written nothing.
+func (tx *Tx) deferExec(ctx context.Context, q string, args []any, result func(n int64, err error) error) error {
+	if tx.pg == nil {
+		return result(tx.q.exec(ctx, q, args...))
+	}
+	tx.pg.push(deferred{sql: q, args: args, exec: func(tag pgconn.CommandTag, err error) error {
+		return result(tag.RowsAffected(), err)
+	}})
+	return nil
+}
+
+// deferQueryRow is deferExec for a query of one row, which result scans.
+func (tx *Tx) deferQueryRow(ctx context.Context, q string, args []any, result func(r row) error) error {
+	if tx.pg == nil {
+		return result(tx.q.queryRow(ctx, q, args...))
+	}
+	tx.pg.push(deferred{sql: q, args: args, scan: result})
+	return nil
+}
+
 // writeWorkflow runs stmt, an INSERT or UPDATE of one workflow row whose
-// state after the write c describes, and announces the change to every
-// replica once tx commits: its waiters wake, and its cached status is
-// dropped. It returns the rows written; with none, nothing is announced.
+// state after the write c describes, as deferExec does, and announces the
+// change to every replica once tx commits: its waiters wake, and its
+// cached status is dropped. check, if not nil, gets the rows written; with
+// none, nothing is announced. A failure of the statement is op's.
 //
 // On PostgreSQL the announcement is a NOTIFY, delivered at commit to every
 // listening replica (this one included). It rides in the write itself,
@@ -132,23 +161,28 @@ const notifyChannel = "registrar_workflow"
 // which notifies once per row written and saves a round trip per
 // transition. On SQLite there is only one server process, so the change is
 // published directly after commit.
-func (tx *Tx) writeWorkflow(ctx context.Context, c change, stmt string, args ...any) (int64, error) {
-	if tx.db.dialect != postgres {
-		n, err := tx.q.exec(ctx, stmt, args...)
-		if err == nil && n > 0 {
-			tx.afterCommit = append(tx.afterCommit, func() { tx.db.publish(c) })
-		}
-		return n, err
-	}
-	next := len(args) + 1
-	stmt = fmt.Sprintf("WITH written AS (%s RETURNING 1) SELECT pg_notify($%d, $%d) FROM written", stmt, next, next+1)
-	n, err := tx.q.exec(ctx, stmt, append(args, notifyChannel, c.encode())...)
-	if err == nil && n > 0 {
+func (tx *Tx) writeWorkflow(ctx context.Context, c change, op string, check func(n int64) error, stmt string, args ...any) error {
+	announce := func() { tx.db.publish(c) }
+	if tx.db.dialect == postgres {
+		next := len(args) + 1
+		stmt = fmt.Sprintf("WITH written AS (%s RETURNING 1) SELECT pg_notify($%d, $%d) FROM written", stmt, next, next+1)
+		args = append(args, notifyChannel, c.encode())
 		// This replica drops its cached status at once, so that whoever
 		// made the change reads it back; the NOTIFY follows for everyone.
-		tx.afterCommit = append(tx.afterCommit, func() { tx.db.statuses.invalidate(c.key, c.stamp) })
+		announce = func() { tx.db.statuses.invalidate(c.key, c.stamp) }
 	}
-	return n, err
+	return tx.deferExec(ctx, stmt, args, func(n int64, err error) error {
+		if err != nil {
+			return dbErr(op, err)
+		}
+		if n > 0 {
+			tx.afterCommit = append(tx.afterCommit, announce)
+		}
+		if check != nil {
+			return check(n)
+		}
+		return nil
+	})
 }
 
 // dbErr wraps a database failure (nil stays nil). Cancellation stays

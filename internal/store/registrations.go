@@ -59,7 +59,8 @@ func expiresMicros(g *registrar.Registration) *int64 {
 // ReserveDomainSlot counts one more domain against the account's limit in
 // env, or fails with KindQuota when it already holds max. The conditional
 // update is atomic on both databases, so concurrent requests cannot
-// overshoot.
+// overshoot. On PostgreSQL the update goes out with the transaction's next
+// statement (see pgTx), and KindQuota comes back from there or from InTx.
 func (tx *Tx) ReserveDomainSlot(ctx context.Context, accountID string, env registrar.Env, max int) error {
 	const op = "store.ReserveDomainSlot"
 	if max < 1 {
@@ -67,33 +68,44 @@ func (tx *Tx) ReserveDomainSlot(ctx context.Context, accountID string, env regis
 	}
 	// One statement: the first slot creates the row; later ones count up
 	// while below max, and write nothing at max.
-	n, err := tx.q.exec(ctx, `INSERT INTO account_domains (account_id, env, count) VALUES ($1, $2, 1)
-		ON CONFLICT (account_id, env) DO UPDATE SET count = account_domains.count + 1 WHERE account_domains.count < $3`, accountID, env, max)
-	if err != nil {
-		return dbErr(op, err)
-	}
-	if n == 0 {
-		return registrar.Errorf(registrar.KindQuota, op, "the account already holds its maximum of %d domains", max)
-	}
-	return nil
+	return tx.deferExec(ctx, `INSERT INTO account_domains (account_id, env, count) VALUES ($1, $2, 1)
+		ON CONFLICT (account_id, env) DO UPDATE SET count = account_domains.count + 1 WHERE account_domains.count < $3`,
+		[]any{accountID, env, max}, func(n int64, err error) error {
+			if err != nil {
+				return dbErr(op, err)
+			}
+			if n == 0 {
+				return registrar.Errorf(registrar.KindQuota, op, "the account already holds its maximum of %d domains", max)
+			}
+			return nil
+		})
 }
 
-// CountInFlight returns how many of the account's registration workflows
-// in env are pending or in progress: the ones that hold, or wait for, a
-// worker and a registry session. Called after ReserveDomainSlot, whose
-// row lock on PostgreSQL serialises an account's concurrent starts in env,
-// the count is exact.
-func (tx *Tx) CountInFlight(ctx context.Context, accountID string, env registrar.Env) (int, error) {
-	var n int
-	err := tx.q.queryRow(ctx, `SELECT count(*) FROM workflows WHERE account_id = $1 AND env = $2 AND kind = $3
-		AND state IN ($4, $5)`, accountID, string(env), string(registrar.WorkflowRegistration), string(registrar.StatePending), string(registrar.StateInProgress)).Scan(&n)
-	return n, dbErr("store.CountInFlight", err)
+// CountInFlight counts the account's registration workflows in env that
+// are pending or in progress: the ones that hold, or wait for, a worker
+// and a registry session. check gets the count, and an error it returns
+// fails the transaction. On PostgreSQL the count goes out with the
+// transaction's next statement (see pgTx), and check runs then. Called
+// after ReserveDomainSlot, whose row lock on PostgreSQL serialises an
+// account's concurrent starts in env, the count is exact.
+func (tx *Tx) CountInFlight(ctx context.Context, accountID string, env registrar.Env, check func(n int) error) error {
+	return tx.deferQueryRow(ctx, `SELECT count(*) FROM workflows WHERE account_id = $1 AND env = $2 AND kind = $3
+		AND state IN ($4, $5)`, []any{accountID, string(env), string(registrar.WorkflowRegistration), string(registrar.StatePending), string(registrar.StateInProgress)},
+		func(r row) error {
+			var n int
+			if err := r.Scan(&n); err != nil {
+				return dbErr("store.CountInFlight", err)
+			}
+			return check(n)
+		})
 }
 
-// ReleaseDomainSlot gives back a slot taken by ReserveDomainSlot.
+// ReleaseDomainSlot gives back a slot taken by ReserveDomainSlot. On
+// PostgreSQL the update goes out with the transaction's next statement
+// (see pgTx).
 func (tx *Tx) ReleaseDomainSlot(ctx context.Context, accountID string, env registrar.Env) error {
-	_, err := tx.q.exec(ctx, `UPDATE account_domains SET count = count - 1 WHERE account_id = $1 AND env = $2 AND count > 0`, accountID, env)
-	return dbErr("store.ReleaseDomainSlot", err)
+	return tx.deferExec(ctx, `UPDATE account_domains SET count = count - 1 WHERE account_id = $1 AND env = $2 AND count > 0`,
+		[]any{accountID, env}, func(_ int64, err error) error { return dbErr("store.ReleaseDomainSlot", err) })
 }
 
 // Registration returns the registration of domain in env, inside the
@@ -103,18 +115,23 @@ func (tx *Tx) Registration(ctx context.Context, env registrar.Env, domain string
 	return g, notFound("store.Registration", "registration of "+domain, err)
 }
 
-// SaveRegistration writes g's mutable fields.
+// SaveRegistration writes g's mutable fields. On PostgreSQL the update
+// goes out with the transaction's next statement (see pgTx), and a
+// failure comes back from there or from InTx.
 func (tx *Tx) SaveRegistration(ctx context.Context, g *registrar.Registration) error {
-	n, err := tx.q.exec(ctx, `UPDATE registrations SET status = $1, auto_renew = $2, locked = $3, privacy_mode = $4, created_at = $5, expires_at = $6
+	const op = "store.SaveRegistration"
+	return tx.deferExec(ctx, `UPDATE registrations SET status = $1, auto_renew = $2, locked = $3, privacy_mode = $4, created_at = $5, expires_at = $6
 		WHERE env = $7 AND domain = $8 AND account_id = $9`,
-		g.Status, g.AutoRenew, g.Locked, g.PrivacyMode, micros(g.CreatedAt), expiresMicros(g), g.Env, g.DomainName, g.AccountID)
-	if err != nil {
-		return dbErr("store.SaveRegistration", err)
-	}
-	if n == 0 {
-		return registrar.Errorf(registrar.KindNotFound, "store.SaveRegistration", "registration of %s not found", g.DomainName)
-	}
-	return nil
+		[]any{g.Status, g.AutoRenew, g.Locked, g.PrivacyMode, micros(g.CreatedAt), expiresMicros(g), g.Env, g.DomainName, g.AccountID},
+		func(n int64, err error) error {
+			if err != nil {
+				return dbErr(op, err)
+			}
+			if n == 0 {
+				return registrar.Errorf(registrar.KindNotFound, op, "registration of %s not found", g.DomainName)
+			}
+			return nil
+		})
 }
 
 // DeleteRegistration removes the registration that workflowID created, if

@@ -229,7 +229,7 @@ type Tx struct {
 	db          *DB
 	q           querier
 	sqlTx       *sql.Tx
-	pgTx        pgx.Tx
+	pg          *pgTx
 	afterCommit []func()
 }
 
@@ -237,7 +237,14 @@ type Tx struct {
 func (tx *Tx) SQLTx() *sql.Tx { return tx.sqlTx }
 
 // PgxTx returns the underlying pgx.Tx on PostgreSQL (nil on SQLite).
-func (tx *Tx) PgxTx() pgx.Tx { return tx.pgTx }
+// Statements of the store queued in it (see pgTx) go out with River's
+// next statement on it.
+func (tx *Tx) PgxTx() pgx.Tx {
+	if tx.pg == nil {
+		return nil
+	}
+	return tx.pg
+}
 
 // InTx runs fn in a write transaction, committing when fn returns nil and
 // rolling back otherwise. Functions registered to run after commit (change
@@ -247,11 +254,9 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	var commit func() error
 	var rollback func()
 	if db.pool != nil {
-		t, err := db.pool.BeginTx(ctx, pgx.TxOptions{})
-		if err != nil {
-			return registrar.Wrap(registrar.KindUnavailable, "store.Begin", err, "the database is unavailable")
-		}
-		tx.pgTx, tx.q = t, pgxQuerier{t}
+		// BEGIN goes out with the first statement (pgTx).
+		t := &pgTx{pool: db.pool}
+		tx.pg, tx.q = t, pgxQuerier{t}
 		commit = func() error { return t.Commit(ctx) }
 		rollback = func() { t.Rollback(context.WithoutCancel(ctx)) }
 	} else {
@@ -265,16 +270,28 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	if err := runTx(fn, tx); err != nil {
 		rollback()
-		return err
+		return tx.queuedErr(err)
 	}
 	if err := commit(); err != nil {
 		rollback()
+		if qerr := tx.queuedErr(nil); qerr != nil {
+			return qerr
+		}
 		return registrar.Wrap(registrar.KindUnavailable, "store.Commit", err, "the database is unavailable")
 	}
 	for _, f := range tx.afterCommit {
 		f()
 	}
 	return nil
+}
+
+// queuedErr returns the failure of a statement queued in tx (see pgTx),
+// which came before any later one, or else err.
+func (tx *Tx) queuedErr(err error) error {
+	if tx.pg != nil && tx.pg.err != nil {
+		return tx.pg.err
+	}
+	return err
 }
 
 // runTx calls fn, turning a panic into a rollback before it goes on.
@@ -284,8 +301,8 @@ func runTx(fn func(*Tx) error, tx *Tx) (err error) {
 		if !done {
 			if tx.sqlTx != nil {
 				tx.sqlTx.Rollback()
-			} else if tx.pgTx != nil {
-				tx.pgTx.Rollback(context.Background())
+			} else if tx.pg != nil {
+				tx.pg.Rollback(context.Background())
 			}
 		}
 	}()

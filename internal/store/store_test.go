@@ -223,6 +223,63 @@ func TestSaveWorkflowDetectsConcurrentChange(t *testing.T) {
 	})
 }
 
+// TestLostRaceFailsItsTransaction: a SaveWorkflow that lost a race fails
+// its whole transaction, with what was written before and after it. On
+// PostgreSQL the update is queued and goes out with the next statement
+// (River's, here), which then returns the conflict.
+func TestLostRaceFailsItsTransaction(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		t.Parallel()
+		ctx := context.Background()
+		db := storetest.Open(t, b)
+		a, _ := newAccount(t, db)
+		wf := newWorkflow(a.ID, "race.com", t0)
+		if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.InsertWorkflow(ctx, wf) }); err != nil {
+			t.Fatal(err)
+		}
+		winner, loser := *wf, *wf
+		winner.State, loser.State = registrar.StateInProgress, registrar.StateFailed
+		if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.SaveWorkflow(ctx, &winner) }); err != nil {
+			t.Fatal(err)
+		}
+		other := newWorkflow(a.ID, "other.com", t0)
+		var next error
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			if err := tx.InsertWorkflow(ctx, other); err != nil {
+				return err
+			}
+			if err := tx.SaveWorkflow(ctx, &loser); err != nil {
+				return err
+			}
+			if p := tx.PgxTx(); p != nil {
+				_, next = p.Exec(ctx, "SELECT 1") // as River's InsertTx would
+				return next
+			}
+			return nil
+		})
+		if !registrar.IsKind(err, registrar.KindConflict) {
+			t.Fatalf("InTx with a SaveWorkflow that lost the race: error = %v, want conflict", err)
+		}
+		if b == storetest.Postgres && !registrar.IsKind(next, registrar.KindConflict) {
+			t.Errorf("the statement after the lost race: error = %v, want the conflict", next)
+		}
+		if loser.Version != 1 {
+			t.Errorf("the loser's version = %d, want 1 (unchanged)", loser.Version)
+		}
+		if _, err := db.RegistrationStatus(ctx, a.ID, registrar.EnvLive, "other.com"); !registrar.IsKind(err, registrar.KindNotFound) {
+			t.Errorf("the workflow inserted before the lost race: error = %v, want not found (rolled back)", err)
+		}
+		got, err := db.RegistrationStatus(ctx, a.ID, registrar.EnvLive, "race.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.State != registrar.StateInProgress || got.Version != 2 {
+			t.Errorf("after the race: state %s version %d, want in_progress version 2", got.State, got.Version)
+		}
+	})
+}
+
 func TestWorkflowRoundTrip(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, b storetest.Backend) {

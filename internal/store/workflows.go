@@ -45,35 +45,37 @@ func nullString(s string) *string {
 	return &s
 }
 
-// InsertWorkflow stores a new workflow (Version 1) and announces it.
+// InsertWorkflow stores a new workflow (Version 1) and announces it. On
+// PostgreSQL the insert goes out with the transaction's next statement
+// (see pgTx), and a failure comes back from there or from InTx.
 func (tx *Tx) InsertWorkflow(ctx context.Context, w *registrar.Workflow) error {
 	w.Version = 1
-	_, err := tx.writeWorkflow(ctx, changeOf(w), `INSERT INTO workflows (`+workflowColumns+`)
+	return tx.writeWorkflow(ctx, changeOf(w), "store.InsertWorkflow", nil, `INSERT INTO workflows (`+workflowColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
 		w.ID, w.AccountID, w.Env, w.Kind, w.Domain, w.State, w.Step, w.Version, string(w.Context), string(w.Data),
 		w.ErrorCode, w.ErrorMessage, nullString(w.RegistryTRID), micros(w.CreatedAt), micros(w.UpdatedAt), nullMicros(w.Deadline))
-	return dbErr("store.InsertWorkflow", err)
 }
 
 // SaveWorkflow writes w if nobody changed it since it was read (its Version
 // still matches), bumps w.Version, and announces the change. A concurrent
-// change gives KindConflict: the caller lost the race and must re-read.
+// change gives KindConflict: the caller lost the race and must re-read. On
+// PostgreSQL the update goes out with the transaction's next statement
+// (see pgTx): the conflict then comes back from there or from InTx, and
+// w.Version is bumped when the update's answer is read.
 func (tx *Tx) SaveWorkflow(ctx context.Context, w *registrar.Workflow) error {
 	after := *w
 	after.Version++
-	n, err := tx.writeWorkflow(ctx, changeOf(&after), `UPDATE workflows SET state = $1, step = $2, version = version + 1, context = $3, data = $4,
+	return tx.writeWorkflow(ctx, changeOf(&after), "store.SaveWorkflow", func(n int64) error {
+		if n == 0 {
+			return registrar.Errorf(registrar.KindConflict, "store.SaveWorkflow", "workflow %s changed concurrently", w.ID)
+		}
+		w.Version++
+		return nil
+	}, `UPDATE workflows SET state = $1, step = $2, version = version + 1, context = $3, data = $4,
 		error_code = $5, error_message = $6, pending_trid = $7, updated_at = $8, deadline = $9
 		WHERE id = $10 AND version = $11`,
 		w.State, w.Step, string(w.Context), string(w.Data), w.ErrorCode, w.ErrorMessage, nullString(w.RegistryTRID),
 		micros(w.UpdatedAt), nullMicros(w.Deadline), w.ID, w.Version)
-	if err != nil {
-		return dbErr("store.SaveWorkflow", err)
-	}
-	if n == 0 {
-		return registrar.Errorf(registrar.KindConflict, "store.SaveWorkflow", "workflow %s changed concurrently", w.ID)
-	}
-	w.Version++
-	return nil
 }
 
 // Workflow returns a workflow by ID inside the transaction.

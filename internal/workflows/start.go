@@ -105,12 +105,13 @@ func (e *Engine) checkInFlight(ctx context.Context, tx *store.Tx, accountID stri
 	if e.cfg.MaxInFlight < 0 {
 		return nil
 	}
-	n, err := tx.CountInFlight(ctx, accountID, env)
-	if err != nil || n < e.cfg.MaxInFlight {
-		return err
-	}
-	return &registrar.Error{Kind: registrar.KindRateLimited, Op: "workflows.StartRegistration", RetryAfterSeconds: inFlightRetryAfter,
-		Message: fmt.Sprintf("the account already has %d registrations pending or in progress, the most it may have at once; retry when one finishes", n)}
+	return tx.CountInFlight(ctx, accountID, env, func(n int) error {
+		if n < e.cfg.MaxInFlight {
+			return nil
+		}
+		return &registrar.Error{Kind: registrar.KindRateLimited, Op: "workflows.StartRegistration", RetryAfterSeconds: inFlightRetryAfter,
+			Message: fmt.Sprintf("the account already has %d registrations pending or in progress, the most it may have at once; retry when one finishes", n)}
+	})
 }
 
 // StartUpdate implements registrar.Workflows.

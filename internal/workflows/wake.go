@@ -75,12 +75,6 @@ func newSQLiteJobs(db *sql.DB, cfg *river.Config, fetchPoll time.Duration) (*riv
 	river.AddWorker(cfg.Workers, river.WorkFunc(func(context.Context, *river.Job[wakeArgs]) error { return nil }))
 	// Every fetch is a short query on the one write connection.
 	cfg.FetchPollInterval = fetchPoll
-	// Each commit that queues a step wakes a fetch; with the 5 ms
-	// cooldown, a wake shortly after the previous fetch waited out the
-	// rest of it (one registration at a time, A/B: 5.6 ms with 5 ms,
-	// 4.0-4.4 ms with 1 ms). Under load fetches still batch: throughput
-	// did not change.
-	cfg.FetchCooldown = time.Millisecond
 	rj, err := newRiverJobs[*sql.Tx](localSQLite{riversqlite.New(db)}, cfg, (*store.Tx).SQLTx,
 		river.JobCompleteTx[*riversqlite.Driver, *sql.Tx, stepArgs])
 	if err != nil {
