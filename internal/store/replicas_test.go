@@ -87,7 +87,8 @@ func TestJoinReplicas(t *testing.T) {
 	waitFor(t, "the replica to declare itself again", func() bool {
 		var n int
 		if err := admin.QueryRow(ctx, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted
-			AND classid::bigint = 7303785 AND objsubid = 2 AND objid::bigint <> 0`).Scan(&n); err != nil {
+			AND classid::bigint = 7303785 AND objsubid = 2 AND objid::bigint <> 0
+			AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n == 1
