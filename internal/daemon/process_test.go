@@ -483,9 +483,7 @@ func freePort() (int, error) {
 }
 
 // base returns the live registrar endpoints of the account on p.
-func (h *harness) base(p *proc) string {
-	return "http://" + p.addr + "/client/v4/accounts/" + h.account + "/registrar"
-}
+func (h *harness) base(p *proc) string { return envBase(h, p, "registrar") }
 
 // call sends an authenticated request and decodes the envelope. It is safe
 // from any goroutine.
@@ -535,24 +533,12 @@ func describe(r *response, err error) string {
 	return fmt.Sprintf("%d %s", r.Status, r.Body)
 }
 
-// postAll POSTs registrations of names concurrently with Prefer:
+// postAll POSTs live registrations of names concurrently with Prefer:
 // respond-async and returns the responses in order; it fails the test on
 // a transport error.
 func (h *harness) postAll(p *proc, names []string) []*response {
 	h.t.Helper()
-	out := make([]*response, len(names))
-	errs := make([]error, len(names))
-	var wg sync.WaitGroup
-	for i, n := range names {
-		wg.Go(func() {
-			out[i], errs[i] = h.call("POST", h.base(p)+"/registrations", map[string]any{"domain_name": n}, "Prefer", "respond-async")
-		})
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		h.t.Fatalf("POST registrations: %v", err)
-	}
-	return out
+	return postEnv(h, p, "registrar", names)
 }
 
 // checkPosted checks the answer to a POST of domain: the wanted status,

@@ -238,7 +238,8 @@ func envBase(h *harness, p *proc, env string) string {
 }
 
 // postEnv POSTs registrations of names in env concurrently with Prefer:
-// respond-async.
+// respond-async and returns the responses in order; it fails the test on
+// a transport error.
 func postEnv(h *harness, p *proc, env string, names []string) []*response {
 	h.t.Helper()
 	out := make([]*response, len(names))

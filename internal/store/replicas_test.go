@@ -22,15 +22,7 @@ func TestJoinReplicas(t *testing.T) {
 	t.Parallel()
 	url := storetest.NewPostgresDatabase(t)
 	ctx := context.Background()
-	open := func() *store.DB {
-		db, err := store.Open(ctx, store.Config{DatabaseURL: url})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return db
-	}
-	dbA, dbB, dbC := open(), open(), open()
+	dbA, dbB, dbC := openReplica(t, url), openReplica(t, url), openReplica(t, url)
 
 	a, err := dbA.JoinReplicas(ctx, "live=demo", nil)
 	if err != nil {
@@ -132,4 +124,16 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// openReplica opens the PostgreSQL database at url as one more replica
+// would: a store with its own pool, closed when the test ends.
+func openReplica(t *testing.T, url string) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), store.Config{DatabaseURL: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }

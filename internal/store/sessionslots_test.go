@@ -91,14 +91,7 @@ func TestSessionSlotsShared(t *testing.T) {
 	t.Parallel()
 	storetest.RequirePostgres(t)
 	url := storetest.NewPostgresDatabase(t)
-	open := func() *store.DB {
-		db, err := store.Open(context.Background(), store.Config{DatabaseURL: url})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return db
-	}
+	open := func() *store.DB { return openReplica(t, url) }
 	dbA, dbB := open(), open() // two replicas
 	a := openSlots(t, dbA, "example", 3, 0)
 	b := openSlots(t, dbB, "example", 3, 0)
@@ -151,14 +144,7 @@ func TestSessionSlotsReconnect(t *testing.T) {
 	t.Parallel()
 	storetest.RequirePostgres(t)
 	url := storetest.NewPostgresDatabase(t)
-	open := func() *store.DB {
-		db, err := store.Open(context.Background(), store.Config{DatabaseURL: url})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return db
-	}
+	open := func() *store.DB { return openReplica(t, url) }
 	admin, err := pgx.Connect(t.Context(), url)
 	if err != nil {
 		t.Fatal(err)
@@ -311,14 +297,7 @@ func TestSessionSlotsFairShare(t *testing.T) {
 	t.Parallel()
 	storetest.RequirePostgres(t)
 	url := storetest.NewPostgresDatabase(t)
-	open := func() *store.DB {
-		db, err := store.Open(context.Background(), store.Config{DatabaseURL: url})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return db
-	}
+	open := func() *store.DB { return openReplica(t, url) }
 	const check = 50 * time.Millisecond
 	join := func(db *store.DB) {
 		r, err := db.JoinReplicas(t.Context(), "live=demo", nil)
