@@ -119,7 +119,7 @@ func (e *cmdEnv) extensions(args []string) error {
 		return extensionDetail(e.stdout, ext)
 	}
 	exts := []client.Extension{}
-	for ext, err := range c.Extensions(e.ctx, client.ListOptions{PerPage: 100}) {
+	for ext, err := range c.Extensions(e.ctx, client.ListOptions{PerPage: 50}) {
 		if err != nil {
 			return err
 		}

@@ -213,9 +213,9 @@ func TestSDKExtensionErrors(t *testing.T) {
 					t.Errorf("Get(%q) sent %d requests, want 1", tt.ext, n)
 				}
 				sdkCheckFields(t, "Get("+tt.ext+") error", ae)
-				if ae.StatusCode != http.StatusNotFound || len(ae.Errors) != 1 || ae.Errors[0].Code != 7003 ||
+				if ae.StatusCode != http.StatusNotFound || len(ae.Errors) != 1 || ae.Errors[0].Code != 10000 ||
 					!strings.Contains(ae.Errors[0].Message, tt.says) || ae.Response.Header.Get("x-should-retry") != "false" {
-					t.Errorf("Get(%q) = %d %s, want 404 code 7003 saying %q, x-should-retry false", tt.ext, ae.StatusCode, ae.JSON.RawJSON(), tt.says)
+					t.Errorf("Get(%q) = %d %s, want 404 code 10000 saying %q, x-should-retry false", tt.ext, ae.StatusCode, ae.JSON.RawJSON(), tt.says)
 				}
 			})
 		}
@@ -318,8 +318,8 @@ func TestSDKRegistrationSchema(t *testing.T) {
 					sdkCheckFields(t, "New("+domain+") error", ae)
 					var ptrs []string
 					for i, e := range ae.Errors {
-						if e.Code != 1001 || e.Message == "" || !strings.Contains(e.Message, strings.TrimPrefix(e.Source.Pointer, "/")) {
-							t.Errorf("New(%q) errors[%d] = {code %d, message %q}, want code 1001 and a message naming %s", domain, i, e.Code, e.Message, e.Source.Pointer)
+						if e.Code != 10000 || e.Message == "" || !strings.Contains(e.Message, strings.TrimPrefix(e.Source.Pointer, "/")) {
+							t.Errorf("New(%q) errors[%d] = {code %d, message %q}, want code 10000 and a message naming %s", domain, i, e.Code, e.Message, e.Source.Pointer)
 						}
 						ptrs = append(ptrs, e.Source.Pointer)
 					}
