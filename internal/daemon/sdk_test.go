@@ -513,6 +513,10 @@ func TestSDKErrors(t *testing.T) {
 			_, err := api.updateStatus(ctx, c, e.account, e.domain)
 			return err
 		}, http.StatusNotFound, 10000, ""},
+		{"List with per_page 51", func(ctx context.Context, c *cloudflare.Client, api sdkAPI, e sdkErrEnv) error {
+			_, err := api.pages(ctx, c, sdkList{account: e.account, perPage: 51})
+			return err
+		}, http.StatusBadRequest, 10000, ""},
 		{"New without domain_name", func(ctx context.Context, c *cloudflare.Client, api sdkAPI, e sdkErrEnv) error {
 			_, err := api.create(ctx, c, sdkCreate{account: e.account, domain: "sdk-missing.com"}, option.WithJSONDel("domain_name"))
 			return err
@@ -1183,4 +1187,41 @@ func sdkDrain[T any](it *pagination.CursorPaginationAutoPager[T], conv func(T) *
 		all = append(all, conv(it.Current()))
 	}
 	return all, it.Err()
+}
+
+// TestSDKDomainLimit: an account at its domain limit gets, through the
+// SDK, the API reference's validation error: 400, code 10000 at
+// /domain_name, naming the limit; and a live registration without a
+// registrant, for an account without a default contact, 10000 at
+// /contacts/registrant. Neither is retried.
+func TestSDKDomainLimit(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, storetest.SQLite, func(c *daemon.Config) { c.Workflows.MaxDomains = 1 })
+	c := sdkClient(s)
+	for _, api := range sdkAPIs {
+		t.Run(api.env, func(t *testing.T) {
+			t.Parallel()
+			sdkRegister(t, s, c, api, sdkName(api.env, "sdk-limit-one.com"))
+			counter := &sdkCountingTransport{}
+			c := sdkClient(s, option.WithHTTPClient(&http.Client{Transport: counter}))
+			create := sdkCreate{account: s.account, domain: sdkName(api.env, "sdk-limit-two.com")}
+			if api.env == "registrar-sandbox" {
+				create.registrant = daemon.SampleContact()
+			}
+			_, err := api.create(t.Context(), c, create)
+			ae := sdkWantError(t, "New over the limit", err, http.StatusBadRequest, 10000, "/domain_name")
+			if ae != nil && len(ae.Errors) > 0 && !strings.Contains(ae.Errors[0].Message, "maximum of 1 domains") {
+				t.Errorf("New over the limit: message %q, want it to name the limit", ae.Errors[0].Message)
+			}
+			if n := counter.n.Load(); n != 1 {
+				t.Errorf("New over the limit sent %d requests, want 1", n)
+			}
+		})
+	}
+	t.Run("no registrant", func(t *testing.T) {
+		t.Parallel()
+		id, token := s.newAccount("no-contact", nil)
+		_, err := sdkLive.create(t.Context(), c, sdkCreate{account: id, domain: "sdk-no-contact.com"}, option.WithAPIToken(token))
+		sdkWantError(t, "New without a registrant or default contact", err, http.StatusBadRequest, 10000, "/contacts/registrant")
+	})
 }
