@@ -133,7 +133,7 @@ func (s *Service) Check(ctx context.Context, env registrar.Env, names []string) 
 	}
 	if len(out) == 0 {
 		return nil, registrar.InvalidRule("domains.Check", registrar.RuleNoValidDomain, "/domains",
-			"none of the %d names is a valid domain name (a label and a supported extension, like example.com)", len(names))
+			"none of the %d names is a valid domain name (a label and an extension, like example.com)", len(names))
 	}
 	if err := s.ask(ctx, env, asks, out); err != nil {
 		return nil, err

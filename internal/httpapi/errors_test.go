@@ -96,3 +96,28 @@ func TestWriteError(t *testing.T) {
 		})
 	}
 }
+
+// TestDomainCheckCount: the number of names is httpapi's rule; each end
+// of it has the reference's code, and no registry is asked.
+func TestDomainCheckCount(t *testing.T) {
+	t.Parallel()
+	api := newTestAPI(t, registrar.DefaultCatalog())
+	many, _ := json.Marshal(map[string]any{"domains": make([]string, 21)})
+	tests := []struct {
+		name string
+		body string
+		code int
+	}{
+		{"no names", `{"domains": []}`, CodeNoDomains},
+		{"no domains member", `{}`, CodeNoDomains},
+		{"null", `{"domains": null}`, CodeNoDomains},
+		{"21 names", string(many), CodeTooManyDomains},
+	}
+	for _, tt := range tests {
+		r := api.do("POST", "registrar", "domain-check", tt.body)
+		if r.Status != http.StatusBadRequest || len(r.Env.Errors) != 1 || r.Env.Errors[0].Code != tt.code ||
+			r.Env.Errors[0].Source == nil || r.Env.Errors[0].Source.Pointer != "/domains" {
+			t.Errorf("%s: POST domain-check = %d %s, want 400 code %d at /domains", tt.name, r.Status, r.Body, tt.code)
+		}
+	}
+}
