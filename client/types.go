@@ -383,7 +383,7 @@ type SearchOptions struct {
 	// Extensions limits the suggestions to these extensions ("com",
 	// "dev"); unsupported ones are ignored. Empty means all.
 	Extensions []string
-	// Limit is the most suggestions to return [20].
+	// Limit is the most suggestions to return, 1 to 50 [20].
 	Limit int
 }
 
