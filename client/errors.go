@@ -14,10 +14,12 @@ import (
 // docs/API.md). They follow Cloudflare's API reference, and one number
 // can have several meanings told apart by the status: 10000 is a
 // validation error with 400 (ErrorItem.Pointer names the field), an
-// authentication error with 401 and "not found" with 404.
+// authentication error with 401, a missing permission with 403 and "not
+// found" with 404.
 const (
 	CodeValidation     = 10000 // 400: the request breaks a rule, or the account holds its maximum number of domains
 	CodeAuthentication = 10000 // 401: no token, or not a valid one
+	CodePermission     = 10000 // 403: the token lacks the scope
 	CodeNotFound       = 10000 // 404: no such registration, workflow or extension
 	CodeQueryMissing   = 1001  // domain-search without q
 	CodeQueryTooLong   = 1002  // domain-search q over 100 characters
@@ -26,15 +28,14 @@ const (
 	CodeNoValidDomain  = 1008  // domain-check where no name is a domain name
 	CodeNoAccount      = 7003  // 404: the account in the path is not the token's
 
-	CodeConflict         = 1005  // a conflict
-	CodeBodyTooLarge     = 1013  // the body is too large
-	CodeRateLimited      = 971   // over the token's rate limit
-	CodeNoRoute          = 7000  // 404: no such route
-	CodeMethodNotAllowed = 7001  // method not allowed
-	CodePermission       = 10001 // the token lacks the scope
-	CodeRequestTimeout   = 1408  // the body did not arrive in time
-	CodeInternal         = 1500  // a server bug
-	CodeUnavailable      = 1503  // the server's database, or a registry, is unavailable
+	CodeConflict         = 1005 // a conflict
+	CodeBodyTooLarge     = 1013 // the body is too large
+	CodeRateLimited      = 971  // over the token's rate limit
+	CodeNoRoute          = 7000 // 404: no such route
+	CodeMethodNotAllowed = 7001 // method not allowed
+	CodeRequestTimeout   = 1408 // the body did not arrive in time
+	CodeInternal         = 1500 // a server bug
+	CodeUnavailable      = 1503 // the server's database, or a registry, is unavailable
 )
 
 // APIError is the error of any request the server answered with a status

@@ -79,7 +79,7 @@ func TestBadInput(t *testing.T) {
 			{"garbage token", "POST", regs, "garbage", `{"domain_name":"a.com"}`, nil, 401, 10000, []string{""}, "invalid API token"},
 			{"unknown token", "POST", regs, "orat_" + strings.Repeat("A", 43), `{"domain_name":"a.com"}`, nil, 401, 10000, []string{""}, "invalid API token"},
 			{"API key", "POST", regs, "", `{"domain_name":"a.com"}`, []string{"X-Auth-Key", "k", "X-Auth-Email", "a@example.com"}, 401, 10000, []string{""}, "API token"},
-			{"read-only token", "POST", regs, readOnly, `{"domain_name":"a.com"}`, nil, 403, 10001, []string{""}, "registrar:write"},
+			{"read-only token", "POST", regs, readOnly, `{"domain_name":"a.com"}`, nil, 403, 10000, []string{""}, "registrar:write"},
 			{"unknown account", "POST", strings.Replace(regs, s.account, registrar.NewID(), 1), s.token, `{"domain_name":"a.com"}`, nil, 404, 7003, []string{""}, "could not route"},
 			{"malformed account", "GET", strings.Replace(regs, s.account, "x", 1), s.token, nil, nil, 404, 7003, []string{""}, "could not route"},
 			{"bad path domain", "GET", regs + "/not_a_domain/registration-status", s.token, nil, nil, 400, 10000, []string{""}, "domain_name in the path"},

@@ -29,11 +29,12 @@ const (
 // first group are the codes of Cloudflare's API reference; the second
 // are ours, where the reference has none. A code is told apart by its
 // status where one number has several uses (10000: 400 validation, 401
-// authentication, 404 not found).
+// authentication, 403 permission, 404 not found).
 const (
 	CodeValidation     = 10000 // 400: the request breaks a rule (with source.pointer for a body field), or the account's domain limit
 	CodeNotFound       = 10000 // 404: no such registration, workflow or extension
 	CodeAuthentication = 10000 // 401: no token, or not a valid one
+	CodePermission     = 10000 // 403: the token lacks the scope (Cloudflare's "Authentication error" for a token without the permission)
 	CodeQueryMissing   = 1001  // domain-search without q
 	CodeQueryTooLong   = 1002  // domain-search q over 100 characters
 	CodeNoDomains      = 1006  // domain-check naming no domain
@@ -47,7 +48,6 @@ const (
 	CodeRateLimited      = 971
 	CodeNoRoute          = 7000
 	CodeMethodNotAllowed = 7001
-	CodePermission       = 10001
 	CodeUnavailable      = 1503
 	CodeInternal         = 1500
 )

@@ -45,7 +45,7 @@ func TestWriteError(t *testing.T) {
 			400, []item{{10000, "/domain_name"}}, false},
 		{"not found", registrar.Errorf(registrar.KindNotFound, "t", "Domain not found"), 404, []item{{10000, ""}}, false},
 		{"authentication", registrar.Errorf(registrar.KindUnauthorized, "t", "invalid API token"), 401, []item{{10000, ""}}, false},
-		{"permission", registrar.Errorf(registrar.KindForbidden, "t", "scope"), 403, []item{{10001, ""}}, false},
+		{"permission", registrar.Errorf(registrar.KindForbidden, "t", "scope"), 403, []item{{10000, ""}}, false},
 		{"another account", registrar.Errorf(kindNoAccount, "t", "could not route"), 404, []item{{7003, ""}}, false},
 		{"no route", registrar.Errorf(kindNoRoute, "t", "no route"), 404, []item{{7000, ""}}, false},
 		{"method", registrar.Errorf(kindMethodNotAllowed, "t", "DELETE"), 405, []item{{7001, ""}}, false},
