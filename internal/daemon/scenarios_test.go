@@ -339,7 +339,14 @@ func TestUpdateWorkflow(t *testing.T) {
 		if r := s.do("PATCH", s.base("registrar")+"/registrations/unknown.com", s.token, map[string]any{"auto_renew": true}); r.Status != http.StatusNotFound {
 			t.Errorf("PATCH of a domain not held = %d, want 404", r.Status)
 		}
-		// {} is valid: a completed update that changes nothing.
+		// {} is valid: a completed update that changes nothing. First let
+		// the respond-async update finish, so that it changes nothing
+		// while this one is looked at.
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			if u := s.do("GET", url+"/update-status", s.token, nil).status(t); u.Completed || time.Now().After(deadline) {
+				break
+			}
+		}
 		before := s.do("GET", url, s.token, nil)
 		r = s.do("PATCH", url, s.token, map[string]any{})
 		if st := r.status(t); r.Status != http.StatusOK || st.State != registrar.StateSucceeded || !st.Completed {
