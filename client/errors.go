@@ -11,20 +11,31 @@ import (
 )
 
 // HTTP error codes: the ErrorItem.Code values this server sends (see its
-// docs/API.md). Cloudflare's API uses others too.
+// docs/API.md). They follow Cloudflare's API reference, and one number
+// can have several meanings told apart by the status: 10000 is a
+// validation error with 400 (ErrorItem.Pointer names the field), an
+// authentication error with 401, a missing permission with 403 and "not
+// found" with 404.
 const (
-	CodeMalformedBody    = 1000  // the body is not JSON of the right shape
-	CodeInvalidField     = 1001  // a field or query parameter breaks a rule
-	CodeConflict         = 1005  // a conflict
-	CodeDomainLimit      = 1006  // the account holds its maximum number of domains
-	CodeBodyTooLarge     = 1013  // the body is too large
-	CodeRateLimited      = 971   // over the token's rate limit
-	CodeMethodNotAllowed = 7001  // method not allowed
-	CodeNotFound         = 7003  // no such resource (or another account's), or no such route
-	CodeAuthentication   = 10000 // no token, or not a valid one
-	CodePermission       = 10001 // the token lacks the scope
-	CodeInternal         = 1500  // a server bug
-	CodeUnavailable      = 1503  // the server's database is unavailable
+	CodeValidation     = 10000 // 400: the request breaks a rule, or the account holds its maximum number of domains
+	CodeAuthentication = 10000 // 401: no token, or not a valid one
+	CodePermission     = 10000 // 403: the token lacks the scope
+	CodeNotFound       = 10000 // 404: no such registration, workflow or extension
+	CodeQueryMissing   = 1001  // domain-search without q
+	CodeQueryTooLong   = 1002  // domain-search q over 100 characters
+	CodeNoDomains      = 1006  // domain-check naming no domain
+	CodeTooManyDomains = 1007  // domain-check naming more than 20
+	CodeNoValidDomain  = 1008  // domain-check where no name is a domain name
+	CodeNoAccount      = 7003  // 404: the account in the path is not the token's
+
+	CodeConflict         = 1005 // a conflict
+	CodeBodyTooLarge     = 1013 // the body is too large
+	CodeRateLimited      = 971  // over the token's rate limit
+	CodeNoRoute          = 7000 // 404: no such route
+	CodeMethodNotAllowed = 7001 // method not allowed
+	CodeRequestTimeout   = 1408 // the body did not arrive in time
+	CodeInternal         = 1500 // a server bug
+	CodeUnavailable      = 1503 // the server's database, or a registry, is unavailable
 )
 
 // APIError is the error of any request the server answered with a status
@@ -85,7 +96,7 @@ func (e *APIError) HasCode(code int) bool {
 
 // ErrorItem is one item of an error envelope's errors.
 type ErrorItem struct {
-	// Code is the error code, e.g. CodeInvalidField.
+	// Code is the error code, e.g. CodeValidation.
 	Code int
 	// Message is for people; for a field it names the field.
 	Message string

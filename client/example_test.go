@@ -205,7 +205,7 @@ func ExampleAPIError() {
 		fmt.Println(ae.StatusCode, ae.HasCode(client.CodeNotFound), ae.Errors[0].Message)
 	}
 	// Output:
-	// 404 true no such registration: never-registered.com
+	// 404 true Domain not found
 }
 
 // exampleServer is a small in-memory stand-in for the registrar, enough
@@ -289,7 +289,7 @@ func (s *exampleServer) register(w http.ResponseWriter, r *http.Request) {
 func (s *exampleServer) status(w http.ResponseWriter, r *http.Request) {
 	wf := s.wfs[r.PathValue("domain")]
 	if wf == nil {
-		exampleError(w, 404, 7003, "no such workflow")
+		exampleError(w, 404, 10000, "No workflow found for "+r.PathValue("domain"))
 		return
 	}
 	wf.polls++
@@ -299,7 +299,7 @@ func (s *exampleServer) status(w http.ResponseWriter, r *http.Request) {
 func (s *exampleServer) registration(w http.ResponseWriter, r *http.Request) {
 	wf := s.wfs[r.PathValue("domain")]
 	if wf == nil || wf.state() != client.StateSucceeded {
-		exampleError(w, 404, 7003, "no such registration: "+r.PathValue("domain"))
+		exampleError(w, 404, 10000, "Domain not found")
 		return
 	}
 	exampleResult(w, 200, wf.registration(), nil)

@@ -373,7 +373,7 @@ type ListOptions struct {
 	SortBy SortBy
 	// Direction is the sort direction.
 	Direction Direction
-	// PerPage is the page size, 1 to 100 [20]; the iterator fetches pages
+	// PerPage is the page size, 1 to 50 [20]; the iterator fetches pages
 	// of this size as it goes.
 	PerPage int
 }
@@ -383,7 +383,7 @@ type SearchOptions struct {
 	// Extensions limits the suggestions to these extensions ("com",
 	// "dev"); unsupported ones are ignored. Empty means all.
 	Extensions []string
-	// Limit is the most suggestions to return [20].
+	// Limit is the most suggestions to return, 1 to 50 [20].
 	Limit int
 }
 

@@ -48,7 +48,7 @@ func (e *cmdEnv) search(args []string) error {
 		"registrar search coffee shop --extensions com,dev --limit 5")
 	api := apiFlags(f)
 	exts := f.string("extensions", "", "comma-separated extensions to search, e.g. com,dev (default: all)")
-	limit := f.int("limit", 0, "most suggestions, 1 to 100 (default: the server's, 20)")
+	limit := f.int("limit", 0, "most suggestions, 1 to 50 (default: the server's, 20)")
 	words, err := f.parseArgs(args)
 	if err != nil {
 		return err
@@ -119,7 +119,7 @@ func (e *cmdEnv) extensions(args []string) error {
 		return extensionDetail(e.stdout, ext)
 	}
 	exts := []client.Extension{}
-	for ext, err := range c.Extensions(e.ctx, client.ListOptions{PerPage: 100}) {
+	for ext, err := range c.Extensions(e.ctx, client.ListOptions{PerPage: 50}) {
 		if err != nil {
 			return err
 		}

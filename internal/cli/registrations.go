@@ -350,7 +350,7 @@ func (e *cmdEnv) list(args []string) error {
 		return err
 	}
 	regs := []client.Registration{}
-	for r, err := range c.Registrations(e.ctx, client.ListOptions{SortBy: client.SortBy(*sortBy), Direction: client.Direction(*direction), PerPage: 100}) {
+	for r, err := range c.Registrations(e.ctx, client.ListOptions{SortBy: client.SortBy(*sortBy), Direction: client.Direction(*direction), PerPage: 50}) {
 		if err != nil {
 			return err
 		}

@@ -303,15 +303,15 @@ func TestClientErrors(t *testing.T) {
 		{"Registration for another account", func(c *client.Client) error {
 			_, err := c.ForAccount(other).Registration(ctx, "client-errors.com")
 			return err
-		}, 404, client.CodeNotFound, ""},
+		}, 404, client.CodeNoAccount, ""},
 		{"RegistrationStatus for another account", func(c *client.Client) error {
 			_, err := c.ForAccount(other).RegistrationStatus(ctx, "client-errors.com")
 			return err
-		}, 404, client.CodeNotFound, ""},
+		}, 404, client.CodeNoAccount, ""},
 		{"Register for another account", func(c *client.Client) error {
 			_, err := c.ForAccount(other).Register(ctx, client.RegisterRequest{DomainName: "client-other.com"}, client.RegisterOptions{})
 			return err
-		}, 404, client.CodeNotFound, ""},
+		}, 404, client.CodeNoAccount, ""},
 		{"Registration of an unknown domain", func(c *client.Client) error {
 			_, err := c.Registration(ctx, "client-never.com")
 			return err
@@ -319,21 +319,21 @@ func TestClientErrors(t *testing.T) {
 		{"Register with years out of range", func(c *client.Client) error {
 			_, err := c.Register(ctx, client.RegisterRequest{DomainName: "client-years.com", Years: 11}, client.RegisterOptions{})
 			return err
-		}, 400, client.CodeInvalidField, "/years"},
+		}, 400, client.CodeValidation, "/years"},
 		{"Register a malformed name", func(c *client.Client) error {
 			_, err := c.Register(ctx, client.RegisterRequest{DomainName: "not a domain"}, client.RegisterOptions{})
 			return err
-		}, 400, client.CodeInvalidField, "/domain_name"},
+		}, 400, client.CodeValidation, "/domain_name"},
 		{"Register with a bad phone", func(c *client.Client) error {
 			bad := *daemonContact()
 			bad.Phone = "020 7123 4567"
 			_, err := c.Register(ctx, client.RegisterRequest{DomainName: "client-phone.com", Contacts: client.Contacts{Registrant: &bad}}, client.RegisterOptions{})
 			return err
-		}, 400, client.CodeInvalidField, "/contacts/registrant/phone"},
-		{"UpdateRegistration without auto_renew", func(c *client.Client) error {
-			_, err := c.UpdateRegistration(ctx, "client-errors.com", client.UpdateRequest{}, client.UpdateOptions{})
+		}, 400, client.CodeValidation, "/contacts/registrant/phone"},
+		{"UpdateRegistration of an unknown domain", func(c *client.Client) error {
+			_, err := c.UpdateRegistration(ctx, "client-never.com", client.UpdateRequest{}, client.UpdateOptions{})
 			return err
-		}, 400, client.CodeInvalidField, "/auto_renew"},
+		}, 404, client.CodeNotFound, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

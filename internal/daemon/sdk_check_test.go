@@ -47,11 +47,11 @@ func TestSDKCheck(t *testing.T) {
 				Pricing: sdkPricing{e.Currency, registrar.FormatCents(e.RegistrationCents), registrar.FormatCents(e.RenewalCents)}}
 		}
 		premium := func(name string) sdkAvail {
-			p, ok := s.d.Sandbox().Price(name, "create", 1)
-			if !ok || p.Class != "premium" {
+			if p, ok := s.d.Sandbox().Price(name, "create", 1); !ok || p.Class != "premium" {
 				t.Fatalf("the sandbox has no premium price for %s: %+v", name, p)
 			}
-			return sdkAvail{Name: name, Reason: registrar.ReasonDomainPremium, Tier: "premium", Pricing: sdkPricing{p.Currency, p.Amount, p.Amount}}
+			// No pricing: it is only returned for registrable names.
+			return sdkAvail{Name: name, Reason: registrar.ReasonDomainPremium, Tier: "premium"}
 		}
 		not := func(name, reason string) sdkAvail { return sdkAvail{Name: name, Reason: reason} }
 		for _, e := range []struct{ ext, support string }{{"io", "dashboard"}, {"tk", "frozen"}} {
@@ -167,11 +167,13 @@ func TestSDKCheckErrors(t *testing.T) {
 		code    int64
 		pointer string
 	}{
-		{"no names", []string{}, nil, httpapi.CodeInvalidField, "/domains"},
-		{"21 names", many, nil, httpapi.CodeInvalidField, "/domains"},
-		{"domains missing", nil, nil, httpapi.CodeInvalidField, "/domains"},
-		{"a number among the names", []string{"a.com"}, []option.RequestOption{option.WithJSONSet("domains.1", 7)}, httpapi.CodeMalformedBody, "/domains/1"},
-		{"an unknown field", []string{"a.com"}, []option.RequestOption{option.WithJSONSet("colour", "blue")}, httpapi.CodeMalformedBody, "/colour"},
+		{"no names", []string{}, nil, httpapi.CodeNoDomains, "/domains"},
+		{"21 names", many, nil, httpapi.CodeTooManyDomains, "/domains"},
+		{"domains missing", nil, nil, httpapi.CodeNoDomains, "/domains"},
+		{"no valid name", []string{"not a domain", "example", "-x.com"}, nil, httpapi.CodeNoValidDomain, "/domains"},
+		{"no valid name, 20 of them", slices.Repeat([]string{"nope"}, 20), nil, httpapi.CodeNoValidDomain, "/domains"},
+		{"a number among the names", []string{"a.com"}, []option.RequestOption{option.WithJSONSet("domains.1", 7)}, httpapi.CodeValidation, "/domains/1"},
+		{"an unknown field", []string{"a.com"}, []option.RequestOption{option.WithJSONSet("colour", "blue")}, httpapi.CodeValidation, "/colour"},
 	}
 	before := len(s.checkCommands(t, "registrar")) + len(s.checkCommands(t, "registrar-sandbox"))
 	for _, api := range sdkAvailAPIs {
@@ -278,10 +280,20 @@ func TestSDKSearch(t *testing.T) {
 					t.Errorf("Search(premium-…, net and app) = %q", names)
 				}
 				if len(got) > 0 {
-					p, _ := s.d.Sandbox().Price(got[0].Name, "create", 1)
-					if w := (sdkAvail{Name: got[0].Name, Reason: registrar.ReasonDomainPremium, Tier: "premium", Pricing: sdkPricing{p.Currency, p.Amount, p.Amount}}); sdkAvailDiff([]sdkAvail{w}, got[:1]) != "" {
+					// Pricing only when registrable: a premium name has none.
+					if w := (sdkAvail{Name: got[0].Name, Reason: registrar.ReasonDomainPremium, Tier: "premium"}); sdkAvailDiff([]sdkAvail{w}, got[:1]) != "" {
 						t.Errorf("Search(premium-…) first = %+v, want %+v", got[0], w)
 					}
+				}
+				// Extensions not offered through the API, and values that
+				// are not extensions, are ignored silently.
+				got = search(prefix+"-ignored", []string{"com", "io", "notatld", "example.com"}, 2)
+				if names := sdkAvailNames(got); !slices.Equal(names, []string{prefix + "-ignored.com", "my" + prefix + "-ignored.com"}) {
+					t.Errorf("Search(…, com io notatld example.com) = %q, want only .com names", names)
+				}
+				got = search(prefix+"-only-ignored", []string{"io"}, 1)
+				if names := sdkAvailNames(got); !slices.Equal(names, []string{prefix + "-only-ignored.com"}) {
+					t.Errorf("Search(…, io) = %q, want as without extensions", names)
 				}
 				got = search("taken-"+prefix+".com", []string{"com"}, 1)
 				if len(got) != 1 || got[0].Reason != registrar.ReasonDomainUnavailable || got[0].Registrable {
@@ -313,8 +325,8 @@ func (s *server) checksNaming(t *testing.T, env string, skip int, name string) i
 	return n
 }
 
-// TestSDKSearchErrors checks the 400s of Search, and the envelope's
-// message that search results are not authoritative.
+// TestSDKSearchErrors checks the 400s of Search, with the API reference's
+// codes for q, and that a successful search has no messages.
 func TestSDKSearchErrors(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, storetest.SQLite, nil)
@@ -323,17 +335,19 @@ func TestSDKSearchErrors(t *testing.T) {
 		q     string
 		exts  []string
 		limit int64
+		code  int64
 		in    string // the message names this
 	}{
-		{"empty q", "", nil, 0, "q"},
-		{"blank q", "  ", nil, 0, "q"},
-		{"bare extension com", "com", nil, 0, "q"},
-		{"bare extension .com", ".com", nil, 0, "q"},
-		{"bare extension co.uk", "co.uk", nil, 0, "q"},
-		{"bare extension .app", ".app", nil, 0, "q"},
-		{"unknown extension", "coffee", []string{"com", "notatld"}, 0, "extensions"},
-		{"limit too large", "coffee", nil, 101, "limit"},
-		{"limit negative", "coffee", nil, -1, "limit"},
+		{"empty q", "", nil, 0, httpapi.CodeQueryMissing, "q"},
+		{"blank q", "  ", nil, 0, httpapi.CodeQueryMissing, "q"},
+		{"q of 101 characters", strings.Repeat("ab ", 33) + "ab", nil, 0, httpapi.CodeQueryTooLong, "q"},
+		{"q of 101 non-ASCII characters", strings.Repeat("üb ", 33) + "üb", nil, 0, httpapi.CodeQueryTooLong, "q"},
+		{"bare extension com", "com", nil, 0, httpapi.CodeValidation, "q"},
+		{"bare extension .com", ".com", nil, 0, httpapi.CodeValidation, "q"},
+		{"bare extension co.uk", "co.uk", nil, 0, httpapi.CodeValidation, "q"},
+		{"bare extension .app", ".app", nil, 0, httpapi.CodeValidation, "q"},
+		{"limit too large", "coffee", nil, 51, httpapi.CodeValidation, "limit"},
+		{"limit negative", "coffee", nil, -1, httpapi.CodeValidation, "limit"},
 	}
 	for _, api := range sdkAvailAPIs {
 		for _, tt := range tests {
@@ -342,7 +356,7 @@ func TestSDKSearchErrors(t *testing.T) {
 				counter := &sdkCountingTransport{}
 				c := sdkClient(s, option.WithHTTPClient(&http.Client{Transport: counter}))
 				_, err := api.search(t.Context(), c, s.account, tt.q, tt.exts, tt.limit)
-				ae := sdkWantError(t, "Search", err, http.StatusBadRequest, httpapi.CodeInvalidField, "")
+				ae := sdkWantError(t, "Search", err, http.StatusBadRequest, tt.code, "")
 				if ae != nil && len(ae.Errors) > 0 && !strings.HasPrefix(ae.Errors[0].Message, tt.in+" ") && !strings.HasPrefix(ae.Errors[0].Message, tt.in+":") {
 					t.Errorf("Search: message %q, want it to name %s", ae.Errors[0].Message, tt.in)
 				}
@@ -351,22 +365,23 @@ func TestSDKSearchErrors(t *testing.T) {
 				}
 			})
 		}
-		t.Run(api.env+"/not authoritative", func(t *testing.T) {
+		t.Run(api.env+"/at the limits", func(t *testing.T) {
 			t.Parallel()
-			r := s.do("GET", s.base(api.env)+"/domain-search?q=coffee&limit=2", s.token, nil)
-			if r.Status != http.StatusOK || len(r.Env.Messages) != 1 {
-				t.Fatalf("GET domain-search = %d %s, want 200 with one message", r.Status, r.Body)
+			c := sdkClient(s)
+			got, err := api.search(t.Context(), c, s.account, strings.Repeat("üb ", 33)+"ü", nil, 50)
+			if err != nil || len(got) == 0 || len(got) > 50 {
+				t.Errorf("Search(100 characters, limit 50) = %d results, %v; want results", len(got), err)
 			}
-			var m struct {
-				Code    int    `json:"code"`
-				Message string `json:"message"`
-			}
-			if err := jsonUnmarshal(r.Env.Messages[0], &m); err != nil || m.Code != httpapi.CodeNonAuthoritative || !strings.Contains(m.Message, "not authoritative") {
-				t.Errorf("domain-search message = %s, want code %d saying the results are not authoritative", r.Env.Messages[0], httpapi.CodeNonAuthoritative)
-			}
-			r = s.do("POST", s.base(api.env)+"/domain-check", s.token, map[string]any{"domains": []string{"coffee.com"}})
-			if r.Status != http.StatusOK || len(r.Env.Messages) != 0 {
-				t.Errorf("POST domain-check = %d %s, want 200 with no message", r.Status, r.Body)
+		})
+		t.Run(api.env+"/no messages", func(t *testing.T) {
+			t.Parallel()
+			for i, r := range []*response{
+				s.do("GET", s.base(api.env)+"/domain-search?q=coffee&limit=2", s.token, nil),
+				s.do("POST", s.base(api.env)+"/domain-check", s.token, map[string]any{"domains": []string{"coffee.com"}}),
+			} {
+				if r.Status != http.StatusOK || r.Env.Messages == nil || len(r.Env.Messages) != 0 {
+					t.Errorf("%s = %d %s, want 200 with messages []", []string{"domain-search", "domain-check"}[i], r.Status, r.Body)
+				}
 			}
 		})
 	}
@@ -453,8 +468,8 @@ func sdkAvailNames(as []sdkAvail) []string {
 // sdkCheckAvail checks a result's fields as the SDK documents them: name
 // and registrable always; reason exactly when not registrable; tier when
 // registrable and for premium names; pricing (every member present and
-// typed) when registrable and for premium names, whose premium price is
-// shown to the user.
+// typed) exactly when registrable, as the API reference says ("pricing is
+// only returned for domains where registrable: true").
 func sdkCheckAvail(t *testing.T, what string, a sdkAvail) {
 	t.Helper()
 	premium := a.Reason == registrar.ReasonDomainPremium
@@ -463,7 +478,7 @@ func sdkCheckAvail(t *testing.T, what string, a sdkAvail) {
 		want bool
 	}{
 		{"name", true}, {"registrable", true},
-		{"reason", !a.Registrable}, {"tier", a.Registrable || premium}, {"pricing", a.Registrable || premium},
+		{"reason", !a.Registrable}, {"tier", a.Registrable || premium}, {"pricing", a.Registrable},
 	} {
 		field := a.fields[f.name]
 		switch {
@@ -479,7 +494,7 @@ func sdkCheckAvail(t *testing.T, what string, a sdkAvail) {
 	if (a.Registrable || premium) && !a.tierKnown {
 		t.Errorf("%s (%s): tier %q is not one the SDK knows", what, a.Name, a.Tier)
 	}
-	if a.Registrable || premium {
+	if a.Registrable {
 		sdkCheckFields(t, what+".pricing", a.pricingValue)
 	}
 }

@@ -213,9 +213,9 @@ func TestSDKExtensionErrors(t *testing.T) {
 					t.Errorf("Get(%q) sent %d requests, want 1", tt.ext, n)
 				}
 				sdkCheckFields(t, "Get("+tt.ext+") error", ae)
-				if ae.StatusCode != http.StatusNotFound || len(ae.Errors) != 1 || ae.Errors[0].Code != 7003 ||
+				if ae.StatusCode != http.StatusNotFound || len(ae.Errors) != 1 || ae.Errors[0].Code != 10000 ||
 					!strings.Contains(ae.Errors[0].Message, tt.says) || ae.Response.Header.Get("x-should-retry") != "false" {
-					t.Errorf("Get(%q) = %d %s, want 404 code 7003 saying %q, x-should-retry false", tt.ext, ae.StatusCode, ae.JSON.RawJSON(), tt.says)
+					t.Errorf("Get(%q) = %d %s, want 404 code 10000 saying %q, x-should-retry false", tt.ext, ae.StatusCode, ae.JSON.RawJSON(), tt.says)
 				}
 			})
 		}
@@ -318,8 +318,8 @@ func TestSDKRegistrationSchema(t *testing.T) {
 					sdkCheckFields(t, "New("+domain+") error", ae)
 					var ptrs []string
 					for i, e := range ae.Errors {
-						if e.Code != 1001 || e.Message == "" || !strings.Contains(e.Message, strings.TrimPrefix(e.Source.Pointer, "/")) {
-							t.Errorf("New(%q) errors[%d] = {code %d, message %q}, want code 1001 and a message naming %s", domain, i, e.Code, e.Message, e.Source.Pointer)
+						if e.Code != 10000 || e.Message == "" || !strings.Contains(e.Message, strings.TrimPrefix(e.Source.Pointer, "/")) {
+							t.Errorf("New(%q) errors[%d] = {code %d, message %q}, want code 10000 and a message naming %s", domain, i, e.Code, e.Message, e.Source.Pointer)
 						}
 						ptrs = append(ptrs, e.Source.Pointer)
 					}
@@ -570,4 +570,62 @@ func sdkRemarshal(t *testing.T, v, out any) {
 	if err := json.Unmarshal(b, out); err != nil {
 		t.Fatalf("decode %s: %v", b, err)
 	}
+}
+
+// TestSDKExtensionsNotModified is revalidation as a Go SDK user does it
+// (docs/API.md): read the ETag with option.WithResponseInto, send it
+// back with option.WithHeader("If-None-Match", …), and take the raw
+// response with option.WithResponseBodyInto, since a 304 has no body for
+// the SDK to decode. The 304 keeps the ETag and has no body.
+func TestSDKExtensionsNotModified(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, storetest.SQLite, nil)
+	c := sdkClient(s)
+	notModified := func(t *testing.T, what string, etag string, res *http.Response) {
+		t.Helper()
+		body, err := io.ReadAll(res.Body)
+		res.Body.Close()
+		if err != nil || res.StatusCode != http.StatusNotModified || len(body) != 0 || res.Header.Get("ETag") != etag {
+			t.Errorf("%s with If-None-Match = %d ETag %q, %d bytes, %v; want 304, ETag %q, no body", what, res.StatusCode, res.Header.Get("ETag"), len(body), err, etag)
+		}
+	}
+	for _, api := range sdkExtAPIs {
+		t.Run(api.env+"/Get", func(t *testing.T) {
+			t.Parallel()
+			var first *http.Response
+			if _, err := api.get(t.Context(), c, s.account, "com", option.WithResponseInto(&first)); err != nil {
+				t.Fatalf("Get(com) = %v", err)
+			}
+			etag := first.Header.Get("ETag")
+			if len(etag) != 66 {
+				t.Fatalf("Get(com) ETag = %q, want a strong tag", etag)
+			}
+			var res *http.Response
+			if _, err := api.get(t.Context(), c, s.account, "com", option.WithHeader("If-None-Match", etag), option.WithResponseBodyInto(&res)); err != nil {
+				t.Fatalf("Get(com) with If-None-Match and the raw response = %v", err)
+			}
+			notModified(t, "Get(com)", etag, res)
+			// Without the raw response the SDK fails to decode the empty
+			// body: an error, but not an API error.
+			_, err := api.get(t.Context(), c, s.account, "com", option.WithHeader("If-None-Match", etag))
+			var ae *cloudflare.Error
+			if err == nil || errors.As(err, &ae) {
+				t.Errorf("Get(com) with If-None-Match = %v, want the SDK's decoding error", err)
+			}
+		})
+	}
+	t.Run("registrar/List", func(t *testing.T) {
+		t.Parallel()
+		params := cfreg.ExtensionListParams{AccountID: cloudflare.F(s.account)}
+		var first *http.Response
+		if _, err := c.Registrar.Extensions.List(t.Context(), params, option.WithResponseInto(&first)); err != nil {
+			t.Fatalf("List = %v", err)
+		}
+		etag := first.Header.Get("ETag")
+		var res *http.Response
+		if _, err := c.Registrar.Extensions.List(t.Context(), params, option.WithHeader("If-None-Match", etag), option.WithResponseBodyInto(&res)); err != nil {
+			t.Fatalf("List with If-None-Match and the raw response = %v", err)
+		}
+		notModified(t, "List", etag, res)
+	})
 }

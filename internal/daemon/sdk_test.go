@@ -356,6 +356,28 @@ func TestSDKEdit(t *testing.T) {
 					}
 					sdkFollow(t, s, c, what, st)
 				}
+				// Edit without auto_renew (both SDKs make it optional and
+				// send {}): a completed update that changes nothing.
+				before, err := api.get(ctx, c, s.account, domain)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var noop *http.Response
+				st, err := api.edit(ctx, c, sdkEdit{account: s.account, domain: domain}, option.WithResponseInto(&noop))
+				if err != nil || noop.StatusCode != http.StatusOK || st.State != "succeeded" || !st.Completed {
+					t.Fatalf("Edit(%q) without auto_renew = %v, %v; want 200 succeeded", domain, st, err)
+				}
+				sdkCheckStatus(t, "Edit("+domain+") without auto_renew", st, s.account, api.env, domain, "update-status")
+				if g := sdkContextRegistration(t, "Edit without auto_renew", st); g == nil || !cmp.Equal(g, before, sdkRegCmp) {
+					t.Errorf("Edit(%q) without auto_renew: context.registration = %+v, want the registration as it was, %+v", domain, g, before)
+				}
+				if after, err := api.get(ctx, c, s.account, domain); err != nil || !cmp.Equal(after, before, sdkRegCmp) {
+					t.Errorf("Get(%q) after Edit without auto_renew = %+v, %v; want it unchanged, %+v", domain, after, err, before)
+				}
+				if upd, err := api.updateStatus(ctx, c, s.account, domain); err != nil || !cmp.Equal(sdkIdentity(upd), sdkIdentity(st)) {
+					t.Errorf("UpdateStatus.Get(%q) after Edit without auto_renew = %v, %v; want that update", domain, upd, err)
+				}
+
 				// The registration's own workflow is untouched by updates.
 				reg, err := api.registrationStatus(ctx, c, s.account, domain)
 				if err != nil {
@@ -365,7 +387,7 @@ func TestSDKEdit(t *testing.T) {
 
 				on := true
 				var res *http.Response
-				st, err := api.edit(ctx, c, sdkEdit{account: s.account, domain: domain, autoRenew: &on, async: true}, option.WithResponseInto(&res))
+				st, err = api.edit(ctx, c, sdkEdit{account: s.account, domain: domain, autoRenew: &on, async: true}, option.WithResponseInto(&res))
 				if err != nil {
 					t.Fatalf("Edit(%q) with respond-async = %v, want a status", domain, err)
 				}
@@ -474,11 +496,39 @@ func TestSDKErrors(t *testing.T) {
 		{"Get of another account's domain", func(ctx context.Context, c *cloudflare.Client, api sdkAPI, e sdkErrEnv) error {
 			_, err := api.get(ctx, c, e.other, e.domain, option.WithAPIToken(e.otherToken))
 			return err
-		}, http.StatusNotFound, 7003, ""},
+		}, http.StatusNotFound, 10000, ""},
 		{"Get of an unknown domain", func(ctx context.Context, c *cloudflare.Client, api sdkAPI, e sdkErrEnv) error {
 			_, err := api.get(ctx, c, e.account, "sdk-never-registered.com")
 			return err
-		}, http.StatusNotFound, 7003, ""},
+		}, http.StatusNotFound, 10000, ""},
+		{"Edit of an unknown domain", func(ctx context.Context, c *cloudflare.Client, api sdkAPI, e sdkErrEnv) error {
+			_, err := api.edit(ctx, c, sdkEdit{account: e.account, domain: "sdk-never-registered.com"})
+			return err
+		}, http.StatusNotFound, 10000, ""},
+		{"RegistrationStatus.Get of an unknown domain", func(ctx context.Context, c *cloudflare.Client, api sdkAPI, e sdkErrEnv) error {
+			_, err := api.registrationStatus(ctx, c, e.account, "sdk-never-registered.com")
+			return err
+		}, http.StatusNotFound, 10000, ""},
+		{"UpdateStatus.Get with no update", func(ctx context.Context, c *cloudflare.Client, api sdkAPI, e sdkErrEnv) error {
+			_, err := api.updateStatus(ctx, c, e.account, e.domain)
+			return err
+		}, http.StatusNotFound, 10000, ""},
+		{"List with per_page 51", func(ctx context.Context, c *cloudflare.Client, api sdkAPI, e sdkErrEnv) error {
+			_, err := api.pages(ctx, c, sdkList{account: e.account, perPage: 51})
+			return err
+		}, http.StatusBadRequest, 10000, ""},
+		{"New without domain_name", func(ctx context.Context, c *cloudflare.Client, api sdkAPI, e sdkErrEnv) error {
+			_, err := api.create(ctx, c, sdkCreate{account: e.account, domain: "sdk-missing.com"}, option.WithJSONDel("domain_name"))
+			return err
+		}, http.StatusBadRequest, 10000, "/domain_name"},
+		{"New with a domain_name of the wrong type", func(ctx context.Context, c *cloudflare.Client, api sdkAPI, e sdkErrEnv) error {
+			_, err := api.create(ctx, c, sdkCreate{account: e.account, domain: "sdk-type-" + e.domain}, option.WithJSONSet("domain_name", 7))
+			return err
+		}, http.StatusBadRequest, 10000, "/domain_name"},
+		{"New on an unsupported extension", func(ctx context.Context, c *cloudflare.Client, api sdkAPI, e sdkErrEnv) error {
+			_, err := api.create(ctx, c, sdkCreate{account: e.account, domain: "sdk-unsupported.io"})
+			return err
+		}, http.StatusBadRequest, 10000, "/domain_name"},
 		{"invalid token", func(ctx context.Context, c *cloudflare.Client, api sdkAPI, e sdkErrEnv) error {
 			_, err := api.get(ctx, c, e.account, e.domain, option.WithAPIToken("not-a-token"))
 			return err
@@ -486,23 +536,19 @@ func TestSDKErrors(t *testing.T) {
 		{"New with years out of range", func(ctx context.Context, c *cloudflare.Client, api sdkAPI, e sdkErrEnv) error {
 			_, err := api.create(ctx, c, sdkCreate{account: e.account, domain: "sdk-years-" + e.domain, years: 11})
 			return err
-		}, http.StatusBadRequest, 1001, "/years"},
+		}, http.StatusBadRequest, 10000, "/years"},
 		{"New with a malformed domain name", func(ctx context.Context, c *cloudflare.Client, api sdkAPI, e sdkErrEnv) error {
 			_, err := api.create(ctx, c, sdkCreate{account: e.account, domain: "not a domain"})
 			return err
-		}, http.StatusBadRequest, 1001, "/domain_name"},
+		}, http.StatusBadRequest, 10000, "/domain_name"},
 		{"New with an unknown privacy mode", func(ctx context.Context, c *cloudflare.Client, api sdkAPI, e sdkErrEnv) error {
 			_, err := api.create(ctx, c, sdkCreate{account: e.account, domain: "sdk-privacy-" + e.domain, privacy: "bogus"})
 			return err
-		}, http.StatusBadRequest, 1001, "/privacy_mode"},
+		}, http.StatusBadRequest, 10000, "/privacy_mode"},
 		{"New with an unknown field", func(ctx context.Context, c *cloudflare.Client, api sdkAPI, e sdkErrEnv) error {
 			_, err := api.create(ctx, c, sdkCreate{account: e.account, domain: "sdk-field-" + e.domain}, option.WithJSONSet("colour", "blue"))
 			return err
-		}, http.StatusBadRequest, 1000, "/colour"},
-		{"Edit without auto_renew", func(ctx context.Context, c *cloudflare.Client, api sdkAPI, e sdkErrEnv) error {
-			_, err := api.edit(ctx, c, sdkEdit{account: e.account, domain: e.domain})
-			return err
-		}, http.StatusBadRequest, 1001, "/auto_renew"},
+		}, http.StatusBadRequest, 10000, "/colour"},
 	}
 	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		t.Parallel()
@@ -1141,4 +1187,41 @@ func sdkDrain[T any](it *pagination.CursorPaginationAutoPager[T], conv func(T) *
 		all = append(all, conv(it.Current()))
 	}
 	return all, it.Err()
+}
+
+// TestSDKDomainLimit: an account at its domain limit gets, through the
+// SDK, the API reference's validation error: 400, code 10000 at
+// /domain_name, naming the limit; and a live registration without a
+// registrant, for an account without a default contact, 10000 at
+// /contacts/registrant. Neither is retried.
+func TestSDKDomainLimit(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, storetest.SQLite, func(c *daemon.Config) { c.Workflows.MaxDomains = 1 })
+	c := sdkClient(s)
+	for _, api := range sdkAPIs {
+		t.Run(api.env, func(t *testing.T) {
+			t.Parallel()
+			sdkRegister(t, s, c, api, sdkName(api.env, "sdk-limit-one.com"))
+			counter := &sdkCountingTransport{}
+			c := sdkClient(s, option.WithHTTPClient(&http.Client{Transport: counter}))
+			create := sdkCreate{account: s.account, domain: sdkName(api.env, "sdk-limit-two.com")}
+			if api.env == "registrar-sandbox" {
+				create.registrant = daemon.SampleContact()
+			}
+			_, err := api.create(t.Context(), c, create)
+			ae := sdkWantError(t, "New over the limit", err, http.StatusBadRequest, 10000, "/domain_name")
+			if ae != nil && len(ae.Errors) > 0 && !strings.Contains(ae.Errors[0].Message, "maximum of 1 domains") {
+				t.Errorf("New over the limit: message %q, want it to name the limit", ae.Errors[0].Message)
+			}
+			if n := counter.n.Load(); n != 1 {
+				t.Errorf("New over the limit sent %d requests, want 1", n)
+			}
+		})
+	}
+	t.Run("no registrant", func(t *testing.T) {
+		t.Parallel()
+		id, token := s.newAccount("no-contact", nil)
+		_, err := sdkLive.create(t.Context(), c, sdkCreate{account: id, domain: "sdk-no-contact.com"}, option.WithAPIToken(token))
+		sdkWantError(t, "New without a registrant or default contact", err, http.StatusBadRequest, 10000, "/contacts/registrant")
+	})
 }

@@ -113,6 +113,8 @@ func (s *Service) route(env registrar.Env, ext string) (registrar.Registry, regi
 // malformed ones are left out of the result and duplicates answered once,
 // in the order of their first appearance. Names on extensions that cannot
 // be registered through the API get their reason without a registry call.
+// When no name is a domain name, so that the answer would be empty, the
+// check is invalid ([registrar.RuleNoValidDomain]).
 func (s *Service) Check(ctx context.Context, env registrar.Env, names []string) ([]registrar.DomainAvailability, error) {
 	out := make([]registrar.DomainAvailability, 0, len(names))
 	seen := make(map[string]bool, len(names))
@@ -128,6 +130,10 @@ func (s *Service) Check(ctx context.Context, env registrar.Env, names []string) 
 		if reason == "" {
 			asks = append(asks, ask{reg: reg, name: n.ASCII, terms: terms, at: len(out) - 1})
 		}
+	}
+	if len(out) == 0 {
+		return nil, registrar.InvalidRule("domains.Check", registrar.RuleNoValidDomain, "/domains",
+			"none of the %d names is a valid domain name (a label and an extension, like example.com)", len(names))
 	}
 	if err := s.ask(ctx, env, asks, out); err != nil {
 		return nil, err
@@ -218,10 +224,9 @@ func (s *Service) askOne(ctx context.Context, env registrar.Env, asks []ask, out
 //
 //   - taken: not registrable, domain_unavailable, no tier, no pricing;
 //   - premium: not registrable (premium names cannot be registered through
-//     the API), domain_premium, tier premium, and the registry's premium
-//     price (its fee quote for a one-year create) as both registration and
-//     renewal cost, so that the user can be shown it, as the SDK asks; no
-//     pricing when the registry quoted none;
+//     the API), domain_premium, tier premium, no pricing: the API
+//     reference returns pricing only for registrable names, and the
+//     registry's premium quote is not a price the API sells at;
 //   - otherwise: registrable, tier standard, and the price the registrar
 //     sells the extension at (terms).
 func availability(name string, terms registrar.Extension, a registrar.Availability) registrar.DomainAvailability {
@@ -231,9 +236,6 @@ func availability(name string, terms registrar.Extension, a registrar.Availabili
 		d.Reason = registrar.ReasonDomainUnavailable
 	case a.Premium:
 		d.Reason, d.Tier = registrar.ReasonDomainPremium, registrar.TierPremium
-		if a.Currency != "" && a.CreatePrice != "" {
-			d.Currency, d.RegistrationCost, d.RenewalCost = a.Currency, a.CreatePrice, a.CreatePrice
-		}
 	default:
 		d.Registrable, d.Tier = true, registrar.TierStandard
 		d.Currency = terms.Currency

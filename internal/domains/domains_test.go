@@ -108,9 +108,10 @@ func standard(name, reg, renew string) registrar.DomainAvailability {
 		Currency: "USD", RegistrationCost: reg, RenewalCost: renew}
 }
 
+// premium is a premium name's availability: no pricing, since pricing is
+// only returned for registrable names.
 func premium(name string) registrar.DomainAvailability {
-	return registrar.DomainAvailability{Name: name, Reason: registrar.ReasonDomainPremium, Tier: registrar.TierPremium,
-		Currency: "USD", RegistrationCost: "500.00", RenewalCost: "500.00"}
+	return registrar.DomainAvailability{Name: name, Reason: registrar.ReasonDomainPremium, Tier: registrar.TierPremium}
 }
 
 func reason(name, r string) registrar.DomainAvailability {
@@ -201,9 +202,18 @@ func TestCheckMalformedAndDuplicates(t *testing.T) {
 	if calls := f.a.Calls(); len(calls) != 1 || !slices.Equal(calls[0], []string{"example.com", "xn--bcher-kva.com"}) {
 		t.Errorf("registry checks = %v, want one of [example.com xn--bcher-kva.com]", calls)
 	}
+	// No valid name at all: not an empty answer but an invalid check
+	// (code 1008 on the wire), as the API reference has it.
 	got, err = f.s.Check(t.Context(), registrar.EnvLive, []string{"not a domain", "-x.com"})
-	if err != nil || len(got) != 0 {
-		t.Errorf("Check of malformed names only = %v, %v; want no results and no error", got, err)
+	if e := registrar.AsError(err); e == nil || e.Kind != registrar.KindInvalid || e.Rule != registrar.RuleNoValidDomain ||
+		len(e.Fields) != 1 || e.Fields[0].Pointer != "/domains" || got != nil {
+		t.Errorf("Check of malformed names only = %v, %v; want KindInvalid, rule %s at /domains", got, err, registrar.RuleNoValidDomain)
+	}
+	// Names on extensions the API does not sell are valid names: they are
+	// answered with their reason, as both SDKs document.
+	got, err = f.s.Check(t.Context(), registrar.EnvLive, []string{"not a domain", "example.de"})
+	if err != nil || !slices.Equal(names(got), []string{"example.de"}) {
+		t.Errorf("Check of a malformed name and an unsupported one = %v, %v; want example.de with its reason", names(got), err)
 	}
 	if n := f.calls(); n != [3]int{} {
 		t.Errorf("Check of malformed names only made checks %v, want none", n)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/openregistrar/registrar/internal/domainname"
 	"github.com/openregistrar/registrar/internal/registrar"
@@ -16,9 +17,10 @@ import (
 // Search limits.
 const (
 	// MaxSearchLimit is the most suggestions one search returns.
-	MaxSearchLimit = 100
-	// maxQueryBytes bounds the query.
-	maxQueryBytes = 200
+	MaxSearchLimit = 50
+	// MaxQueryChars is the longest query, in characters (Unicode code
+	// points), after surrounding spaces are trimmed.
+	MaxQueryChars = 100
 	// maxWords is how many words of a phrase make a name; the rest are
 	// ignored.
 	maxWords = 8
@@ -39,9 +41,11 @@ const variantWeight = 3
 // Search implements [registrar.Domains]. query is a keyword ("coffee"), a
 // phrase ("coffee shop") or a domain name ("example.com", "bücher.de");
 // extensions, when not empty, restricts the extensions searched (each
-// value may list several, comma-separated; extensions the registrar does
-// not offer through the API in env are ignored, names that are not
-// extensions at all are an error); limit is 1 to [MaxSearchLimit].
+// value may list several, comma-separated; values that are not
+// extensions the registrar offers through the API in env are silently
+// ignored, as the API reference says, and when none is left the search
+// covers every extension, as without the parameter); limit is 1 to
+// [MaxSearchLimit].
 //
 // Suggestions are made of labels and extensions. The labels, best first:
 // the name's own label (for a domain name) or the phrase's words joined
@@ -62,10 +66,7 @@ func (s *Service) Search(ctx context.Context, env registrar.Env, query string, e
 	if limit < 1 || limit > MaxSearchLimit {
 		return nil, registrar.Invalid(op, "?limit", "limit must be a whole number from 1 to %d", MaxSearchLimit)
 	}
-	exts, err := s.filter(env, extensions)
-	if err != nil {
-		return nil, err
-	}
+	exts := s.filter(env, extensions)
 	labels, typed, err := s.parseQuery(query)
 	if err != nil {
 		return nil, err
@@ -89,24 +90,19 @@ func (s *Service) Search(ctx context.Context, env registrar.Env, query string, e
 }
 
 // filter returns the extensions a search in env covers, most popular
-// first: all searchable ones, or those of them that extensions names.
-func (s *Service) filter(env registrar.Env, extensions []string) ([]string, error) {
+// first: those of the searchable ones that extensions names, or all of
+// them when it names none. Values that are not searchable extensions
+// (not offered through the API in env, or not extensions at all) are
+// ignored.
+func (s *Service) filter(env registrar.Env, extensions []string) []string {
 	all := s.searchable[env]
 	want := map[string]bool{}
 	for _, v := range extensions {
 		for part := range strings.SplitSeq(v, ",") {
-			if part = strings.TrimSpace(part); part == "" {
-				continue
+			if ext, err := domainname.ParseExtension(strings.TrimSpace(part)); err == nil {
+				want[ext] = true
 			}
-			ext, err := domainname.ParseExtension(part)
-			if err != nil {
-				return nil, registrar.Invalid("domains.Search", "?extensions", "extensions: %v", err)
-			}
-			want[ext] = true
 		}
-	}
-	if len(want) == 0 {
-		return all, nil
 	}
 	var exts []string
 	for _, e := range all {
@@ -114,7 +110,10 @@ func (s *Service) filter(env registrar.Env, extensions []string) ([]string, erro
 			exts = append(exts, e)
 		}
 	}
-	return exts, nil
+	if len(exts) == 0 {
+		return all
+	}
+	return exts
 }
 
 // parseQuery returns the labels (ASCII) a query suggests, best first, and
@@ -124,9 +123,9 @@ func (s *Service) parseQuery(query string) (labels []string, typed string, err e
 	q := strings.TrimSpace(query)
 	switch {
 	case q == "":
-		return nil, "", registrar.Invalid(op, "?q", "q is required: a keyword, a phrase or a domain name to search for")
-	case len(q) > maxQueryBytes:
-		return nil, "", registrar.Invalid(op, "?q", "q is longer than %d bytes", maxQueryBytes)
+		return nil, "", registrar.InvalidRule(op, registrar.RuleQueryMissing, "?q", "q is required: a keyword, a phrase or a domain name to search for")
+	case utf8.RuneCountInString(q) > MaxQueryChars:
+		return nil, "", registrar.InvalidRule(op, registrar.RuleQueryTooLong, "?q", "q is longer than %d characters", MaxQueryChars)
 	}
 	if ext, ok := s.bareExtension(q); ok {
 		return nil, "", registrar.Invalid(op, "?q", "q %q is an extension on its own; search for a keyword or a domain name, like \"example.%s\"", q, ext)

@@ -2,6 +2,7 @@ package domains
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -47,13 +48,14 @@ func TestSearchRanking(t *testing.T) {
 		{"coffee", []string{"xyz", ".APP", "io"}, 4, []string{"coffee.app", "coffee.xyz", "mycoffee.app", "mycoffee.xyz"}},
 		{"coffee", []string{"app,xyz"}, 2, []string{"coffee.app", "coffee.xyz"}},
 		{"example.com", []string{"net"}, 2, []string{"example.net", "myexample.net"}},
-		{"shop", []string{"io"}, 20, nil}, // no offered extension left
+		{"shop", []string{"io"}, 3, []string{"shop.com", "shop.net", "shop.org"}},                        // io is not offered: ignored, as if not given
+		{"coffee", []string{"notatld", "com", "example.com"}, 2, []string{"coffee.com", "mycoffee.com"}}, // not extensions: ignored
 		{"bücher", nil, 2, []string{"xn--bcher-kva.com", "xn--bcher-kva.net"}},
 		{"bücher.app", nil, 2, []string{"xn--bcher-kva.app", "xn--bcher-kva.com"}},
 		{"xn--bcher-kva.com", nil, 2, []string{"xn--bcher-kva.com", "xn--bcher-kva.net"}},
 		{"例え.みんな", nil, 2, []string{"xn--r8jz45g.com", "xn--r8jz45g.net"}},
 		{"a", []string{"com"}, 10, []string{"a.com", "mya.com", "geta.com", "thea.com"}}, // one word: no hyphenated variant
-		{"coffee", nil, 100, nil}, // checked below: all 24 (4 labels, 6 extensions)
+		{"coffee", nil, MaxSearchLimit, nil},                                             // checked below: all 24 (4 labels, 6 extensions)
 	}
 	f := newFixture(t, Config{})
 	for _, tt := range tests {
@@ -62,9 +64,9 @@ func TestSearchRanking(t *testing.T) {
 			t.Errorf("Search(%q, %q, %d) = %v", tt.q, tt.exts, tt.limit, err)
 			continue
 		}
-		if tt.limit == 100 {
+		if tt.limit == MaxSearchLimit {
 			if len(got) != 24 {
-				t.Errorf("Search(%q, limit 100) = %d results, want 24", tt.q, len(got))
+				t.Errorf("Search(%q, limit %d) = %d results, want 24", tt.q, MaxSearchLimit, len(got))
 			}
 			continue
 		}
@@ -114,32 +116,39 @@ func TestSearchInvalid(t *testing.T) {
 		exts    []string
 		limit   int
 		pointer string
+		rule    registrar.Rule // the rule with a code of its own, if any
 	}{
-		{"", nil, 20, "?q"},
-		{"   ", nil, 20, "?q"},
-		{"com", nil, 20, "?q"},
-		{".com", nil, 20, "?q"},
-		{"COM.", nil, 20, "?q"},
-		{".app", nil, 20, "?q"},
-		{"co.uk", nil, 20, "?q"},
-		{".coffee", nil, 20, "?q"},
-		{"inc", nil, 20, "?q"}, // in the catalog, even though dashboard-only
-		{"!!! ???", nil, 20, "?q"},
-		{string(make([]byte, 201)), nil, 20, "?q"},
-		{"coffee", []string{"notatld"}, 20, "?extensions"},
-		{"coffee", []string{"com", "example.com"}, 20, "?extensions"},
-		{"coffee", nil, 0, "?limit"},
-		{"coffee", nil, -1, "?limit"},
-		{"coffee", nil, MaxSearchLimit + 1, "?limit"},
+		{"", nil, 20, "?q", registrar.RuleQueryMissing},
+		{"   ", nil, 20, "?q", registrar.RuleQueryMissing},
+		{"com", nil, 20, "?q", ""},
+		{".com", nil, 20, "?q", ""},
+		{"COM.", nil, 20, "?q", ""},
+		{".app", nil, 20, "?q", ""},
+		{"co.uk", nil, 20, "?q", ""},
+		{".coffee", nil, 20, "?q", ""},
+		{"inc", nil, 20, "?q", ""}, // in the catalog, even though dashboard-only
+		{"!!! ???", nil, 20, "?q", ""},
+		{strings.Repeat("a", MaxQueryChars+1), nil, 20, "?q", registrar.RuleQueryTooLong},
+		{strings.Repeat("ü", MaxQueryChars+1), nil, 20, "?q", registrar.RuleQueryTooLong},
+		{"coffee", nil, 0, "?limit", ""},
+		{"coffee", nil, -1, "?limit", ""},
+		{"coffee", nil, MaxSearchLimit + 1, "?limit", ""},
 	}
 	f := newFixture(t, Config{})
 	for _, tt := range tests {
 		got, err := f.s.Search(t.Context(), registrar.EnvLive, tt.q, tt.exts, tt.limit)
 		e := registrar.AsError(err)
-		if e == nil || e.Kind != registrar.KindInvalid || len(e.Fields) != 1 || e.Fields[0].Pointer != tt.pointer {
-			t.Errorf("Search(%q, %q, %d) = %v, %v; want KindInvalid at %s", tt.q, tt.exts, tt.limit, names(got), err, tt.pointer)
+		if e == nil || e.Kind != registrar.KindInvalid || len(e.Fields) != 1 || e.Fields[0].Pointer != tt.pointer || e.Rule != tt.rule {
+			t.Errorf("Search(%.20q…, %q, %d) = %v, %v; want KindInvalid at %s, rule %q", tt.q, tt.exts, tt.limit, names(got), err, tt.pointer, tt.rule)
 		}
 	}
+	// The limits themselves are valid: 100 characters (not bytes), 50 results.
+	for _, q := range []string{strings.Repeat("ab ", MaxQueryChars/3) + "a", strings.Repeat("üb ", MaxQueryChars/3) + "ü"} {
+		if _, err := f.s.Search(t.Context(), registrar.EnvLive, q, []string{"com"}, MaxSearchLimit); err != nil {
+			t.Errorf("Search(%d × %q, limit %d) = %v, want results", MaxQueryChars, q[:2], MaxSearchLimit, err)
+		}
+	}
+	f.calls() // reset
 	if n := f.calls(); n != [3]int{} {
 		t.Errorf("invalid searches made checks %v, want none", n)
 	}

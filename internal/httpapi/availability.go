@@ -16,14 +16,6 @@ const (
 	defaultSearchLimit = 20
 )
 
-// CodeNonAuthoritative is the code of the message every domain-search
-// response carries: its availability comes from cached registry answers.
-const CodeNonAuthoritative = 1100
-
-// nonAuthoritative is that message (messages have the shape of errors).
-var nonAuthoritative = errorItem{Code: CodeNonAuthoritative,
-	Message: "search results are not authoritative: availability comes from cached registry answers; confirm with domain-check before registering"}
-
 // availabilityRoutes registers POST domain-check and GET domain-search
 // under base.
 func (s *Server) availabilityRoutes(env registrar.Env, base string) {
@@ -77,18 +69,19 @@ func toAvailabilityResult(as []registrar.DomainAvailability) availabilityResult 
 
 // handleDomainCheck answers POST domain-check: 1 to 20 names, each asked
 // of its registry (one round trip per registry for the batch). Malformed
-// names are left out of the result.
+// names are left out of the result; when that leaves none, the check is
+// refused (code 1008) rather than answered with an empty list.
 func (s *Server) handleDomainCheck(w http.ResponseWriter, r *request) error {
 	const op = "httpapi.domainCheck"
 	var body checkBody
 	if err := s.decode(w, r, &body); err != nil {
 		return err
 	}
-	if body.Domains == nil {
-		return registrar.Invalid(op, "/domains", "is required: a list of 1 to %d domain names", maxCheckDomains)
-	}
-	if n := len(body.Domains); n < 1 || n > maxCheckDomains {
-		return registrar.Invalid(op, "/domains", "must list 1 to %d domain names, not %d", maxCheckDomains, n)
+	switch n := len(body.Domains); {
+	case n == 0: // missing or empty
+		return registrar.InvalidRule(op, registrar.RuleDomainsEmpty, "/domains", "must list at least one domain name (1 to %d)", maxCheckDomains)
+	case n > maxCheckDomains:
+		return registrar.InvalidRule(op, registrar.RuleDomainsTooMany, "/domains", "must list at most %d domain names, not %d", maxCheckDomains, n)
 	}
 	if err := s.enterCheck(r, op); err != nil {
 		return err
@@ -103,8 +96,9 @@ func (s *Server) handleDomainCheck(w http.ResponseWriter, r *request) error {
 }
 
 // handleDomainSearch answers GET domain-search?q=&extensions=&limit=.
-// The results are not authoritative (from cached registry answers): the
-// envelope's messages say so.
+// The results are not authoritative (from cached registry answers), as
+// the API reference says of every search; messages is empty, as it is on
+// every success.
 func (s *Server) handleDomainSearch(w http.ResponseWriter, r *request) error {
 	const op = "httpapi.domainSearch"
 	q := r.URL.Query()
@@ -124,8 +118,7 @@ func (s *Server) handleDomainSearch(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, envelope{Success: true, Errors: []errorItem{}, Messages: []any{nonAuthoritative},
-		Result: toAvailabilityResult(as)})
+	writeResult(w, http.StatusOK, toAvailabilityResult(as))
 	return nil
 }
 

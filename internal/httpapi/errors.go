@@ -18,22 +18,36 @@ const (
 	// kindRequestTimeout: the client did not send its body within the
 	// server's read timeout.
 	kindRequestTimeout registrar.Kind = 254
+	// kindNoRoute: no route has the request's path.
+	kindNoRoute registrar.Kind = 253
+	// kindNoAccount: the path's account is not the token's (or not an
+	// account at all: the two are not told apart).
+	kindNoAccount registrar.Kind = 252
 )
 
-// HTTP error codes (`errors[].code`), documented in docs/API.md.
+// HTTP error codes (`errors[].code`), all listed in docs/API.md. The
+// first group are the codes of Cloudflare's API reference; the second
+// are ours, where the reference has none. A code is told apart by its
+// status where one number has several uses (10000: 400 validation, 401
+// authentication, 403 permission, 404 not found).
 const (
-	CodeMalformedBody    = 1000 // the body is not JSON of the right shape
-	CodeInvalidField     = 1001 // a field breaks a rule
+	CodeValidation     = 10000 // 400: the request breaks a rule (with source.pointer for a body field), or the account's domain limit
+	CodeNotFound       = 10000 // 404: no such registration, workflow or extension
+	CodeAuthentication = 10000 // 401: no token, or not a valid one
+	CodePermission     = 10000 // 403: the token lacks the scope (Cloudflare's "Authentication error" for a token without the permission)
+	CodeQueryMissing   = 1001  // domain-search without q
+	CodeQueryTooLong   = 1002  // domain-search q over 100 characters
+	CodeNoDomains      = 1006  // domain-check naming no domain
+	CodeTooManyDomains = 1007  // domain-check naming more than 20
+	CodeNoValidDomain  = 1008  // domain-check where no name is a domain name
+	CodeNoAccount      = 7003  // 404: the path's account is not the token's
+
 	CodeConflict         = 1005
-	CodeDomainLimit      = 1006
 	CodeBodyTooLarge     = 1013
 	CodeRequestTimeout   = 1408
 	CodeRateLimited      = 971
 	CodeNoRoute          = 7000
 	CodeMethodNotAllowed = 7001
-	CodeNotFound         = 7003
-	CodeAuthentication   = 10000
-	CodePermission       = 10001
 	CodeUnavailable      = 1503
 	CodeInternal         = 1500
 )
@@ -45,19 +59,31 @@ var errorMapping = map[registrar.Kind]struct {
 	code   int
 	retry  bool
 }{
-	registrar.KindInvalid:      {http.StatusBadRequest, CodeInvalidField, false},
+	registrar.KindInvalid:      {http.StatusBadRequest, CodeValidation, false},
 	registrar.KindUnauthorized: {http.StatusUnauthorized, CodeAuthentication, false},
 	registrar.KindForbidden:    {http.StatusForbidden, CodePermission, false},
 	registrar.KindNotFound:     {http.StatusNotFound, CodeNotFound, false},
 	registrar.KindConflict:     {http.StatusConflict, CodeConflict, false},
-	registrar.KindQuota:        {http.StatusForbidden, CodeDomainLimit, false},
+	registrar.KindQuota:        {http.StatusBadRequest, CodeValidation, false},
 	registrar.KindTooLarge:     {http.StatusRequestEntityTooLarge, CodeBodyTooLarge, false},
 	registrar.KindRateLimited:  {http.StatusTooManyRequests, CodeRateLimited, true},
 	registrar.KindUnavailable:  {http.StatusServiceUnavailable, CodeUnavailable, true},
-	registrar.KindRejected:     {http.StatusUnprocessableEntity, CodeInvalidField, false},
+	registrar.KindRejected:     {http.StatusUnprocessableEntity, CodeValidation, false},
 	registrar.KindInternal:     {http.StatusInternalServerError, CodeInternal, true},
 	kindMethodNotAllowed:       {http.StatusMethodNotAllowed, CodeMethodNotAllowed, false},
 	kindRequestTimeout:         {http.StatusRequestTimeout, CodeRequestTimeout, true},
+	kindNoRoute:                {http.StatusNotFound, CodeNoRoute, false},
+	kindNoAccount:              {http.StatusNotFound, CodeNoAccount, false},
+}
+
+// ruleCodes are the codes of the rules the API reference gives codes of
+// their own (all KindInvalid, 400); other violations get their kind's.
+var ruleCodes = map[registrar.Rule]int{
+	registrar.RuleDomainsEmpty:   CodeNoDomains,
+	registrar.RuleDomainsTooMany: CodeTooManyDomains,
+	registrar.RuleNoValidDomain:  CodeNoValidDomain,
+	registrar.RuleQueryMissing:   CodeQueryMissing,
+	registrar.RuleQueryTooLong:   CodeQueryTooLong,
 }
 
 // errorItem is one entry of the envelope's errors array.
@@ -90,13 +116,16 @@ func (s *Server) writeError(w http.ResponseWriter, r *request, err error) {
 	if !ok {
 		m = errorMapping[registrar.KindInternal]
 	}
+	if c, ok := ruleCodes[e.Rule]; ok && e.Kind == registrar.KindInvalid {
+		m.code = c
+	}
 	var items []errorItem
 	switch {
 	case e.Kind == registrar.KindInternal:
 		s.Logger.Error("internal error", "request_id", r.id, "method", r.Method, "path", r.URL.Path, "error", err)
 		items = []errorItem{{Code: m.code, Message: "internal error; quote request ID " + r.id + " when reporting it"}}
 	case errors.As(err, &je):
-		items = []errorItem{{Code: CodeMalformedBody, Message: je.Error(), Source: pointer(je.Pointer)}}
+		items = []errorItem{{Code: CodeValidation, Message: je.Error(), Source: pointer(je.Pointer)}}
 	case len(e.Fields) > 0:
 		for _, f := range e.Fields {
 			items = append(items, errorItem{Code: m.code, Message: fieldMessage(f), Source: pointer(f.Pointer)})

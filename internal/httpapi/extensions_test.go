@@ -83,7 +83,7 @@ func TestExtensionList(t *testing.T) {
 		{"default", url.Values{}, cat.Names(), []int{20, 20, 2}},
 		{"name desc by 7", url.Values{"sort_by": {"name"}, "direction": {"desc"}, "per_page": {"7"}}, byKey(none, true), []int{7, 7, 7, 7, 7, 7}},
 		{"created_at", url.Values{"sort_by": {"created_at"}, "per_page": {"15"}}, byKey(created, false), []int{15, 15, 12}},
-		{"created_at desc", url.Values{"sort_by": {"created_at"}, "direction": {"desc"}, "per_page": {"100"}}, byKey(created, true), []int{42}},
+		{"created_at desc", url.Values{"sort_by": {"created_at"}, "direction": {"desc"}, "per_page": {"50"}}, byKey(created, true), []int{42}},
 		{"updated_at asc", url.Values{"sort_by": {"updated_at"}, "direction": {"asc"}, "per_page": {"1"}}, byKey(updated, false), slices.Repeat([]int{1}, 42)},
 		{"filter", url.Values{"name": {"com"}}, []string{"com"}, []int{1}},
 		{"filter with a dot and capitals", url.Values{"name": {".COM"}}, []string{"com"}, []int{1}},
@@ -109,7 +109,7 @@ func TestExtensionList(t *testing.T) {
 	}
 
 	// Items carry the metadata and the catalog's schema, as is.
-	r := api.do("GET", "registrar", "extensions?per_page=100", "")
+	r := api.do("GET", "registrar", "extensions?per_page=50", "")
 	var items []extensionItem
 	if err := json.Unmarshal(r.Env.Result, &items); err != nil {
 		t.Fatal(err)
@@ -121,8 +121,8 @@ func TestExtensionList(t *testing.T) {
 			t.Errorf("item %s = tld %q schema %.80s, want tld %q and the catalog's schema", it.Metadata.Name, it.Metadata.TLD, it.RegistrationSchema, e.TLD())
 		}
 	}
-	if r.Env.ResultInfo.PerPage != 100 {
-		t.Errorf("result_info.per_page = %d, want 100", r.Env.ResultInfo.PerPage)
+	if r.Env.ResultInfo.PerPage != 50 {
+		t.Errorf("result_info.per_page = %d, want 50", r.Env.ResultInfo.PerPage)
 	}
 }
 
@@ -133,7 +133,7 @@ func TestExtensionListBadQuery(t *testing.T) {
 	cursor := url.QueryEscape(first.Env.ResultInfo.Cursor)
 	tests := []struct{ query, says string }{
 		{"per_page=0", "per_page"},
-		{"per_page=101", "per_page"},
+		{"per_page=51", "per_page"},
 		{"per_page=ten", "per_page"},
 		{"sort_by=price", "sort_by must be one of name, created_at, updated_at"},
 		{"direction=up", "direction"},
@@ -145,9 +145,9 @@ func TestExtensionListBadQuery(t *testing.T) {
 	}
 	for _, tt := range tests {
 		r := api.do("GET", "registrar", "extensions?"+tt.query, "")
-		if r.Status != http.StatusBadRequest || len(r.Env.Errors) != 1 || r.Env.Errors[0].Code != CodeInvalidField ||
+		if r.Status != http.StatusBadRequest || len(r.Env.Errors) != 1 || r.Env.Errors[0].Code != CodeValidation ||
 			!strings.Contains(r.Env.Errors[0].Message, tt.says) || r.Header.Get("x-should-retry") != "false" {
-			t.Errorf("GET extensions?%s = %d %s, want 400 code 1001 naming %s", tt.query, r.Status, r.Body, tt.says)
+			t.Errorf("GET extensions?%s = %d %s, want 400 code 10000 naming %s", tt.query, r.Status, r.Body, tt.says)
 		}
 	}
 	// The cursor works with its own query, and per_page may change.
@@ -179,7 +179,7 @@ func TestExtensionGet(t *testing.T) {
 		{"jp", 404, "not supported by this registrar", "", CodeNotFound},
 		{"nope", 404, "not a known ICANN extension", "", CodeNotFound},
 		{"example.com", 404, `its extension is "com"`, "", CodeNotFound},
-		{"a b", 400, "extension in the path", "", CodeInvalidField},
+		{"a b", 400, "extension in the path", "", CodeValidation},
 	}
 	for _, tt := range tests {
 		r := api.do("GET", "registrar-sandbox", "extensions/"+url.PathEscape(tt.in), "")

@@ -237,8 +237,8 @@ func TestBodyReadFailures(t *testing.T) {
 	if status, code := send(false); status != http.StatusRequestTimeout || code != fmt.Sprint(CodeRequestTimeout) {
 		t.Errorf("stalled body = %d code %s, want 408 code %d", status, code, CodeRequestTimeout)
 	}
-	if status, code := send(true); status != http.StatusBadRequest || code != fmt.Sprint(CodeMalformedBody) {
-		t.Errorf("truncated body = %d code %s, want 400 code %d", status, code, CodeMalformedBody)
+	if status, code := send(true); status != http.StatusBadRequest || code != fmt.Sprint(CodeValidation) {
+		t.Errorf("truncated body = %d code %s, want 400 code %d", status, code, CodeValidation)
 	}
 	if strings.Contains(log.String(), "level=ERROR") {
 		t.Errorf("a client's body failure logged an error:\n%s", log.String())

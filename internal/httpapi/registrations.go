@@ -118,12 +118,21 @@ func (s *Server) handleRegistrationCreate(w http.ResponseWriter, r *request) err
 		return registrar.Invalid(op, "/domain_name", "%s is a premium name; premium names cannot be registered through the API", req.DomainName)
 	}
 	wf, err := s.Workflows.StartRegistration(r.Context(), r.principal, r.env, req)
+	if e := registrar.AsError(err); e != nil && e.Kind == registrar.KindQuota {
+		// The API reference reports the domain limit as a validation error
+		// of the name being registered.
+		return &registrar.Error{Kind: registrar.KindQuota, Op: op, Message: e.Message, Err: err,
+			Fields: []registrar.FieldError{{Pointer: "/domain_name", Message: e.Message}}}
+	}
 	if err != nil {
 		return err
 	}
 	return s.respondWorkflow(w, r, wf, http.StatusCreated)
 }
 
+// handleRegistrationEdit starts an update workflow. An empty body is
+// valid: its workflow changes nothing and has completed when it is
+// answered (see [registrar.Workflows.StartUpdate]).
 func (s *Server) handleRegistrationEdit(w http.ResponseWriter, r *request) error {
 	domain, err := pathDomain(r)
 	if err != nil {
@@ -135,9 +144,25 @@ func (s *Server) handleRegistrationEdit(w http.ResponseWriter, r *request) error
 	}
 	wf, err := s.Workflows.StartUpdate(r.Context(), r.principal, r.env, domain, req)
 	if err != nil {
-		return err
+		return domainNotFound(err)
 	}
 	return s.respondWorkflow(w, r, wf, http.StatusOK)
+}
+
+// domainNotFound gives a missing registration the API reference's message.
+func domainNotFound(err error) error {
+	if registrar.IsKind(err, registrar.KindNotFound) {
+		return &registrar.Error{Kind: registrar.KindNotFound, Op: "httpapi.registration", Message: "Domain not found", Err: err}
+	}
+	return err
+}
+
+// workflowNotFound gives a missing workflow the API reference's message.
+func workflowNotFound(err error, domain string) error {
+	if registrar.IsKind(err, registrar.KindNotFound) {
+		return &registrar.Error{Kind: registrar.KindNotFound, Op: "httpapi.workflow", Message: "No workflow found for " + domain, Err: err}
+	}
+	return err
 }
 
 // respondWorkflow answers a request that started a workflow: at once with
@@ -178,7 +203,7 @@ func (s *Server) handleRegistrationStatus(w http.ResponseWriter, r *request) err
 	}
 	wf, err := s.Reader.RegistrationStatus(r.Context(), r.accountID(), r.env, domain)
 	if err != nil {
-		return err
+		return workflowNotFound(err, domain)
 	}
 	writeStatus(w, http.StatusOK, wf)
 	return nil
@@ -191,7 +216,7 @@ func (s *Server) handleUpdateStatus(w http.ResponseWriter, r *request) error {
 	}
 	wf, err := s.Reader.UpdateStatus(r.Context(), r.accountID(), r.env, domain)
 	if err != nil {
-		return err
+		return workflowNotFound(err, domain)
 	}
 	writeStatus(w, http.StatusOK, wf)
 	return nil
@@ -204,7 +229,7 @@ func (s *Server) handleRegistrationGet(w http.ResponseWriter, r *request) error 
 	}
 	g, err := s.Reader.Registration(r.Context(), r.accountID(), r.env, domain)
 	if err != nil {
-		return err
+		return domainNotFound(err)
 	}
 	writeResult(w, http.StatusOK, g)
 	return nil

@@ -109,8 +109,8 @@ func TestRegistrationSchemaViolations(t *testing.T) {
 					t.Errorf("pointers = %q, want %q\n%s", got, tt.pointers, r.Body)
 				}
 				for i, e := range r.Env.Errors {
-					if e.Code != CodeInvalidField {
-						t.Errorf("errors[%d].code = %d, want %d", i, e.Code, CodeInvalidField)
+					if e.Code != CodeValidation {
+						t.Errorf("errors[%d].code = %d, want %d", i, e.Code, CodeValidation)
 					}
 					if i < len(tt.messages) && !strings.Contains(e.Message, tt.messages[i]) {
 						t.Errorf("errors[%d].message = %q, want it to say %q", i, e.Message, tt.messages[i])
@@ -165,7 +165,7 @@ func TestRegistrationPremium(t *testing.T) {
 	api := newTestAPI(t, testCatalog(), "premium-ada.com")
 	r := api.do("POST", "registrar", "registrations", `{"domain_name": "PREMIUM-ada.com"}`, "Prefer", "respond-async")
 	if r.Status != http.StatusBadRequest || !slices.Equal(r.pointers(), []string{"/domain_name"}) ||
-		!strings.Contains(r.Env.Errors[0].Message, "premium names cannot be registered through the API") || r.Env.Errors[0].Code != CodeInvalidField {
+		!strings.Contains(r.Env.Errors[0].Message, "premium names cannot be registered through the API") || r.Env.Errors[0].Code != CodeValidation {
 		t.Errorf("POST a premium name = %d %s, want 400 at /domain_name saying premium names cannot be registered", r.Status, r.Body)
 	}
 	r = api.do("POST", "registrar", "registrations", `{"domain_name": "premium-ada.com", "years": 0}`, "Prefer", "respond-async")

@@ -226,7 +226,7 @@ func (s *Server) authorize(r *request, scope registrar.Scope) error {
 }
 
 func errAccountNotFound(path string) error {
-	return registrar.Errorf(registrar.KindNotFound, "httpapi.authorize", "could not route to %s, perhaps your object identifier is invalid?", path)
+	return registrar.Errorf(kindNoAccount, "httpapi.authorize", "could not route to %s, perhaps your object identifier is invalid?", path)
 }
 
 // limiter is a token bucket per key: an API token, or a client address.

@@ -62,11 +62,28 @@ type Error struct {
 	Message string
 	// Fields lists the offending request fields, one per violation.
 	Fields []FieldError
+	// Rule, when set, names the rule a KindInvalid request broke, for the
+	// few rules the API reports with an error code of their own.
+	Rule Rule
 	// RetryAfterSeconds, when positive, tells a client when to try again
 	// (KindRateLimited, KindUnavailable).
 	RetryAfterSeconds int
 	Err               error
 }
+
+// Rule names a request rule whose violation Cloudflare's API reference
+// reports with a code of its own (the HTTP layer maps rules to codes);
+// other violations are told apart by their pointer and message.
+type Rule string
+
+// The rules with codes of their own.
+const (
+	RuleDomainsEmpty   Rule = "domains_empty"    // a domain check names no domain
+	RuleDomainsTooMany Rule = "domains_too_many" // a domain check names more than it may
+	RuleNoValidDomain  Rule = "no_valid_domain"  // no name of a domain check is a domain name
+	RuleQueryMissing   Rule = "query_missing"    // a domain search without a query
+	RuleQueryTooLong   Rule = "query_too_long"   // a domain search query over its length limit
+)
 
 func (e *Error) Error() string {
 	var b strings.Builder
@@ -104,6 +121,13 @@ func Wrap(k Kind, op string, err error, msg string) *Error {
 func Invalid(op, pointer, format string, args ...any) *Error {
 	msg := fmt.Sprintf(format, args...)
 	return &Error{Kind: KindInvalid, Op: op, Message: msg, Fields: []FieldError{{Pointer: pointer, Message: msg}}}
+}
+
+// InvalidRule returns a KindInvalid error for one field that breaks rule.
+func InvalidRule(op string, rule Rule, pointer, format string, args ...any) *Error {
+	e := Invalid(op, pointer, format, args...)
+	e.Rule = rule
+	return e
 }
 
 // KindOf returns the kind of the first *Error in err's chain, or

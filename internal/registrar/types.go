@@ -194,10 +194,10 @@ type ListOptions struct {
 	Cursor     string // opaque, from a previous page; "" for the first
 }
 
-// Paging limits.
+// Paging limits, of every cursor list (registrations and extensions).
 const (
 	DefaultPerPage = 20
-	MaxPerPage     = 100
+	MaxPerPage     = 50
 )
 
 // Page is one page of a cursor-paginated list.

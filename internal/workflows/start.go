@@ -114,19 +114,22 @@ func (e *Engine) checkInFlight(ctx context.Context, tx *store.Tx, accountID stri
 	})
 }
 
-// StartUpdate implements registrar.Workflows.
+// StartUpdate implements registrar.Workflows. A request that changes
+// nothing (no auto_renew) is valid, as in both Cloudflare SDKs: its
+// workflow is stored succeeded at once, with the registration as it is,
+// and queues no job, so it touches neither the registration nor a
+// registry.
 func (e *Engine) StartUpdate(ctx context.Context, p registrar.Principal, env registrar.Env, domain string, req registrar.UpdateRequest) (*registrar.Workflow, error) {
 	const op = "workflows.StartUpdate"
-	if req.AutoRenew == nil {
-		return nil, registrar.Invalid(op, "/auto_renew", "auto_renew is required: it is the only setting that can be changed")
-	}
 	now := e.Clock.Now()
 	wf := &registrar.Workflow{
 		ID: registrar.NewID(), AccountID: p.AccountID, Env: env, Kind: registrar.WorkflowUpdate, Domain: domain,
 		State: registrar.StatePending, Step: stepApply, Data: mustJSON(req),
 		CreatedAt: now, UpdatedAt: now, Deadline: now.Add(e.cfg.InProgressTimeout),
 	}
-	setContext(wf, registrar.StatusContext{Changes: map[string]any{"auto_renew": *req.AutoRenew}})
+	if req.AutoRenew != nil {
+		setContext(wf, registrar.StatusContext{Changes: map[string]any{"auto_renew": *req.AutoRenew}})
+	}
 	err := e.DB.InTx(ctx, func(tx *store.Tx) error {
 		g, err := tx.Registration(ctx, env, domain)
 		if err != nil {
@@ -134,6 +137,11 @@ func (e *Engine) StartUpdate(ctx context.Context, p registrar.Principal, env reg
 		}
 		if g.AccountID != p.AccountID {
 			return registrar.Errorf(registrar.KindNotFound, op, "registration of %s not found", domain)
+		}
+		if req.AutoRenew == nil {
+			wf.State, wf.Deadline = registrar.StateSucceeded, timeZero()
+			setContext(wf, registrar.StatusContext{Registration: g})
+			return tx.InsertWorkflow(ctx, wf)
 		}
 		if err := tx.InsertWorkflow(ctx, wf); err != nil {
 			return err
@@ -143,7 +151,9 @@ func (e *Engine) StartUpdate(ctx context.Context, p registrar.Principal, env reg
 	if err != nil {
 		return nil, err
 	}
-	e.jobs.wake(ctx)
+	if !wf.Completed() {
+		e.jobs.wake(ctx)
+	}
 	return wf, nil
 }
 

@@ -367,9 +367,10 @@ func TestStartUpdateRefuses(t *testing.T) {
 		req    registrar.UpdateRequest
 		kind   registrar.Kind
 	}{
-		{"no change", b.p, domain, registrar.UpdateRequest{}, registrar.KindInvalid},
 		{"no registration", b.p, "other.com", registrar.UpdateRequest{AutoRenew: &on}, registrar.KindNotFound},
 		{"another account's registration", b.otherAccount(), domain, registrar.UpdateRequest{AutoRenew: &on}, registrar.KindNotFound},
+		{"no change, no registration", b.p, "other.com", registrar.UpdateRequest{}, registrar.KindNotFound},
+		{"no change, another account's registration", b.otherAccount(), domain, registrar.UpdateRequest{}, registrar.KindNotFound},
 	}
 	for _, c := range cases {
 		if _, err := b.e.StartUpdate(b.ctx, c.p, registrar.EnvLive, c.domain, c.req); !registrar.IsKind(err, c.kind) {
@@ -378,6 +379,48 @@ func TestStartUpdateRefuses(t *testing.T) {
 	}
 	if q := b.queuedSteps(); len(q) != 0 {
 		t.Errorf("refused updates queued jobs: %+v", q)
+	}
+}
+
+// TestStartUpdateNoChange: an update that changes nothing (`{}`, which
+// both SDKs send when auto_renew is not set) is a workflow that has
+// succeeded when StartUpdate returns, with the registration as it was; it
+// queues no job, changes nothing and calls no registry, and it is the
+// newest update, so update-status shows it.
+func TestStartUpdateNoChange(t *testing.T) {
+	t.Parallel()
+	b := newBundle(t)
+	b.succeedRegistration(registrar.EnvLive, domain)
+	before := b.registration(registrar.EnvLive, domain)
+	calls := len(b.reg.Calls())
+	wf, err := b.e.StartUpdate(b.ctx, b.p, registrar.EnvLive, domain, registrar.UpdateRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wf.State != registrar.StateSucceeded || !wf.Completed() || !wf.Deadline.IsZero() || wf.ErrorCode != "" {
+		t.Errorf("StartUpdate({}) = %s (deadline %v, error %q), want succeeded at once", wf.State, wf.Deadline, wf.ErrorCode)
+	}
+	if q := b.queuedSteps(); len(q) != 0 {
+		t.Errorf("a no-op update queued jobs: %+v", q)
+	}
+	if diff := cmp.Diff([]string{"succeeded/apply"}, b.history(wf.ID)); diff != "" {
+		t.Errorf("stored states (-want +got):\n%s", diff)
+	}
+	after := b.registration(registrar.EnvLive, domain)
+	if diff := cmp.Diff(before, after); diff != "" {
+		t.Errorf("a no-op update changed the registration (-before +after):\n%s", diff)
+	}
+	cp := *after
+	cp.AccountID, cp.Env, cp.WorkflowID = "", "", ""
+	if diff := cmp.Diff(registrar.StatusContext{DomainName: domain, Registration: &cp}, statusContext(t, b.workflow(wf.ID))); diff != "" {
+		t.Errorf("public context (-want +got):\n%s", diff)
+	}
+	latest, err := b.db.UpdateStatus(b.ctx, b.acct.ID, registrar.EnvLive, domain)
+	if err != nil || latest.ID != wf.ID {
+		t.Errorf("UpdateStatus = %v, %v; want the no-op workflow %s", latest, err, wf.ID)
+	}
+	if n := len(b.reg.Calls()); n != calls {
+		t.Errorf("a no-op update called the registry: %q", b.reg.Calls()[calls:])
 	}
 }
 
