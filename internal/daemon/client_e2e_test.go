@@ -183,7 +183,7 @@ func TestClientWorkflows(t *testing.T) {
 							t.Errorf("failed status Err() = %v, want code %s with a message", st.Err(), tt.code)
 						}
 					case client.StateActionRequired:
-						if st.Context.Action != client.ActionVerifyRegistrantEmail || st.Context.ConfirmationSentTo != verify.Email ||
+						if st.Context.Action != client.ActionRegistrantEmailConfirmationPending || st.Context.ConfirmationSentTo != "v***@example.com" ||
 							st.Context.ActionExpiresAt.IsZero() {
 							t.Errorf("action_required context = %+v, want the action, the address and the expiry", st.Context)
 						}

@@ -361,8 +361,8 @@ func TestVerifyEmailFlow(t *testing.T) {
 		r := s.do("POST", s.base("registrar")+"/registrations", s.token, body)
 		st := r.status(t)
 		if r.Status != http.StatusAccepted || st.State != registrar.StateActionRequired ||
-			st.Context.Action != registrar.ActionVerifyRegistrantEmail || st.Context.ConfirmationSentTo != "verify-ada@example.com" {
-			t.Fatalf("POST = %d %s, want 202 action_required verify_registrant_email", r.Status, r.Body)
+			st.Context.Action != registrar.ActionRegistrantEmailConfirmationPending || st.Context.ConfirmationSentTo != "v***@example.com" {
+			t.Fatalf("POST = %d %s, want 202 action_required registrant_email_confirmation_pending", r.Status, r.Body)
 		}
 		mails := smtp.Wait(1, 10*time.Second)
 		if len(mails) != 1 || mails[0].To != "verify-ada@example.com" || !strings.Contains(mails[0].Subject, "verified.com") {

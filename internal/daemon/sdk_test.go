@@ -105,8 +105,8 @@ func TestSDKCreate(t *testing.T) {
 							t.Errorf("Get(%q) differs from the status's context.registration (-want +got):\n%s", domain, diff)
 						}
 					case "action_required":
-						if st.Context["action"] != registrar.ActionVerifyRegistrantEmail || st.Context["confirmation_sent_to"] != verify.Email {
-							t.Errorf("New(%q) context = %v, want action %s sent to %s", domain, st.Context, registrar.ActionVerifyRegistrantEmail, verify.Email)
+						if st.Context["action"] != registrar.ActionRegistrantEmailConfirmationPending || st.Context["confirmation_sent_to"] != registrar.MaskEmail(verify.Email) {
+							t.Errorf("New(%q) context = %v, want action %s sent to %s", domain, st.Context, registrar.ActionRegistrantEmailConfirmationPending, verify.Email)
 						}
 					}
 					again, err := api.registrationStatus(ctx, c, s.account, domain)

@@ -125,7 +125,7 @@ func (e *Engine) StartUpdate(ctx context.Context, p registrar.Principal, env reg
 		State: registrar.StatePending, Step: stepApply, Data: mustJSON(req),
 		CreatedAt: now, UpdatedAt: now, Deadline: now.Add(e.cfg.InProgressTimeout),
 	}
-	setContext(wf, registrar.StatusContext{Changes: map[string]any{"auto_renew": *req.AutoRenew}})
+	setContext(wf, updateContext(req, true))
 	err := e.DB.InTx(ctx, func(tx *store.Tx) error {
 		g, err := tx.Registration(ctx, env, domain)
 		if err != nil {
