@@ -6,6 +6,7 @@ package daemon_test
 // /registrations.
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -380,6 +381,9 @@ func TestSDKRegistrationSchema(t *testing.T) {
 type sdkExt struct {
 	Name, TLD string
 	Schema    any
+	// Transfer is transfer_schema as sent: the Go SDK (v7.9.0) has no
+	// field for it and keeps it among the extra fields.
+	Transfer  string
 	obj, meta any // the SDK's objects, for sdkCheckFields
 }
 
@@ -411,7 +415,7 @@ var sdkExtAPIs = []sdkExtAPI{
 		pages: func(ctx context.Context, c *cloudflare.Client, q sdkExtList) ([]sdkExtPage, error) {
 			page, err := c.Registrar.Extensions.List(ctx, sdkLiveExtParams(q))
 			return sdkExtWalk(page, err, func(e cfreg.ExtensionListResponse) *sdkExt {
-				return &sdkExt{Name: e.Metadata.Name, TLD: e.Metadata.TLD, Schema: e.RegistrationSchema, obj: e, meta: e.Metadata}
+				return &sdkExt{Name: e.Metadata.Name, TLD: e.Metadata.TLD, Schema: e.RegistrationSchema, Transfer: e.JSON.ExtraFields["transfer_schema"].Raw(), obj: e, meta: e.Metadata}
 			})
 		},
 		all: func(ctx context.Context, c *cloudflare.Client, q sdkExtList) ([]*sdkExt, error) {
@@ -419,7 +423,7 @@ var sdkExtAPIs = []sdkExtAPI{
 			var out []*sdkExt
 			for it.Next() && len(out) < 1000 {
 				e := it.Current()
-				out = append(out, &sdkExt{Name: e.Metadata.Name, TLD: e.Metadata.TLD, Schema: e.RegistrationSchema, obj: e, meta: e.Metadata})
+				out = append(out, &sdkExt{Name: e.Metadata.Name, TLD: e.Metadata.TLD, Schema: e.RegistrationSchema, Transfer: e.JSON.ExtraFields["transfer_schema"].Raw(), obj: e, meta: e.Metadata})
 			}
 			return out, it.Err()
 		},
@@ -428,7 +432,7 @@ var sdkExtAPIs = []sdkExtAPI{
 			if err != nil {
 				return nil, err
 			}
-			return &sdkExt{Name: e.Metadata.Name, TLD: e.Metadata.TLD, Schema: e.RegistrationSchema, obj: *e, meta: e.Metadata}, nil
+			return &sdkExt{Name: e.Metadata.Name, TLD: e.Metadata.TLD, Schema: e.RegistrationSchema, Transfer: e.JSON.ExtraFields["transfer_schema"].Raw(), obj: *e, meta: e.Metadata}, nil
 		},
 		create: func(ctx context.Context, c *cloudflare.Client, account, domain string, ce, acks map[string]any, opts ...option.RequestOption) (string, error) {
 			p := cfreg.RegistrationNewParams{AccountID: cloudflare.F(account), DomainName: cloudflare.F(domain)}
@@ -450,7 +454,7 @@ var sdkExtAPIs = []sdkExtAPI{
 		pages: func(ctx context.Context, c *cloudflare.Client, q sdkExtList) ([]sdkExtPage, error) {
 			page, err := c.RegistrarSandbox.Extensions.List(ctx, sdkSandboxExtParams(q))
 			return sdkExtWalk(page, err, func(e cfsbx.ExtensionListResponse) *sdkExt {
-				return &sdkExt{Name: e.Metadata.Name, TLD: e.Metadata.TLD, Schema: e.RegistrationSchema, obj: e, meta: e.Metadata}
+				return &sdkExt{Name: e.Metadata.Name, TLD: e.Metadata.TLD, Schema: e.RegistrationSchema, Transfer: e.JSON.ExtraFields["transfer_schema"].Raw(), obj: e, meta: e.Metadata}
 			})
 		},
 		all: func(ctx context.Context, c *cloudflare.Client, q sdkExtList) ([]*sdkExt, error) {
@@ -458,7 +462,7 @@ var sdkExtAPIs = []sdkExtAPI{
 			var out []*sdkExt
 			for it.Next() && len(out) < 1000 {
 				e := it.Current()
-				out = append(out, &sdkExt{Name: e.Metadata.Name, TLD: e.Metadata.TLD, Schema: e.RegistrationSchema, obj: e, meta: e.Metadata})
+				out = append(out, &sdkExt{Name: e.Metadata.Name, TLD: e.Metadata.TLD, Schema: e.RegistrationSchema, Transfer: e.JSON.ExtraFields["transfer_schema"].Raw(), obj: e, meta: e.Metadata})
 			}
 			return out, it.Err()
 		},
@@ -467,7 +471,7 @@ var sdkExtAPIs = []sdkExtAPI{
 			if err != nil {
 				return nil, err
 			}
-			return &sdkExt{Name: e.Metadata.Name, TLD: e.Metadata.TLD, Schema: e.RegistrationSchema, obj: *e, meta: e.Metadata}, nil
+			return &sdkExt{Name: e.Metadata.Name, TLD: e.Metadata.TLD, Schema: e.RegistrationSchema, Transfer: e.JSON.ExtraFields["transfer_schema"].Raw(), obj: *e, meta: e.Metadata}, nil
 		},
 		create: func(ctx context.Context, c *cloudflare.Client, account, domain string, ce, acks map[string]any, opts ...option.RequestOption) (string, error) {
 			p := cfsbx.RegistrationNewParams{AccountID: cloudflare.F(account), DomainName: cloudflare.F(domain)}
@@ -556,6 +560,23 @@ func sdkCheckExtension(t *testing.T, what string, e *sdkExt, cat *registrar.Cata
 	raw, _ := cat.RegistrationSchema(e.Name)
 	if g, _ := json.Marshal(got); string(g) != string(raw) {
 		t.Errorf("%s: %s registration_schema = %.200s…, want the catalog's %.200s…", what, e.Name, g, raw)
+	}
+	raw, _ = cat.TransferSchema(e.Name)
+	var transfer bytes.Buffer
+	if err := json.Compact(&transfer, []byte(e.Transfer)); err != nil || transfer.String() != string(raw) {
+		t.Errorf("%s: %s transfer_schema = %.200s… (%v), want the catalog's %.200s…", what, e.Name, e.Transfer, err, raw)
+	}
+	var ts struct {
+		Required   []string `json:"required"`
+		Properties struct {
+			AuthCode struct {
+				Pattern string `json:"pattern"`
+			} `json:"auth_code"`
+		} `json:"properties"`
+	}
+	if err := json.Unmarshal(raw, &ts); err != nil || ts.Properties.AuthCode.Pattern != registrar.Base64Pattern ||
+		slices.Contains(ts.Required, "auth_code") != (ext.TLD() != "uk") {
+		t.Errorf("%s: %s transfer_schema has auth_code %+v, required %v (%v): want base64, required except under .uk", what, e.Name, ts.Properties.AuthCode, ts.Required, err)
 	}
 }
 
