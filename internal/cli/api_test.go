@@ -239,7 +239,9 @@ func TestRegisterScenarios(t *testing.T) {
 			{[]string{"list"}, 0, []string{"verify-s.com", "registration_pending"}},
 		}},
 		{"sandbox API", []step{
-			{[]string{"register", "plain-sb.com", "--sandbox", "--wait"}, 0, []string{"state:       succeeded"}},
+			{[]string{"register", "plain-sb.com", "--sandbox", "--wait", "--contact", writeContact(t, "ada@example.com")}, 0, []string{"state:       succeeded"}},
+			{[]string{"register", "express-sb.com", "--sandbox"}, 1, nil},                                                // no express mode in the sandbox
+			{[]string{"register", "plain-sb.org", "--sandbox", "--contact", writeContact(t, "ada@example.com")}, 1, nil}, // com and net only
 			{[]string{"get", "plain-sb.com", "--sandbox"}, 0, []string{"status:      active"}},
 			{[]string{"get", "plain-sb.com"}, 1, nil}, // not in the live API
 		}},

@@ -47,12 +47,9 @@ func TestScenarioTable(t *testing.T) {
 			for _, tt := range tests {
 				t.Run(env+"/"+tt.name, func(t *testing.T) {
 					t.Parallel()
-					domain := tt.domain
-					if env == "registrar-sandbox" {
-						// Both environments use the one sandbox registry.
-						label, ext, _ := strings.Cut(domain, ".")
-						domain = label + "-sbx." + ext
-					}
+					// Both environments use the one sandbox registry, which
+					// the sandbox API serves for com and net only.
+					domain := sdkName(env, tt.domain)
 					r := s.register(env, domain, "Prefer", "respond-async")
 					if r.Status != http.StatusAccepted || r.Header.Get("Preference-Applied") != "respond-async" {
 						t.Fatalf("POST %s with respond-async = %d (Preference-Applied %q), want 202 respond-async", domain, r.Status, r.Header.Get("Preference-Applied"))

@@ -591,12 +591,17 @@ func (c *sdkCountingTransport) RoundTrip(r *http.Request) (*http.Response, error
 }
 
 // sdkName returns a test's domain name in env: both environments use the
-// one sandbox registry, so the sandbox API's names differ.
+// one sandbox registry, so the sandbox API's names differ. The sandbox
+// registers com and net only: a name under another extension moves
+// under com there, keeping its extension in the label.
 func sdkName(env, name string) string {
 	if env == "registrar" {
 		return name
 	}
 	label, ext, _ := strings.Cut(name, ".")
+	if ext != "com" && ext != "net" {
+		return label + "-sbx-" + strings.ReplaceAll(ext, ".", "-") + ".com"
+	}
 	return label + "-sbx." + ext
 }
 
@@ -989,21 +994,12 @@ var sdkSandbox = sdkAPI{
 		if p.privacy != "" {
 			params.PrivacyMode = cloudflare.F(cfsbx.RegistrationNewParamsPrivacyMode(p.privacy))
 		}
-		if r := p.registrant; r != nil {
-			a := r.PostalInfo.Address
-			params.Contacts = cloudflare.F(cfsbx.RegistrationNewParamsContacts{
-				Registrant: cloudflare.F(cfsbx.RegistrationNewParamsContactsRegistrant{
-					Email: cloudflare.F(r.Email), Phone: cloudflare.F(r.Phone),
-					PostalInfo: cloudflare.F(cfsbx.RegistrationNewParamsContactsRegistrantPostalInfo{
-						Name: cloudflare.F(r.PostalInfo.Name),
-						Address: cloudflare.F(cfsbx.RegistrationNewParamsContactsRegistrantPostalInfoAddress{
-							Street: cloudflare.F(a.Street), City: cloudflare.F(a.City), State: cloudflare.F(a.State),
-							PostalCode: cloudflare.F(a.PostalCode), CountryCode: cloudflare.F(a.CountryCode),
-						}),
-					}),
-				}),
-			})
+		// The sandbox has no express mode: a request names its registrant.
+		r := p.registrant
+		if r == nil {
+			r = daemon.SampleContact()
 		}
+		params.Contacts = cloudflare.F(sdkSandboxContacts(r))
 		w, err := c.RegistrarSandbox.Registrations.New(ctx, params, opts...)
 		if err != nil {
 			return nil, err

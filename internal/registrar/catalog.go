@@ -344,7 +344,7 @@ func (r *Router) AddCatalog(env Env, c *Catalog, reg Registry) {
 func (r *Router) Lookup(env Env, ext string) (Registry, Extension, error) {
 	rt, ok := r.routes[env][ext]
 	if !ok {
-		return nil, Extension{}, Errorf(KindInvalid, "registrar.Lookup", "the extension .%s is not supported for registration through the API", ext)
+		return nil, Extension{}, Errorf(KindInvalid, "registrar.Lookup", "%s (.%s)", MsgExtensionNotOffered, ext)
 	}
 	return rt.reg, rt.ext, nil
 }

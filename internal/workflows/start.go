@@ -28,12 +28,15 @@ func (e *Engine) StartRegistration(ctx context.Context, p registrar.Principal, e
 		req.Years, _ = ext.Years()
 	}
 	if req.Contacts.Registrant == nil {
+		if e.policy(env).RegistrantRequired {
+			return nil, registrar.Invalid(op, "/contacts/registrant", "%s", registrar.MsgRegistrantRequired)
+		}
 		acct, err := e.DB.Account(ctx, p.AccountID)
 		if err != nil {
 			return nil, err
 		}
 		if acct.DefaultContact == nil {
-			return nil, registrar.Invalid(op, "/contacts/registrant", "contacts.registrant is required: the account has no default contact")
+			return nil, registrar.Invalid(op, "/contacts/registrant", "%s", registrar.MsgNoRegistrant)
 		}
 		req.Contacts.Registrant = acct.DefaultContact
 	}
