@@ -180,7 +180,7 @@ func ptr[T any](v T) *T { return &v }
 func TestDecodeStatus(t *testing.T) {
 	body := `{"completed":false,"state":"action_required","created_at":"2026-11-26T18:51:21.838272Z","updated_at":"2026-11-26T18:51:22.1Z",
 		"links":{"self":"/accounts/A/registrar/registrations/v.com/registration-status","resource":"/accounts/A/registrar/registrations/v.com"},
-		"context":{"domain_name":"v.com","action":"verify_registrant_email","confirmation_sent_to":"verify-ada@example.com",
+		"context":{"domain_name":"v.com","action":"registrant_email_confirmation_pending","confirmation_sent_to":"verify-ada@example.com",
 			"action_expires_at":"2026-12-11T18:51:22Z","future_member":{"x":1}},"error":null}`
 	var st WorkflowStatus
 	if err := json.Unmarshal([]byte(body), &st); err != nil {
@@ -190,7 +190,7 @@ func TestDecodeStatus(t *testing.T) {
 		State: StateActionRequired, CreatedAt: time.Date(2026, 11, 26, 18, 51, 21, 838272000, time.UTC),
 		UpdatedAt: time.Date(2026, 11, 26, 18, 51, 22, 100000000, time.UTC),
 		Links:     Links{Self: "/accounts/A/registrar/registrations/v.com/registration-status", Resource: "/accounts/A/registrar/registrations/v.com"},
-		Context: StatusContext{DomainName: "v.com", Action: ActionVerifyRegistrantEmail, ConfirmationSentTo: "verify-ada@example.com",
+		Context: StatusContext{DomainName: "v.com", Action: ActionRegistrantEmailConfirmationPending, ConfirmationSentTo: "verify-ada@example.com",
 			ActionExpiresAt: time.Date(2026, 12, 11, 18, 51, 22, 0, time.UTC)},
 	}
 	if diff := cmp.Diff(want, st, ignoreRaw); diff != "" {

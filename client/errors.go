@@ -158,11 +158,12 @@ type BlockedError struct {
 // Error implements error.
 func (e *BlockedError) Error() string {
 	msg := fmt.Sprintf("gave up waiting for %s: blocked for %s", e.Status.Context.DomainName, e.Blocked)
-	if w := e.Status.Context.WaitingOn; w != "" {
-		msg += ", waiting on the " + w
+	by, reason := e.Status.Context.Blocker()
+	if by != "" {
+		msg += ", waiting on the " + strings.ReplaceAll(by, "_", " ")
 	}
-	if r := e.Status.Context.BlockedReason; r != "" {
-		msg += ": " + r
+	if reason != "" {
+		msg += ": " + reason
 	}
 	return msg
 }

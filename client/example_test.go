@@ -97,10 +97,10 @@ func Example_registerAndWait() {
 	// ada.com: registered until 2027-01-01 (auto-renew false)
 	// slow-ada.com: in_progress
 	// slow-ada.com: registered until 2028-01-01 (auto-renew false)
-	// pending-ada.com: blocked (waiting on the registry: the registry is reviewing the registration)
+	// pending-ada.com: blocked (waiting on the registry: The registry is reviewing the registration.)
 	// pending-ada.com: registered until 2027-01-01 (auto-renew false)
 	// reject-ada.com: failed: registry_rejected (2306 the registry refused the name)
-	// ada.dev: check the email sent to verify-ada@example.com (verify_registrant_email), then wait again
+	// ada.dev: check the email sent to v***@example.com (registrant_email_confirmation_pending), then wait again
 	// taken-ada.com is not registrable: domain_unavailable
 }
 
@@ -134,7 +134,7 @@ func registerAndWait(ctx context.Context, c *client.Client, req client.RegisterR
 			case client.StateInProgress:
 				fmt.Printf("%s: in_progress\n", cur.Context.DomainName)
 			case client.StateBlocked:
-				fmt.Printf("%s: blocked (waiting on the %s: %s)\n", cur.Context.DomainName, cur.Context.WaitingOn, cur.Context.BlockedReason)
+				fmt.Printf("%s: blocked (waiting on the %s: %s)\n", cur.Context.DomainName, cur.Context.BlockedBy, cur.Context.Detail)
 			}
 		},
 	})
@@ -358,9 +358,10 @@ func (wf *exampleWorkflow) status() *client.WorkflowStatus {
 	case client.StateFailed:
 		st.Error = &client.WorkflowError{Code: client.WorkflowErrRegistryRejected, Message: "2306 the registry refused the name"}
 	case client.StateBlocked:
-		st.Context.WaitingOn, st.Context.BlockedReason = "registry", "the registry is reviewing the registration"
+		st.Context.BlockedBy, st.Context.Detail = "registry", "The registry is reviewing the registration."
 	case client.StateActionRequired:
-		st.Context.Action, st.Context.ConfirmationSentTo = client.ActionVerifyRegistrantEmail, wf.req.Contacts.Registrant.Email
+		email := wf.req.Contacts.Registrant.Email
+		st.Context.Action, st.Context.ConfirmationSentTo = client.ActionRegistrantEmailConfirmationPending, email[:1]+"***"+email[strings.LastIndex(email, "@"):]
 	}
 	return st
 }

@@ -214,9 +214,9 @@ func wfStatus(s State) *WorkflowStatus {
 	}
 	switch s {
 	case StateBlocked:
-		st.Context.WaitingOn, st.Context.BlockedReason = "registry", "the registry is reviewing the registration"
+		st.Context.BlockedBy, st.Context.Detail = "registry", "The registry is reviewing the registration."
 	case StateActionRequired:
-		st.Context.Action, st.Context.ConfirmationSentTo = ActionVerifyRegistrantEmail, "verify-ada@example.com"
+		st.Context.Action, st.Context.ConfirmationSentTo = ActionRegistrantEmailConfirmationPending, "v***@example.com"
 		st.Context.ActionExpiresAt = t0.Add(15 * 24 * time.Hour)
 	case StateSucceeded:
 		exp := t0.AddDate(1, 0, 0)

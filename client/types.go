@@ -2,6 +2,7 @@ package client
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"time"
 )
@@ -56,9 +57,10 @@ const (
 
 // Actions a workflow in action_required can wait for (StatusContext.Action).
 const (
-	// ActionVerifyRegistrantEmail: the registrant must open the link sent to
-	// StatusContext.ConfirmationSentTo.
-	ActionVerifyRegistrantEmail = "verify_registrant_email"
+	// ActionRegistrantEmailConfirmationPending: the registrant must open
+	// the link sent to StatusContext.ConfirmationSentTo (Cloudflare's
+	// value).
+	ActionRegistrantEmailConfirmationPending = "registrant_email_confirmation_pending"
 )
 
 // WorkflowStatus is the status of a registration or update workflow, as
@@ -109,26 +111,47 @@ type StatusContext struct {
 	// DomainName is the domain the workflow is about, in punycode.
 	DomainName string `json:"domain_name"`
 	// Action is what the user must do in action_required, e.g.
-	// ActionVerifyRegistrantEmail.
+	// ActionRegistrantEmailConfirmationPending.
 	Action string `json:"action,omitempty"`
-	// ConfirmationSentTo is where the confirmation for Action was sent.
+	// ConfirmationSentTo is where the confirmation for Action was sent,
+	// masked ("a***@example.com").
 	ConfirmationSentTo string `json:"confirmation_sent_to,omitempty"`
 	// ActionExpiresAt is when an unanswered action fails the workflow
 	// (zero if not given).
 	ActionExpiresAt time.Time `json:"action_expires_at,omitzero"`
-	// WaitingOn names the third party a blocked workflow waits on, e.g.
-	// "registry".
+	// BlockedBy names the third party a blocked workflow waits on:
+	// "registry" or "losing_registrar".
+	BlockedBy string `json:"blocked_by,omitempty"`
+	// Detail says in a sentence why a blocked workflow waits.
+	Detail string `json:"detail,omitempty"`
+	// WaitingOn is this server's older name of BlockedBy (the same value);
+	// Cloudflare does not send it.
 	WaitingOn string `json:"waiting_on,omitempty"`
-	// BlockedReason says why a blocked workflow waits.
+	// BlockedReason is this server's reason for a block as a clause;
+	// Cloudflare does not send it.
 	BlockedReason string `json:"blocked_reason,omitempty"`
 	// Registration is the registration a succeeded registration workflow
 	// made.
 	Registration *Registration `json:"registration,omitempty"`
-	// Changes are the settings an update workflow changes, e.g.
-	// {"auto_renew": true}.
+	// FieldsUpdated names the settings an update workflow changes, e.g.
+	// ["auto_renew"].
+	FieldsUpdated []string `json:"fields_updated,omitempty"`
+	// PendingRegistryConfirmation is true while the registry has not yet
+	// confirmed an update.
+	PendingRegistryConfirmation bool `json:"pending_registry_confirmation,omitempty"`
+	// Changes are the settings an update workflow changes with their new
+	// values, e.g. {"auto_renew": true}; Cloudflare does not send it.
 	Changes map[string]any `json:"changes,omitempty"`
 	// Raw is the context's JSON as received; nil when it was null or absent.
 	Raw json.RawMessage `json:"-"`
+}
+
+// Blocker returns who a blocked workflow waits on and why: blocked_by and
+// detail, or this server's waiting_on and blocked_reason when a field is
+// missing.
+func (c StatusContext) Blocker() (by, reason string) {
+	by, reason = cmp.Or(c.BlockedBy, c.WaitingOn), cmp.Or(c.BlockedReason, c.Detail)
+	return by, reason
 }
 
 // UnmarshalJSON decodes the known members and keeps the JSON in Raw.

@@ -113,7 +113,7 @@ func TestWaitBlockedGivesUp(t *testing.T) {
 		if !errors.As(err, &be) || be.Blocked != time.Hour || be.Status != st {
 			t.Errorf("err = %#v, want a *BlockedError of 1h with the last status", err)
 		}
-		if st == nil || st.State != StateBlocked || st.Context.WaitingOn != "registry" {
+		if st == nil || st.State != StateBlocked || st.Context.BlockedBy != "registry" {
 			t.Errorf("status = %+v, want the last, blocked, status", st)
 		}
 		m := time.Minute
@@ -176,8 +176,8 @@ func TestWaitActionRequired(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if st.State != StateActionRequired || st.Context.Action != ActionVerifyRegistrantEmail ||
-			st.Context.ConfirmationSentTo != "verify-ada@example.com" || st.Context.ActionExpiresAt.IsZero() {
+		if st.State != StateActionRequired || st.Context.Action != ActionRegistrantEmailConfirmationPending ||
+			st.Context.ConfirmationSentTo != "v***@example.com" || st.Context.ActionExpiresAt.IsZero() {
 			t.Errorf("status = %+v, want action_required with its action, address and expiry", st)
 		}
 		if st.Completed || st.Err() != nil {

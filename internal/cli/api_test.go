@@ -233,13 +233,15 @@ func TestRegisterScenarios(t *testing.T) {
 		}},
 		{"verify", []step{
 			{[]string{"register", "verify-s.com", "--wait", "--contact", writeContact(t, "verify-ada@example.com")}, 3, []string{
-				"202 Accepted: the registration of verify-s.com is ", "action:          verify_registrant_email", "sent to:         verify-ada@example.com",
-				"Action required: check verify-ada@example.com for the verification email and open its link.", "registrar status verify-s.com --wait"}},
-			{[]string{"status", "verify-s.com"}, 3, []string{"state:           action_required", "check verify-ada@example.com for the verification email"}},
+				"202 Accepted: the registration of verify-s.com is ", "action:          registrant_email_confirmation_pending", "sent to:         v***@example.com",
+				"Action required: check v***@example.com for the verification email and open its link.", "registrar status verify-s.com --wait"}},
+			{[]string{"status", "verify-s.com"}, 3, []string{"state:           action_required", "check v***@example.com for the verification email"}},
 			{[]string{"list"}, 0, []string{"verify-s.com", "registration_pending"}},
 		}},
 		{"sandbox API", []step{
-			{[]string{"register", "plain-sb.com", "--sandbox", "--wait"}, 0, []string{"state:       succeeded"}},
+			{[]string{"register", "plain-sb.com", "--sandbox", "--wait", "--contact", writeContact(t, "ada@example.com")}, 0, []string{"state:       succeeded"}},
+			{[]string{"register", "express-sb.com", "--sandbox"}, 1, nil},                                                // no express mode in the sandbox
+			{[]string{"register", "plain-sb.org", "--sandbox", "--contact", writeContact(t, "ada@example.com")}, 1, nil}, // com and net only
 			{[]string{"get", "plain-sb.com", "--sandbox"}, 0, []string{"status:      active"}},
 			{[]string{"get", "plain-sb.com"}, 1, nil}, // not in the live API
 		}},
@@ -303,7 +305,7 @@ func TestWaitJSON(t *testing.T) {
 	}
 	contact := writeContact(t, "verify-json@example.com")
 	code, out, errOut = run(t, "register", "verify-json.com", "--contact", contact, "--wait", "--output", "json", "--data-dir", dir)
-	if code != 3 || !json.Valid([]byte(out)) || !strings.Contains(errOut, "check verify-json@example.com for the verification email") {
+	if code != 3 || !json.Valid([]byte(out)) || !strings.Contains(errOut, "check v***@example.com for the verification email") {
 		t.Errorf("register verify --output json = %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
 	code, _, errOut = run(t, "register", "reject-json.com", "--wait", "--output", "json", "--data-dir", dir)

@@ -262,7 +262,7 @@ func actionAdvice(st *client.WorkflowStatus, again string) string {
 	cx := st.Context
 	var b strings.Builder
 	switch cx.Action {
-	case client.ActionVerifyRegistrantEmail:
+	case client.ActionRegistrantEmailConfirmationPending:
 		fmt.Fprintf(&b, "Action required: check %s for the verification email and open its link.", dash(cx.ConfirmationSentTo))
 		fmt.Fprintf(&b, "\nThe registration of %s goes on once the address is verified", cx.DomainName)
 	default:
@@ -283,8 +283,8 @@ func actionAdvice(st *client.WorkflowStatus, again string) string {
 func printWorkflow(w io.Writer, st *client.WorkflowStatus) error {
 	cx := st.Context
 	kv := []string{"domain", cx.DomainName, "state", string(st.State), "started", fmtTime(st.CreatedAt), "updated", fmtTime(st.UpdatedAt)}
-	if cx.WaitingOn != "" || cx.BlockedReason != "" {
-		kv = append(kv, "waiting on", strings.TrimSuffix(dash(cx.WaitingOn)+": "+cx.BlockedReason, ": "))
+	if by, reason := cx.Blocker(); by != "" || reason != "" {
+		kv = append(kv, "waiting on", strings.TrimSuffix(dash(by)+": "+reason, ": "))
 	}
 	if cx.Action != "" {
 		kv = append(kv, "action", cx.Action, "sent to", cx.ConfirmationSentTo)

@@ -51,6 +51,10 @@ type Config struct {
 	// Catalog is a catalog file (JSON, the shape of the embedded default
 	// internal/registrar/catalog.json) replacing the default extensions.
 	Catalog string
+	// SandboxExtensions are the extensions the sandbox API registers,
+	// comma-separated; empty: [SandboxExtensionsDefault]. Each must be one
+	// the catalog sells through the API.
+	SandboxExtensions string
 	// SandboxDelay is the built-in registries' scenario delay
 	// [sandbox.DefaultDelay].
 	SandboxDelay time.Duration
@@ -81,7 +85,8 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{
 		Listen: ListenDefault, DataDir: DataDirDefault, SQLiteSynchronous: store.SynchronousDefault,
-		SandboxDelay: sandbox.DefaultDelay, SandboxLogRetention: sandbox.DefaultLogRetention, ShutdownTimeout: ShutdownTimeoutDefault,
+		SandboxExtensions: SandboxExtensionsDefault,
+		SandboxDelay:      sandbox.DefaultDelay, SandboxLogRetention: sandbox.DefaultLogRetention, ShutdownTimeout: ShutdownTimeoutDefault,
 		API: httpapi.Config{
 			SyncWait: httpapi.SyncWaitDefault, MaxBodyBytes: httpapi.MaxBodyBytesDefault,
 			RateLimit: httpapi.RateLimitDefault, RateBurst: httpapi.RateBurstDefault,
@@ -124,6 +129,7 @@ func (c *Config) Settings() []Setting {
 		{"smtp-password-file", "file holding the SMTP password, replacing the one in --smtp-url (keeps it off the command line)", &c.SMTPPasswordFile},
 		{"sqlite-synchronous", "full: every acknowledged write is on stable storage first; normal: faster, but an OS crash or power loss can lose the last acknowledged registrations", &c.SQLiteSynchronous},
 		{"sandbox-listen", "address of the built-in sandbox registry's EPP server; empty: a free loopback port", &c.SandboxListen},
+		{"sandbox-extensions", "extensions the sandbox API registers, comma-separated (Cloudflare's sandbox: com and net); others answer that registration is not supported", &c.SandboxExtensions},
 		{"sandbox-delay", "delay of the built-in registries' slow-, pending- and outage- scenarios", &c.SandboxDelay},
 		{"sandbox-log-retention", "how long the built-in registries keep their command log (empty polls are not logged)", &c.SandboxLogRetention},
 		{"sync-wait", "how long POST and PATCH wait for the workflow to finish before answering 202", &c.API.SyncWait},

@@ -248,7 +248,8 @@ func (d *Daemon) Mode() string {
 }
 
 // policies returns each environment's policy. The sandbox API keeps the
-// sandbox's scenario rules and is never billed. The live API follows the
+// sandbox's scenario rules, has no express mode (Cloudflare's sandbox
+// requires contacts.registrant) and is never billed. The live API follows the
 // real rules with real registries; in demo mode it keeps the sandbox's
 // deterministic verification rule (only "verify…" addresses are asked)
 // and records no charges.
@@ -258,7 +259,7 @@ func (d *Daemon) policies() map[registrar.Env]registrar.Policy {
 		live = registrar.Policy{Verify: registrar.VerifyScenario}
 	}
 	return map[registrar.Env]registrar.Policy{
-		registrar.EnvSandbox: {Verify: registrar.VerifyScenario},
+		registrar.EnvSandbox: {Verify: registrar.VerifyScenario, RegistrantRequired: true},
 		registrar.EnvLive:    live,
 	}
 }

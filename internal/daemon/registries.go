@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -90,7 +91,13 @@ func (d *Daemon) startRegistries(file *RegistriesFile) (*registrar.Router, error
 		return nil, err
 	}
 	routes := registrar.NewRouter()
-	routes.AddCatalog(registrar.EnvSandbox, d.catalog, sbx)
+	sandboxExts, err := sandboxExtensions(cmp.Or(cfg.SandboxExtensions, SandboxExtensionsDefault), d.catalog)
+	if err != nil {
+		return nil, err
+	}
+	for _, ext := range sandboxExts {
+		routes.Add(registrar.EnvSandbox, ext, sbx)
+	}
 	if d.DemoMode() {
 		demo, err := d.startBuiltin("demo", "127.0.0.1:0", files, pw)
 		if err != nil {
@@ -297,4 +304,31 @@ func (d *Daemon) connect(name string, cc epp.ClientConfig) (*eppregistry.Registr
 	}
 	d.clients = append(d.clients, c)
 	return eppregistry.New(name, c, cc.ClientID, d.cfg.Logger), nil
+}
+
+// SandboxExtensionsDefault are the extensions of Cloudflare's sandbox API
+// (the registrar_sandbox package's documentation): com and net.
+const SandboxExtensionsDefault = "com,net"
+
+// sandboxExtensions returns the catalog's extensions named in list
+// (comma-separated, with or without a leading dot), which the sandbox API
+// registers: each must be one the catalog sells through the API, and one
+// at least.
+func sandboxExtensions(list string, c *registrar.Catalog) ([]registrar.Extension, error) {
+	var out []registrar.Extension
+	for _, name := range strings.Split(list, ",") {
+		name = strings.TrimPrefix(strings.ToLower(strings.TrimSpace(name)), ".")
+		if name == "" {
+			continue
+		}
+		ext, ok := c.Lookup(name)
+		if !ok || ext.Support != registrar.SupportAPI {
+			return nil, fmt.Errorf("--sandbox-extensions: .%s is not an extension the catalog sells through the API", name)
+		}
+		out = append(out, ext)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("--sandbox-extensions names no extension: name at least one, such as com")
+	}
+	return out, nil
 }

@@ -246,8 +246,12 @@ func postEnv(h *harness, p *proc, env string, names []string) []*response {
 	errs := make([]error, len(names))
 	var wg sync.WaitGroup
 	for i, n := range names {
+		body := map[string]any{"domain_name": n}
+		if env == "registrar-sandbox" {
+			body["contacts"] = map[string]any{"registrant": daemon.SampleContact()} // the sandbox has no express mode
+		}
 		wg.Go(func() {
-			out[i], errs[i] = h.call("POST", envBase(h, p, env)+"/registrations", map[string]any{"domain_name": n}, "Prefer", "respond-async")
+			out[i], errs[i] = h.call("POST", envBase(h, p, env)+"/registrations", body, "Prefer", "respond-async")
 		})
 	}
 	wg.Wait()

@@ -81,6 +81,12 @@ func TestSDKCheck(t *testing.T) {
 					not("sdk-check.fr", registrar.ReasonExtensionNotSupported),
 					not("xn--r8jz45g.xn--q9jyb4c", registrar.ReasonExtensionNotSupported),
 				}
+				if api.env == "registrar-sandbox" {
+					// The sandbox registers com and net only; an extension it
+					// does not route is not supported there.
+					want[1] = not("sdk-check.org", registrar.ReasonExtensionNotSupported)
+					want[2] = not("sdk-check.dev", registrar.ReasonExtensionNotSupported)
+				}
 				if want[3].Name != "xn--bcher-sdk-q9a.com" {
 					t.Fatalf("bücher-sdk.com is %s in punycode; fix the test's input", want[3].Name)
 				}
@@ -109,7 +115,11 @@ func TestSDKCheckBatch(t *testing.T) {
 	for _, api := range sdkAvailAPIs {
 		var names []string
 		for i := range 20 {
-			names = append(names, fmt.Sprintf("sdk-batch-%s-%d.%s", api.env, i, []string{"com", "net", "org", "app"}[i%4]))
+			exts := []string{"com", "net", "org", "app"}
+			if api.env == "registrar-sandbox" {
+				exts = []string{"com", "net"} // the sandbox's
+			}
+			names = append(names, fmt.Sprintf("sdk-batch-%s-%d.%s", api.env, i, exts[i%len(exts)]))
 		}
 		for round := range 2 {
 			before := s.checkCommands(t, api.env)
@@ -247,12 +257,18 @@ func TestSDKSearch(t *testing.T) {
 					return got
 				}
 				prefix := "sdk-" + api.env
+				// The sandbox offers com and net only: five labels on two
+				// extensions.
+				sbx := api.env == "registrar-sandbox"
 				got := search(prefix+" coffee shop", nil, 0)
-				if len(got) != 20 {
-					t.Errorf("Search(coffee shop) = %d results, want the default 20", len(got))
+				if wantN := map[bool]int{false: 20, true: 10}[sbx]; len(got) != wantN {
+					t.Errorf("Search(coffee shop) = %d results, want %d", len(got), wantN)
 				}
 				joined := prefix + "coffeeshop"
 				wantFirst := []string{joined + ".com", joined + ".net", joined + ".org", joined + ".app", "my" + joined + ".com"}
+				if sbx {
+					wantFirst = []string{joined + ".com", joined + ".net", "my" + joined + ".com", "my" + joined + ".net", "get" + joined + ".com"}
+				}
 				if names := sdkAvailNames(got); len(names) < 5 || !slices.Equal(names[:5], wantFirst) {
 					t.Errorf("Search(coffee shop) = %q, want it to start with %q", names, wantFirst)
 				}
@@ -272,11 +288,18 @@ func TestSDKSearch(t *testing.T) {
 
 				got = search(prefix+"-example.app", nil, 4)
 				want := []string{prefix + "-example.app", prefix + "-example.com", prefix + "-example.net", prefix + "-example.org"}
+				if sbx {
+					want = []string{prefix + "-example.com", prefix + "-example.net", "my" + prefix + "-example.com", "my" + prefix + "-example.net"}
+				}
 				if diff := slices.Compare(sdkAvailNames(got), want); diff != 0 {
 					t.Errorf("Search(example.app) = %q, want %q", sdkAvailNames(got), want)
 				}
 				got = search("premium-"+prefix, []string{"net", "app", "io"}, 3)
-				if names := sdkAvailNames(got); !slices.Equal(names, []string{"premium-" + prefix + ".net", "premium-" + prefix + ".app", "mypremium-" + prefix + ".net"}) {
+				wantPremium := []string{"premium-" + prefix + ".net", "premium-" + prefix + ".app", "mypremium-" + prefix + ".net"}
+				if sbx {
+					wantPremium = []string{"premium-" + prefix + ".net", "mypremium-" + prefix + ".net", "getpremium-" + prefix + ".net"}
+				}
+				if names := sdkAvailNames(got); !slices.Equal(names, wantPremium) {
 					t.Errorf("Search(premium-…, net and app) = %q", names)
 				}
 				if len(got) > 0 {

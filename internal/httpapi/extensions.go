@@ -28,10 +28,13 @@ func (s *Server) extensionRoutes(env registrar.Env, base string) {
 }
 
 // extensionItem is one extension of GET extensions: the SDK's
-// ExtensionListResponse and ExtensionGetResponse.
+// ExtensionListResponse and ExtensionGetResponse. transfer_schema is
+// required by the TypeScript SDK (7.3.0) and unknown to the Go SDK
+// (v7.9.0), which keeps it among its extra fields.
 type extensionItem struct {
 	Metadata           extensionMetadata `json:"metadata"`
 	RegistrationSchema json.RawMessage   `json:"registration_schema"`
+	TransferSchema     json.RawMessage   `json:"transfer_schema"`
 }
 
 // extensionMetadata names an extension: name is the whole extension
@@ -42,8 +45,9 @@ type extensionMetadata struct {
 }
 
 func (s *Server) extensionItem(e registrar.Extension) extensionItem {
-	raw, _ := s.catalog().RegistrationSchema(e.Name)
-	return extensionItem{Metadata: extensionMetadata{Name: e.Name, TLD: e.TLD()}, RegistrationSchema: raw}
+	reg, _ := s.catalog().RegistrationSchema(e.Name)
+	transfer, _ := s.catalog().TransferSchema(e.Name)
+	return extensionItem{Metadata: extensionMetadata{Name: e.Name, TLD: e.TLD()}, RegistrationSchema: reg, TransferSchema: transfer}
 }
 
 // Sort orders of GET extensions: the SDK's ExtensionListParamsSortBy.

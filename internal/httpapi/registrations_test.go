@@ -78,7 +78,7 @@ func TestRegistrationSchemaViolations(t *testing.T) {
 		{"years out of every range, reported once", `{"domain_name": "ada.xn--q9jyb4c", "years": 11}`,
 			[]string{"/years"}, []string{"years: must be at most 5 (.xn--q9jyb4c registers for 2 to 5 years)"}},
 		{"extension not registrable through the API", `{"domain_name": "ada.io", "contact_extensions": {"anything": 1}}`,
-			[]string{"/domain_name"}, []string{"domain_name: the extension .io is not supported for registration through the API"}},
+			[]string{"/domain_name"}, []string{"domain_name: Registration is not supported for this extension (.io)"}},
 		{"contact role the extension does not take", `{"domain_name": "ada.xn--q9jyb4c", "years": 2, "contacts": {"technical": ` +
 			`{"email": "ada@example.com", "phone": "+1.5555555555", "postal_info": {"name": "Ada", "address": {"street": "1", "city": "c", "state": "s", "postal_code": "1", "country_code": "us"}}}}}`,
 			[]string{"/contacts/technical"}, []string{"is not a contact role .xn--q9jyb4c accepts; allowed: registrant"}},
@@ -233,9 +233,9 @@ func TestRegistrationRoutedTerms(t *testing.T) {
 	}{
 		{"registrar", `{"domain_name": "ada.us", "contact_extensions": {"nexus_category": "C11", "application_purpose": "P1"}}`,
 			"/contact_extensions", "contact_extensions: cannot be sent: the registry serving .us is not configured to receive contact extensions"},
-		{"registrar", `{"domain_name": "ada.com"}`, "/domain_name", "the extension .com is not supported"},
+		{"registrar", `{"domain_name": "ada.com"}`, "/domain_name", "Registration is not supported for this extension (.com)"},
 		{"registrar-sandbox", `{"domain_name": "ada.us", "contact_extensions": {"nexus_category": "C11", "application_purpose": "P1"}}`,
-			"/domain_name", "the extension .us is not supported"},
+			"/domain_name", "Registration is not supported for this extension (.us)"},
 	}
 	for _, tt := range tests {
 		r := api.do("POST", tt.env, "registrations", tt.body, "Prefer", "respond-async")

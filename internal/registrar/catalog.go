@@ -185,12 +185,14 @@ type Catalog struct {
 	all       []Extension // by name
 	supported []string    // names of SupportAPI extensions, in order
 	schemas   map[string]json.RawMessage
+	transfers map[string]json.RawMessage
 }
 
 // NewCatalog returns a catalog of the given extensions; a later extension
 // replaces an earlier one of the same name.
 func NewCatalog(exts ...Extension) *Catalog {
-	c := &Catalog{byName: make(map[string]Extension, len(exts)), schemas: make(map[string]json.RawMessage, len(exts))}
+	c := &Catalog{byName: make(map[string]Extension, len(exts)), schemas: make(map[string]json.RawMessage, len(exts)),
+		transfers: make(map[string]json.RawMessage, len(exts))}
 	for _, e := range exts {
 		c.byName[e.Name] = e
 	}
@@ -207,6 +209,10 @@ func NewCatalog(exts ...Extension) *Catalog {
 			panic(fmt.Sprintf("registrar: the registration schema of .%s: %v", e.Name, err)) // only plain values: cannot happen
 		}
 		c.schemas[e.Name] = b
+		if b, err = json.Marshal(e.TransferSchema()); err != nil {
+			panic(fmt.Sprintf("registrar: the transfer schema of .%s: %v", e.Name, err)) // only plain values: cannot happen
+		}
+		c.transfers[e.Name] = b
 	}
 	return c
 }
@@ -237,6 +243,14 @@ func (c *Catalog) All() []Extension {
 // are shared: callers must not modify them.
 func (c *Catalog) RegistrationSchema(ext string) (json.RawMessage, bool) {
 	b, ok := c.schemas[ext]
+	return b, ok
+}
+
+// TransferSchema returns the JSON encoding of the transfer schema of the
+// extension named ext (see Extension.TransferSchema). The bytes are
+// shared: callers must not modify them.
+func (c *Catalog) TransferSchema(ext string) (json.RawMessage, bool) {
+	b, ok := c.transfers[ext]
 	return b, ok
 }
 
@@ -330,7 +344,7 @@ func (r *Router) AddCatalog(env Env, c *Catalog, reg Registry) {
 func (r *Router) Lookup(env Env, ext string) (Registry, Extension, error) {
 	rt, ok := r.routes[env][ext]
 	if !ok {
-		return nil, Extension{}, Errorf(KindInvalid, "registrar.Lookup", "the extension .%s is not supported for registration through the API", ext)
+		return nil, Extension{}, Errorf(KindInvalid, "registrar.Lookup", "%s (.%s)", MsgExtensionNotOffered, ext)
 	}
 	return rt.reg, rt.ext, nil
 }

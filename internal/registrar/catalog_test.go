@@ -264,3 +264,37 @@ func TestParseAndFormatCents(t *testing.T) {
 		}
 	}
 }
+
+// TestRouterLookup: an environment registers the extensions routed in
+// it; any other is refused as the API reference's
+// registration_not_supported says, naming the extension.
+func TestRouterLookup(t *testing.T) {
+	t.Parallel()
+	cat := registrar.DefaultCatalog()
+	r := registrar.NewRouter()
+	for _, name := range []string{"com", "net"} {
+		e, _ := cat.Lookup(name)
+		r.Add(registrar.EnvSandbox, e, nil)
+	}
+	r.AddCatalog(registrar.EnvLive, cat, nil)
+	for _, c := range []struct {
+		env  registrar.Env
+		ext  string
+		want string // "": routed
+	}{
+		{registrar.EnvSandbox, "com", ""},
+		{registrar.EnvSandbox, "net", ""},
+		{registrar.EnvSandbox, "org", "Registration is not supported for this extension (.org)"},
+		{registrar.EnvSandbox, "us", "Registration is not supported for this extension (.us)"},
+		{registrar.EnvLive, "org", ""},
+		{registrar.EnvLive, "io", "Registration is not supported for this extension (.io)"}, // dashboard-only: not routed
+	} {
+		_, e, err := r.Lookup(c.env, c.ext)
+		switch {
+		case c.want == "" && (err != nil || e.Name != c.ext):
+			t.Errorf("Lookup(%s, %s) = %q, %v; want it routed", c.env, c.ext, e.Name, err)
+		case c.want != "" && (!registrar.IsKind(err, registrar.KindInvalid) || registrar.AsError(err).Message != c.want):
+			t.Errorf("Lookup(%s, %s) = %v, want invalid: %s", c.env, c.ext, err, c.want)
+		}
+	}
+}

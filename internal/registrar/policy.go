@@ -3,7 +3,10 @@ package registrar
 import "strings"
 
 // Policy is how an environment treats registrations: whose email is
-// verified before a domain is created, and whether success is billed. The
+// verified before a domain is created, whether a request may leave the
+// registrant to the account's default contact, and whether success is
+// billed. Which extensions an environment registers is its routes'
+// business (Router), not the policy's. The
 // daemon chooses each environment's policy (docs/ARCHITECTURE.md,
 // "Environments"); the workflows follow it and know no environment rules of
 // their own.
@@ -13,7 +16,20 @@ type Policy struct {
 	Verify VerifyRule
 	// Billed says whether a successful registration writes a charge.
 	Billed bool
+	// RegistrantRequired turns Cloudflare's Registration Express Mode off:
+	// a request must carry contacts.registrant, and the account's default
+	// contact never stands in (the sandbox's rule).
+	RegistrantRequired bool
 }
+
+// Messages of the registrant rules, as Cloudflare's API reference words
+// its missing_contact error (the sandbox's adds why the default contact
+// does not count).
+const (
+	MsgNoRegistrant        = "No registrant contact provided and no default address book entry found for this account."
+	MsgRegistrantRequired  = "No registrant contact provided: the sandbox has no express mode, so contacts.registrant is required and the account's default address book entry is not used."
+	MsgExtensionNotOffered = "Registration is not supported for this extension"
+)
 
 // VerifyRule says which registrant email addresses must be verified.
 type VerifyRule string

@@ -66,31 +66,9 @@ func (e Extension) RegistrationSchema() map[string]any {
 	dot := "." + e.Name
 	required := []any{"domain_name"}
 
-	contacts := map[string]any{}
-	for _, role := range e.Roles() {
-		contacts[role] = map[string]any{
-			"$ref":        "#/$defs/contact",
-			"description": "The " + role + " contact." + roleNote(role),
-		}
-	}
-
-	ceProps, ceRequired := map[string]any{}, []any{}
-	for _, f := range e.ContactExtensions {
-		p := map[string]any{"type": f.Type, "description": f.Description}
-		if len(f.Enum) > 0 {
-			enum := make([]any, len(f.Enum))
-			for i, v := range f.Enum {
-				enum[i] = v
-			}
-			p["enum"] = enum
-		}
-		ceProps[f.Name] = p
-		if f.Required {
-			ceRequired = append(ceRequired, f.Name)
-		}
-	}
-	ce := closedObject("Registry-specific values of the registrant for "+dot+".", ceProps, ceRequired)
-	if len(ceRequired) > 0 {
+	contacts := e.contactsSchema()
+	ce, ceRequired := e.contactExtensionsSchema()
+	if ceRequired {
 		required = append(required, "contact_extensions")
 	}
 
@@ -136,6 +114,100 @@ func (e Extension) RegistrationSchema() map[string]any {
 		},
 		"$defs": map[string]any{"contact": ContactSchema()},
 	}
+}
+
+// contactsSchema is the contacts member of e's request bodies: the roles
+// e accepts, each a contact.
+func (e Extension) contactsSchema() map[string]any {
+	contacts := map[string]any{}
+	for _, role := range e.Roles() {
+		contacts[role] = map[string]any{
+			"$ref":        "#/$defs/contact",
+			"description": "The " + role + " contact." + roleNote(role),
+		}
+	}
+	return contacts
+}
+
+// contactExtensionsSchema is the contact_extensions member of e's request
+// bodies, and whether the body must have it.
+func (e Extension) contactExtensionsSchema() (schema map[string]any, required bool) {
+	props, req := map[string]any{}, []any{}
+	for _, f := range e.ContactExtensions {
+		p := map[string]any{"type": f.Type, "description": f.Description}
+		if len(f.Enum) > 0 {
+			enum := make([]any, len(f.Enum))
+			for i, v := range f.Enum {
+				enum[i] = v
+			}
+			p["enum"] = enum
+		}
+		props[f.Name] = p
+		if f.Required {
+			req = append(req, f.Name)
+		}
+	}
+	return closedObject("Registry-specific values of the registrant for ."+e.Name+".", props, req), len(req) > 0
+}
+
+// Base64Pattern is RFC 4648 section 4 base64: the standard alphabet, with
+// padding, no line breaks; at least one group.
+const Base64Pattern = `^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{4}|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2}==)$`
+
+// AuthCodeRequired reports whether a transfer of a domain under e needs an
+// auth code: every extension but the UK's (Cloudflare's API reference:
+// .uk transfers are approved by a tag change at the losing registrar).
+func (e Extension) AuthCodeRequired() bool { return e.TLD() != "uk" }
+
+// TransferSchema returns the JSON Schema (2020-12) of the body of
+// POST /registrations/{domain_name}/transfer-in for a domain under e, as
+// Cloudflare's API reference describes it: auth_code (base64 per RFC 4648
+// section 4; required except for the UK's extensions), auto_renew,
+// privacy_mode, the contact roles e accepts and e's contact_extensions.
+// Every object is closed. Like RegistrationSchema it is built from plain
+// values, so it always encodes to the same bytes.
+func (e Extension) TransferSchema() map[string]any {
+	dot := "." + e.Name
+	var required []any
+	authCode := map[string]any{
+		"type": "string", "minLength": 4, "pattern": Base64Pattern, "contentEncoding": "base64",
+		"description": "The authorization (EPP) code from the current registrar, base64-encoded per RFC 4648 section 4 " +
+			"(standard alphabet, padded, no line breaks).",
+	}
+	if e.AuthCodeRequired() {
+		required = append(required, "auth_code")
+	} else {
+		authCode["description"] = authCode["description"].(string) + " Not needed for " + dot + ": the losing registrar releases the domain."
+	}
+	ce, ceRequired := e.contactExtensionsSchema()
+	if ceRequired {
+		required = append(required, "contact_extensions")
+	}
+	sch := map[string]any{
+		"$schema":              SchemaDialect,
+		"title":                "Transfer of a " + dot + " domain",
+		"description":          "The body of POST /registrations/{domain_name}/transfer-in for a domain name under " + dot + ".",
+		"type":                 "object",
+		"additionalProperties": false,
+		"properties": map[string]any{
+			"auth_code": authCode,
+			"auto_renew": map[string]any{
+				"type": "boolean", "default": false,
+				"description": "Renew automatically before expiry once transferred, charging the account.",
+			},
+			"privacy_mode": map[string]any{
+				"type": "string", "enum": []any{string(PrivacyRedaction), string(PrivacyOff)}, "default": string(PrivacyRedaction),
+				"description": "WHOIS privacy once transferred: redaction (the default) or off.",
+			},
+			"contacts":           closedObject("The contacts of the transferred registration. Without a registrant, the account's default contact is used.", e.contactsSchema(), nil),
+			"contact_extensions": ce,
+		},
+		"$defs": map[string]any{"contact": ContactSchema()},
+	}
+	if len(required) > 0 {
+		sch["required"] = required
+	}
+	return sch
 }
 
 func roleNote(role string) string {

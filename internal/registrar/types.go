@@ -2,7 +2,10 @@ package registrar
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Env separates live registrations from those made through the sandbox API
@@ -86,29 +89,95 @@ type Workflow struct {
 // Completed reports whether the workflow is in a terminal state.
 func (w *Workflow) Completed() bool { return w.State.Terminal() }
 
-// StatusContext is the public `context` of a workflow status.
+// StatusContext is the public `context` of a workflow status. The keys
+// Cloudflare documents (action, confirmation_sent_to, blocked_by, detail,
+// fields_updated, pending_registry_confirmation, registration) keep their
+// names and meaning; the others are ours and documented in docs/API.md.
 type StatusContext struct {
 	DomainName string `json:"domain_name"`
-	// Action names what the user must do while action_required.
+	// Action names what the user must do while action_required: one of
+	// the Action constants.
 	Action string `json:"action,omitempty"`
-	// ConfirmationSentTo is where the verification email went.
+	// ConfirmationSentTo is where the confirmation for Action went,
+	// masked by MaskEmail ("a***@example.com"): the full address never
+	// appears in the API.
 	ConfirmationSentTo string `json:"confirmation_sent_to,omitempty"`
 	// ActionExpiresAt is when an action_required workflow fails with action_expired.
 	ActionExpiresAt *time.Time `json:"action_expires_at,omitempty"`
-	// WaitingOn names the third party a blocked workflow waits for ("registry").
+	// BlockedBy names the third party a blocked workflow waits for: one of
+	// the BlockedBy constants.
+	BlockedBy string `json:"blocked_by,omitempty"`
+	// Detail says in a sentence why the workflow is blocked, for humans.
+	Detail string `json:"detail,omitempty"`
+	// WaitingOn is ours, from before blocked_by: the same value.
 	WaitingOn string `json:"waiting_on,omitempty"`
-	// BlockedReason says why the workflow is blocked, for humans.
+	// BlockedReason is ours, from before detail: the reason as a clause.
 	BlockedReason string `json:"blocked_reason,omitempty"`
-	// Changes are the requested changes of an update workflow.
+	// FieldsUpdated names the settings an update workflow changes.
+	FieldsUpdated []string `json:"fields_updated,omitempty"`
+	// PendingRegistryConfirmation is true while an update workflow has not
+	// yet been confirmed (applied) by the registry.
+	PendingRegistryConfirmation bool `json:"pending_registry_confirmation,omitempty"`
+	// Changes are the requested changes of an update workflow, with their
+	// values (ours).
 	Changes map[string]any `json:"changes,omitempty"`
 	// Registration is the resulting registration, on success.
 	Registration *Registration `json:"registration,omitempty"`
 }
 
-// Actions a workflow may wait for while action_required.
+// Actions a workflow may wait for while action_required
+// (StatusContext.Action).
 const (
-	ActionVerifyRegistrantEmail = "verify_registrant_email"
+	// ActionRegistrantEmailConfirmationPending: the registrant must open
+	// the link sent to the address in confirmation_sent_to. The value is
+	// the one of Cloudflare's API reference.
+	ActionRegistrantEmailConfirmationPending = "registrant_email_confirmation_pending"
 )
+
+// Third parties a blocked workflow may wait for (StatusContext.BlockedBy),
+// as Cloudflare's API reference names them.
+const (
+	BlockedByRegistry        = "registry"
+	BlockedByLosingRegistrar = "losing_registrar"
+)
+
+// Blocked returns the context of a workflow blocked by a third party:
+// blocked_by and detail, and our waiting_on and blocked_reason. reason is
+// a clause ("the registry is unreachable; retrying"); detail is it as a
+// sentence.
+func Blocked(by, reason string) StatusContext {
+	return StatusContext{BlockedBy: by, Detail: sentence(reason), WaitingOn: by, BlockedReason: reason}
+}
+
+// sentence capitalises a clause's first letter and ends it with a period.
+func sentence(s string) string {
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	s = string(unicode.ToUpper(r)) + s[n:]
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
+}
+
+// MaskEmail hides an email address as Cloudflare's API shows one: the
+// first character of the local part, "***", and the domain
+// ("ada@example.com" gives "a***@example.com"). Anything without an @
+// is masked whole.
+func MaskEmail(addr string) string {
+	at := strings.LastIndexByte(addr, '@')
+	if at < 0 {
+		return "***"
+	}
+	local, domain := addr[:at], addr[at:]
+	if local == "" {
+		return "***" + domain
+	}
+	_, n := utf8.DecodeRuneInString(local)
+	return local[:n] + "***" + domain
+}
 
 // RegistrationStatus is the status of a registration resource.
 type RegistrationStatus string

@@ -96,3 +96,64 @@ func TestUnbilledPolicy(t *testing.T) {
 		t.Errorf("charges %+v, want none", c)
 	}
 }
+
+// TestRegistrantRequired: without express mode (the sandbox's policy) a
+// request must name its registrant, even when the account has a default
+// contact; with it, the default contact stands in, and without one either
+// the request is refused with Cloudflare's missing_contact message.
+func TestRegistrantRequired(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name       string
+		required   bool
+		registrant *registrar.Contact
+		noDefault  bool // the account has no default contact
+		want       string
+		wantEmail  string // the registrant of the started workflow
+	}{
+		{name: "express: the default contact stands in", wantEmail: "default"},
+		{name: "express: a registrant is used", registrant: contact("grace@example.com"), wantEmail: "grace@example.com"},
+		{name: "express without a default contact", noDefault: true, want: registrar.MsgNoRegistrant},
+		{name: "no express: refused despite a default contact", required: true, want: registrar.MsgRegistrantRequired},
+		{name: "no express: refused without a default contact", required: true, noDefault: true, want: registrar.MsgRegistrantRequired},
+		{name: "no express: a registrant is used", required: true, registrant: contact("grace@example.com"), wantEmail: "grace@example.com"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			b := newBundle(t, bundleOpts{cfg: policyConfig(registrar.Policy{Verify: registrar.VerifyScenario, RegistrantRequired: c.required})})
+			p := b.p
+			if c.noDefault {
+				acct, _, err := b.db.CreateAccount(b.ctx, "nodefault", nil, t0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				p = registrar.Principal{AccountID: acct.ID}
+			}
+			wf, err := b.e.StartRegistration(b.ctx, p, registrar.EnvLive, registrar.RegistrationRequest{
+				DomainName: "contact.com", Extension: "com", Contacts: registrar.Contacts{Registrant: c.registrant},
+			})
+			if c.want != "" {
+				e := registrar.AsError(err)
+				if e == nil || e.Kind != registrar.KindInvalid || e.Message != c.want || len(e.Fields) != 1 || e.Fields[0].Pointer != "/contacts/registrant" {
+					t.Fatalf("StartRegistration = %v, %v; want invalid at /contacts/registrant: %s", wf, err, c.want)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, err := decode[registrationData](wf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := c.wantEmail
+			if want == "default" {
+				want = b.acct.DefaultContact.Email
+			}
+			if got := d.Contacts.Registrant.Email; got != want {
+				t.Errorf("registrant %s, want %s", got, want)
+			}
+		})
+	}
+}

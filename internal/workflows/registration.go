@@ -317,7 +317,7 @@ func (e *Engine) block(wf *registrar.Workflow, d *registrationData, step, reason
 	wf.State, wf.Step = registrar.StateBlocked, step
 	wf.Deadline = d.BlockedSince.Add(e.cfg.BlockedTimeout)
 	wf.Data = mustJSON(d)
-	setContext(wf, registrar.StatusContext{WaitingOn: "registry", BlockedReason: reason})
+	setContext(wf, registrar.Blocked(registrar.BlockedByRegistry, reason))
 	return transition{next: step, delay: backoff(d.Retries, e.cfg.RetryMin, e.cfg.RetryMax)}
 }
 
@@ -348,7 +348,8 @@ func (e *Engine) requireVerification(wf *registrar.Workflow, d *registrationData
 	}
 	wf.State, wf.Step, wf.Deadline = registrar.StateActionRequired, stepVerifyEmail, expires
 	setContext(wf, registrar.StatusContext{
-		Action: registrar.ActionVerifyRegistrantEmail, ConfirmationSentTo: d.Contacts.Registrant.Email, ActionExpiresAt: &expires,
+		Action:             registrar.ActionRegistrantEmailConfirmationPending,
+		ConfirmationSentTo: registrar.MaskEmail(d.Contacts.Registrant.Email), ActionExpiresAt: &expires,
 	})
 	return transition{apply: func(ctx context.Context, tx *store.Tx) error {
 		if err := tx.InsertVerification(ctx, hash, wf.ID, d.Contacts.Registrant.Email, now, expires); err != nil {
@@ -406,7 +407,7 @@ func (e *Engine) fail(wf *registrar.Workflow, code, message string) transition {
 	var keep registrar.StatusContext
 	if wf.Kind == registrar.WorkflowUpdate {
 		// An update's status names its requested changes in every state.
-		keep.Changes = statusChanges(wf)
+		keep.FieldsUpdated, keep.Changes = statusChanges(wf)
 	}
 	setContext(wf, keep)
 	return transition{apply: func(ctx context.Context, tx *store.Tx) error {
@@ -417,11 +418,12 @@ func (e *Engine) fail(wf *registrar.Workflow, code, message string) transition {
 	}}
 }
 
-// statusChanges returns the changes named in a workflow's public context.
-func statusChanges(wf *registrar.Workflow) map[string]any {
+// statusChanges returns the fields and changes named in a workflow's
+// public context.
+func statusChanges(wf *registrar.Workflow) ([]string, map[string]any) {
 	var c registrar.StatusContext
 	json.Unmarshal(wf.Context, &c) // our own JSON; nil changes if it were not
-	return c.Changes
+	return c.FieldsUpdated, c.Changes
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -28,12 +28,15 @@ func (e *Engine) StartRegistration(ctx context.Context, p registrar.Principal, e
 		req.Years, _ = ext.Years()
 	}
 	if req.Contacts.Registrant == nil {
+		if e.policy(env).RegistrantRequired {
+			return nil, registrar.Invalid(op, "/contacts/registrant", "%s", registrar.MsgRegistrantRequired)
+		}
 		acct, err := e.DB.Account(ctx, p.AccountID)
 		if err != nil {
 			return nil, err
 		}
 		if acct.DefaultContact == nil {
-			return nil, registrar.Invalid(op, "/contacts/registrant", "contacts.registrant is required: the account has no default contact")
+			return nil, registrar.Invalid(op, "/contacts/registrant", "%s", registrar.MsgNoRegistrant)
 		}
 		req.Contacts.Registrant = acct.DefaultContact
 	}
@@ -127,9 +130,7 @@ func (e *Engine) StartUpdate(ctx context.Context, p registrar.Principal, env reg
 		State: registrar.StatePending, Step: stepApply, Data: mustJSON(req),
 		CreatedAt: now, UpdatedAt: now, Deadline: now.Add(e.cfg.InProgressTimeout),
 	}
-	if req.AutoRenew != nil {
-		setContext(wf, registrar.StatusContext{Changes: map[string]any{"auto_renew": *req.AutoRenew}})
-	}
+	setContext(wf, updateContext(req, true))
 	err := e.DB.InTx(ctx, func(tx *store.Tx) error {
 		g, err := tx.Registration(ctx, env, domain)
 		if err != nil {
@@ -140,7 +141,9 @@ func (e *Engine) StartUpdate(ctx context.Context, p registrar.Principal, env reg
 		}
 		if req.AutoRenew == nil {
 			wf.State, wf.Deadline = registrar.StateSucceeded, timeZero()
-			setContext(wf, registrar.StatusContext{Registration: g})
+			c := updateContext(req, false) // no fields updated, nothing to confirm
+			c.Registration = g
+			setContext(wf, c)
 			return tx.InsertWorkflow(ctx, wf)
 		}
 		if err := tx.InsertWorkflow(ctx, wf); err != nil {

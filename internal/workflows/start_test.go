@@ -253,7 +253,7 @@ func TestUpdateTransitions(t *testing.T) {
 			name: "pending→succeeded: auto_renew changed",
 			path: []string{"pending/apply", "succeeded/apply"},
 			ctx: func(g *registrar.Registration) registrar.StatusContext {
-				return registrar.StatusContext{Changes: map[string]any{"auto_renew": true}, Registration: g}
+				return registrar.StatusContext{FieldsUpdated: []string{"auto_renew"}, Changes: map[string]any{"auto_renew": true}, Registration: g}
 			},
 			autoRenw: true,
 		},
@@ -270,7 +270,7 @@ func TestUpdateTransitions(t *testing.T) {
 			},
 			path: []string{"pending/apply", "failed/apply"}, code: "registration_not_found", msg: "the registration no longer exists",
 			ctx: func(*registrar.Registration) registrar.StatusContext {
-				return registrar.StatusContext{Changes: map[string]any{"auto_renew": true}}
+				return registrar.StatusContext{FieldsUpdated: []string{"auto_renew"}, Changes: map[string]any{"auto_renew": true}}
 			},
 		},
 		{
@@ -289,7 +289,7 @@ func TestUpdateTransitions(t *testing.T) {
 			},
 			path: []string{"pending/apply", "failed/apply"}, code: "registration_not_found", msg: "the registration no longer exists",
 			ctx: func(*registrar.Registration) registrar.StatusContext {
-				return registrar.StatusContext{Changes: map[string]any{"auto_renew": true}}
+				return registrar.StatusContext{FieldsUpdated: []string{"auto_renew"}, Changes: map[string]any{"auto_renew": true}}
 			},
 		},
 		{
@@ -297,7 +297,7 @@ func TestUpdateTransitions(t *testing.T) {
 			sweep: true,
 			path:  []string{"pending/apply", "failed/apply"}, code: registrar.CodeDeadlineExceeded, msg: "the workflow did not finish in time (it was pending)",
 			ctx: func(*registrar.Registration) registrar.StatusContext {
-				return registrar.StatusContext{Changes: map[string]any{"auto_renew": true}}
+				return registrar.StatusContext{FieldsUpdated: []string{"auto_renew"}, Changes: map[string]any{"auto_renew": true}}
 			},
 		},
 	}
@@ -313,6 +313,11 @@ func TestUpdateTransitions(t *testing.T) {
 			}
 			if wf.State != registrar.StatePending || !wf.Deadline.Equal(t0.Add(time.Hour)) {
 				t.Errorf("started %s, deadline %v", wf.State, wf.Deadline)
+			}
+			pending := registrar.StatusContext{DomainName: domain, FieldsUpdated: []string{"auto_renew"},
+				PendingRegistryConfirmation: true, Changes: map[string]any{"auto_renew": true}}
+			if diff := cmp.Diff(pending, statusContext(t, wf)); diff != "" {
+				t.Errorf("public context while pending (-want +got):\n%s", diff)
 			}
 			if c.between != nil {
 				c.between(b)

@@ -51,7 +51,7 @@ type outcome struct {
 }
 
 func blockedCtx(reason string) registrar.StatusContext {
-	return registrar.StatusContext{WaitingOn: "registry", BlockedReason: reason}
+	return registrar.Blocked(registrar.BlockedByRegistry, reason)
 }
 
 // activeCtx is the context of a succeeded registration of domain.
@@ -65,7 +65,7 @@ func activeCtx() registrar.StatusContext {
 
 func verifyCtx() registrar.StatusContext {
 	exp := t0.Add(15 * 24 * time.Hour)
-	return registrar.StatusContext{Action: registrar.ActionVerifyRegistrantEmail, ConfirmationSentTo: "verify.ada@example.com", ActionExpiresAt: &exp}
+	return registrar.StatusContext{Action: registrar.ActionRegistrantEmailConfirmationPending, ConfirmationSentTo: "v***@example.com", ActionExpiresAt: &exp}
 }
 
 const (

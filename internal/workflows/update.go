@@ -19,6 +19,7 @@ func (e *Engine) applyUpdate(wf *registrar.Workflow) transition {
 		if registrar.IsKind(err, registrar.KindNotFound) || (err == nil && g.AccountID != wf.AccountID) {
 			wf.State, wf.Deadline = registrar.StateFailed, timeZero()
 			wf.ErrorCode, wf.ErrorMessage = codeRegistrationMissing, "the registration no longer exists"
+			setContext(wf, updateContext(d, false))
 			return nil
 		}
 		if err != nil {
@@ -31,9 +32,24 @@ func (e *Engine) applyUpdate(wf *registrar.Workflow) transition {
 			return err
 		}
 		wf.State, wf.Deadline = registrar.StateSucceeded, timeZero()
-		setContext(wf, registrar.StatusContext{Changes: map[string]any{"auto_renew": g.AutoRenew}, Registration: g})
+		c := updateContext(d, false)
+		c.Registration = g
+		setContext(wf, c)
 		return nil
 	}}
+}
+
+// updateContext is the public context of an update workflow: the fields
+// it changes (fields_updated, and ours, changes, with their values) and
+// whether the registry has yet to confirm them. auto_renew is ours, so an
+// update is confirmed once applied.
+func updateContext(req registrar.UpdateRequest, pending bool) registrar.StatusContext {
+	c := registrar.StatusContext{Changes: map[string]any{}, PendingRegistryConfirmation: pending}
+	if req.AutoRenew != nil {
+		c.FieldsUpdated = append(c.FieldsUpdated, "auto_renew")
+		c.Changes["auto_renew"] = *req.AutoRenew
+	}
+	return c
 }
 
 // codeRegistrationMissing fails an update whose registration went away
