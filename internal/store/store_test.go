@@ -178,7 +178,7 @@ func TestConcurrentClaimsTakeOneSlotEach(t *testing.T) {
 			})
 		}
 		wg.Wait()
-		page, err := db.ListRegistrations(ctx, a.ID, registrar.EnvLive, registrar.ListOptions{PerPage: 100})
+		page, err := db.ListRegistrations(ctx, a.ID, registrar.EnvLive, registrar.ListOptions{PerPage: registrar.MaxPerPage})
 		if err != nil {
 			t.Fatal(err)
 		}
