@@ -130,6 +130,10 @@ type PollMessage struct {
 	TransactionID string
 	Message       string
 	Date          time.Time
+	// Transfer is set on a transfer message (EPP trnData): a transfer of
+	// Domain was requested from us, or one we requested or were asked for
+	// was approved, rejected, cancelled or settled by the registry.
+	Transfer *TransferResult
 }
 
 // Clock tells the time. Production uses SystemClock; tests advance a
