@@ -297,7 +297,7 @@ type harness struct {
 func newHarness(t *testing.T, bin string, b storetest.Backend, flags ...string) *harness {
 	t.Helper()
 	h := &harness{
-		t: t, bin: bin, dataDir: t.TempDir(), flags: flags, logDir: t.TempDir(),
+		t: t, bin: bin, dataDir: t.TempDir(), flags: flags, logDir: keptLogDir(t),
 		client: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{}},
 	}
 	// Registered first, so it runs last: after every child is killed.
@@ -323,6 +323,22 @@ func newHarness(t *testing.T, bin string, b storetest.Backend, flags ...string) 
 		h.dbURL = storetest.NewPostgresDatabase(t)
 	}
 	return h
+}
+
+// keptLogDir is where a harness writes its servers' stderr: a directory
+// under $REGISTRAR_TEST_KEEP_LOGS that outlives the test when that is set
+// (to read whole logs after a failure), else a temporary one.
+func keptLogDir(t *testing.T) string {
+	root := os.Getenv("REGISTRAR_TEST_KEEP_LOGS")
+	if root == "" {
+		return t.TempDir()
+	}
+	dir, err := os.MkdirTemp(root, strings.ReplaceAll(t.Name(), "/", "_")+"-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("server logs kept in %s", dir)
+	return dir
 }
 
 // proc is one registrar serve process.
