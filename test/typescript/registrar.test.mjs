@@ -264,7 +264,9 @@ for (const env of environments) {
         }
         assert.ok(names.includes('com') && names.includes('net'), names.join(' '));
         assert.equal(new Set(names).size, names.length, 'an extension listed twice across pages');
-        if (env.sandbox) assert.deepEqual(names.sort(), ['com', 'net'], 'the sandbox sells com and net only');
+        // Both environments list the whole catalog with one schema each
+        // (docs/API.md); the sandbox registers com and net only, which the
+        // sandbox's registration tests below check.
       });
 
       test('get: metadata, schemas; If-None-Match with its ETag is 304, ETag kept', testTimeout, async () => {
@@ -281,11 +283,6 @@ for (const env of environments) {
         assert.deepEqual(again, data);
       });
 
-      if (env.sandbox) {
-        test('get of an extension other than com and net is 404', testTimeout, async () => {
-          await rejects(api().extensions.get('org', { account_id }), 404);
-        });
-      }
     });
 
     describe('registrations', () => {
@@ -365,7 +362,10 @@ for (const env of environments) {
         assert.equal(done.state, 'succeeded');
         assert.ok(Array.isArray(done.context.fields_updated), `context.fields_updated: ${JSON.stringify(done.context)}`);
         assert.ok(done.context.fields_updated.includes('auto_renew'), JSON.stringify(done.context.fields_updated));
-        assert.equal(typeof done.context.pending_registry_confirmation, 'boolean', `context.pending_registry_confirmation: ${JSON.stringify(done.context)}`);
+        // true while the registry has not confirmed; left out once the
+        // update has succeeded (docs/API.md, as the reference's examples).
+        if (!st.completed) assert.equal(st.context.pending_registry_confirmation, true, `context while pending: ${JSON.stringify(st.context)}`);
+        assert.ok(!done.context.pending_registry_confirmation, `context.pending_registry_confirmation after success: ${JSON.stringify(done.context)}`);
         assert.equal((await api().registrations.get(domain, { account_id })).auto_renew, true);
       });
 
