@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -68,7 +70,22 @@ func TestReplicasShareOneRegistry(t *testing.T) {
 	bin := buildRegistrar(t)
 	pg := storetest.StartServer(t)
 	reg := startRegistry(t, time.Second)
-	flags := []string{"--registries", reg.file, "--sandbox-delay", "1s", "--job-timeout", "3s", "--rescue-after", "5s",
+	// Two sessions per replica (pool_size is the deployment's total), and
+	// timeouts a loaded CI machine keeps: this test is about replicas.
+	file, err := os.ReadFile(reg.file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tuned := strings.NewReplacer("pool_size: 4", "pool_size: 6", "query_timeout: 1s", "query_timeout: 5s",
+		"transform_timeout: 1s", "transform_timeout: 5s").Replace(string(file))
+	if tuned == string(file) {
+		t.Fatal("the registries file changed its pool_size and timeouts: update this test")
+	}
+	regFile := filepath.Join(t.TempDir(), "registries.yaml")
+	if err := os.WriteFile(regFile, []byte(tuned), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	flags := []string{"--registries", regFile, "--sandbox-delay", "1s", "--job-timeout", "3s", "--rescue-after", "5s",
 		"--poll-interval", "200ms", "--rate-limit", "-1", "--max-in-flight", "1000"}
 	hs := make([]*harness, 3)
 	for i := range hs {
