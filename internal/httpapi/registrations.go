@@ -275,9 +275,15 @@ func (s *Server) handleRegistrationList(w http.ResponseWriter, r *request) error
 // pathDomain parses the {domain} path segment with the one domain name
 // parser, so that Unicode and punycode forms find the same registration.
 func pathDomain(r *request) (string, error) {
+	n, err := pathName(r)
+	return n.ASCII, err
+}
+
+// pathName is the {domain} path segment parsed.
+func pathName(r *request) (domainname.Name, error) {
 	n, err := domainname.Parse(r.PathValue("domain"))
 	if err != nil {
-		return "", registrar.Errorf(registrar.KindInvalid, "httpapi.pathDomain", "domain_name in the path: %s", err.Error())
+		return n, registrar.Errorf(registrar.KindInvalid, "httpapi.pathDomain", "domain_name in the path: %s", err.Error())
 	}
-	return n.ASCII, nil
+	return n, nil
 }

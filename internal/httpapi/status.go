@@ -36,8 +36,13 @@ type statusError struct {
 // as Cloudflare's are.
 func statusLinksOf(wf *registrar.Workflow) statusLinks {
 	resource := "/accounts/" + wf.AccountID + "/" + envPaths[wf.Env] + "/registrations/" + url.PathEscape(wf.Domain)
-	if wf.Kind == registrar.WorkflowUpdate {
+	switch wf.Kind {
+	case registrar.WorkflowUpdate:
 		return statusLinks{Self: resource + "/update-status", Resource: resource}
+	case registrar.WorkflowTransferIn:
+		return statusLinks{Self: resource + "/transfer-in-status", Resource: resource}
+	case registrar.WorkflowTransferOut:
+		return statusLinks{Self: resource + "/transfer-out-status", Resource: resource}
 	}
 	return statusLinks{Self: resource + "/registration-status", Resource: resource}
 }

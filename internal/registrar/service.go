@@ -19,6 +19,11 @@ type Reader interface {
 	Workflow(ctx context.Context, accountID, id string) (*Workflow, error)
 	// Registration returns the account's registration of domain.
 	Registration(ctx context.Context, accountID string, env Env, domain string) (*Registration, error)
+	// TransferInStatus returns the newest transfer-in workflow for domain.
+	TransferInStatus(ctx context.Context, accountID string, env Env, domain string) (*Workflow, error)
+	// TransferOutStatus returns the newest outbound transfer workflow for
+	// domain.
+	TransferOutStatus(ctx context.Context, accountID string, env Env, domain string) (*Workflow, error)
 	// ListRegistrations returns a page of the account's registrations.
 	ListRegistrations(ctx context.Context, accountID string, env Env, opts ListOptions) (Page[Registration], error)
 }
@@ -33,6 +38,17 @@ type Workflows interface {
 	StartRegistration(ctx context.Context, p Principal, env Env, req RegistrationRequest) (*Workflow, error)
 	// StartUpdate starts an update workflow for a registration.
 	StartUpdate(ctx context.Context, p Principal, env Env, domain string, req UpdateRequest) (*Workflow, error)
+	// StartTransferIn starts a transfer-in workflow, or returns the
+	// existing one for the same domain in the same account when it has not
+	// failed: the domain name is the idempotency key, as for
+	// registrations. req has passed its extension's transfer schema.
+	StartTransferIn(ctx context.Context, p Principal, env Env, req TransferInRequest) (*Workflow, error)
+	// CancelTransferIn cancels the account's running transfer in of
+	// domain; the workflow ends failed with transfer_cancelled.
+	CancelTransferIn(ctx context.Context, p Principal, env Env, domain string) (*Workflow, error)
+	// DecideTransferOut approves or rejects a transfer of the account's
+	// domain that another registrar asked for.
+	DecideTransferOut(ctx context.Context, p Principal, env Env, domain string, d TransferOutDecision) (*Workflow, error)
 	// ConfirmEmail completes the email verification whose code is given and
 	// resumes its workflow.
 	ConfirmEmail(ctx context.Context, code string) (*Workflow, error)
@@ -114,6 +130,9 @@ type Domains interface {
 	// ranked, at most limit; availability comes from a cache and is not
 	// authoritative.
 	Search(ctx context.Context, env Env, query string, extensions []string, limit int) ([]DomainAvailability, error)
+	// TransferCheck says whether names (as sent) can be transferred in,
+	// asking their registries every time (never cached), at most 10.
+	TransferCheck(ctx context.Context, env Env, names []TransferCheckName) ([]TransferAvailability, error)
 	// KnownPremium reports whether a recent check or search found name
 	// premium, without asking a registry.
 	KnownPremium(env Env, name string) bool

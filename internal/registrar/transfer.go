@@ -113,3 +113,120 @@ const (
 	TransferReasonInvalidAuthCodeFormat       = "invalid_auth_code_format"
 	TransferReasonDomainUnsupported           = "domain_unsupported"
 )
+
+// The workflow kinds of transfers: a transfer in from another registrar
+// (GET .../transfer-in-status), and a transfer out that another registrar
+// asked for (ours: GET .../transfer-out-status).
+const (
+	WorkflowTransferIn  WorkflowKind = "transfer_in"
+	WorkflowTransferOut WorkflowKind = "outbound_transfer"
+)
+
+// RegistrationTransferPending is the status of a registration while its
+// transfer in runs (the SDK's registration status enum).
+const RegistrationTransferPending RegistrationStatus = "transfer_pending"
+
+// Workflow error codes of transfers (docs/API.md). A transfer in refused
+// before its request was sent fails with the transfer-check reason that
+// refused it (domain_locked, domain_premium, invalid_auth_code, …).
+const (
+	// CodeTransferRejected: the losing registrar rejected the transfer.
+	CodeTransferRejected = "transfer_rejected"
+	// CodeTransferCancelled: the transfer was cancelled, by the account
+	// (DELETE .../transfer-in) or by the registry.
+	CodeTransferCancelled = "transfer_cancelled"
+)
+
+// TransferInRequest is the body of POST /registrations/{domain}/transfer-in
+// and, once validated, what a transfer-in workflow stores. The extension's
+// transfer schema (Extension.TransferSchema) holds every rule of its
+// fields; internal/schema applies it.
+type TransferInRequest struct {
+	// AuthCode is the domain's auth code as sent: base64 (RFC 4648 §4).
+	AuthCode          string         `json:"auth_code,omitempty"`
+	AutoRenew         bool           `json:"auto_renew"`
+	PrivacyMode       PrivacyMode    `json:"privacy_mode,omitempty"`
+	Contacts          Contacts       `json:"contacts"`
+	ContactExtensions map[string]any `json:"contact_extensions,omitempty"`
+	// DomainName (ASCII) and Extension come from the path, never a body.
+	DomainName string `json:"-"`
+	Extension  string `json:"-"`
+}
+
+// TransferCheckName is one name of a domain-transfer-check, with its auth
+// code as sent (base64), if any.
+type TransferCheckName struct {
+	DomainName string `json:"domain_name"`
+	AuthCode   string `json:"auth_code,omitempty"`
+}
+
+// TransferAvailability is one answer of a domain-transfer-check.
+type TransferAvailability struct {
+	Name         string // ASCII
+	Transferable bool
+	// Reasons are TransferReason* codes; empty when transferable.
+	Reasons []string
+	// Pricing, when transferable: the transfer (one year added) and the
+	// yearly renewal.
+	Currency, TransferCost, RenewalCost string
+}
+
+// TransferOutDecision is the account's answer to a transfer out
+// (POST .../transfer-out/approve or reject).
+type TransferOutDecision string
+
+// The decisions.
+const (
+	TransferOutApprove TransferOutDecision = "approve"
+	TransferOutReject  TransferOutDecision = "reject"
+)
+
+// TransferWindowDays is how long after its creation (or its last
+// transfer) a domain cannot be transferred (ICANN Transfer Policy I.A.3.7:
+// 60 days).
+const TransferWindowDays = 60
+
+// TransferBlockers are the transfer-check reasons that the registry's
+// data about a domain (TransferInfo) gives: transfer-prohibited statuses
+// (domain_locked), pending states (registry_status), creation within
+// TransferWindowDays of now (domain_outside_transfer_window). None: the
+// data does not stand in the way.
+func TransferBlockers(info DomainInfo, now time.Time) []string {
+	var out []string
+	add := func(r string) {
+		for _, have := range out {
+			if have == r {
+				return
+			}
+		}
+		out = append(out, r)
+	}
+	for _, s := range info.Statuses {
+		switch s {
+		case "clientTransferProhibited", "serverTransferProhibited":
+			add(TransferReasonDomainLocked)
+		case "pendingTransfer", "pendingDelete", "pendingCreate", "redemptionPeriod", "pendingRestore":
+			add(TransferReasonRegistryStatus)
+		}
+	}
+	if !info.CreatedAt.IsZero() && now.Before(info.CreatedAt.AddDate(0, 0, TransferWindowDays)) {
+		add(TransferReasonOutsideTransferWindow)
+	}
+	return out
+}
+
+// TransferReasonOf is the transfer-check reason of a registry's refusal:
+// its Reason when the registry gave one; domain_not_exists for
+// KindNotFound; "" otherwise.
+func TransferReasonOf(err error) string {
+	e := AsError(err)
+	switch {
+	case e == nil:
+		return ""
+	case e.Reason != "":
+		return e.Reason
+	case e.Kind == KindNotFound:
+		return TransferReasonDomainNotExists
+	}
+	return ""
+}

@@ -121,6 +121,10 @@ type StatusContext struct {
 	// Changes are the requested changes of an update workflow, with their
 	// values (ours).
 	Changes map[string]any `json:"changes,omitempty"`
+	// TransferActBy is ours: when the losing registrar must act on a
+	// transfer by, after which the registry approves it (transfer in
+	// and outbound transfer workflows).
+	TransferActBy *time.Time `json:"transfer_act_by,omitempty"`
 	// Registration is the resulting registration, on success.
 	Registration *Registration `json:"registration,omitempty"`
 }

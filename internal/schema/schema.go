@@ -95,7 +95,19 @@ func (v *Validator) Registration(ext registrar.Extension, raw []byte) ([]registr
 	return errs, err
 }
 
-var members = []string{"domain_name", "years", "auto_renew", "privacy_mode", "contacts", "contact_extensions", "acknowledgements"}
+// Transfer validates a transfer-in body (raw JSON, already decoded
+// strictly) against the transfer schema of ext, as Registration does.
+func (v *Validator) Transfer(ext registrar.Extension, raw []byte) ([]registrar.FieldError, error) {
+	sch, err := v.get(ext.TransferSchema())
+	if err != nil {
+		return nil, fmt.Errorf("transfer schema of .%s: %w", ext.Name, err)
+	}
+	errs, err := validate(sch, ext, raw)
+	slices.SortStableFunc(errs, func(a, b registrar.FieldError) int { return memberRank(a.Pointer) - memberRank(b.Pointer) })
+	return errs, err
+}
+
+var members = []string{"auth_code", "domain_name", "years", "auto_renew", "privacy_mode", "contacts", "contact_extensions", "acknowledgements"}
 
 // memberRank is the place of the top-level member of a pointer among
 // members; unknown members come last.

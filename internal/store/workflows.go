@@ -141,6 +141,18 @@ func (db *DB) UpdateStatus(ctx context.Context, accountID string, env registrar.
 	return db.status(ctx, statusKey{account: accountID, env: env, kind: registrar.WorkflowUpdate, domain: domain})
 }
 
+// TransferInStatus implements registrar.Reader, from the status cache
+// when it can.
+func (db *DB) TransferInStatus(ctx context.Context, accountID string, env registrar.Env, domain string) (*registrar.Workflow, error) {
+	return db.status(ctx, statusKey{account: accountID, env: env, kind: registrar.WorkflowTransferIn, domain: domain})
+}
+
+// TransferOutStatus implements registrar.Reader, from the status cache
+// when it can.
+func (db *DB) TransferOutStatus(ctx context.Context, accountID string, env registrar.Env, domain string) (*registrar.Workflow, error) {
+	return db.status(ctx, statusKey{account: accountID, env: env, kind: registrar.WorkflowTransferOut, domain: domain})
+}
+
 // status reads the newest workflow of a subject through the cache.
 func (db *DB) status(ctx context.Context, k statusKey) (*registrar.Workflow, error) {
 	if wf, ok := db.statuses.get(k); ok {

@@ -99,6 +99,9 @@ func (w *pollWorker) drain(ctx context.Context) error {
 
 // handlePollMessage settles the workflow waiting on a pending action.
 func (e *Engine) handlePollMessage(ctx context.Context, reg registrar.Registry, msg *registrar.PollMessage) error {
+	if msg.Transfer != nil {
+		return e.handleTransferMessage(ctx, reg, msg)
+	}
 	var wf *registrar.Workflow
 	err := e.DB.InTx(ctx, func(tx *store.Tx) error {
 		var err error

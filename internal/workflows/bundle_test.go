@@ -120,6 +120,9 @@ type answer struct {
 	avail  []registrar.Availability // Check
 	create registrar.CreateResult   // Create
 	info   registrar.DomainInfo     // Info; see ours
+	// price and transfer answer TransferPrice and Transfer (transfer_test.go).
+	price    registrar.TransferPrice
+	transfer registrar.TransferResult
 	// ours makes an Info answer carry the auth code of the last create the
 	// registry received for the name: the domain is the workflow's own.
 	ours bool

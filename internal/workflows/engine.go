@@ -58,6 +58,11 @@ type Config struct {
 	// BlockedTimeout is how long a workflow may stay blocked before it fails
 	// with deadline_exceeded [7 days].
 	BlockedTimeout time.Duration
+	// TransferTimeout is how long a transfer may wait on the losing
+	// registrar (and an outbound transfer past its act-by date) before it
+	// fails with deadline_exceeded [10 days: past the registries' 5-day
+	// window].
+	TransferTimeout time.Duration
 	// ActionTimeout is how long an action_required workflow waits for the
 	// user before it fails with action_expired [15 days, ICANN's
 	// registrant-verification window].
@@ -112,6 +117,7 @@ func (c *Config) setDefaults() {
 	def(&c.InProgressTimeout, InProgressTimeoutDefault)
 	def(&c.BlockedTimeout, BlockedTimeoutDefault)
 	def(&c.ActionTimeout, ActionTimeoutDefault)
+	def(&c.TransferTimeout, TransferTimeoutDefault)
 	def(&c.JobTimeout, JobTimeoutDefault)
 	def(&c.RescueAfter, RescueAfterDefault)
 	def(&c.RetryMin, RetryMinDefault)

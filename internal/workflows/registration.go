@@ -89,6 +89,10 @@ func (e *Engine) step(ctx context.Context, wf *registrar.Workflow, prepared bool
 		}
 		wf.Data = mustJSON(d)
 		return t, err
+	case wf.Kind == registrar.WorkflowTransferIn:
+		return e.transferStep(ctx, wf, prepared)
+	case wf.Kind == registrar.WorkflowTransferOut && wf.Step == stepTransferOut:
+		return e.transferOutStep(ctx, wf)
 	case wf.Kind == registrar.WorkflowUpdate && wf.Step == stepApply:
 		return e.applyUpdate(wf), nil
 	}
@@ -411,8 +415,8 @@ func (e *Engine) fail(wf *registrar.Workflow, code, message string) transition {
 	}
 	setContext(wf, keep)
 	return transition{apply: func(ctx context.Context, tx *store.Tx) error {
-		if wf.Kind != registrar.WorkflowRegistration {
-			return nil
+		if wf.Kind != registrar.WorkflowRegistration && wf.Kind != registrar.WorkflowTransferIn {
+			return nil // an update or outbound transfer leaves the registration as it is
 		}
 		return tx.DeleteRegistration(ctx, wf.Env, wf.Domain, wf.ID)
 	}}

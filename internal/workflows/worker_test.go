@@ -299,7 +299,7 @@ func TestNew(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Config{MaxDomains: 100, InProgressTimeout: time.Hour, BlockedTimeout: 7 * day, ActionTimeout: 15 * day,
+	want := Config{MaxDomains: 100, InProgressTimeout: time.Hour, BlockedTimeout: 7 * day, TransferTimeout: 10 * day, ActionTimeout: 15 * day,
 		JobTimeout: 30 * time.Second, RescueAfter: time.Minute, RetryMin: time.Second, RetryMax: time.Minute,
 		PendingRecheck: time.Minute, PollInterval: 2 * time.Second, SweepInterval: 30 * time.Second, Workers: 50,
 		MaxInFlight: 20, fetchPoll: time.Second, Policies: map[registrar.Env]registrar.Policy{
