@@ -25,6 +25,9 @@ type Command struct {
 	ContactCreate *ContactCreate
 	ContactInfo   *ContactInfo
 	HostCreate    *HostCreate
+	// DomainTransfer is <transfer op="..."><domain:transfer> (RFC 5730
+	// §2.9.3.4, RFC 5731 §3.1.3 and §3.2.4).
+	DomainTransfer *DomainTransfer
 }
 
 // Login is <login> (RFC 5730 §2.9.1.1).
@@ -136,6 +139,27 @@ type DomainChg struct {
 	AuthInfo   *string
 }
 
+// Transfer operations (the op attribute of <transfer>).
+const (
+	TransferRequest = "request"
+	TransferQuery   = "query"
+	TransferCancel  = "cancel"
+	TransferApprove = "approve"
+	TransferReject  = "reject"
+)
+
+// DomainTransfer is <transfer op="..."><domain:transfer>. Period is only
+// sent with op "request"; AuthInfo (the domain's <domain:pw>) is required
+// by registries for a request and optional for the other operations; Fee
+// is the fee extension (<fee:transfer>) of a request.
+type DomainTransfer struct {
+	Op       string
+	Name     string
+	Period   *Period
+	AuthInfo string // "" leaves <domain:authInfo> out
+	Fee      *FeeTransform
+}
+
 // ContactCreate is <contact:create>.
 type ContactCreate struct {
 	ID         string       // 3-16 characters
@@ -194,8 +218,8 @@ type HostAddr struct {
 
 // Kind names the message: "hello", "login", "logout", "poll",
 // "domain:check", "domain:info", "domain:create", "domain:renew",
-// "domain:update", "contact:create", "contact:info", "host:create", or ""
-// when no message field is set.
+// "domain:update", "domain:transfer", "contact:create", "contact:info",
+// "host:create", or "" when no message field is set.
 func (c *Command) Kind() string {
 	switch {
 	case c.Hello:
@@ -222,6 +246,8 @@ func (c *Command) Kind() string {
 		return "contact:info"
 	case c.HostCreate != nil:
 		return "host:create"
+	case c.DomainTransfer != nil:
+		return "domain:transfer"
 	}
 	return ""
 }
@@ -230,7 +256,7 @@ func (c *Command) count() int {
 	n := 0
 	for _, set := range []bool{c.Hello, c.Login != nil, c.Logout, c.Poll != nil, c.DomainCheck != nil,
 		c.DomainInfo != nil, c.DomainCreate != nil, c.DomainRenew != nil, c.DomainUpdate != nil,
-		c.ContactCreate != nil, c.ContactInfo != nil, c.HostCreate != nil} {
+		c.ContactCreate != nil, c.ContactInfo != nil, c.HostCreate != nil, c.DomainTransfer != nil} {
 		if set {
 			n++
 		}
@@ -362,6 +388,21 @@ func (c *Command) validate() error {
 		for _, a := range h.Addrs {
 			validateHostAddr(v, a)
 		}
+	}
+	if d := c.DomainTransfer; d != nil {
+		v.enum("transfer@op", d.Op, true, TransferApprove, TransferCancel, TransferQuery, TransferReject, TransferRequest)
+		v.token("domain:name", d.Name, 1, 255)
+		if d.Op != TransferRequest {
+			if d.Period != nil {
+				v.fail(CodeSyntaxError, "domain:period", "a period is only sent with op=\"request\"")
+			}
+			if d.Fee != nil {
+				v.fail(CodeSyntaxError, "fee:transfer", "the fee extension is only sent with op=\"request\"")
+			}
+		}
+		d.Period.validate(v, "domain:period")
+		v.normalized("domain:pw", d.AuthInfo, 0, 0)
+		d.Fee.validate(v, "fee:transfer")
 	}
 	return v.result()
 }
@@ -596,6 +637,18 @@ func (c *Command) Marshal() ([]byte, error) {
 		}
 		w.end("contact:info")
 		w.end("info")
+	case c.DomainTransfer != nil:
+		d := c.DomainTransfer
+		w.start("transfer", "op", d.Op)
+		w.start("domain:transfer", "xmlns:domain", NSDomain)
+		w.leaf("domain:name", d.Name)
+		d.Period.write(w, "domain:period")
+		if d.AuthInfo != "" {
+			writeAuthInfo(w, "domain", d.AuthInfo)
+		}
+		w.end("domain:transfer")
+		w.end("transfer")
+		writeFeeExtension(w, "fee:transfer", d.Fee)
 	case c.HostCreate != nil:
 		h := c.HostCreate
 		w.start("create")

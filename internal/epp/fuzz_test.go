@@ -140,6 +140,8 @@ func FuzzMarshalRoundTrip(f *testing.F) {
 	f.Add(" a  b ", "x\ty", "a\r\nb & <c>", "-0.0", 99)
 	f.Add("", "", "\u00e9\U0001F600", ".5", 0)
 	f.Add("urn:x", "name", "]]>", "5.", 100)
+	f.Add("xfer-example.com", "request", "sandbox-auth", "500.00", 1)
+	f.Add("example.net", "pending", "ClientX", "0", 2)
 	f.Fuzz(func(t *testing.T, a, b, c, dec string, n int) {
 		when := date(2026, 1, 2, 3, 4, 5).Add(time.Duration(n) * time.Millisecond)
 		msgs := []message{
@@ -156,6 +158,12 @@ func FuzzMarshalRoundTrip(f *testing.F) {
 				{Type: "loc", Name: c, Org: b, Street: []string{a, b, c}, City: c, SP: b, PC: a, CC: dec}},
 				Unspec: []KeyValue{{Key: a, Value: b}, {Key: "NexusCategory", Value: c}}}},
 			&Command{HostCreate: &HostCreate{Name: a, Addrs: []HostAddr{{IP: b, Addr: c}}}},
+			&Command{ClTRID: c, DomainTransfer: &DomainTransfer{Op: b, Name: a, Period: &Period{n, "y"}, AuthInfo: c,
+				Fee: &FeeTransform{Currency: b, Fees: []Fee{{dec, a}}}}},
+			&Command{DomainTransfer: &DomainTransfer{Op: TransferQuery, Name: a, AuthInfo: b}},
+			&Response{Results: []Result{{Code: 1001}}, SvTRID: "SRV-1",
+				DomainTransfer: &DomainTrnData{Name: a, TrStatus: b, ReID: c, ReDate: when, AcID: a, AcDate: when, ExDate: when},
+				FeeTransfer:    &FeeTransformData{Currency: c, Period: &Period{n, "y"}, Fees: []Fee{{dec, b}}}},
 			&Response{Results: []Result{{Code: n, Msg: c, Values: []Value{{NS: a, Name: b, Text: c, Reason: c}, {Text: c}}}},
 				MsgQ: &MsgQ{Count: n, ID: a, QDate: when, Msg: c}, ClTRID: a, SvTRID: b},
 			&Response{Results: []Result{{Code: 1000}}, SvTRID: "SRV-1",

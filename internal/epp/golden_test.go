@@ -263,6 +263,46 @@ var goldenCases = []struct {
 		},
 		ClTRID: "ABC-00022", SvTRID: "SRV-00022",
 	}},
+	{"domain_transfer_request", &Command{ClTRID: "ABC-00030", DomainTransfer: &DomainTransfer{
+		Op: TransferRequest, Name: "example.com", Period: &Period{1, PeriodYears}, AuthInfo: "2fooBAR"}}},
+	{"domain_transfer_request_fee", &Command{ClTRID: "ABC-00031", DomainTransfer: &DomainTransfer{
+		Op: TransferRequest, Name: "premium.example", Period: &Period{1, PeriodYears}, AuthInfo: "2fooBAR",
+		Fee: &FeeTransform{Currency: "USD", Fees: []Fee{{Amount: "500.00"}}}}}},
+	{"domain_transfer_request_response", &Response{
+		Results: []Result{{Code: CodePending, Msg: CodeText(CodePending)}},
+		DomainTransfer: &DomainTrnData{Name: "example.com", TrStatus: TrPending, ReID: "ClientX", ReDate: date(2026, 1, 6, 9, 0, 0),
+			AcID: "ClientY", AcDate: date(2026, 1, 11, 9, 0, 0), ExDate: date(2027, 9, 8, 22, 0, 0)},
+		FeeTransfer: &FeeTransformData{Currency: "USD", Period: &Period{1, PeriodYears}, Fees: []Fee{{Amount: "500.00"}}},
+		ClTRID:      "ABC-00031", SvTRID: "SRV-00031",
+	}},
+	{"domain_transfer_query", &Command{ClTRID: "ABC-00032", DomainTransfer: &DomainTransfer{
+		Op: TransferQuery, Name: "example.com", AuthInfo: "2fooBAR"}}},
+	{"domain_transfer_query_response", &Response{
+		Results: []Result{{Code: CodeOK, Msg: CodeText(CodeOK)}},
+		DomainTransfer: &DomainTrnData{Name: "example.com", TrStatus: TrServerApproved, ReID: "ClientX", ReDate: date(2026, 1, 6, 9, 0, 0),
+			AcID: "ClientY", AcDate: date(2026, 1, 11, 9, 0, 0), ExDate: date(2027, 9, 8, 22, 0, 0)},
+		ClTRID: "ABC-00032", SvTRID: "SRV-00032",
+	}},
+	{"domain_transfer_cancel", &Command{ClTRID: "ABC-00033", DomainTransfer: &DomainTransfer{Op: TransferCancel, Name: "example.com"}}},
+	{"domain_transfer_approve", &Command{ClTRID: "ABC-00034", DomainTransfer: &DomainTransfer{Op: TransferApprove, Name: "example.com"}}},
+	{"domain_transfer_reject", &Command{ClTRID: "ABC-00035", DomainTransfer: &DomainTransfer{Op: TransferReject, Name: "example.com"}}},
+	{"domain_transfer_reject_response", &Response{
+		Results: []Result{{Code: CodeOK, Msg: CodeText(CodeOK)}},
+		DomainTransfer: &DomainTrnData{Name: "example.com", TrStatus: TrClientRejected, ReID: "ClientX", ReDate: date(2026, 1, 6, 9, 0, 0),
+			AcID: "ClientY", AcDate: date(2026, 1, 7, 9, 0, 0)},
+		ClTRID: "ABC-00035", SvTRID: "SRV-00035",
+	}},
+	{"domain_transfer_2202_response", &Response{
+		Results: []Result{{Code: CodeInvalidAuthInfo, Msg: CodeText(CodeInvalidAuthInfo)}},
+		ClTRID:  "ABC-00036", SvTRID: "SRV-00036",
+	}},
+	{"poll_req_response_transfer_approved", &Response{
+		Results: []Result{{Code: CodeAckToDequeue, Msg: CodeText(CodeAckToDequeue)}},
+		MsgQ:    &MsgQ{Count: 1, ID: "12348", QDate: date(2026, 1, 11, 9, 0, 0), Msg: "Transfer auto-approved."},
+		DomainTransfer: &DomainTrnData{Name: "example.com", TrStatus: TrServerApproved, ReID: "ClientX", ReDate: date(2026, 1, 6, 9, 0, 0),
+			AcID: "ClientY", AcDate: date(2026, 1, 11, 9, 0, 0), ExDate: date(2027, 9, 8, 22, 0, 0)},
+		SvTRID: "SRV-00037",
+	}},
 	{"error_2502_response", &Response{
 		Results: []Result{{Code: CodeSessionLimitExceeded, Msg: CodeText(CodeSessionLimitExceeded)}},
 		SvTRID:  "SRV-00023",

@@ -116,7 +116,7 @@ func (p *parser) command(cmd *element, c *Command) string {
 			p.fail(CodeMissingParam, "poll@op", "required attribute missing")
 		}
 		c.Poll = &Poll{Op: collapse(op), MsgID: attrTok(verb, "msgID")}
-	case "delete", "transfer":
+	case "delete":
 		p.fail(CodeUnimplementedCommand, verb.local, "command not implemented")
 	default:
 		p.object(verb, c)
@@ -193,6 +193,18 @@ func (p *parser) object(verb *element, c *Command) {
 				Name:       p.tok(first(k["name"])),
 				CurExpDate: p.date(first(k["curExpDate"])),
 				Period:     p.period(first(k["period"])),
+			}
+		case "transfer":
+			op, ok := verb.attr("op")
+			if !ok {
+				p.fail(CodeMissingParam, "transfer@op", "required attribute missing")
+			}
+			k := p.kids(o, NSDomain, kid{"name", req1}, kid{"period", opt1}, kid{"authInfo", opt1})
+			c.DomainTransfer = &DomainTransfer{
+				Op:       collapse(op),
+				Name:     p.tok(first(k["name"])),
+				Period:   p.period(first(k["period"])),
+				AuthInfo: p.authInfo(first(k["authInfo"]), NSDomain),
 			}
 		case "update":
 			k := p.kids(o, NSDomain, kid{"name", req1}, kid{"add", opt1}, kid{"rem", opt1}, kid{"chg", opt1})
@@ -272,6 +284,8 @@ func (p *parser) commandExtension(ext *element, c *Command) {
 			c.DomainCreate.Fee, use = p.feeTransform(e), true
 		case e.local == "renew" && c.DomainRenew != nil:
 			c.DomainRenew.Fee, use = p.feeTransform(e), true
+		case e.local == "transfer" && c.DomainTransfer != nil:
+			c.DomainTransfer.Fee, use = p.feeTransform(e), true
 		}
 		if use {
 			if seen {

@@ -26,6 +26,9 @@ type Response struct {
 	FeeCheck  *FeeChkData       // <fee:chkData>
 	FeeCreate *FeeTransformData // <fee:creData>
 	FeeRenew  *FeeTransformData // <fee:renData>
+	// FeeTransfer is <fee:trnData>: the fee of a transfer request, or the
+	// fee of the transfer a query or a poll message reports.
+	FeeTransfer *FeeTransformData
 
 	ClTRID string // echoed, optional
 	SvTRID string // required, 3-64 characters
@@ -318,6 +321,7 @@ func (r *Response) validate() error {
 	r.FeeCheck.validate(v)
 	r.FeeCreate.validate(v)
 	r.FeeRenew.validate(v)
+	r.FeeTransfer.validate(v)
 	v.optToken("clTRID", r.ClTRID, 3, 64)
 	v.token("svTRID", r.SvTRID, 3, 64)
 	return v.result()
@@ -393,7 +397,7 @@ func (r *Response) Marshal() ([]byte, error) {
 		}
 	}
 	r.writeResData(w)
-	if r.FeeCheck != nil || r.FeeCreate != nil || r.FeeRenew != nil {
+	if r.FeeCheck != nil || r.FeeCreate != nil || r.FeeRenew != nil || r.FeeTransfer != nil {
 		w.start("extension")
 		if r.FeeCheck != nil {
 			r.FeeCheck.write(w)
@@ -403,6 +407,9 @@ func (r *Response) Marshal() ([]byte, error) {
 		}
 		if r.FeeRenew != nil {
 			r.FeeRenew.write(w, "fee:renData")
+		}
+		if r.FeeTransfer != nil {
+			r.FeeTransfer.write(w, "fee:trnData")
 		}
 		w.end("extension")
 	}
@@ -650,6 +657,11 @@ func (p *parser) response(e *element) *Response {
 					p.fail(CodeSyntaxError, "fee:renData", "repeated")
 				}
 				r.FeeRenew = p.feeTransformData(x)
+			case "trnData":
+				if r.FeeTransfer != nil {
+					p.fail(CodeSyntaxError, "fee:trnData", "repeated")
+				}
+				r.FeeTransfer = p.feeTransformData(x)
 			}
 		}
 	}

@@ -262,7 +262,8 @@ func (s *session) exchange(ctx context.Context, frame []byte) (answer []byte, st
 func (s *session) missingService(cmd *Command) string {
 	var obj string
 	switch {
-	case cmd.DomainCheck != nil, cmd.DomainInfo != nil, cmd.DomainCreate != nil, cmd.DomainRenew != nil, cmd.DomainUpdate != nil:
+	case cmd.DomainCheck != nil, cmd.DomainInfo != nil, cmd.DomainCreate != nil, cmd.DomainRenew != nil, cmd.DomainUpdate != nil,
+		cmd.DomainTransfer != nil:
 		obj = NSDomain
 	case cmd.ContactCreate != nil, cmd.ContactInfo != nil:
 		obj = NSContact
@@ -274,7 +275,8 @@ func (s *session) missingService(cmd *Command) string {
 	}
 	fee := (cmd.DomainCheck != nil && cmd.DomainCheck.Fee != nil) ||
 		(cmd.DomainCreate != nil && cmd.DomainCreate.Fee != nil) ||
-		(cmd.DomainRenew != nil && cmd.DomainRenew.Fee != nil)
+		(cmd.DomainRenew != nil && cmd.DomainRenew.Fee != nil) ||
+		(cmd.DomainTransfer != nil && cmd.DomainTransfer.Fee != nil)
 	if fee && !slices.Contains(s.extURIs, NSFee) {
 		return NSFee
 	}

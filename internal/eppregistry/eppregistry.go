@@ -48,7 +48,10 @@ const (
 	FormNeuLevel ContactExtensionForm = "neulevel"
 )
 
-var _ registrar.Registry = (*Registry)(nil)
+var (
+	_ registrar.Registry  = (*Registry)(nil)
+	_ registrar.Transfers = (*Registry)(nil)
+)
 
 // New returns the registry called name (for logs), reached through c,
 // where we are clientID.
@@ -189,9 +192,14 @@ func (r *Registry) Info(ctx context.Context, name string) (registrar.DomainInfo,
 	if err != nil {
 		return registrar.DomainInfo{}, r.fail("info", err)
 	}
+	return r.domainInfo("eppregistry.Info", resp)
+}
+
+// domainInfo converts an info's answer.
+func (r *Registry) domainInfo(op string, resp *epp.Response) (registrar.DomainInfo, error) {
 	inf := resp.DomainInfo
 	if inf == nil {
-		return registrar.DomainInfo{}, registrar.Errorf(registrar.KindInternal, "eppregistry.Info", "registry %s answered an info without infData", r.name)
+		return registrar.DomainInfo{}, registrar.Errorf(registrar.KindInternal, op, "registry %s answered an info without infData", r.name)
 	}
 	d := registrar.DomainInfo{
 		Name: strings.ToLower(inf.Name), Sponsored: inf.ClID == r.clientID, AuthInfo: inf.AuthInfo,
@@ -203,6 +211,108 @@ func (r *Registry) Info(ctx context.Context, name string) (registrar.DomainInfo,
 		}
 	}
 	return d, nil
+}
+
+// TransferInfo implements registrar.Transfers with a domain info quoting
+// the auth code (RFC 5731 section 3.1.2). Errors carry a transfer reason
+// in registrar.Error.Reason (the table kinds): 2303 is KindNotFound with
+// domain_not_exists, 2202 KindRejected with invalid_auth_code.
+func (r *Registry) TransferInfo(ctx context.Context, name, authInfo string) (registrar.DomainInfo, error) {
+	resp, err := r.c.Do(ctx, &epp.Command{DomainInfo: &epp.DomainInfo{Name: name, AuthInfo: authInfo}})
+	if err != nil {
+		return registrar.DomainInfo{}, r.failTransfer("info", err)
+	}
+	return r.domainInfo("eppregistry.TransferInfo", resp)
+}
+
+// TransferPrice implements registrar.Transfers with a domain check asking
+// the fee extension (RFC 8748) for the transfer and the renewal of one
+// year. A class other than "standard" is premium. A registry that gives no
+// transfer fee for the name is KindRejected.
+func (r *Registry) TransferPrice(ctx context.Context, name string) (registrar.TransferPrice, error) {
+	const op = "eppregistry.TransferPrice"
+	year := &epp.Period{Value: 1, Unit: epp.PeriodYears}
+	resp, err := r.c.Do(ctx, &epp.Command{DomainCheck: &epp.DomainCheck{
+		Names: []string{name},
+		Fee:   &epp.FeeCheck{Commands: []epp.FeeCommand{{Name: epp.FeeTransfer, Period: year}, {Name: epp.FeeRenew, Period: year}}},
+	}})
+	if err != nil {
+		return registrar.TransferPrice{}, r.failTransfer("check", err)
+	}
+	if resp.FeeCheck == nil {
+		return registrar.TransferPrice{}, registrar.Errorf(registrar.KindInternal, op, "registry %s answered a fee check without fee:chkData", r.name)
+	}
+	for _, cd := range resp.FeeCheck.CDs {
+		if !strings.EqualFold(cd.ObjID, name) {
+			continue
+		}
+		if !cd.Avail {
+			return registrar.TransferPrice{}, registrar.Errorf(registrar.KindRejected, op, "registry %s gives no transfer price for %s: %s", r.name, name, cd.Reason)
+		}
+		p := registrar.TransferPrice{Currency: resp.FeeCheck.Currency, Premium: cd.Class != "" && !strings.EqualFold(cd.Class, "standard")}
+		for _, c := range cd.Commands {
+			switch {
+			case len(c.Fees) == 0:
+			case c.Name == epp.FeeTransfer:
+				p.Transfer = c.Fees[0].Amount
+			case c.Name == epp.FeeRenew:
+				p.Renewal = c.Fees[0].Amount
+			}
+		}
+		if p.Transfer == "" {
+			return registrar.TransferPrice{}, registrar.Errorf(registrar.KindRejected, op, "registry %s gives no transfer price for %s", r.name, name)
+		}
+		return p, nil
+	}
+	return registrar.TransferPrice{}, registrar.Errorf(registrar.KindInternal, op, "registry %s answered a fee check without %s", r.name, name)
+}
+
+// Transfer implements registrar.Transfers with a <transfer> (RFC 5731
+// section 3.2.4), req.TransactionID as its clTRID; a request carries the
+// period (req.Years, 1 if zero) and the auth code, a query the auth code
+// when given. 1001 is Pending. Errors are the table kinds' for a transfer
+// command, with registrar.Error.Reason: 2202 KindRejected
+// invalid_auth_code; 2304 KindRejected domain_locked when the registry
+// names a *TransferProhibited status, registry_status otherwise; 2106
+// KindRejected domain_outside_transfer_window; 2303 KindNotFound
+// domain_not_exists; 2300 (a transfer is pending) and 2301 (none is)
+// KindConflict; 2201 (we are not the side that may act) KindForbidden.
+// A request's KindUnavailable is settled with a query, not a new request.
+func (r *Registry) Transfer(ctx context.Context, req registrar.TransferRequest) (registrar.TransferResult, error) {
+	const op = "eppregistry.Transfer"
+	t := &epp.DomainTransfer{Op: string(req.Op), Name: req.Name}
+	switch req.Op {
+	case registrar.TransferOpRequest:
+		years := req.Years
+		if years == 0 {
+			years = 1
+		}
+		t.Period, t.AuthInfo = &epp.Period{Value: years, Unit: epp.PeriodYears}, req.AuthInfo
+	case registrar.TransferOpQuery:
+		t.AuthInfo = req.AuthInfo
+	case registrar.TransferOpCancel, registrar.TransferOpApprove, registrar.TransferOpReject:
+	default:
+		return registrar.TransferResult{}, registrar.Errorf(registrar.KindInvalid, op, "unknown transfer operation %q", req.Op)
+	}
+	resp, err := r.c.Do(ctx, &epp.Command{ClTRID: req.TransactionID, DomainTransfer: t})
+	if err != nil {
+		return registrar.TransferResult{}, r.failTransfer("transfer "+string(req.Op), err)
+	}
+	res := registrar.TransferResult{Name: strings.ToLower(req.Name), Pending: resp.Code() == epp.CodePending, ServerTransactionID: resp.SvTRID}
+	if d := resp.DomainTransfer; d != nil {
+		res = transferResult(d)
+		res.Pending, res.ServerTransactionID = resp.Code() == epp.CodePending, resp.SvTRID
+	} else if req.Op == registrar.TransferOpQuery {
+		return registrar.TransferResult{}, registrar.Errorf(registrar.KindInternal, op, "registry %s answered a transfer query without trnData", r.name)
+	}
+	return res, nil
+}
+
+func transferResult(d *epp.DomainTrnData) registrar.TransferResult {
+	return registrar.TransferResult{
+		Name: strings.ToLower(d.Name), Status: d.TrStatus, RequestingID: d.ReID, ActingID: d.AcID,
+		RequestedAt: d.ReDate, ActBy: d.AcDate, ExpiresAt: d.ExDate,
+	}
 }
 
 // Renew implements registrar.Registry.
@@ -232,9 +342,11 @@ func (r *Registry) Update(ctx context.Context, req registrar.DomainUpdate) error
 	return nil
 }
 
-// Poll implements registrar.Registry. Messages other than pending-action
-// results come back without a transaction ID; the caller acknowledges them
-// after logging.
+// Poll implements registrar.Registry. A pending-action result (panData)
+// carries the transaction ID of the command; a transfer message (trnData)
+// fills Transfer, with Success set when the transfer was approved. Other
+// messages come back without either; the caller acknowledges them after
+// logging.
 func (r *Registry) Poll(ctx context.Context) (*registrar.PollMessage, error) {
 	resp, err := r.c.Do(ctx, &epp.Command{Poll: &epp.Poll{Op: epp.PollReq}})
 	if err != nil {
@@ -250,6 +362,11 @@ func (r *Registry) Poll(ctx context.Context) (*registrar.PollMessage, error) {
 			m.Date = pan.PaDate
 		}
 	}
+	if trn := resp.DomainTransfer; trn != nil {
+		t := transferResult(trn)
+		m.Domain, m.Transfer = t.Name, &t
+		m.Success = t.Status == registrar.TransferClientApproved || t.Status == registrar.TransferServerApproved
+	}
 	return m, nil
 }
 
@@ -261,28 +378,51 @@ func (r *Registry) Ack(ctx context.Context, id string) error {
 	return nil
 }
 
+// codeMapping is how a result code maps to an error kind: kind for
+// every command, and for a transfer command (an info with an auth code, a
+// <transfer>) xfer when set, with the registrar.TransferReason* the error
+// carries in registrar.Error.Reason.
+type codeMapping struct {
+	kind   registrar.Kind
+	xfer   *registrar.Kind
+	reason string
+}
+
+func kindPtr(k registrar.Kind) *registrar.Kind { return &k }
+
 // kinds is the one table from EPP result codes to error kinds. Codes not
-// listed are protocol or configuration errors: KindInternal, logged loudly.
-var kinds = map[int]registrar.Kind{
-	epp.CodeObjectExists:                  registrar.KindConflict,    // 2302: the name is taken
-	epp.CodeObjectDoesNotExist:            registrar.KindNotFound,    // 2303
-	epp.CodeParamPolicyError:              registrar.KindRejected,    // 2306
-	epp.CodeParamRangeError:               registrar.KindRejected,    // 2004
-	epp.CodeParamSyntaxError:              registrar.KindRejected,    // 2005
-	epp.CodeMissingParam:                  registrar.KindRejected,    // 2003: e.g. a premium create without a fee
-	epp.CodeBillingFailure:                registrar.KindRejected,    // 2104
-	epp.CodeStatusProhibitsOperation:      registrar.KindRejected,    // 2304
-	epp.CodeAssociationProhibitsOperation: registrar.KindRejected,    // 2305
-	epp.CodeDataMgmtPolicyViolation:       registrar.KindRejected,    // 2308
-	epp.CodeNotEligibleForRenewal:         registrar.KindRejected,    // 2105
-	epp.CodeNotEligibleForTransfer:        registrar.KindRejected,    // 2106
-	epp.CodeCommandFailed:                 registrar.KindUnavailable, // 2400: outcome unknown, retry later
-	epp.CodeCommandFailedClosing:          registrar.KindUnavailable, // 2500
-	epp.CodeSessionLimitExceeded:          registrar.KindUnavailable, // 2502
+// listed are protocol or configuration errors: KindInternal, logged loudly
+// (except where a transfer command maps them).
+var kinds = map[int]codeMapping{
+	epp.CodeObjectExists:                  {kind: registrar.KindConflict},                                                                                         // 2302: the name is taken
+	epp.CodeObjectDoesNotExist:            {kind: registrar.KindNotFound, reason: registrar.TransferReasonDomainNotExists},                                        // 2303
+	epp.CodeParamPolicyError:              {kind: registrar.KindRejected},                                                                                         // 2306
+	epp.CodeParamRangeError:               {kind: registrar.KindRejected},                                                                                         // 2004
+	epp.CodeParamSyntaxError:              {kind: registrar.KindRejected},                                                                                         // 2005
+	epp.CodeMissingParam:                  {kind: registrar.KindRejected},                                                                                         // 2003: e.g. a premium create or transfer without a fee
+	epp.CodeBillingFailure:                {kind: registrar.KindRejected},                                                                                         // 2104
+	epp.CodeStatusProhibitsOperation:      {kind: registrar.KindRejected, reason: registrar.TransferReasonRegistryStatus},                                         // 2304: a *TransferProhibited status makes it domain_locked (fail)
+	epp.CodeAssociationProhibitsOperation: {kind: registrar.KindRejected},                                                                                         // 2305
+	epp.CodeDataMgmtPolicyViolation:       {kind: registrar.KindRejected},                                                                                         // 2308
+	epp.CodeNotEligibleForRenewal:         {kind: registrar.KindRejected},                                                                                         // 2105
+	epp.CodeNotEligibleForTransfer:        {kind: registrar.KindRejected, reason: registrar.TransferReasonOutsideTransferWindow},                                  // 2106: e.g. created or transferred less than 60 days ago
+	epp.CodePendingTransfer:               {kind: registrar.KindConflict},                                                                                         // 2300: a transfer is pending already
+	epp.CodeNotPendingTransfer:            {kind: registrar.KindConflict},                                                                                         // 2301: no pending transfer to cancel, approve, reject
+	epp.CodeAuthorizationError:            {kind: registrar.KindInternal, xfer: kindPtr(registrar.KindForbidden)},                                                 // 2201: in a transfer, we are not the side that may act
+	epp.CodeInvalidAuthInfo:               {kind: registrar.KindInternal, xfer: kindPtr(registrar.KindRejected), reason: registrar.TransferReasonInvalidAuthCode}, // 2202: the auth code is wrong
+	epp.CodeCommandFailed:                 {kind: registrar.KindUnavailable},                                                                                      // 2400: outcome unknown, retry later
+	epp.CodeCommandFailedClosing:          {kind: registrar.KindUnavailable},                                                                                      // 2500
+	epp.CodeSessionLimitExceeded:          {kind: registrar.KindUnavailable},                                                                                      // 2502
 }
 
 // fail turns a client error into a core error.
-func (r *Registry) fail(cmd string, err error) error {
+func (r *Registry) fail(cmd string, err error) error { return r.failAs(cmd, err, false) }
+
+// failTransfer is fail for a transfer command: the table's transfer kinds
+// apply, and the error carries the transfer reason.
+func (r *Registry) failTransfer(cmd string, err error) error { return r.failAs(cmd, err, true) }
+
+func (r *Registry) failAs(cmd string, err error, transfer bool) error {
 	op := "eppregistry." + cmd
 	var ee *epp.Error
 	if errors.As(err, &ee) {
@@ -290,8 +430,19 @@ func (r *Registry) fail(cmd string, err error) error {
 		if ee.Reason != "" {
 			msg += ": " + ee.Reason
 		}
-		k, ok := kinds[ee.Code]
-		if !ok {
+		m, ok := kinds[ee.Code]
+		k := m.kind
+		if transfer && m.xfer != nil {
+			k = *m.xfer
+		}
+		if ok && transfer {
+			reason := m.reason
+			if ee.Code == epp.CodeStatusProhibitsOperation && strings.Contains(ee.Reason+" "+ee.Msg, "TransferProhibited") {
+				reason = registrar.TransferReasonDomainLocked
+			}
+			return &registrar.Error{Kind: k, Op: op, Message: msg, Reason: reason, Err: err}
+		}
+		if !ok || k == registrar.KindInternal {
 			r.log.Error("registry refused a command: check the registry configuration (credentials, services, our command)",
 				"command", cmd, "code", ee.Code, "message", ee.Msg, "reason", ee.Reason, "cltrid", ee.ClTRID, "svtrid", ee.SvTRID)
 			k = registrar.KindInternal

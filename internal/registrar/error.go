@@ -65,6 +65,11 @@ type Error struct {
 	// Rule, when set, names the rule a KindInvalid request broke, for the
 	// few rules the API reports with an error code of their own.
 	Rule Rule
+	// Reason, when set, is why a registry refused a transfer, as one of
+	// the TransferReason* values (KindRejected, KindNotFound): the
+	// registry adapters set it from the registry's result code, so that
+	// a transfer check can report it without reading Message.
+	Reason string
 	// RetryAfterSeconds, when positive, tells a client when to try again
 	// (KindRateLimited, KindUnavailable).
 	RetryAfterSeconds int

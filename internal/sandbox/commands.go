@@ -29,6 +29,8 @@ func (ss *session) command(cmd *epp.Command) *epp.Response {
 		return ss.contactInfo(cmd)
 	case cmd.HostCreate != nil:
 		return ss.hostCreate(cmd)
+	case cmd.DomainTransfer != nil:
+		return ss.domainTransfer(cmd)
 	case cmd.Poll != nil && cmd.Poll.Op == epp.PollReq:
 		return ss.pollReq(cmd)
 	case cmd.Poll != nil && cmd.Poll.Op == epp.PollAck:
@@ -111,7 +113,7 @@ func (ss *session) domainCheck(cmd *epp.Command) *epp.Response {
 // feeCheck answers a <fee:check> for names (RFC 8748 section 3.1.1): per
 // name, its class and the price of each command asked. A name whose price
 // cannot be given (no price for its extension, a command other than
-// create or renew, a period the registry does not offer, or a currency
+// create, renew or transfer, a period the registry does not offer, or a currency
 // other than the name's) is avail="0" with a reason.
 func (e *Engine) feeCheck(names []string, f *epp.FeeCheck) *epp.FeeChkData {
 	out := &epp.FeeChkData{Currency: f.Currency}
@@ -122,7 +124,7 @@ func (e *Engine) feeCheck(names []string, f *epp.FeeCheck) *epp.FeeChkData {
 			p, priced := e.Price(name, c.Name, years)
 			reason := ""
 			switch {
-			case c.Name != epp.FeeCreate && c.Name != epp.FeeRenew:
+			case c.Name != epp.FeeCreate && c.Name != epp.FeeRenew && c.Name != epp.FeeTransfer:
 				reason = "command " + c.Name + " not priced"
 			case !valid || years < 1 || years > maxYears:
 				reason = "period not offered"
@@ -327,11 +329,41 @@ func (ss *session) pollReq(cmd *epp.Command) *epp.Response {
 		return r
 	}
 	r.MsgQ = &epp.MsgQ{Count: m.Count, ID: m.ID, QDate: m.Date, Msg: m.Message}
+	if t := m.Transfer; t != nil {
+		r.DomainTransfer = trnData(*t)
+		return r
+	}
 	pan := &epp.DomainPanData{Name: m.Domain, PaResult: m.Success, PaSvTRID: m.ServerTRID, PaDate: m.Date}
 	if isTRID(m.TransactionID) {
 		pan.PaClTRID = m.TransactionID
 	}
 	r.DomainPan = pan
+	return r
+}
+
+func trnData(t registrar.TransferResult) *epp.DomainTrnData {
+	return &epp.DomainTrnData{Name: t.Name, TrStatus: t.Status, ReID: t.RequestingID, ReDate: t.RequestedAt,
+		AcID: t.ActingID, AcDate: t.ActBy, ExDate: t.ExpiresAt}
+}
+
+// domainTransfer runs a <transfer> (RFC 5731 section 3.2.4); a request
+// with the fee extension gets <fee:trnData>.
+func (ss *session) domainTransfer(cmd *epp.Command) *epp.Response {
+	c := cmd.DomainTransfer
+	years, valid := periodYears(c.Period)
+	if !valid {
+		return ss.failure(cmd.ClTRID, epp.CodeParamRangeError, "the period must be a whole number of years")
+	}
+	res, resp, err := ss.s.engine.Transfer(ss.s.ctx, ss.clientID, cmd.ClTRID, TransferCommand{
+		Op: registrar.TransferOp(c.Op), Name: c.Name, AuthInfo: c.AuthInfo, Years: years, Fee: feeOffer(c.Fee)})
+	r := ss.answer(cmd.ClTRID, resp, err)
+	if !ok(r) {
+		return r
+	}
+	r.DomainTransfer = trnData(res.TransferResult)
+	if c.Fee != nil && c.Op == epp.TransferRequest {
+		r.FeeTransfer = feeData(res.Price, years)
+	}
 	return r
 }
 

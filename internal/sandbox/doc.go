@@ -52,6 +52,56 @@
 //	premium-                 check says available, and a fee check puts it in
 //	                         the class "premium"; a create or renew follows
 //	                         RFC 8748: see Fees.
+//	xfer-                    exists at OtherRegistrar: see Transfers.
+//
+// # Transfers
+//
+// A name whose first label starts with xfer- exists, sponsored by
+// [OtherRegistrar] since a year ago and expiring in a year, with the auth
+// code [TransferAuthCode] ("sandbox-auth"; "c2FuZGJveC1hdXRo" in the
+// base64 the API takes); any other code is 2202. [Engine.Transfer] runs
+// the five operations of a <transfer> (RFC 5731 section 3.2.4). A
+// request answers 1001 (pending, status pendingTransfer) and queues a
+// trnData poll message to the losing registrar; what happens next is
+// chosen by the name, the transfer delay being [Config.TransferDelay]
+// (default 5s, standing for ICANN's 5 days):
+//
+//	first label starts with  a transfer request by another registrar
+//	-----------------------  ---------------------------------------------------
+//	xfer-                    the losing registrar says nothing: TransferDelay
+//	                         later the registry approves (serverApproved) and
+//	                         both sides get a trnData poll message.
+//	xfer-ack-                the losing registrar approves at once
+//	                         (clientApproved): the request still answers 1001,
+//	                         as at real registries, and the approval follows
+//	                         as a poll message.
+//	xfer-nack-               the losing registrar rejects at once
+//	                         (clientRejected poll message).
+//	xfer-locked-             the domain has clientTransferProhibited (info
+//	                         shows it): the request is "2304 Object status
+//	                         prohibits operation: clientTransferProhibited".
+//	xfer-new-                the domain was created ten days ago, within the
+//	                         60 days ([TransferWindow]) in which a domain may
+//	                         not be transferred: "2106 Object is not eligible
+//	                         for transfer: created less than 60 days ago".
+//	xfer-premium-            a fee check puts it in the class "premium" for
+//	                         transfer (PremiumFactor times the renew price); a
+//	                         request without the fee extension is 2003.
+//
+// The rules apply to every domain: a request needs the auth code, a
+// period of 1 to 10 years and no pending transfer (2300); the sponsor
+// cannot request its own domain (2106). A query by either side (or
+// anyone quoting the auth code) returns the latest transfer; cancel is
+// the gaining registrar's, approve and reject the losing registrar's
+// (2201 otherwise), only while pending (2301 otherwise). On approval the
+// domain's sponsor becomes the gaining registrar, its expiry moves by
+// the period and its auth code is reset. Every transfer command is in the
+// log as "transfer:<op>". [Engine.RequestTransferFromOther] makes
+// OtherRegistrar request one of our domains (a transfer out): we get a
+// pending trnData message and approve or reject it over EPP, or the
+// registry approves it TransferDelay later. Transfers are kept in the
+// transfers table (schema version 5 on SQLite, 2 on PostgreSQL); due
+// ones are settled at the start of every command, as pending creates.
 //
 // Besides the scenarios the engine applies the usual registry rules: an
 // existing name is "In use" and cannot be created again (2302), info on a

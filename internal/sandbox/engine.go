@@ -42,6 +42,12 @@ type Config struct {
 	// take to answer, pending- creates stay pending and outage- names stay
 	// unreachable. Zero means DefaultDelay.
 	Delay time.Duration
+	// TransferDelay is how long a transfer request of an xfer- name (or
+	// one of ours that OtherRegistrar requested) waits for the losing
+	// registrar before the registry approves it (serverApproved),
+	// standing for the 5 days of ICANN's transfer policy. Zero means
+	// DefaultTransferDelay.
+	TransferDelay time.Duration
 	// Clock tells the time of commands and of scenario deadlines. Nil means
 	// registrar.SystemClock{}.
 	Clock registrar.Clock
@@ -85,6 +91,7 @@ type Engine struct {
 	db     *sql.DB
 	pg     *pgState // nil on SQLite
 	delay  time.Duration
+	xdelay time.Duration // TransferDelay
 	clock  registrar.Clock
 	logger *slog.Logger
 	prices func(ext string) (currency, standard string, ok bool)
@@ -105,6 +112,12 @@ func (cfg Config) withDefaults() (Config, error) {
 	if cfg.Delay == 0 {
 		cfg.Delay = DefaultDelay
 	}
+	if cfg.TransferDelay < 0 {
+		return cfg, fmt.Errorf("sandbox: negative transfer delay %v", cfg.TransferDelay)
+	}
+	if cfg.TransferDelay == 0 {
+		cfg.TransferDelay = DefaultTransferDelay
+	}
 	if cfg.Clock == nil {
 		cfg.Clock = registrar.SystemClock{}
 	}
@@ -124,7 +137,7 @@ func (cfg Config) withDefaults() (Config, error) {
 }
 
 func newEngine(db *sql.DB, pg *pgState, cfg Config) *Engine {
-	return &Engine{db: db, pg: pg, delay: cfg.Delay, clock: cfg.Clock, logger: cfg.Logger, prices: cfg.Prices, keep: cfg.LogRetention,
+	return &Engine{db: db, pg: pg, delay: cfg.Delay, xdelay: cfg.TransferDelay, clock: cfg.Clock, logger: cfg.Logger, prices: cfg.Prices, keep: cfg.LogRetention,
 		closed: make(chan struct{})}
 }
 
@@ -294,7 +307,13 @@ func (e *Engine) exec(ctx context.Context, c *command, fn execFunc) (Response, e
 	if err := e.settle(ctx, tx, now); err != nil {
 		return Response{}, e.failed(ctx, c, err)
 	}
+	if err := e.settleTransfers(ctx, tx, now); err != nil {
+		return Response{}, e.failed(ctx, c, err)
+	}
 	if err := seedTaken(ctx, tx, now, c.names); err != nil {
+		return Response{}, e.failed(ctx, c, err)
+	}
+	if err := seedXfer(ctx, tx, now, c.names); err != nil {
 		return Response{}, e.failed(ctx, c, err)
 	}
 
@@ -463,6 +482,7 @@ type domain struct {
 	name, sponsor, authInfo string
 	createdAt, expiresAt    time.Time
 	pending                 bool
+	pendingTransfer         bool
 	statuses                []string // client statuses, sorted
 }
 
@@ -472,8 +492,10 @@ func loadDomain(ctx context.Context, tx *txn, name string) (*domain, error) {
 	var created, expires int64
 	var pending sql.NullInt64
 	err := tx.QueryRowContext(ctx, `
-		SELECT sponsor, auth_info, created_at, expires_at, pending_until FROM domains WHERE name = ?`, name).
-		Scan(&d.sponsor, &d.authInfo, &created, &expires, &pending)
+		SELECT sponsor, auth_info, created_at, expires_at, pending_until,
+			EXISTS (SELECT 1 FROM transfers WHERE domain = domains.name AND status = 'pending')
+		FROM domains WHERE name = ?`, name).
+		Scan(&d.sponsor, &d.authInfo, &created, &expires, &pending, &d.pendingTransfer)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fail(CodeObjectNotExists, "")
 	}
@@ -497,12 +519,16 @@ func loadDomain(ctx context.Context, tx *txn, name string) (*domain, error) {
 }
 
 // eppStatuses returns the domain's statuses as EPP reports them:
-// pendingCreate while pending, else its client statuses, else ok (which
+// pendingCreate while pending and pendingTransfer while a transfer is
+// pending, besides its client statuses, else ok (which
 // RFC 5731 does not combine with any other status).
 func (d *domain) eppStatuses() []string {
 	s := append([]string(nil), d.statuses...)
 	if d.pending {
 		s = append([]string{"pendingCreate"}, s...)
+	}
+	if d.pendingTransfer {
+		s = append([]string{"pendingTransfer"}, s...)
 	}
 	if len(s) == 0 {
 		s = []string{"ok"}
@@ -719,11 +745,13 @@ func (e *Engine) PollQueue(ctx context.Context, clientID, clTRID string) (*Queue
 	var msg *QueuedMessage
 	resp, err := e.exec(ctx, c, func(ctx context.Context, tx *txn, now time.Time) (int, error) {
 		var m QueuedMessage
-		var id, at int64
+		var id, at, trDate int64
+		var transferID sql.NullInt64
+		var trStatus string
 		err := tx.QueryRowContext(ctx, `
-			SELECT id, domain, success, cltrid, svtrid, message, created_at FROM messages
+			SELECT id, domain, success, cltrid, svtrid, message, created_at, transfer_id, tr_status, tr_date FROM messages
 			WHERE client_id = ? ORDER BY id LIMIT 1`, clientID).
-			Scan(&id, &m.Domain, &m.Success, &m.TransactionID, &m.ServerTRID, &m.Message, &at)
+			Scan(&id, &m.Domain, &m.Success, &m.TransactionID, &m.ServerTRID, &m.Message, &at, &transferID, &trStatus, &trDate)
 		if errors.Is(err, sql.ErrNoRows) {
 			return CodeNoMessages, nil
 		}
@@ -734,6 +762,15 @@ func (e *Engine) PollQueue(ctx context.Context, clientID, clTRID string) (*Queue
 			return 0, err
 		}
 		m.ID, m.Date = strconv.FormatInt(id, 10), time.UnixMicro(at).UTC()
+		if transferID.Valid {
+			t, err := loadTransfer(ctx, tx, `id = ?`, transferID.Int64)
+			if err != nil {
+				return 0, err
+			}
+			// The message tells the transfer as it was when queued.
+			t.Status, t.ActBy = trStatus, time.UnixMicro(trDate).UTC()
+			m.Transfer = &t.TransferResult
+		}
 		msg, c.domain = &m, m.Domain
 		return CodeAckToDequeue, nil
 	})

@@ -25,6 +25,10 @@ const (
 	CodeStatusProhibits = epp.CodeStatusProhibitsOperation
 	CodePolicyError     = epp.CodeParamPolicyError
 	CodeCommandFailed   = epp.CodeCommandFailed
+
+	CodePendingTransfer        = epp.CodePendingTransfer
+	CodeNotPendingTransfer     = epp.CodeNotPendingTransfer
+	CodeNotEligibleForTransfer = epp.CodeNotEligibleForTransfer
 )
 
 // Response is the EPP-style answer to a command that reached the engine,
@@ -135,9 +139,22 @@ const (
 	scenarioReject  scenario = "reject-"
 	scenarioTaken   scenario = "taken-"
 	scenarioPremium scenario = "premium-"
+
+	// The transfer scenarios: names held by OtherRegistrar (transfer.go).
+	scenarioXfer        scenario = "xfer-"         // auto-approved after the transfer delay
+	scenarioXferAck     scenario = "xfer-ack-"     // approved by the losing registrar at once
+	scenarioXferNack    scenario = "xfer-nack-"    // rejected by the losing registrar at once
+	scenarioXferLocked  scenario = "xfer-locked-"  // clientTransferProhibited
+	scenarioXferNew     scenario = "xfer-new-"     // created less than 60 days ago
+	scenarioXferPremium scenario = "xfer-premium-" // premium class
 )
 
-var scenarios = []scenario{scenarioSlow, scenarioPending, scenarioOutage, scenarioReject, scenarioTaken, scenarioPremium}
+// scenarios are matched in order: the longer xfer- prefixes first.
+var scenarios = []scenario{scenarioSlow, scenarioPending, scenarioOutage, scenarioReject, scenarioTaken, scenarioPremium,
+	scenarioXferAck, scenarioXferNack, scenarioXferLocked, scenarioXferNew, scenarioXferPremium, scenarioXfer}
+
+// isXfer reports whether s is one of the transfer scenarios.
+func (s scenario) isXfer() bool { return strings.HasPrefix(string(s), string(scenarioXfer)) }
 
 // scenarioOf returns the scenario of a (normalized) name, chosen by the
 // start of its first label.

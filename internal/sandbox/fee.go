@@ -42,7 +42,8 @@ type FeeOffer struct {
 	Fees []string
 }
 
-// Price returns what command ("create" or "renew") costs for name over
+// Price returns what command ("create", "renew" or "transfer", which
+// costs what a renew does) costs for name over
 // years years: the yearly price of the name's extension (Config.Prices)
 // times years, times PremiumFactor for a premium- name. ok is false when
 // the extension has no price, the command is not priced, the table's
@@ -50,7 +51,7 @@ type FeeOffer struct {
 // state and logs nothing.
 func (e *Engine) Price(name, command string, years int) (p Price, ok bool) {
 	name = normalizeName(name)
-	if command != "create" && command != "renew" || years < 1 || years > maxYears {
+	if command != "create" && command != "renew" && command != "transfer" || years < 1 || years > maxYears {
 		return Price{}, false
 	}
 	_, ext, found := strings.Cut(name, ".")
@@ -68,7 +69,7 @@ func (e *Engine) Price(name, command string, years int) (p Price, ok bool) {
 	}
 	p = Price{Class: ClassStandard, Currency: currency}
 	amount := new(big.Rat).Mul(unit, big.NewRat(int64(years), 1))
-	if scenarioOf(name) == scenarioPremium {
+	if sc := scenarioOf(name); sc == scenarioPremium || sc == scenarioXferPremium {
 		p.Class = ClassPremium
 		amount.Mul(amount, big.NewRat(PremiumFactor, 1))
 	}

@@ -21,7 +21,8 @@ import (
 // TestNetEPPSimple runs an independent EPP client, Net::EPP::Simple from
 // Debian's libnet-epp-perl (testdata/netepp.pl), against the server over
 // mutual TLS: login, two checks, a contact create, a domain create, a
-// domain info and a logout, each preceded by the <hello> Net::EPP::Simple
+// domain info, a transfer request and query (of an xfer- name, over
+// Net::EPP's own transfer frame) and a logout, each preceded by the <hello> Net::EPP::Simple
 // sends as a liveness check. Every frame the server sent is validated
 // against the EPP schemas, as in the other server tests.
 func TestNetEPPSimple(t *testing.T) {
@@ -43,7 +44,8 @@ func TestNetEPPSimple(t *testing.T) {
 	cmd := exec.CommandContext(ctx, perl, "testdata/netepp.pl",
 		"--host", "127.0.0.1", "--port", port, "--user", "ours", "--pass", testAccounts["ours"],
 		"--ca", ts.files.CACert, "--cert", ts.files.ClientCert, "--key", ts.files.ClientKey,
-		"--available", "perl-free.com", "--taken", "taken-perl.com", "--contact", "c-perl", "--domain", "perl-example.com")
+		"--available", "perl-free.com", "--taken", "taken-perl.com", "--contact", "c-perl", "--domain", "perl-example.com",
+		"--transfer", "xfer-perl.com", "--transfer-auth", TransferAuthCode)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -76,6 +78,8 @@ func TestNetEPPSimple(t *testing.T) {
 		{"step": "domain info", "code": 1000.0, "name": "perl-example.com", "registrant": "c-perl", "clID": "ours",
 			"exDate": exDate, "status": []any{"ok"}, "contacts": map[string]any{"admin": "c-perl", "tech": "c-perl"},
 			"authInfo": "domain-secret"},
+		{"step": "transfer request", "code": 1001.0, "name": "xfer-perl.com", "trStatus": "pending", "reID": "ours", "acID": OtherRegistrar},
+		{"step": "transfer query", "code": 1000.0, "name": "xfer-perl.com", "trStatus": "pending", "reID": "ours", "acID": OtherRegistrar},
 		{"step": "logout", "code": 1500.0},
 	}
 	// Dates are compared as times: the server may write them with any
@@ -106,6 +110,8 @@ func TestNetEPPSimple(t *testing.T) {
 		`contact:create c-perl "` + ok1000 + `"`,
 		`create perl-example.com "` + ok1000 + `"`,
 		`info perl-example.com "` + ok1000 + `"`,
+		`transfer:request xfer-perl.com "1001 Command completed successfully; action pending"`,
+		`transfer:query xfer-perl.com "` + ok1000 + `"`,
 	}
 	if diff := cmp.Diff(wantKinds, kinds); diff != "" {
 		t.Errorf("Log() mismatch (-want +got):\n%s", diff)

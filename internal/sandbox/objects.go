@@ -123,7 +123,7 @@ type DomainRenewed struct {
 type DomainDetails struct {
 	registrar.DomainInfo
 	ROID    string
-	Sponsor string // clID, also crID: the sandbox has no transfers
+	Sponsor string // clID (after a transfer, the gaining registrar), also crID
 	// Registrant is the registrant's contact ID; "" for a taken- name and
 	// for a domain written by schema version 1.
 	Registrant string

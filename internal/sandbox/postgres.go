@@ -170,6 +170,30 @@ CREATE TABLE counters (
 
 INSERT INTO counters (name, value) VALUES ('svtrid', 0);
 `,
+	// 2: domain transfers and the transfer data of poll messages (SQLite's
+	// version 5).
+	`
+CREATE TABLE transfers (
+	id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	domain       TEXT COLLATE "C" NOT NULL REFERENCES domains (name),
+	status       TEXT NOT NULL,   -- trStatus
+	requester    TEXT NOT NULL,   -- reID: the gaining registrar
+	sponsor      TEXT NOT NULL,   -- acID: the losing registrar
+	requested_at BIGINT NOT NULL, -- reDate
+	act_by       BIGINT NOT NULL, -- acDate: the deadline while pending, then when it was settled
+	years        INTEGER NOT NULL,
+	expires_at   BIGINT NOT NULL, -- exDate once transferred
+	cltrid       TEXT NOT NULL,
+	svtrid       TEXT NOT NULL
+);
+
+CREATE INDEX transfers_domain ON transfers (domain, id);
+CREATE INDEX transfers_pending ON transfers (act_by) WHERE status = 'pending';
+
+ALTER TABLE messages ADD COLUMN transfer_id BIGINT REFERENCES transfers (id);
+ALTER TABLE messages ADD COLUMN tr_status TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN tr_date BIGINT NOT NULL DEFAULT 0;
+`,
 }
 
 // OpenPostgres opens the sandbox registry kept in schema (such as

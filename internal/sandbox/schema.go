@@ -130,6 +130,30 @@ CREATE TABLE counters (
 INSERT INTO counters (name, value) SELECT 'svtrid', coalesce(max(seq), 0) FROM log;
 CREATE INDEX log_time ON log (time);
 `,
+	// 5: domain transfers (RFC 5731 section 3.2.4) and the transfer data
+	// of poll messages about them.
+	`
+CREATE TABLE transfers (
+	id           INTEGER PRIMARY KEY AUTOINCREMENT,
+	domain       TEXT NOT NULL REFERENCES domains (name),
+	status       TEXT NOT NULL,    -- trStatus
+	requester    TEXT NOT NULL,    -- reID: the gaining registrar
+	sponsor      TEXT NOT NULL,    -- acID: the losing registrar
+	requested_at INTEGER NOT NULL, -- reDate
+	act_by       INTEGER NOT NULL, -- acDate: the deadline while pending, then when it was settled
+	years        INTEGER NOT NULL,
+	expires_at   INTEGER NOT NULL, -- exDate once transferred
+	cltrid       TEXT NOT NULL,
+	svtrid       TEXT NOT NULL
+) STRICT;
+
+CREATE INDEX transfers_domain ON transfers (domain, id);
+CREATE INDEX transfers_pending ON transfers (act_by) WHERE status = 'pending';
+
+ALTER TABLE messages ADD COLUMN transfer_id INTEGER REFERENCES transfers (id);
+ALTER TABLE messages ADD COLUMN tr_status TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN tr_date INTEGER NOT NULL DEFAULT 0;
+`,
 }
 
 // fileDSN returns the modernc.org/sqlite DSN of the file at path as a

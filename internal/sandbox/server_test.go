@@ -571,9 +571,16 @@ func TestServerFeeCheck(t *testing.T) {
 					{Name: "renew", Standard: true, Period: y2, Fees: []epp.Fee{{Amount: "15.0"}}}}},
 				{ObjID: "x.com", Reason: "priced in USD"},
 				{ObjID: "x.invalid", Reason: "no price for this name"}}}},
-			{"transfer", &epp.Command{DomainCheck: &epp.DomainCheck{Names: []string{"free.com"},
+			{"restore", &epp.Command{DomainCheck: &epp.DomainCheck{Names: []string{"free.com"},
+				Fee: &epp.FeeCheck{Commands: []epp.FeeCommand{{Name: epp.FeeRestore}}}}},
+				&epp.FeeChkData{Currency: "USD", CDs: []epp.FeeCD{{ObjID: "free.com", Reason: "command restore not priced"}}}},
+			{"transfer", &epp.Command{DomainCheck: &epp.DomainCheck{Names: []string{"free.com", "xfer-premium-x.com"},
 				Fee: &epp.FeeCheck{Commands: []epp.FeeCommand{{Name: epp.FeeTransfer}}}}},
-				&epp.FeeChkData{Currency: "USD", CDs: []epp.FeeCD{{ObjID: "free.com", Reason: "command transfer not priced"}}}},
+				&epp.FeeChkData{Currency: "USD", CDs: []epp.FeeCD{
+					{ObjID: "free.com", Avail: true, Class: "standard", Commands: []epp.FeeCommandData{
+						{Name: "transfer", Standard: true, Period: y1, Fees: []epp.Fee{{Amount: "10.00"}}}}},
+					{ObjID: "xfer-premium-x.com", Avail: true, Class: "premium", Commands: []epp.FeeCommandData{
+						{Name: "transfer", Period: y1, Fees: []epp.Fee{{Amount: "500.00"}}}}}}}},
 			{"months", &epp.Command{DomainCheck: &epp.DomainCheck{Names: []string{"free.com"},
 				Fee: &epp.FeeCheck{Commands: []epp.FeeCommand{{Name: epp.FeeCreate, Period: &epp.Period{Value: 24, Unit: "m"}}}}}},
 				&epp.FeeChkData{Currency: "USD", CDs: []epp.FeeCD{{ObjID: "free.com", Avail: true, Class: "standard", Commands: []epp.FeeCommandData{

@@ -307,7 +307,8 @@ func contains(list []string, s string) bool {
 // objectNS returns the object namespace a command works on ("" for poll).
 func objectNS(c *epp.Command) string {
 	switch {
-	case c.DomainCheck != nil, c.DomainInfo != nil, c.DomainCreate != nil, c.DomainRenew != nil, c.DomainUpdate != nil:
+	case c.DomainCheck != nil, c.DomainInfo != nil, c.DomainCreate != nil, c.DomainRenew != nil, c.DomainUpdate != nil,
+		c.DomainTransfer != nil:
 		return epp.NSDomain
 	case c.ContactCreate != nil, c.ContactInfo != nil:
 		return epp.NSContact
@@ -320,5 +321,6 @@ func objectNS(c *epp.Command) string {
 func usesFee(c *epp.Command) bool {
 	return c.DomainCheck != nil && c.DomainCheck.Fee != nil ||
 		c.DomainCreate != nil && c.DomainCreate.Fee != nil ||
-		c.DomainRenew != nil && c.DomainRenew.Fee != nil
+		c.DomainRenew != nil && c.DomainRenew.Fee != nil ||
+		c.DomainTransfer != nil && c.DomainTransfer.Fee != nil
 }

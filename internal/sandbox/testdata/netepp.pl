@@ -4,12 +4,15 @@
 # one JSON object per step on standard output for TestNetEPPSimple.
 #
 #   perl netepp.pl --port 700 --user ID --pass PW --ca ca.pem --cert client.pem --key client-key.pem \
-#       --available free.example --taken taken-x.example --contact c-1 --domain new.example
+#       --available free.example --taken taken-x.example --contact c-1 --domain new.example \
+#       [--transfer xfer-x.example --transfer-auth CODE]
 #
 # It logs in (over TLS, verifying the server against --ca and presenting
 # the client certificate), checks --available and --taken, creates the
 # contact --contact, creates --domain with that contact as registrant,
-# admin and tech, reads the domain back with domain info, and logs out.
+# admin and tech, reads the domain back with domain info, requests the
+# transfer of --transfer with --transfer-auth and queries it (when
+# given), and logs out.
 # Net::EPP::Simple sends a <hello> before every command.
 use strict;
 use warnings;
@@ -17,10 +20,11 @@ use Getopt::Long;
 use JSON::PP;
 use Net::EPP::Simple;
 use Net::EPP::Frame::Command::Logout;
+use Net::EPP::Frame::Command::Transfer::Domain;
 
 my %o = (host => '127.0.0.1');
 GetOptions(\%o, 'host=s', 'port=i', 'user=s', 'pass=s', 'ca=s', 'cert=s', 'key=s',
-	'available=s', 'taken=s', 'contact=s', 'domain=s') or die "bad arguments\n";
+	'available=s', 'taken=s', 'contact=s', 'domain=s', 'transfer=s', 'transfer-auth=s') or die "bad arguments\n";
 for my $k (qw(port user pass ca available taken contact domain)) {
 	die "--$k is required\n" unless defined $o{$k};
 }
@@ -105,6 +109,33 @@ if (!$info) {
 	out(step => 'domain info', code => code(), name => $info->{name}, registrant => $info->{registrant},
 		clID => $info->{clID}, exDate => $info->{exDate}, status => $info->{status},
 		contacts => $info->{contacts}, authInfo => $info->{authInfo});
+}
+
+# A transfer request, then a query: Net::EPP's own transfer frame; the
+# trnData is read from the response.
+if (defined $o{transfer}) {
+	for my $op (qw(request query)) {
+		my $tf = Net::EPP::Frame::Command::Transfer::Domain->new;
+		$tf->setOp($op);
+		$tf->setDomain($o{transfer});
+		if ($op eq 'request') {
+			$tf->setPeriod(1);
+			$tf->setAuthInfo($o{'transfer-auth'});
+		}
+		my $tr = $epp->_request($tf);
+		if (!$tr) {
+			out(step => "transfer $op", code => code(), error => $Net::EPP::Simple::Error);
+			next;
+		}
+		my %r = (step => "transfer $op", code => $epp->_get_response_code($tr) + 0);
+		if (my $trn = $tr->getNode($DOMAIN, 'trnData')) {
+			for my $f (qw(name trStatus reID acID)) {
+				my $el = $trn->getElementsByLocalName($f)->shift;
+				$r{$f} = $el->textContent if $el;
+			}
+		}
+		out(%r);
+	}
 }
 
 # logout does not report the code: send the frame, then disconnect.
