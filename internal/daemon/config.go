@@ -58,6 +58,10 @@ type Config struct {
 	// SandboxDelay is the built-in registries' scenario delay
 	// [sandbox.DefaultDelay].
 	SandboxDelay time.Duration
+	// SandboxTransferDelay is how long the built-in registries' losing
+	// registrar stays silent on an xfer- transfer before the registry
+	// approves it (--sandbox-transfer-delay), standing for ICANN's 5 days.
+	SandboxTransferDelay time.Duration
 	// SandboxLogRetention is how long the built-in registries keep their
 	// command log [sandbox.DefaultLogRetention].
 	SandboxLogRetention time.Duration
@@ -86,7 +90,7 @@ func DefaultConfig() Config {
 	return Config{
 		Listen: ListenDefault, DataDir: DataDirDefault, SQLiteSynchronous: store.SynchronousDefault,
 		SandboxExtensions: SandboxExtensionsDefault,
-		SandboxDelay:      sandbox.DefaultDelay, SandboxLogRetention: sandbox.DefaultLogRetention, ShutdownTimeout: ShutdownTimeoutDefault,
+		SandboxDelay:      sandbox.DefaultDelay, SandboxTransferDelay: sandbox.DefaultTransferDelay, SandboxLogRetention: sandbox.DefaultLogRetention, ShutdownTimeout: ShutdownTimeoutDefault,
 		API: httpapi.Config{
 			SyncWait: httpapi.SyncWaitDefault, MaxBodyBytes: httpapi.MaxBodyBytesDefault,
 			RateLimit: httpapi.RateLimitDefault, RateBurst: httpapi.RateBurstDefault,
@@ -131,6 +135,7 @@ func (c *Config) Settings() []Setting {
 		{"sandbox-listen", "address of the built-in sandbox registry's EPP server; empty: a free loopback port", &c.SandboxListen},
 		{"sandbox-extensions", "extensions the sandbox API registers, comma-separated (Cloudflare's sandbox: com and net); others answer that registration is not supported", &c.SandboxExtensions},
 		{"sandbox-delay", "delay of the built-in registries' slow-, pending- and outage- scenarios", &c.SandboxDelay},
+		{"sandbox-transfer-delay", "how long the built-in registries wait on an xfer- transfer before approving it (standing for 5 days)", &c.SandboxTransferDelay},
 		{"sandbox-log-retention", "how long the built-in registries keep their command log (empty polls are not logged)", &c.SandboxLogRetention},
 		{"sync-wait", "how long POST and PATCH wait for the workflow to finish before answering 202", &c.API.SyncWait},
 		{"max-body-bytes", "largest request body the API reads", &c.API.MaxBodyBytes},

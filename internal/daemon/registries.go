@@ -223,7 +223,7 @@ func ReadBuiltinLog(ctx context.Context, dataDir, databaseURL string, demo bool)
 // startBuiltin opens a built-in test registry (see openBuiltin), serves it
 // over EPP on addr, and connects to it.
 func (d *Daemon) startBuiltin(name, addr string, files tlsca.Files, pw string) (*eppregistry.Registry, error) {
-	engine, err := d.openBuiltin(name, sandbox.Config{Delay: d.cfg.SandboxDelay, LogRetention: d.cfg.SandboxLogRetention,
+	engine, err := d.openBuiltin(name, sandbox.Config{Delay: d.cfg.SandboxDelay, TransferDelay: d.cfg.SandboxTransferDelay, LogRetention: d.cfg.SandboxLogRetention,
 		Synchronous: d.cfg.SQLiteSynchronous, Prices: catalogPrices(d.catalog),
 		Logger: d.cfg.Logger.With("component", name)})
 	if err != nil {

@@ -73,11 +73,7 @@ type Error struct {
 	// RetryAfterSeconds, when positive, tells a client when to try again
 	// (KindRateLimited, KindUnavailable).
 	RetryAfterSeconds int
-	// Reason, when set, is a registry's machine-readable reason for a
-	// KindRejected: one of the TransferReason constants for a transfer
-	// refused (TransferInfo, TransferPrice, Transfer).
-	Reason string
-	Err    error
+	Err               error
 }
 
 // Rule names a request rule whose violation Cloudflare's API reference
