@@ -270,7 +270,11 @@ func (e *Engine) transferRequest(ctx context.Context, wf *registrar.Workflow, d 
 	if !prepared {
 		if d.Attempts > 0 {
 			res, err := tr.Transfer(ctx, registrar.TransferRequest{Op: registrar.TransferOpQuery, Name: wf.Domain, AuthInfo: d.authInfo()})
-			if !registrar.IsKind(err, registrar.KindNotFound) {
+			// The registry knows of no transfer of the name (2303, or
+			// 2301 "not pending transfer", KindConflict): the earlier
+			// request never arrived, so this one is the first.
+			noTransfer := registrar.IsKind(err, registrar.KindNotFound) || registrar.IsKind(err, registrar.KindConflict)
+			if !noTransfer {
 				if err != nil && ctx.Err() != nil {
 					return e.blockTransfer(wf, d, stepTransferRequest, registrar.BlockedByRegistry, "the registry did not answer in time; checking"), nil
 				}

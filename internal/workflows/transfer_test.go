@@ -216,6 +216,17 @@ func TestTransferInUnknownOutcome(t *testing.T) {
 	if d := b2.workflow(wf2.ID); d == nil {
 		t.Fatal("no workflow")
 	}
+	// Likewise a registry that answers the query "not pending transfer"
+	// (2301: a conflict), as the sandbox does for a name with no transfer.
+	b3, _ := newTransferBundle(t)
+	b3.reg.on("price", eligible[0]).on("trinfo", eligible[1]).on("transfer", answer{err: errUnreachable},
+		answer{err: registrar.Errorf(registrar.KindConflict, "epp.Transfer", "2301 Object not pending transfer")}, trApproved)
+	wf3 := b3.transferIn(registrar.EnvLive, "xfer-w.com")
+	b3.step()
+	b3.step()
+	if w := b3.workflow(wf3.ID); w.State != registrar.StateSucceeded || countCalls(b3.reg.Calls(), "Transfer request") != 2 {
+		t.Errorf("after a query answering 2301: %s with calls %q, want succeeded after a second request", w.State, b3.reg.Calls())
+	}
 }
 
 // TestTransferInFallbackQuery: while blocked, the periodic query settles
