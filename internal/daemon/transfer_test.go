@@ -23,7 +23,7 @@ func TestTransferScenarios(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		t.Parallel()
-		s := startServer(t, b, func(c *daemon.Config) { c.SandboxTransferDelay = 3 * time.Second })
+		s := startServer(t, b, func(c *daemon.Config) { c.SandboxTransferDelay = 5 * time.Second })
 		base := s.base("registrar")
 
 		// domain-transfer-check.
