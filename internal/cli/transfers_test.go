@@ -102,8 +102,9 @@ func TestTransferCancel(t *testing.T) {
 	dir, _, _ := startAPIServer(t, 200*time.Millisecond)
 	const name = "xfer-cancel.com"
 	run(t, "transfer", name, "--auth-code", sandboxAuthCode, "--async", "--data-dir", dir)
-	// Cancelled once the request reached the registry (the server's
-	// cancel of a request being sent is the registry's 2301).
+	// Cancelled once blocked on the losing registrar: a cancel between
+	// the server's recording its request and sending it finds no pending
+	// transfer at the registry (2301, a 409).
 	deadline := time.Now().Add(time.Minute)
 	for {
 		code, out, errOut := run(t, "status", name, "--transfer", "--data-dir", dir)
