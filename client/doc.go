@@ -32,6 +32,14 @@
 //     [ErrGaveUpBlocked] with the last status.
 //   - pending and in_progress are polled with growing intervals.
 //
+// Transfers are workflows too: [Client.TransferIn] starts one (check it
+// first with [Client.TransferCheck]), [Client.TransferInStatus] and
+// [Client.TransferOutStatus] show transfers in and out, and Wait follows
+// them. While a transfer waits on the losing registrar, which may take
+// the registry's five days, Wait polls it in minutes
+// ([WaitOptions.TransferInterval]), never past its act-by date, and
+// without counting that time towards MaxBlocked.
+//
 // Waiting is safe to abandon and resume: Wait only reads. A POST for the
 // same domain returns the account's existing workflow (the domain is the
 // idempotency key), so retrying [Client.Register] never registers twice.

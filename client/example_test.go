@@ -208,6 +208,58 @@ func ExampleAPIError() {
 	// 404 true Domain not found
 }
 
+// A transfer in: check the name with its auth code, start the transfer,
+// and follow it while the losing registrar decides. Wait polls a transfer
+// blocked on the losing registrar every few minutes by default; the
+// example polls at once.
+func Example_transferIn() {
+	srv := newExampleServer()
+	defer srv.Close()
+	c, err := client.New(srv.URL+"/client/v4/", "token-1", client.WithAccountID("acct-1"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	fast := client.WaitOptions{Interval: time.Millisecond, TransferInterval: time.Millisecond}
+
+	for _, name := range []string{"xfer-ada.com", "xfer-nack-ada.com"} {
+		checked, err := c.TransferCheck(ctx, client.TransferCheckName{DomainName: name, AuthCode: "c2FuZGJveC1hdXRo"})
+		if err != nil {
+			log.Fatal(err)
+		}
+		if r := checked[name]; !r.Transferable {
+			fmt.Printf("%s: not transferable: %v\n", name, r.Reasons)
+			continue
+		}
+		st, err := c.TransferIn(ctx, name, client.TransferInRequest{AuthCode: "c2FuZGJveC1hdXRo"}, client.TransferInOptions{})
+		if err != nil {
+			log.Fatal(err)
+		}
+		fast.OnChange = func(_, cur *client.WorkflowStatus, _ time.Duration) {
+			if by, _ := cur.Context.Blocker(); by != "" {
+				fmt.Printf("%s: %s on the %s\n", name, cur.State, strings.ReplaceAll(by, "_", " "))
+				return
+			}
+			fmt.Printf("%s: %s\n", name, cur.State)
+		}
+		st, err = c.Wait(ctx, st, fast)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := st.Err(); err != nil {
+			fmt.Println(err)
+		}
+	}
+	// Output:
+	// xfer-ada.com: pending
+	// xfer-ada.com: blocked on the losing registrar
+	// xfer-ada.com: succeeded
+	// xfer-nack-ada.com: pending
+	// xfer-nack-ada.com: blocked on the losing registrar
+	// xfer-nack-ada.com: failed
+	// workflow failed: transfer_rejected: the losing registrar rejected the transfer
+}
+
 // exampleServer is a small in-memory stand-in for the registrar, enough
 // for the examples. Each poll of a workflow's status moves it one step
 // along its script.
@@ -218,9 +270,10 @@ type exampleServer struct {
 }
 
 type exampleWorkflow struct {
-	req    client.RegisterRequest
-	script []client.State
-	polls  int
+	req      client.RegisterRequest
+	transfer bool // a transfer in, not a registration
+	script   []client.State
+	polls    int
 }
 
 func newExampleServer() *exampleServer {
@@ -232,6 +285,9 @@ func newExampleServer() *exampleServer {
 	mux.HandleFunc("GET "+base+"/registrations", s.list)
 	mux.HandleFunc("GET "+base+"/registrations/{domain}", s.registration)
 	mux.HandleFunc("GET "+base+"/registrations/{domain}/registration-status", s.status)
+	mux.HandleFunc("POST "+base+"/domain-transfer-check", s.transferCheck)
+	mux.HandleFunc("POST "+base+"/registrations/{domain}/transfer-in", s.transferIn)
+	mux.HandleFunc("GET "+base+"/registrations/{domain}/transfer-in-status", s.status)
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") != "Bearer token-1" {
 			exampleError(w, 401, 10000, "no valid token")
@@ -284,6 +340,31 @@ func (s *exampleServer) register(w http.ResponseWriter, r *http.Request) {
 		code = http.StatusAccepted
 	}
 	exampleResult(w, code, st, nil)
+}
+
+func (s *exampleServer) transferCheck(w http.ResponseWriter, r *http.Request) {
+	var body struct{ Domains []client.TransferCheckName }
+	json.NewDecoder(r.Body).Decode(&body)
+	out := map[string]client.TransferCheckResult{}
+	for _, d := range body.Domains {
+		out[d.DomainName] = client.TransferCheckResult{Name: d.DomainName, Transferable: true, Reasons: []client.TransferReason{},
+			Pricing: &client.TransferPricing{Currency: "USD", TransferCost: "10.44", RenewalCost: "10.44"}}
+	}
+	exampleResult(w, 200, map[string]any{"domains": out}, nil)
+}
+
+func (s *exampleServer) transferIn(w http.ResponseWriter, r *http.Request) {
+	d := r.PathValue("domain")
+	wf := s.wfs[d]
+	if wf == nil {
+		script := []client.State{client.StatePending, client.StateBlocked, client.StateSucceeded}
+		if strings.HasPrefix(d, "xfer-nack-") {
+			script = []client.State{client.StatePending, client.StateBlocked, client.StateFailed}
+		}
+		wf = &exampleWorkflow{req: client.RegisterRequest{DomainName: d}, transfer: true, script: script}
+		s.wfs[d] = wf
+	}
+	exampleResult(w, http.StatusAccepted, wf.status(), nil)
 }
 
 func (s *exampleServer) status(w http.ResponseWriter, r *http.Request) {
@@ -348,7 +429,11 @@ func (wf *exampleWorkflow) registration() client.Registration {
 func (wf *exampleWorkflow) status() *client.WorkflowStatus {
 	d := wf.req.DomainName
 	self := "/accounts/acct-1/registrar/registrations/" + d
-	st := &client.WorkflowStatus{State: wf.state(), Links: client.Links{Self: self + "/registration-status", Resource: self},
+	statusPath := "/registration-status"
+	if wf.transfer {
+		statusPath = "/transfer-in-status"
+	}
+	st := &client.WorkflowStatus{State: wf.state(), Links: client.Links{Self: self + statusPath, Resource: self},
 		Context: client.StatusContext{DomainName: d}}
 	st.Completed = st.State.Terminal()
 	switch st.State {
@@ -357,8 +442,14 @@ func (wf *exampleWorkflow) status() *client.WorkflowStatus {
 		st.Context.Registration = &reg
 	case client.StateFailed:
 		st.Error = &client.WorkflowError{Code: client.WorkflowErrRegistryRejected, Message: "2306 the registry refused the name"}
+		if wf.transfer {
+			st.Error = &client.WorkflowError{Code: client.WorkflowErrTransferRejected, Message: "the losing registrar rejected the transfer"}
+		}
 	case client.StateBlocked:
 		st.Context.BlockedBy, st.Context.Detail = "registry", "The registry is reviewing the registration."
+		if wf.transfer {
+			st.Context.BlockedBy, st.Context.Detail = client.BlockedByLosingRegistrar, "The losing registrar has five days to approve or reject the transfer."
+		}
 	case client.StateActionRequired:
 		email := wf.req.Contacts.Registrant.Email
 		st.Context.Action, st.Context.ConfirmationSentTo = client.ActionRegistrantEmailConfirmationPending, email[:1]+"***"+email[strings.LastIndex(email, "@"):]

@@ -53,6 +53,18 @@ const (
 	WorkflowErrDeadlineExceeded     = "deadline_exceeded"      // the workflow ran out of time
 	WorkflowErrRegistrationNotFound = "registration_not_found" // an update found its registration gone
 	WorkflowErrPaymentDeclined      = "payment_declined"       // the charge was declined (Cloudflare)
+	WorkflowErrTransferRejected     = "transfer_rejected"      // the losing registrar (or, for a transfer out, the account) rejected the transfer
+	WorkflowErrTransferCancelled    = "transfer_cancelled"     // the transfer was cancelled by the account or the registry
+)
+
+// Who a blocked workflow waits on (StatusContext.BlockedBy).
+const (
+	// BlockedByRegistry: the registry is unreachable, slow or reviewing.
+	BlockedByRegistry = "registry"
+	// BlockedByLosingRegistrar: a transfer waits for the losing registrar
+	// (for a transfer out, the account) to approve or reject it, or for
+	// the registry to approve it at StatusContext.TransferActBy.
+	BlockedByLosingRegistrar = "losing_registrar"
 )
 
 // Actions a workflow in action_required can wait for (StatusContext.Action).
@@ -130,6 +142,9 @@ type StatusContext struct {
 	// BlockedReason is this server's reason for a block as a clause;
 	// Cloudflare does not send it.
 	BlockedReason string `json:"blocked_reason,omitempty"`
+	// TransferActBy is when the registry approves a transfer the losing
+	// registrar has not answered (zero if not given); this server's.
+	TransferActBy time.Time `json:"transfer_act_by,omitzero"`
 	// Registration is the registration a succeeded registration workflow
 	// made.
 	Registration *Registration `json:"registration,omitempty"`
@@ -197,6 +212,8 @@ const (
 	DomainSuspended           DomainStatus = "suspended"
 	DomainRedemptionPeriod    DomainStatus = "redemption_period"
 	DomainPendingDelete       DomainStatus = "pending_delete"
+	// DomainTransferPending: a transfer in runs (this server's).
+	DomainTransferPending DomainStatus = "transfer_pending"
 )
 
 // PrivacyMode is a registration's WHOIS privacy mode.
@@ -358,6 +375,9 @@ type Extension struct {
 	// RegistrationSchema is a JSON Schema of the body of a registration on
 	// this extension.
 	RegistrationSchema json.RawMessage `json:"registration_schema"`
+	// TransferSchema is a JSON Schema of the body of a transfer in on this
+	// extension (see Client.TransferIn).
+	TransferSchema json.RawMessage `json:"transfer_schema,omitempty"`
 }
 
 // ExtensionMetadata names an extension.
@@ -420,5 +440,86 @@ type RegisterOptions struct {
 // UpdateOptions shape an update request.
 type UpdateOptions struct {
 	// Async asks the server to answer 202 at once (Prefer: respond-async).
+	Async bool
+}
+
+// TransferCheckName is one domain of a transfer check, with the auth code
+// the losing registrar gave, when known.
+type TransferCheckName struct {
+	// DomainName is the domain; Unicode or punycode.
+	DomainName string `json:"domain_name"`
+	// AuthCode is the transfer authorization code, base64 (RFC 4648 §4,
+	// padded) as the API takes it; optional.
+	AuthCode string `json:"auth_code,omitempty"`
+}
+
+// Transfer check reasons (TransferReason.Code): why a domain cannot be
+// transferred in. Cloudflare's SDK lists a few more, of its DNS product.
+const (
+	TransferReasonDomainUnsupported           = "domain_unsupported"
+	TransferReasonExtensionNotSupportedViaAPI = "extension_not_supported_via_api"
+	TransferReasonExtensionNotSupported       = "extension_not_supported"
+	TransferReasonExtensionDisallowsTransfer  = "extension_disallows_transfer"
+	TransferReasonInvalidAuthCodeFormat       = "invalid_auth_code_format"
+	TransferReasonInvalidAuthCode             = "invalid_auth_code"
+	TransferReasonDomainPremium               = "domain_premium"
+	TransferReasonDomainNotExists             = "domain_not_exists"
+	TransferReasonDomainOnCloudflare          = "domain_on_cloudflare"
+	TransferReasonDomainLocked                = "domain_locked"
+	TransferReasonRegistryStatus              = "registry_status"
+	TransferReasonOutsideTransferWindow       = "domain_outside_transfer_window"
+)
+
+// TransferCheckResult is one domain of a transfer check.
+type TransferCheckResult struct {
+	// Name is the domain.
+	Name string `json:"name"`
+	// Transferable says whether a transfer in would be requested.
+	Transferable bool `json:"transferable"`
+	// Reasons say why a domain is not transferable; empty when it is.
+	Reasons []TransferReason `json:"reasons"`
+	// Pricing is the transfer's price; set when Transferable.
+	Pricing *TransferPricing `json:"pricing,omitempty"`
+}
+
+// TransferReason is one reason a domain is not transferable.
+type TransferReason struct {
+	// Code is machine-readable, e.g. TransferReasonDomainLocked.
+	Code string `json:"code"`
+}
+
+// TransferPricing is a transfer's price: a transfer adds a year, sold at
+// the renewal price. Amounts are decimal strings.
+type TransferPricing struct {
+	// Currency is an ISO 4217 code, e.g. "USD".
+	Currency string `json:"currency"`
+	// TransferCost is the transfer's price.
+	TransferCost string `json:"transfer_cost"`
+	// RenewalCost is each further year's price.
+	RenewalCost string `json:"renewal_cost"`
+}
+
+// TransferInRequest is the body of a transfer in; the domain is in the
+// path. Zero values are left out and the server's defaults apply.
+type TransferInRequest struct {
+	// AuthCode is the transfer authorization code from the losing
+	// registrar, base64 (RFC 4648 §4, padded); required except under .uk.
+	AuthCode string `json:"auth_code,omitempty"`
+	// AutoRenew opts in to renewing the domain before it expires [false].
+	AutoRenew bool `json:"auto_renew,omitempty"`
+	// PrivacyMode is the WHOIS privacy mode [PrivacyRedaction].
+	PrivacyMode PrivacyMode `json:"privacy_mode,omitempty"`
+	// Contacts are the domain's contacts; without a registrant, the
+	// account's default contact is used.
+	Contacts Contacts `json:"contacts,omitzero"`
+	// ContactExtensions are registry-specific registrant values, as the
+	// extension's transfer schema describes (see Client.Extension).
+	ContactExtensions map[string]any `json:"contact_extensions,omitempty"`
+}
+
+// TransferInOptions shape a transfer-in request.
+type TransferInOptions struct {
+	// Async asks the server to answer 202 at once (Prefer: respond-async)
+	// instead of holding the request for its sync window.
 	Async bool
 }

@@ -16,6 +16,10 @@ const (
 	DefaultBlockedInterval    = 30 * time.Second
 	DefaultMaxBlockedInterval = 10 * time.Minute
 	DefaultMaxBlocked         = time.Hour
+	// Transfers wait on the losing registrar for up to the registry's
+	// five days: Wait polls them in minutes, not seconds.
+	DefaultTransferInterval    = 5 * time.Minute
+	DefaultMaxTransferInterval = 30 * time.Minute
 )
 
 // pollJitter is the fraction of each poll delay taken away at random, so
@@ -41,6 +45,18 @@ type WaitOptions struct {
 	// workflow before it gives up with an error matching ErrGaveUpBlocked
 	// [DefaultMaxBlocked]. Negative means no limit (ctx still bounds Wait).
 	MaxBlocked time.Duration
+	// TransferInterval is the first delay while a transfer is blocked on
+	// the losing registrar (Context.BlockedBy is BlockedByLosingRegistrar)
+	// [DefaultTransferInterval]; each next one is Multiplier times longer,
+	// up to MaxTransferInterval [DefaultMaxTransferInterval]. No delay
+	// runs past Context.TransferActBy, when the registry approves the
+	// transfer; from then on the workflow is polled as blocked on the
+	// registry. Time blocked on the losing registrar does not count
+	// towards MaxBlocked: that wait is the transfer's normal course (the
+	// server fails a transfer blocked past its own limit); bound it with
+	// ctx.
+	TransferInterval    time.Duration
+	MaxTransferInterval time.Duration
 	// OnChange, when set, is called first with prev nil and the status
 	// Wait starts from, then each time a poll finds another state, with
 	// the delay before the next poll (0 when Wait returns). It runs on
@@ -66,6 +82,13 @@ func (o *WaitOptions) setDefaults() {
 		o.MaxBlockedInterval = DefaultMaxBlockedInterval
 	}
 	o.MaxBlockedInterval = max(o.MaxBlockedInterval, o.BlockedInterval)
+	if o.TransferInterval <= 0 {
+		o.TransferInterval = DefaultTransferInterval
+	}
+	if o.MaxTransferInterval <= 0 {
+		o.MaxTransferInterval = DefaultMaxTransferInterval
+	}
+	o.MaxTransferInterval = max(o.MaxTransferInterval, o.TransferInterval)
 	if o.MaxBlocked == 0 {
 		o.MaxBlocked = DefaultMaxBlocked
 	}
@@ -89,6 +112,10 @@ var ErrNoStatusLink = errors.New("client: the workflow status has no links.self 
 //     Multiplier up to MaxBlockedInterval; after MaxBlocked blocked in
 //     all, Wait returns the last status and a *BlockedError matching
 //     ErrGaveUpBlocked.
+//   - blocked on the losing registrar (a transfer in or out): polled
+//     after TransferInterval, then delays growing by Multiplier up to
+//     MaxTransferInterval, none past Context.TransferActBy; this time
+//     does not count towards MaxBlocked.
 //
 // Delays are jittered (up to a fifth shorter); a Retry-After on a status
 // response that is longer is used instead. A change of state restarts the
@@ -97,6 +124,10 @@ var ErrNoStatusLink = errors.New("client: the workflow status has no links.self 
 // returns the last status and that error. A status Wait starts from that
 // needs no polling is returned without a request. An unknown state is
 // returned with an error rather than polled forever.
+//
+// Wait follows any workflow whose status has links.self: registrations,
+// updates, transfers in (TransferIn, TransferInStatus) and out
+// (TransferOutStatus).
 func (c *Client) Wait(ctx context.Context, status *WorkflowStatus, opts WaitOptions) (*WorkflowStatus, error) {
 	if status == nil {
 		return nil, errors.New("client: Wait: nil status")
@@ -112,6 +143,7 @@ type poller struct {
 	opts WaitOptions
 	cur  *WorkflowStatus
 
+	phase        phase         // of cur
 	delay        time.Duration // the un-jittered delay of the next poll
 	blockedSince time.Time     // when the current blocked spell was first seen; zero if not blocked
 	blockedTotal time.Duration // time blocked in earlier spells
@@ -122,7 +154,8 @@ type poller struct {
 
 func (p *poller) run(ctx context.Context) (*WorkflowStatus, error) {
 	now := time.Now()
-	p.enter(p.cur.State, now)
+	p.phase = phaseOf(p.cur, now)
+	p.enter(p.phase, now)
 	next, stop, err := p.plan(nil, now)
 	p.notify(nil, p.cur, next)
 	if stop {
@@ -155,9 +188,12 @@ func (p *poller) run(ctx context.Context) (*WorkflowStatus, error) {
 		prev := p.cur
 		p.cur = &st
 		changed := st.State != prev.State
-		if changed {
-			p.leave(prev.State, now)
-			p.enter(st.State, now)
+		// A new state, or a transfer reaching its act-by date, restarts
+		// the delays.
+		if ph := phaseOf(p.cur, now); changed || ph != p.phase {
+			p.leave(p.phase, now)
+			p.enter(ph, now)
+			p.phase = ph
 		}
 		next, stop, err = p.plan(res.Header, now)
 		if changed {
@@ -169,20 +205,42 @@ func (p *poller) run(ctx context.Context) (*WorkflowStatus, error) {
 	}
 }
 
-// enter starts the delays of a state.
-func (p *poller) enter(s State, now time.Time) {
-	switch s {
-	case StateBlocked:
+// phase is how a status is polled, each with its own delays.
+type phase int
+
+const (
+	phaseActive   phase = iota // pending or in_progress (or a state Wait stops at)
+	phaseBlocked               // blocked on the registry, or on a transfer past its act-by date
+	phaseTransfer              // blocked on the losing registrar
+)
+
+func phaseOf(st *WorkflowStatus, now time.Time) phase {
+	if st.State != StateBlocked {
+		return phaseActive
+	}
+	actBy := st.Context.TransferActBy
+	if by, _ := st.Context.Blocker(); by == BlockedByLosingRegistrar && (actBy.IsZero() || now.Before(actBy)) {
+		return phaseTransfer
+	}
+	return phaseBlocked
+}
+
+// enter starts the delays of a phase.
+func (p *poller) enter(ph phase, now time.Time) {
+	switch ph {
+	case phaseBlocked:
 		p.delay = p.opts.BlockedInterval
 		p.blockedSince = now
+	case phaseTransfer:
+		p.delay = p.opts.TransferInterval
 	default:
 		p.delay = p.opts.Interval
 	}
 }
 
-// leave ends a state.
-func (p *poller) leave(s State, now time.Time) {
-	if s == StateBlocked && !p.blockedSince.IsZero() {
+// leave ends a phase.
+func (p *poller) leave(ph phase, now time.Time) {
+	if ph == phaseBlocked && !p.blockedSince.IsZero() {
 		p.blockedTotal += now.Sub(p.blockedSince)
 		p.blockedSince = time.Time{}
 	}
@@ -199,7 +257,7 @@ func (p *poller) blocked(now time.Time) time.Duration {
 
 // blockedOut reports whether the workflow has been blocked for MaxBlocked.
 func (p *poller) blockedOut(now time.Time) bool {
-	return p.cur.State == StateBlocked && p.opts.MaxBlocked > 0 && p.blocked(now) >= p.opts.MaxBlocked
+	return p.phase == phaseBlocked && p.opts.MaxBlocked > 0 && p.blocked(now) >= p.opts.MaxBlocked
 }
 
 func (p *poller) gaveUp(now time.Time) error {
@@ -221,8 +279,15 @@ func (p *poller) plan(h http.Header, now time.Time) (next time.Duration, stop bo
 	}
 	next = jitter(p.delay, pollJitter, p.c.rand)
 	growTo := p.opts.MaxInterval
-	if s == StateBlocked {
+	switch p.phase {
+	case phaseBlocked:
 		growTo = p.opts.MaxBlockedInterval
+	case phaseTransfer:
+		growTo = p.opts.MaxTransferInterval
+		// The registry approves at the act-by date: look then.
+		if actBy := p.cur.Context.TransferActBy; !actBy.IsZero() {
+			next = min(next, actBy.Sub(now))
+		}
 	}
 	p.delay = min(time.Duration(float64(p.delay)*p.opts.Multiplier), growTo)
 	if h != nil {
@@ -230,7 +295,7 @@ func (p *poller) plan(h http.Header, now time.Time) (next time.Duration, stop bo
 			next = ra
 		}
 	}
-	if s == StateBlocked && p.opts.MaxBlocked > 0 {
+	if p.phase == phaseBlocked && p.opts.MaxBlocked > 0 {
 		// The last poll is when the limit is reached; if Retry-After asks
 		// for longer than that, Wait gives up then without polling.
 		if left := p.opts.MaxBlocked - p.blocked(now); next > left {

@@ -142,6 +142,11 @@ func TestGolden(t *testing.T) {
 		{"list.txt", 0, []string{"list", "--sort-by", "name"}},
 		{"list.json", 0, []string{"list", "--sort-by", "name", "--output", "json"}},
 		{"list-sandbox.json", 0, []string{"list", "--sandbox", "--output", "json"}},
+		{"transfer-check.txt", 0, []string{"transfer-check", "xfer-golden.com", "xfer-locked-golden.com", "xfer-new-golden.com", "golden.com", "nobody-golden.com",
+			"--auth-code", "xfer-golden.com=" + sandboxAuthCode, "--auth-code", "golden.com=" + sandboxAuthCode}},
+		{"transfer-check.json", 0, []string{"transfer-check", "xfer-golden.com", "xfer-premium-golden.com", "--auth-code", "xfer-golden.com=d3Jvbmc=", "--output", "json"}},
+		{"transfer.txt", 0, []string{"transfer", "xfer-ack-golden.com", "--auth-code", sandboxAuthCode, "--auto-renew"}},
+		{"transfer-failed.json", 2, []string{"transfer", "xfer-nack-golden.com", "--auth-code", sandboxAuthCode, "--output", "json"}},
 	}
 	for _, s := range steps {
 		code, out, errOut := run(t, append(s.args, "--data-dir", dir)...)
@@ -437,6 +442,16 @@ func TestAPIUsage(t *testing.T) {
 		{[]string{"check", "a.com", "--output", "xml"}, 1, "--output must be table or json"},
 		{[]string{"check", "--help"}, 0, "REGISTRAR_API_TOKEN"},
 		{[]string{"list", "--data-dir", "/nonexistent/dir"}, 1, "no API token or account ID"},
+		{[]string{"transfer-check"}, 1, "transfer-check needs at least one domain name"},
+		{[]string{"transfer-check", "a.com", "--auth-code", "nocode"}, 1, "want NAME=CODE"},
+		{[]string{"transfer-check", "a.com", "--auth-code", "b.com=YQ=="}, 1, "--auth-code names b.com, which is not among the domain names"},
+		{[]string{"transfer"}, 1, "transfer takes one domain name, not 0"},
+		{[]string{"transfer", "--help"}, 0, "registrar transfer example.com --auth-code c2VjcmV0 --auto-renew --wait"},
+		{[]string{"transfer-cancel", "a.com", "b.com"}, 1, "transfer-cancel takes one domain name"},
+		{[]string{"transfer-out"}, 1, "usage: registrar transfer-out "},
+		{[]string{"transfer-out", "approve"}, 1, "transfer-out approve takes one domain name, not 0"},
+		{[]string{"transfer-out", "status", "a.com", "b.com"}, 1, "transfer-out status takes one domain name"},
+		{[]string{"status", "a.com", "--update", "--transfer"}, 1, "status takes --update or --transfer, not both"},
 	}
 	bad := writeContact(t, "x@example.com")
 	os.WriteFile(bad, []byte(`{"email": "x@example.com", "telephone": "+1.5"}`), 0o600)

@@ -42,7 +42,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "outbox":
 		err = env.sub(args[1:], "outbox", map[string]func([]string) error{"list": env.outboxList})
 	case "sandbox":
-		err = env.sub(args[1:], "sandbox", map[string]func([]string) error{"log": env.sandboxLog, "serve": env.sandboxServe})
+		err = env.sub(args[1:], "sandbox", map[string]func([]string) error{"log": env.sandboxLog, "serve": env.sandboxServe,
+			"transfer-request": env.sandboxTransferRequest})
 	case "check":
 		err = env.check(args[1:])
 	case "search":
@@ -59,6 +60,14 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = env.get(args[1:])
 	case "autorenew":
 		err = env.autorenew(args[1:])
+	case "transfer-check":
+		err = env.transferCheck(args[1:])
+	case "transfer":
+		err = env.transfer(args[1:])
+	case "transfer-cancel":
+		err = env.transferCancel(args[1:])
+	case "transfer-out":
+		err = env.transferOut(args[1:])
 	case "help", "-h", "-help", "--help":
 		usage(stdout)
 		return 0
@@ -92,6 +101,8 @@ Usage:
   registrar outbox list                list the email the server sent
   registrar sandbox log                list every command the sandbox registry received
   registrar sandbox serve              run the sandbox registry alone, as an EPP server over TLS
+  registrar sandbox transfer-request NAME
+                                       make the built-in registry's other registrar ask for one of our domains
 
 API commands (clients of a server's API):
   registrar check NAME...              can these domains be registered, and at what price
@@ -102,6 +113,11 @@ API commands (clients of a server's API):
   registrar list                       the account's registrations
   registrar get NAME                   one registration
   registrar autorenew NAME on|off      turn automatic renewal on or off
+  registrar transfer-check NAME...     can these domains be transferred in, and at what price
+  registrar transfer NAME              transfer a domain in (--auth-code CODE; --wait follows it)
+  registrar transfer-cancel NAME       cancel a running transfer in
+  registrar transfer-out approve|reject|status NAME
+                                       decide on, or show, another registrar's request for a domain
 
 The API commands find the server, the account and the API token in
 --api-url, --account-id and --api-token, else in the cli.json that the

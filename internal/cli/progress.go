@@ -32,13 +32,16 @@ type progress struct {
 	start  time.Time
 	now    func() time.Time
 
-	mu     sync.Mutex
-	state  client.State
-	nextAt time.Time     // when the next poll is due; zero when none is
-	delay  time.Duration // the un-jittered delay after the next poll
-	width  int           // of the line drawn last
-	stop   chan struct{}
-	done   chan struct{}
+	mu    sync.Mutex
+	state client.State
+	// transfer: the state is blocked on the losing registrar, polled at
+	// the transfer intervals.
+	transfer bool
+	nextAt   time.Time     // when the next poll is due; zero when none is
+	delay    time.Duration // the un-jittered delay after the next poll
+	width    int           // of the line drawn last
+	stop     chan struct{}
+	done     chan struct{}
 }
 
 func newProgress(w io.Writer, live bool, domain string, opts client.WaitOptions) *progress {
@@ -90,6 +93,8 @@ func (p *progress) change(_, cur *client.WorkflowStatus, next time.Duration) {
 	defer p.mu.Unlock()
 	now := p.now()
 	p.state = cur.State
+	by, _ := cur.Context.Blocker()
+	p.transfer = cur.State == client.StateBlocked && by == client.BlockedByLosingRegistrar
 	p.nextAt = time.Time{}
 	if next > 0 {
 		p.nextAt = now.Add(next)
@@ -115,6 +120,9 @@ func (p *progress) polled() {
 
 // delays are the first and the longest delay of the current state.
 func (p *progress) delays() (first, longest time.Duration) {
+	if p.transfer {
+		return p.opts.TransferInterval, p.opts.MaxTransferInterval
+	}
 	if p.state == client.StateBlocked {
 		return p.opts.BlockedInterval, p.opts.MaxBlockedInterval
 	}

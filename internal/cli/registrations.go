@@ -29,7 +29,7 @@ func waitFlags(f *flags) *waitOpts {
 		wait:       f.bool("wait", false, "follow the workflow until it succeeds, fails or needs you, showing its progress"),
 		timeout:    f.duration("timeout", 0, "with --wait, stop waiting after this long (exit status 4; the workflow goes on); 0 waits as long as it takes"),
 		maxBlocked: f.duration("max-blocked", client.DefaultMaxBlocked, "with --wait, stop waiting once the workflow was blocked (waiting on the registry) this long in all (exit status 4); 0: no limit"),
-		interval:   f.duration("wait-interval", 0, "with --wait, the first delay between polls, doubling up to 30s (default 1s, and 30s while blocked, up to 10m)"),
+		interval:   f.duration("wait-interval", 0, "with --wait, the first delay between polls, doubling up to 30s (default 1s; 30s while blocked, up to 10m; 5m while a transfer waits on the losing registrar, up to 30m)"),
 	}
 }
 
@@ -37,10 +37,11 @@ func (w *waitOpts) options() client.WaitOptions {
 	o := client.WaitOptions{
 		Interval: client.DefaultInterval, MaxInterval: client.DefaultMaxInterval, Multiplier: client.DefaultMultiplier,
 		BlockedInterval: client.DefaultBlockedInterval, MaxBlockedInterval: client.DefaultMaxBlockedInterval,
+		TransferInterval: client.DefaultTransferInterval, MaxTransferInterval: client.DefaultMaxTransferInterval,
 		MaxBlocked: *w.maxBlocked,
 	}
 	if *w.interval > 0 {
-		o.Interval, o.BlockedInterval = *w.interval, *w.interval
+		o.Interval, o.BlockedInterval, o.TransferInterval = *w.interval, *w.interval, *w.interval
 	}
 	if o.MaxBlocked == 0 {
 		o.MaxBlocked = -1 // --max-blocked 0: no limit
@@ -128,11 +129,12 @@ func headline(w io.Writer, code int, what string, st *client.WorkflowStatus) {
 }
 
 func (e *cmdEnv) status(args []string) error {
-	f := newFlags(e, "status NAME", "Show where a domain's registration workflow stands (or its update's, with --update). "+
+	f := newFlags(e, "status NAME", "Show where a domain's registration workflow stands (or its update's, with --update; its transfer in's, with --transfer). "+
 		"The exit status is the state's: 0 succeeded, 2 failed, 3 action required, 4 not finished.",
 		"registrar status example.com --wait")
 	api := apiFlags(f)
 	update := f.bool("update", false, "show the newest update workflow (autorenew) instead of the registration")
+	transfer := f.bool("transfer", false, "show the newest transfer in instead of the registration")
 	w := waitFlags(f)
 	pos, err := f.parseArgs(args)
 	if err != nil {
@@ -141,6 +143,9 @@ func (e *cmdEnv) status(args []string) error {
 	if len(pos) != 1 {
 		return f.usageError("status takes one domain name, not %d", len(pos))
 	}
+	if *update && *transfer {
+		return f.usageError("status takes --update or --transfer, not both")
+	}
 	c, rec, err := api.client()
 	if err != nil {
 		return err
@@ -148,6 +153,9 @@ func (e *cmdEnv) status(args []string) error {
 	get, again := c.RegistrationStatus, "registrar status "+pos[0]+" --wait"
 	if *update {
 		get, again = c.UpdateStatus, "registrar status "+pos[0]+" --update --wait"
+	}
+	if *transfer {
+		get, again = c.TransferInStatus, "registrar status "+pos[0]+" --transfer --wait"
 	}
 	st, err := get(e.ctx, pos[0])
 	if err != nil {
@@ -285,6 +293,9 @@ func printWorkflow(w io.Writer, st *client.WorkflowStatus) error {
 	kv := []string{"domain", cx.DomainName, "state", string(st.State), "started", fmtTime(st.CreatedAt), "updated", fmtTime(st.UpdatedAt)}
 	if by, reason := cx.Blocker(); by != "" || reason != "" {
 		kv = append(kv, "waiting on", strings.TrimSuffix(dash(by)+": "+reason, ": "))
+	}
+	if !cx.TransferActBy.IsZero() {
+		kv = append(kv, "act by", fmtTime(cx.TransferActBy))
 	}
 	if cx.Action != "" {
 		kv = append(kv, "action", cx.Action, "sent to", cx.ConfirmationSentTo)

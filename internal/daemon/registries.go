@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -218,6 +219,51 @@ func ReadBuiltinLog(ctx context.Context, dataDir, databaseURL string, demo bool)
 		schema = demoSchema
 	}
 	return sandbox.ReadLogPostgres(ctx, db, schema)
+}
+
+// RequestTransferOut makes the other registrar of a server's built-in
+// sandbox registry (demo: the demo registry) request the transfer of
+// name, a domain the server sponsors, as another registrar's customer
+// would: the registry queues the request's message for the server, which
+// starts the domain's outbound transfer when it next polls. Without an
+// answer the registry approves the transfer transferDelay later (0: the
+// sandbox's default); give the server's --sandbox-transfer-delay. The
+// registry is kept in the data dir or, given the server's PostgreSQL URL,
+// in that database; a running server may have it open.
+func RequestTransferOut(ctx context.Context, dataDir, databaseURL string, demo bool, name string, transferDelay time.Duration) error {
+	cfg := sandbox.Config{TransferDelay: transferDelay}
+	var engine *sandbox.Engine
+	if databaseURL == "" {
+		path := SandboxPath(dataDir)
+		if demo {
+			path = DemoPath(dataDir)
+		}
+		// sandbox.Open would create a missing file: an empty registry
+		// that holds no domain of ours.
+		if _, err := os.Stat(path); err != nil {
+			return fmt.Errorf("no built-in registry in %s (%w): start the server there first, or pass its --data-dir", dataDir, err)
+		}
+		var err error
+		if engine, err = sandbox.Open(path, cfg); err != nil {
+			return err
+		}
+	} else {
+		cc, err := pgx.ParseConfig(databaseURL)
+		if err != nil {
+			return fmt.Errorf("database URL: %w", err)
+		}
+		db := stdlib.OpenDB(*cc)
+		defer db.Close()
+		schema := sandboxSchema
+		if demo {
+			schema = demoSchema
+		}
+		if engine, err = sandbox.OpenPostgres(db, schema, cfg); err != nil {
+			return err
+		}
+	}
+	defer engine.Close()
+	return engine.RequestTransferFromOther(ctx, name)
 }
 
 // startBuiltin opens a built-in test registry (see openBuiltin), serves it
