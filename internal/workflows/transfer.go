@@ -91,8 +91,9 @@ func (e *Engine) transfers(env registrar.Env, ext string) (registrar.Registry, r
 // StartTransferIn implements registrar.Workflows. As for registrations the
 // domain name is the idempotency key: the registrations row claimed here
 // (status transfer_pending) makes concurrent and repeated POSTs of one
-// account find one workflow; a domain held here already (by this account
-// or another) fails at once with domain_on_cloudflare.
+// account find one workflow, also once it succeeded; a domain held here
+// otherwise (registered by this account, or held by another) fails at once
+// with domain_on_cloudflare.
 func (e *Engine) StartTransferIn(ctx context.Context, p registrar.Principal, env registrar.Env, req registrar.TransferInRequest) (*registrar.Workflow, error) {
 	const op = "workflows.StartTransferIn"
 	_, _, ext, err := e.transfers(env, req.Extension)
@@ -134,7 +135,11 @@ func (e *Engine) StartTransferIn(ctx context.Context, p registrar.Principal, env
 		if err != nil {
 			return err
 		}
-		if holder != nil && holder.AccountID == p.AccountID && holder.Status == registrar.RegistrationTransferPending {
+		if holder != nil && holder.AccountID == p.AccountID {
+			// A repeated POST, also after the transfer succeeded (a client
+			// retrying a POST whose answer it lost): the transfer that
+			// claimed the row, not a new failed workflow that would hide
+			// it from transfer-in-status.
 			out, err = tx.LatestWorkflow(ctx, p.AccountID, env, registrar.WorkflowTransferIn, req.DomainName)
 			if err == nil && out.ID == holder.WorkflowID {
 				return nil

@@ -440,3 +440,31 @@ func TestAuthCodeDecoded(t *testing.T) {
 		t.Errorf("authInfo = %q, want %q", d.authInfo(), got)
 	}
 }
+
+// TestTransferInRepeatedAfterSuccess: a POST repeated after the transfer
+// succeeded (a client retrying a POST whose answer it lost) answers the
+// succeeded transfer, as a repeated registration POST does, and adds no
+// failed domain_on_cloudflare workflow that transfer-in-status would show.
+func TestTransferInRepeatedAfterSuccess(t *testing.T) {
+	t.Parallel()
+	b, _ := newTransferBundle(t)
+	wf := b.toBlocked(registrar.EnvLive, "xfer-r.com")
+	b.reg.enqueue(transferMsg("m1", "xfer-r.com", registrar.TransferServerApproved))
+	if err := b.poll(); err != nil {
+		t.Fatal(err)
+	}
+	if b.workflow(wf.ID).State != registrar.StateSucceeded {
+		t.Fatal("transfer did not succeed")
+	}
+	again := b.transferIn(registrar.EnvLive, "xfer-r.com")
+	if again.ID != wf.ID || again.State != registrar.StateSucceeded {
+		t.Errorf("POST after success = %s %s %q, want the succeeded transfer %s", again.ID, again.State, again.ErrorCode, wf.ID)
+	}
+	latest, err := b.db.TransferInStatus(b.ctx, b.p.AccountID, registrar.EnvLive, "xfer-r.com")
+	if err != nil || latest.ID != wf.ID {
+		t.Errorf("newest transfer-in workflow = %+v, %v; want %s", latest, err, wf.ID)
+	}
+	if ch := b.charges(); len(ch) != 1 {
+		t.Errorf("charges = %d, want 1", len(ch))
+	}
+}
