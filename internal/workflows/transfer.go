@@ -275,7 +275,7 @@ func (e *Engine) transferRequest(ctx context.Context, wf *registrar.Workflow, d 
 	if !prepared {
 		if d.Attempts > 0 {
 			res, err := tr.Transfer(ctx, registrar.TransferRequest{Op: registrar.TransferOpQuery, Name: wf.Domain, AuthInfo: d.authInfo()})
-			if !registrar.IsKind(err, registrar.KindNotFound) {
+			if !noTransfer(err) {
 				if err != nil && ctx.Err() != nil {
 					return e.blockTransfer(wf, d, stepTransferRequest, registrar.BlockedByRegistry, "the registry did not answer in time; checking"), nil
 				}
@@ -301,6 +301,15 @@ func (e *Engine) transferRequest(ctx context.Context, wf *registrar.Workflow, d 
 		}
 	}
 	return e.settleTransfer(ctx, wf, d, reg, res, err, stepTransferRequest)
+}
+
+// noTransfer reports whether a transfer query's error says the registry
+// knows of no transfer of the name, so that the request never arrived:
+// 2303 (KindNotFound), or 2301 "object not pending transfer"
+// (KindConflict), which RFC 5731 registries, the sandbox among them,
+// answer a query of a name that has no transfer.
+func noTransfer(err error) bool {
+	return registrar.IsKind(err, registrar.KindNotFound) || registrar.IsKind(err, registrar.KindConflict)
 }
 
 // transferQuery asks the registry where the transfer stands: the

@@ -216,6 +216,18 @@ func TestTransferInUnknownOutcome(t *testing.T) {
 	if d := b2.workflow(wf2.ID); d == nil {
 		t.Fatal("no workflow")
 	}
+	// As a registry says it (eppregistry, the sandbox): 2301 "object not
+	// pending transfer", KindConflict. The request never arrived: send it
+	// (a restart after a crash before the request went out).
+	b3, _ := newTransferBundle(t)
+	notPending := &registrar.Error{Kind: registrar.KindConflict, Op: "eppregistry.Transfer", Message: "Object not pending transfer"}
+	b3.reg.on("price", eligible[0]).on("trinfo", eligible[1]).on("transfer", answer{err: errUnreachable}, answer{err: notPending}, trApproved)
+	wf3 := b3.transferIn(registrar.EnvLive, "xfer-w.com")
+	b3.step()
+	b3.step()
+	if w := b3.workflow(wf3.ID); w.State != registrar.StateSucceeded || countCalls(b3.reg.Calls(), "Transfer request") != 2 {
+		t.Errorf("after query 2301 (conflict): %s %q, want a new request and succeeded (%q)", w.State, w.ErrorCode, b3.reg.Calls())
+	}
 }
 
 // TestTransferInFallbackQuery: while blocked, the periodic query settles
