@@ -488,8 +488,8 @@ for (const env of environments) {
 // auth code "sandbox-auth"; xfer-ack- ones are approved by the losing
 // registrar at once. Only client.registrar has transfer methods: the
 // SDK's client.registrarSandbox has no transferCheck, transferIn or
-// transferInStatus (the server serves them there too; its Go tests drive
-// that path).
+// transferInStatus, so the sandbox's endpoints (the server serves them in
+// both environments) are reached with the client's generic post and get.
 const sandboxAuthCode = 'c2FuZGJveC1hdXRo'; // base64 of "sandbox-auth"
 
 describe('client.registrar transfers (api.md: domain-transfer-check, transfer-in)', () => {
@@ -540,6 +540,32 @@ describe('client.registrar transfers (api.md: domain-transfer-check, transfer-in
     assert.equal(reg.domain_name, domain);
     assert.equal(reg.status, 'active');
     await rejects(client.registrar.transferInStatus.get(name('xfer-unknown-'), { account_id }), 404, 10000);
+  });
+});
+
+describe('registrar-sandbox transfers (no SDK methods: client.post and client.get)', () => {
+  const base = () => `/accounts/${account_id}/registrar-sandbox`;
+  test('domain-transfer-check and transfer-in of an xfer-ack- name to succeeded', testTimeout, async () => {
+    const xfer = name('xfer-ack-');
+    const unknown = name('never-registered-');
+    const check = await client.post(`${base()}/domain-transfer-check`, {
+      body: { domains: [{ domain_name: xfer, auth_code: sandboxAuthCode }, { domain_name: unknown, auth_code: sandboxAuthCode }] },
+    });
+    assert.equal(check.success, true, JSON.stringify(check));
+    assert.equal(check.result.domains[xfer].transferable, true, JSON.stringify(check.result));
+    assert.match(check.result.domains[xfer].pricing.transfer_cost, /^\d+(\.\d+)?$/);
+    assert.deepEqual(check.result.domains[unknown].reasons.map((r) => r.code), ['domain_not_exists']);
+
+    const { data: started, response } = await client
+      .post(`${base()}/registrations/${xfer}/transfer-in`, {
+        body: { auth_code: sandboxAuthCode, contacts: { registrant: contact('ada@example.com') } },
+      })
+      .withResponse();
+    assert.equal(response.status, 202, JSON.stringify(started));
+    checkWorkflow(started.result, xfer, 'registrar-sandbox');
+    const done = await poll(async () => (await client.get(`${base()}/registrations/${xfer}/transfer-in-status`)).result, (st) => st.completed);
+    assert.equal(done.state, 'succeeded', JSON.stringify(done));
+    await rejects(client.get(`${base()}/registrations/${name('xfer-unknown-')}/transfer-in-status`), 404, 10000);
   });
 });
 
