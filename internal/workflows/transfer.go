@@ -91,8 +91,9 @@ func (e *Engine) transfers(env registrar.Env, ext string) (registrar.Registry, r
 // StartTransferIn implements registrar.Workflows. As for registrations the
 // domain name is the idempotency key: the registrations row claimed here
 // (status transfer_pending) makes concurrent and repeated POSTs of one
-// account find one workflow; a domain held here already (by this account
-// or another) fails at once with domain_on_cloudflare.
+// account find one workflow, also once it succeeded; a domain held here
+// otherwise (registered by this account, or held by another) fails at once
+// with domain_on_cloudflare.
 func (e *Engine) StartTransferIn(ctx context.Context, p registrar.Principal, env registrar.Env, req registrar.TransferInRequest) (*registrar.Workflow, error) {
 	const op = "workflows.StartTransferIn"
 	_, _, ext, err := e.transfers(env, req.Extension)
@@ -134,7 +135,11 @@ func (e *Engine) StartTransferIn(ctx context.Context, p registrar.Principal, env
 		if err != nil {
 			return err
 		}
-		if holder != nil && holder.AccountID == p.AccountID && holder.Status == registrar.RegistrationTransferPending {
+		if holder != nil && holder.AccountID == p.AccountID {
+			// A repeated POST, also after the transfer succeeded (a client
+			// retrying a POST whose answer it lost): the transfer that
+			// claimed the row, not a new failed workflow that would hide
+			// it from transfer-in-status.
 			out, err = tx.LatestWorkflow(ctx, p.AccountID, env, registrar.WorkflowTransferIn, req.DomainName)
 			if err == nil && out.ID == holder.WorkflowID {
 				return nil
@@ -270,11 +275,7 @@ func (e *Engine) transferRequest(ctx context.Context, wf *registrar.Workflow, d 
 	if !prepared {
 		if d.Attempts > 0 {
 			res, err := tr.Transfer(ctx, registrar.TransferRequest{Op: registrar.TransferOpQuery, Name: wf.Domain, AuthInfo: d.authInfo()})
-			// The registry knows of no transfer of the name (2303, or
-			// 2301 "not pending transfer", KindConflict): the earlier
-			// request never arrived, so this one is the first.
-			noTransfer := registrar.IsKind(err, registrar.KindNotFound) || registrar.IsKind(err, registrar.KindConflict)
-			if !noTransfer {
+			if !noTransfer(err) {
 				if err != nil && ctx.Err() != nil {
 					return e.blockTransfer(wf, d, stepTransferRequest, registrar.BlockedByRegistry, "the registry did not answer in time; checking"), nil
 				}
@@ -300,6 +301,15 @@ func (e *Engine) transferRequest(ctx context.Context, wf *registrar.Workflow, d 
 		}
 	}
 	return e.settleTransfer(ctx, wf, d, reg, res, err, stepTransferRequest)
+}
+
+// noTransfer reports whether a transfer query's error says the registry
+// knows of no transfer of the name, so that the request never arrived:
+// 2303 (KindNotFound), or 2301 "object not pending transfer"
+// (KindConflict), which RFC 5731 registries, the sandbox among them,
+// answer a query of a name that has no transfer.
+func noTransfer(err error) bool {
+	return registrar.IsKind(err, registrar.KindNotFound) || registrar.IsKind(err, registrar.KindConflict)
 }
 
 // transferQuery asks the registry where the transfer stands: the

@@ -216,16 +216,17 @@ func TestTransferInUnknownOutcome(t *testing.T) {
 	if d := b2.workflow(wf2.ID); d == nil {
 		t.Fatal("no workflow")
 	}
-	// Likewise a registry that answers the query "not pending transfer"
-	// (2301: a conflict), as the sandbox does for a name with no transfer.
+	// As a registry says it (eppregistry, the sandbox): 2301 "object not
+	// pending transfer", KindConflict. The request never arrived: send it
+	// (a restart after a crash before the request went out).
 	b3, _ := newTransferBundle(t)
-	b3.reg.on("price", eligible[0]).on("trinfo", eligible[1]).on("transfer", answer{err: errUnreachable},
-		answer{err: registrar.Errorf(registrar.KindConflict, "epp.Transfer", "2301 Object not pending transfer")}, trApproved)
+	notPending := &registrar.Error{Kind: registrar.KindConflict, Op: "eppregistry.Transfer", Message: "Object not pending transfer"}
+	b3.reg.on("price", eligible[0]).on("trinfo", eligible[1]).on("transfer", answer{err: errUnreachable}, answer{err: notPending}, trApproved)
 	wf3 := b3.transferIn(registrar.EnvLive, "xfer-w.com")
 	b3.step()
 	b3.step()
 	if w := b3.workflow(wf3.ID); w.State != registrar.StateSucceeded || countCalls(b3.reg.Calls(), "Transfer request") != 2 {
-		t.Errorf("after a query answering 2301: %s with calls %q, want succeeded after a second request", w.State, b3.reg.Calls())
+		t.Errorf("after query 2301 (conflict): %s %q, want a new request and succeeded (%q)", w.State, w.ErrorCode, b3.reg.Calls())
 	}
 }
 
@@ -449,5 +450,33 @@ func TestAuthCodeDecoded(t *testing.T) {
 	d := transferData{TransferInRequest: registrar.TransferInRequest{AuthCode: authCode}}
 	if got, _ := base64.StdEncoding.DecodeString(authCode); d.authInfo() != string(got) {
 		t.Errorf("authInfo = %q, want %q", d.authInfo(), got)
+	}
+}
+
+// TestTransferInRepeatedAfterSuccess: a POST repeated after the transfer
+// succeeded (a client retrying a POST whose answer it lost) answers the
+// succeeded transfer, as a repeated registration POST does, and adds no
+// failed domain_on_cloudflare workflow that transfer-in-status would show.
+func TestTransferInRepeatedAfterSuccess(t *testing.T) {
+	t.Parallel()
+	b, _ := newTransferBundle(t)
+	wf := b.toBlocked(registrar.EnvLive, "xfer-r.com")
+	b.reg.enqueue(transferMsg("m1", "xfer-r.com", registrar.TransferServerApproved))
+	if err := b.poll(); err != nil {
+		t.Fatal(err)
+	}
+	if b.workflow(wf.ID).State != registrar.StateSucceeded {
+		t.Fatal("transfer did not succeed")
+	}
+	again := b.transferIn(registrar.EnvLive, "xfer-r.com")
+	if again.ID != wf.ID || again.State != registrar.StateSucceeded {
+		t.Errorf("POST after success = %s %s %q, want the succeeded transfer %s", again.ID, again.State, again.ErrorCode, wf.ID)
+	}
+	latest, err := b.db.TransferInStatus(b.ctx, b.p.AccountID, registrar.EnvLive, "xfer-r.com")
+	if err != nil || latest.ID != wf.ID {
+		t.Errorf("newest transfer-in workflow = %+v, %v; want %s", latest, err, wf.ID)
+	}
+	if ch := b.charges(); len(ch) != 1 {
+		t.Errorf("charges = %d, want 1", len(ch))
 	}
 }

@@ -483,38 +483,89 @@ for (const env of environments) {
 
 // ---- methods only the live client has ----
 
-// Transfers are issue 12's work: until the endpoints exist these run as
-// todo (reported, not failing the run). Remove todo when they land.
-const transferTodo = { ...testTimeout, todo: 'transfers are not served yet (issue 12)' };
+// Transfers, against the built-in registry's xfer- scenarios (README's
+// scenario table): an xfer- name exists at another registrar with the
+// auth code "sandbox-auth"; xfer-ack- ones are approved by the losing
+// registrar at once. Only client.registrar has transfer methods: the
+// SDK's client.registrarSandbox has no transferCheck, transferIn or
+// transferInStatus, so the sandbox's endpoints (the server serves them in
+// both environments) are reached with the client's generic post and get.
+const sandboxAuthCode = 'c2FuZGJveC1hdXRo'; // base64 of "sandbox-auth"
 
 describe('client.registrar transfers (api.md: domain-transfer-check, transfer-in)', () => {
-  test('transferCheck: per name transferable, reasons when not, pricing when transferable', transferTodo, async () => {
-    const free = name('xfer-free-');
-    const held = name('taken-xfer-');
-    const res = await client.registrar.transferCheck({ account_id, domains: [{ domain_name: free }, { domain_name: held, auth_code: 'c2VjcmV0' }] });
-    for (const domain of [free, held]) {
+  test('transferCheck: transferable with pricing, domain_not_exists, invalid_auth_code_format', testTimeout, async () => {
+    const xfer = name('xfer-');
+    const unknown = name('never-registered-');
+    const badCode = name('xfer-badcode-');
+    const res = await client.registrar.transferCheck({
+      account_id,
+      domains: [
+        { domain_name: xfer, auth_code: sandboxAuthCode },
+        { domain_name: unknown, auth_code: sandboxAuthCode },
+        { domain_name: badCode, auth_code: 'not base64!' },
+      ],
+    });
+    for (const domain of [xfer, unknown, badCode]) {
       const d = res.domains[domain];
       assert.ok(d, `${domain} missing from ${JSON.stringify(res.domains)}`);
       assert.equal(typeof d.transferable, 'boolean');
       if (d.transferable) {
         assert.match(d.pricing.transfer_cost, /^\d+(\.\d+)?$/);
+        assert.match(d.pricing.renewal_cost, /^\d+(\.\d+)?$/);
+        assert.equal(typeof d.pricing.currency, 'string');
       } else {
         assert.ok(Array.isArray(d.reasons) && d.reasons.length > 0, `${domain}: no reasons`);
         for (const r of d.reasons) assert.equal(typeof r.code, 'string');
+        assert.equal(d.pricing, undefined, `${domain}: pricing when not transferable`);
       }
     }
-    assert.equal(res.domains[free].transferable, false, 'a name no registrar holds cannot be transferred');
+    assert.equal(res.domains[xfer].transferable, true, `${xfer} with the sandbox code: ${JSON.stringify(res.domains[xfer])}`);
+    assert.equal(res.domains[unknown].transferable, false);
+    assert.deepEqual(res.domains[unknown].reasons.map((r) => r.code), ['domain_not_exists']);
+    assert.equal(res.domains[badCode].transferable, false);
+    assert.deepEqual(res.domains[badCode].reasons.map((r) => r.code), ['invalid_auth_code_format']);
   });
 
-  test('transferIn: 202 and a workflow; transferInStatus', transferTodo, async () => {
-    const domain = name('taken-xferin-');
-    const { data: st, response } = await client.registrar.transferIn.create(domain, { account_id, auth_code: 'c2VjcmV0' }).withResponse();
+  test('transferIn: 202, transferInStatus polled to succeeded; unknown is 404 10000', testTimeout, async () => {
+    const domain = name('xfer-ack-');
+    const { data: st, response } = await client.registrar.transferIn.create(domain, { account_id, auth_code: sandboxAuthCode }).withResponse();
     assert.equal(response.status, 202);
     checkWorkflow(st, domain, 'registrar');
-    const status = await client.registrar.transferInStatus.get(domain, { account_id });
-    checkWorkflow(status, domain, 'registrar');
-    if (status.state === 'blocked') assert.equal(status.context.blocked_by, 'losing_registrar');
+    assert.equal(st.links.self, `/accounts/${account_id}/registrar/registrations/${domain}/transfer-in-status`);
+    assert.notEqual(st.state, 'failed', JSON.stringify(st));
+    const done = await poll(() => client.registrar.transferInStatus.get(domain, { account_id }), (s) => s.completed);
+    checkWorkflow(done, domain, 'registrar');
+    assert.equal(done.state, 'succeeded', JSON.stringify(done));
+    const reg = await client.registrar.registrations.get(domain, { account_id });
+    assert.equal(reg.domain_name, domain);
+    assert.equal(reg.status, 'active');
     await rejects(client.registrar.transferInStatus.get(name('xfer-unknown-'), { account_id }), 404, 10000);
+  });
+});
+
+describe('registrar-sandbox transfers (no SDK methods: client.post and client.get)', () => {
+  const base = () => `/accounts/${account_id}/registrar-sandbox`;
+  test('domain-transfer-check and transfer-in of an xfer-ack- name to succeeded', testTimeout, async () => {
+    const xfer = name('xfer-ack-');
+    const unknown = name('never-registered-');
+    const check = await client.post(`${base()}/domain-transfer-check`, {
+      body: { domains: [{ domain_name: xfer, auth_code: sandboxAuthCode }, { domain_name: unknown, auth_code: sandboxAuthCode }] },
+    });
+    assert.equal(check.success, true, JSON.stringify(check));
+    assert.equal(check.result.domains[xfer].transferable, true, JSON.stringify(check.result));
+    assert.match(check.result.domains[xfer].pricing.transfer_cost, /^\d+(\.\d+)?$/);
+    assert.deepEqual(check.result.domains[unknown].reasons.map((r) => r.code), ['domain_not_exists']);
+
+    const { data: started, response } = await client
+      .post(`${base()}/registrations/${xfer}/transfer-in`, {
+        body: { auth_code: sandboxAuthCode, contacts: { registrant: contact('ada@example.com') } },
+      })
+      .withResponse();
+    assert.equal(response.status, 202, JSON.stringify(started));
+    checkWorkflow(started.result, xfer, 'registrar-sandbox');
+    const done = await poll(async () => (await client.get(`${base()}/registrations/${xfer}/transfer-in-status`)).result, (st) => st.completed);
+    assert.equal(done.state, 'succeeded', JSON.stringify(done));
+    await rejects(client.get(`${base()}/registrations/${name('xfer-unknown-')}/transfer-in-status`), 404, 10000);
   });
 });
 
