@@ -98,7 +98,7 @@ func DefaultConfig() Config {
 		},
 		Workflows: workflows.Config{
 			MaxDomains: workflows.MaxDomainsDefault, Workers: workflows.WorkersDefault, MaxInFlight: workflows.MaxInFlightDefault,
-			InProgressTimeout: workflows.InProgressTimeoutDefault, BlockedTimeout: workflows.BlockedTimeoutDefault,
+			InProgressTimeout: workflows.InProgressTimeoutDefault, BlockedTimeout: workflows.BlockedTimeoutDefault, TransferTimeout: workflows.TransferTimeoutDefault,
 			ActionTimeout: workflows.ActionTimeoutDefault, JobTimeout: workflows.JobTimeoutDefault,
 			RescueAfter: workflows.RescueAfterDefault, RetryMin: workflows.RetryMinDefault, RetryMax: workflows.RetryMaxDefault,
 			PendingRecheck: workflows.PendingRecheckDefault, PollInterval: workflows.PollIntervalDefault,
@@ -147,6 +147,7 @@ func (c *Config) Settings() []Setting {
 		{"workers", "workflow steps run at once", &c.Workflows.Workers},
 		{"in-progress-timeout", "how long a workflow may stay pending or in_progress before it fails", &c.Workflows.InProgressTimeout},
 		{"blocked-timeout", "how long a workflow may stay blocked before it fails", &c.Workflows.BlockedTimeout},
+		{"transfer-timeout", "how long a transfer may wait on the losing registrar before it fails (past the registries' 5-day window)", &c.Workflows.TransferTimeout},
 		{"action-timeout", "how long an action_required workflow waits for the user", &c.Workflows.ActionTimeout},
 		{"job-timeout", "time limit of one workflow step", &c.Workflows.JobTimeout},
 		{"rescue-after", "when the steps of a crashed server are run again (must exceed --job-timeout)", &c.Workflows.RescueAfter},
