@@ -81,7 +81,7 @@ func (tx *Tx) ReserveDomainSlot(ctx context.Context, accountID string, env regis
 		})
 }
 
-// CountInFlight counts the account's registration workflows in env that
+// CountInFlight counts the account's registration and transfer-in workflows in env that
 // are pending or in progress: the ones that hold, or wait for, a worker
 // and a registry session. check gets the count, and an error it returns
 // fails the transaction. On PostgreSQL the count goes out with the
@@ -89,8 +89,9 @@ func (tx *Tx) ReserveDomainSlot(ctx context.Context, accountID string, env regis
 // after ReserveDomainSlot, whose row lock on PostgreSQL serialises an
 // account's concurrent starts in env, the count is exact.
 func (tx *Tx) CountInFlight(ctx context.Context, accountID string, env registrar.Env, check func(n int) error) error {
-	return tx.deferQueryRow(ctx, `SELECT count(*) FROM workflows WHERE account_id = $1 AND env = $2 AND kind = $3
-		AND state IN ($4, $5)`, []any{accountID, string(env), string(registrar.WorkflowRegistration), string(registrar.StatePending), string(registrar.StateInProgress)},
+	return tx.deferQueryRow(ctx, `SELECT count(*) FROM workflows WHERE account_id = $1 AND env = $2 AND kind IN ($3, $6)
+		AND state IN ($4, $5)`, []any{accountID, string(env), string(registrar.WorkflowRegistration), string(registrar.StatePending), string(registrar.StateInProgress),
+			string(registrar.WorkflowTransferIn)},
 		func(r row) error {
 			var n int
 			if err := r.Scan(&n); err != nil {

@@ -49,3 +49,17 @@ func TestStartRegistrationInFlightCap(t *testing.T) {
 		t.Errorf("after one left flight: %v", err)
 	}
 }
+
+// TestTransferInCountsInFlight: a transfer in that is pending or in
+// progress takes a place of the account's MaxInFlight as a registration
+// does, so that transfers and registrations together stay within it.
+func TestTransferInCountsInFlight(t *testing.T) {
+	t.Parallel()
+	b, _ := newTransferBundle(t)
+	b.e.cfg.MaxInFlight = 1
+	b.transferIn(registrar.EnvLive, "xfer-flight.com")
+	_, err := b.e.StartRegistration(b.ctx, b.p, registrar.EnvLive, registrar.RegistrationRequest{DomainName: "after.com", Extension: "com"})
+	if e := registrar.AsError(err); e == nil || e.Kind != registrar.KindRateLimited {
+		t.Errorf("a registration beside a transfer in flight at a cap of 1: %v, want rate limited", err)
+	}
+}
