@@ -195,6 +195,10 @@ var goldenCases = []struct {
 	{"domain_update_status", &Command{ClTRID: "ABC-00016", DomainUpdate: &DomainUpdate{
 		Name: "example.com", Rem: &DomainAddRem{Statuses: []string{"clientUpdateProhibited"}},
 	}}},
+	// The auth-code update of eppregistry: a new code, nothing else.
+	{"domain_update_authinfo", &Command{ClTRID: "ABC-00018", DomainUpdate: &DomainUpdate{
+		Name: "example.com", Chg: &DomainChg{AuthInfo: ptr("N3w-Code_9xYz.Q2")},
+	}}},
 	{"domain_update_empty_chg", &Command{ClTRID: "ABC-00017", DomainUpdate: &DomainUpdate{
 		Name: "example.com", Chg: &DomainChg{},
 	}}},

@@ -327,7 +327,9 @@ func (r *Registry) Renew(ctx context.Context, name string, curExpiry time.Time, 
 	return resp.DomainRenew.ExDate, nil
 }
 
-// Update implements registrar.Registry.
+// Update implements registrar.Registry: one <domain:update> with the
+// statuses to add and remove and, when req.AuthInfo is set, a
+// <domain:chg> of the auth code.
 func (r *Registry) Update(ctx context.Context, req registrar.DomainUpdate) error {
 	u := &epp.DomainUpdate{Name: req.Name}
 	if len(req.AddStatuses) > 0 {
@@ -335,6 +337,9 @@ func (r *Registry) Update(ctx context.Context, req registrar.DomainUpdate) error
 	}
 	if len(req.RemoveStatuses) > 0 {
 		u.Rem = &epp.DomainAddRem{Statuses: req.RemoveStatuses}
+	}
+	if req.AuthInfo != "" {
+		u.Chg = &epp.DomainChg{AuthInfo: &req.AuthInfo}
 	}
 	if _, err := r.c.Do(ctx, &epp.Command{DomainUpdate: u}); err != nil {
 		return r.fail("update", err)

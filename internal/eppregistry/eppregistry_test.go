@@ -225,3 +225,46 @@ func TestContactExtensionsOverEPP(t *testing.T) {
 		})
 	}
 }
+
+// TestUpdateStatusAndAuthInfo: a lock, a new auth code and an unlock, each
+// one <domain:update> (add status, chg authInfo, rem status) whose frames
+// the fixture checks against the EPP schemas; the registry then shows
+// each change, and a transfer info quoting the old code is refused.
+func TestUpdateStatusAndAuthInfo(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 300*time.Millisecond)
+	ctx := context.Background()
+	req := createRequest("locked.com", "OR-test-0101")
+	if _, err := f.reg.Create(ctx, req); err != nil {
+		t.Fatal(err)
+	}
+	code := registrar.NewAuthCode()
+	steps := []struct {
+		update       registrar.DomainUpdate
+		locked       bool
+		wantAuthInfo string
+	}{
+		{registrar.DomainUpdate{Name: "locked.com", AddStatuses: []string{registrar.StatusTransferLocked}}, true, req.AuthInfo},
+		{registrar.DomainUpdate{Name: "locked.com", AuthInfo: code}, true, code},
+		{registrar.DomainUpdate{Name: "locked.com", RemoveStatuses: []string{registrar.StatusTransferLocked}}, false, code},
+	}
+	for _, s := range steps {
+		if err := f.reg.Update(ctx, s.update); err != nil {
+			t.Fatalf("Update(%+v) = %v", s.update, err)
+		}
+		info, err := f.reg.Info(ctx, "locked.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if locked := strings.Contains(strings.Join(info.Statuses, " "), registrar.StatusTransferLocked); locked != s.locked || info.AuthInfo != s.wantAuthInfo {
+			t.Errorf("after Update(%+v): statuses %v, auth code changed %v; want locked %v, the code of the step",
+				s.update, info.Statuses, info.AuthInfo != req.AuthInfo, s.locked)
+		}
+	}
+	if _, resp, err := f.engine.DomainInfo(ctx, sandbox.OtherRegistrar, "check-old", "locked.com", req.AuthInfo); resp.Code != 2202 {
+		t.Errorf("another registrar's info with the old code = %d %v, want 2202", resp.Code, err)
+	}
+	if _, resp, err := f.engine.DomainInfo(ctx, sandbox.OtherRegistrar, "check-new", "locked.com", code); err != nil || resp.Code != 1000 {
+		t.Errorf("another registrar's info with the new code = %d %v, want 1000", resp.Code, err)
+	}
+}

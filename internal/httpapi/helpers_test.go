@@ -116,8 +116,40 @@ func (f fakeReader) Authenticate(ctx context.Context, hash string) (registrar.Pr
 // not wait on it).
 type fakeWorkflows struct {
 	registrar.Workflows
-	mu   sync.Mutex
-	reqs []registrar.RegistrationRequest
+	mu      sync.Mutex
+	reqs    []registrar.RegistrationRequest
+	updates []registrar.UpdateRequest
+	// authCode is the state StartAuthCode's workflow has when answered.
+	authCode registrar.State
+}
+
+// StartUpdate records the request and answers a pending workflow.
+func (f *fakeWorkflows) StartUpdate(ctx context.Context, p registrar.Principal, env registrar.Env, domain string, req registrar.UpdateRequest) (*registrar.Workflow, error) {
+	f.mu.Lock()
+	f.updates = append(f.updates, req)
+	f.mu.Unlock()
+	now := time.Now()
+	return &registrar.Workflow{ID: registrar.NewID(), AccountID: p.AccountID, Env: env, Kind: registrar.WorkflowUpdate,
+		Domain: domain, State: registrar.StatePending, CreatedAt: now, UpdatedAt: now}, nil
+}
+
+// testAuthCode is the code the fake StartAuthCode gives.
+const testAuthCode = "N3w-Code_9xYz.Q2"
+
+// StartAuthCode answers a workflow in the state f.authCode (pending when
+// unset) and testAuthCode.
+func (f *fakeWorkflows) StartAuthCode(ctx context.Context, p registrar.Principal, env registrar.Env, domain string) (*registrar.Workflow, string, error) {
+	now := time.Now()
+	state := f.authCode
+	if state == "" {
+		state = registrar.StatePending
+	}
+	wf := &registrar.Workflow{ID: registrar.NewID(), AccountID: p.AccountID, Env: env, Kind: registrar.WorkflowUpdate,
+		Domain: domain, State: state, CreatedAt: now, UpdatedAt: now, Context: json.RawMessage(`{"domain_name":"` + domain + `","fields_updated":["auth_code"]}`)}
+	if state == registrar.StateFailed {
+		wf.ErrorCode, wf.ErrorMessage = registrar.CodeRegistryRejected, "the registry refused the update"
+	}
+	return wf, testAuthCode, nil
 }
 
 func (f *fakeWorkflows) StartRegistration(ctx context.Context, p registrar.Principal, env registrar.Env, req registrar.RegistrationRequest) (*registrar.Workflow, error) {

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"io"
 	"net"
@@ -147,6 +148,51 @@ func (s *Server) handleRegistrationEdit(w http.ResponseWriter, r *request) error
 		return domainNotFound(err)
 	}
 	return s.respondWorkflow(w, r, wf, http.StatusOK)
+}
+
+// handleAuthCode starts an update workflow that sets a new auth code at
+// the registry (our extension). The code is in this answer only, and only
+// when the workflow succeeded within it (200, result.auth_code, base64 as
+// transfer-in takes it): a 202 (respond-async, or a registry slower than
+// the sync window) never shows it, and neither does anything later, so
+// the client must ask for a new one. The body must be empty or `{}`.
+func (s *Server) handleAuthCode(w http.ResponseWriter, r *request) error {
+	domain, err := pathDomain(r)
+	if err != nil {
+		return err
+	}
+	raw, err := s.readBody(w, r)
+	if err != nil {
+		return err
+	}
+	if len(bytes.TrimSpace(raw)) > 0 {
+		var empty struct{}
+		if err := jsonstrict.Decode(bytes.NewReader(raw), &empty); err != nil {
+			return err
+		}
+	}
+	wf, code, err := s.Workflows.StartAuthCode(r.Context(), r.principal, r.env, domain)
+	if err != nil {
+		return domainNotFound(err)
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	if preferAsync(r.Header.Values("Prefer")) {
+		w.Header().Set("Preference-Applied", "respond-async")
+		writeStatus(w, http.StatusAccepted, wf)
+		return nil
+	}
+	wf = s.awaitDone(r.Context(), wf)
+	st := status(wf)
+	switch {
+	case wf.State == registrar.StateSucceeded:
+		st.AuthCode = base64.StdEncoding.EncodeToString([]byte(code))
+		writeResult(w, http.StatusOK, st)
+	case wf.Completed():
+		writeResult(w, http.StatusOK, st)
+	default:
+		writeResult(w, http.StatusAccepted, st)
+	}
+	return nil
 }
 
 // domainNotFound gives a missing registration the API reference's message.

@@ -33,6 +33,9 @@ func (s *Server) routes() {
 		s.handle(base+"/registrations/{domain}/registration-status", map[string]http.HandlerFunc{
 			"GET": s.api(env, read, s.handleRegistrationStatus),
 		})
+		s.handle(base+"/registrations/{domain}/auth-code", map[string]http.HandlerFunc{
+			"POST": s.api(env, write, s.handleAuthCode),
+		})
 		s.handle(base+"/registrations/{domain}/update-status", map[string]http.HandlerFunc{
 			"GET": s.api(env, read, s.handleUpdateStatus),
 		})

@@ -20,6 +20,10 @@ type workflowStatus struct {
 	Links     statusLinks     `json:"links"`
 	Context   json.RawMessage `json:"context"`
 	Error     *statusError    `json:"error"`
+	// AuthCode is ours: the new auth code (base64, RFC 4648 §4) in the
+	// one answer of POST .../auth-code whose workflow succeeded within
+	// it. Nothing stores it to show it again.
+	AuthCode string `json:"auth_code,omitempty"`
 }
 
 type statusLinks struct {

@@ -28,7 +28,10 @@ type Registry interface {
 	Info(ctx context.Context, name string) (DomainInfo, error)
 	// Renew extends a registration; curExpiry guards against replays.
 	Renew(ctx context.Context, name string, curExpiry time.Time, years int) (time.Time, error)
-	// Update adds and removes client statuses such as clientTransferProhibited.
+	// Update adds and removes client statuses such as
+	// clientTransferProhibited, and changes the auth code. Adding a status
+	// already set may be refused by a registry: callers compare with Info
+	// first.
 	Update(ctx context.Context, req DomainUpdate) error
 	// Poll returns the oldest queued message, or nil when the queue is empty.
 	// A message stays queued until it is acknowledged.
@@ -112,12 +115,20 @@ type DomainInfo struct {
 	ExpiresAt time.Time
 }
 
-// DomainUpdate changes a domain's client statuses at a registry.
+// DomainUpdate changes a domain's client statuses and auth code at a
+// registry.
 type DomainUpdate struct {
 	Name           string
 	AddStatuses    []string
 	RemoveStatuses []string
+	// AuthInfo is the domain's new auth code (EPP <domain:chg>
+	// <domain:authInfo>), or "" to leave it. It is a secret: never log it.
+	AuthInfo string
 }
+
+// StatusTransferLocked is the EPP client status that locks a domain
+// against transfers (RFC 5731): what a registration's locked sets.
+const StatusTransferLocked = "clientTransferProhibited"
 
 // PollMessage is a registry service message: here, the outcome of a pending
 // action (EPP panData).

@@ -60,3 +60,52 @@ func HashSecret(secret string) string {
 func LooksLikeToken(s string) bool {
 	return strings.HasPrefix(s, tokenPrefix) && len(s) == len(tokenPrefix)+43
 }
+
+// Auth code alphabets: letters and digits without the look-alikes (0 O 1 l
+// I), and specials that need no escaping in XML, JSON or a shell's double
+// quotes.
+const (
+	authUpper   = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+	authLower   = "abcdefghijkmnopqrstuvwxyz"
+	authDigit   = "23456789"
+	authSpecial = "-_.+=#%@"
+)
+
+// AuthCodeLength is the length of a code from NewAuthCode: the most that
+// registries which bound the EPP pwType (6 to 16 characters) accept.
+const AuthCodeLength = 16
+
+// NewAuthCode returns a new random domain auth code (EPP <domain:pw>) that
+// registries take: AuthCodeLength characters with at least one upper-case
+// letter, lower-case letter, digit and special character, about 91 random
+// bits. It is a secret: show it once, never log it.
+func NewAuthCode() string {
+	classes := []string{authUpper, authLower, authDigit, authSpecial}
+	all := authUpper + authLower + authDigit + authSpecial
+	b := make([]byte, AuthCodeLength)
+	for i := range b {
+		set := all
+		if i < len(classes) {
+			set = classes[i] // one of each class, then shuffled
+		}
+		b[i] = set[randIntn(len(set))]
+	}
+	for i := len(b) - 1; i > 0; i-- {
+		j := randIntn(i + 1)
+		b[i], b[j] = b[j], b[i]
+	}
+	return string(b)
+}
+
+// randIntn returns a uniform random int in [0, n), n <= 256, from
+// crypto/rand, by rejection so that no value is likelier than another.
+func randIntn(n int) int {
+	limit := 256 - 256%n
+	var b [1]byte
+	for {
+		rand.Read(b[:])
+		if int(b[0]) < limit {
+			return int(b[0]) % n
+		}
+	}
+}

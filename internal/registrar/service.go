@@ -38,6 +38,14 @@ type Workflows interface {
 	StartRegistration(ctx context.Context, p Principal, env Env, req RegistrationRequest) (*Workflow, error)
 	// StartUpdate starts an update workflow for a registration.
 	StartUpdate(ctx context.Context, p Principal, env Env, domain string, req UpdateRequest) (*Workflow, error)
+	// StartAuthCode starts an update workflow that sets a new auth code
+	// (from NewAuthCode) for the account's registration of domain at its
+	// registry, and returns the workflow and the code. The code is given
+	// to the caller only here: the workflow keeps it in its private data
+	// until the registry has it (so that the step can be retried) and
+	// redacts it in the transaction that records its end. The caller
+	// shows it only once the workflow has succeeded.
+	StartAuthCode(ctx context.Context, p Principal, env Env, domain string) (*Workflow, string, error)
 	// StartTransferIn starts a transfer-in workflow, or returns the
 	// existing one for the same domain in the same account when it has not
 	// failed: the domain name is the idempotency key, as for
@@ -87,9 +95,13 @@ type RegistrationRequest struct {
 }
 
 // UpdateRequest is the body of PATCH /registrations/{domain}: a requested
-// change to a registration.
+// change to a registration. A nil field is left as it is.
 type UpdateRequest struct {
+	// AutoRenew is Cloudflare's, and ours alone: no registry is asked.
 	AutoRenew *bool `json:"auto_renew,omitempty"`
+	// Locked is our extension: true sets the registry status
+	// clientTransferProhibited (StatusTransferLocked), false removes it.
+	Locked *bool `json:"locked,omitempty"`
 }
 
 // Reasons a domain cannot be registered through the API (`reason` of a

@@ -247,11 +247,18 @@ func (ss *session) domainUpdate(cmd *epp.Command) *epp.Response {
 	var add, rem []string
 	for _, ar := range []*epp.DomainAddRem{u.Add, u.Rem} {
 		if ar != nil && (len(ar.NS) > 0 || len(ar.Contacts) > 0) {
-			return ss.failure(cmd.ClTRID, epp.CodeUnimplementedOption, "the sandbox only updates statuses")
+			return ss.failure(cmd.ClTRID, epp.CodeUnimplementedOption, "the sandbox only updates statuses and the auth code")
 		}
 	}
-	if u.Chg != nil {
-		return ss.failure(cmd.ClTRID, epp.CodeUnimplementedOption, "the sandbox only updates statuses")
+	var authInfo string
+	if ch := u.Chg; ch != nil {
+		if ch.Registrant != nil || ch.AuthInfo == nil {
+			return ss.failure(cmd.ClTRID, epp.CodeUnimplementedOption, "the sandbox only updates statuses and the auth code")
+		}
+		if *ch.AuthInfo == "" {
+			return ss.failure(cmd.ClTRID, epp.CodeParamRangeError, "the new authInfo is empty")
+		}
+		authInfo = *ch.AuthInfo
 	}
 	if u.Add != nil {
 		add = u.Add.Statuses
@@ -259,7 +266,7 @@ func (ss *session) domainUpdate(cmd *epp.Command) *epp.Response {
 	if u.Rem != nil {
 		rem = u.Rem.Statuses
 	}
-	resp, err := ss.s.engine.Update(ss.s.ctx, ss.clientID, cmd.ClTRID, registrar.DomainUpdate{Name: u.Name, AddStatuses: add, RemoveStatuses: rem})
+	resp, err := ss.s.engine.Update(ss.s.ctx, ss.clientID, cmd.ClTRID, registrar.DomainUpdate{Name: u.Name, AddStatuses: add, RemoveStatuses: rem, AuthInfo: authInfo})
 	return ss.answer(cmd.ClTRID, resp, err)
 }
 

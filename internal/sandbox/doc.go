@@ -108,7 +108,10 @@
 // missing name is 2303, only the sponsor sees the auth info
 // and may renew or update, renew must quote the current expiry date and may
 // not take the term past ten years, and only client statuses
-// (clientHold, clientTransferProhibited, ...) can be set.
+// (clientHold, clientTransferProhibited, ...) can be set. An update may
+// also change the auth code (<domain:chg><domain:authInfo>): transfers
+// then take the new code and refuse the old one; other changes (name
+// servers, contacts, registrant) are 2102.
 //
 // # Log and durability
 //

@@ -675,7 +675,9 @@ func (e *Engine) RenewDomain(ctx context.Context, clientID, clTRID string, req D
 	return res, resp, nil
 }
 
-// Update adds and removes client statuses. Only the sponsor may update;
+// Update adds and removes client statuses and, when req.AuthInfo is set,
+// replaces the domain's auth code (so that transfers take the new one and
+// refuse the old). Only the sponsor may update;
 // while clientUpdateProhibited is set, only an update removing it is
 // accepted. Adding a status already set, or removing one not set, is not
 // an error, so a repeated update succeeds.
@@ -726,6 +728,11 @@ func (e *Engine) Update(ctx context.Context, clientID, clTRID string, req regist
 		}
 		for _, s := range req.AddStatuses {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO domain_statuses (domain, status) VALUES (?, ?) ON CONFLICT DO NOTHING`, name, s); err != nil {
+				return 0, err
+			}
+		}
+		if req.AuthInfo != "" {
+			if _, err := tx.ExecContext(ctx, `UPDATE domains SET auth_info = ? WHERE name = ?`, req.AuthInfo, name); err != nil {
 				return 0, err
 			}
 		}

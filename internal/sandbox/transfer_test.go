@@ -275,3 +275,49 @@ func asSandboxError(err error, target **sandbox.Error) bool {
 	}
 	return ok
 }
+
+// TestUpdateAuthInfo: an update changes the auth code over EPP
+// (<domain:chg><domain:authInfo>), with or without statuses: the sponsor's
+// info shows the new code, another registrar's transfer takes the new
+// code and refuses the old, and clientTransferProhibited (a lock) refuses
+// any transfer until it is removed.
+func TestUpdateAuthInfo(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, backend storetest.Backend) {
+		ctx := context.Background()
+		f := start(t, backend, sandbox.Config{Delay: time.Hour, TransferDelay: time.Hour})
+		us, them := f.as(ours), f.transfers(theirs)
+		mustCreate(t, us, "example.com")
+		f.clock.Advance(61 * 24 * time.Hour) // past the 60 days after create without transfers
+		const old, fresh = "auth-example.com", "N3w-Code_9xYz.Q2"
+
+		lock := registrar.DomainUpdate{Name: "example.com", AddStatuses: []string{"clientTransferProhibited"}, AuthInfo: fresh}
+		if err := us.Update(ctx, lock); err != nil {
+			t.Fatalf("Update(%+v) = %v", lock, err)
+		}
+		info, err := us.Info(ctx, "example.com")
+		if err != nil || info.AuthInfo != fresh || len(info.Statuses) != 1 || info.Statuses[0] != "clientTransferProhibited" {
+			t.Fatalf("Info after the update = %+v, %v, want the new code and clientTransferProhibited", info, err)
+		}
+		_, err = them.Transfer(ctx, request("example.com", fresh))
+		transferErr(t, "request while locked", err, registrar.KindRejected, registrar.TransferReasonDomainLocked, "2304")
+
+		unlock := registrar.DomainUpdate{Name: "example.com", RemoveStatuses: []string{"clientTransferProhibited"}}
+		if err := us.Update(ctx, unlock); err != nil {
+			t.Fatalf("Update(%+v) = %v", unlock, err)
+		}
+		if info, err := us.Info(ctx, "example.com"); err != nil || info.AuthInfo != fresh {
+			t.Errorf("an update without a code changed it: %+v, %v", info, err)
+		}
+		_, err = them.Transfer(ctx, request("example.com", old))
+		transferErr(t, "request with the old code", err, registrar.KindRejected, registrar.TransferReasonInvalidAuthCode, "2202")
+		if res, err := them.Transfer(ctx, request("example.com", fresh)); err != nil || res.Status != registrar.TransferPending {
+			t.Errorf("request with the new code = %+v, %v, want pending", res, err)
+		}
+
+		err = f.as(theirs).Update(ctx, registrar.DomainUpdate{Name: "example.com", AuthInfo: "Th3ir-Code#only"})
+		if d := errDiff(err, rerr(registrar.KindInternal, err2201)); d != "" {
+			t.Errorf("another registrar's update of the code: %s", d)
+		}
+	})
+}

@@ -263,9 +263,25 @@ func (r *fakeRegistry) Renew(context.Context, string, time.Time, int) (time.Time
 	return time.Time{}, errors.New("unexpected Renew")
 }
 
-func (r *fakeRegistry) Update(context.Context, registrar.DomainUpdate) error {
-	r.t.Errorf("unexpected Update")
-	return errors.New("unexpected Update")
+// Update records its call as "Update name +added -removed [auth code]"
+// ("auth code" when it sets one, never the code) and sets the auth code
+// first: the registry acts even if its answer is lost.
+func (r *fakeRegistry) Update(ctx context.Context, u registrar.DomainUpdate) error {
+	call := "Update " + u.Name
+	for _, s := range u.AddStatuses {
+		call += " +" + s
+	}
+	for _, s := range u.RemoveStatuses {
+		call += " -" + s
+	}
+	if u.AuthInfo != "" {
+		call += " auth code"
+		r.mu.Lock()
+		r.authInfo[u.Name] = u.AuthInfo
+		r.mu.Unlock()
+	}
+	_, err := r.next(ctx, "update", call)
+	return err
 }
 
 // Poll returns the oldest queued message, unless an error is scripted;
@@ -483,7 +499,7 @@ type bundle struct {
 }
 
 // logRecorder keeps the engine's log records at info level and above, as
-// "LEVEL message".
+// "LEVEL message key=value...".
 type logRecorder struct {
 	mu   sync.Mutex
 	recs []string
@@ -493,8 +509,25 @@ func (l *logRecorder) Enabled(_ context.Context, lv slog.Level) bool { return lv
 func (l *logRecorder) Handle(_ context.Context, r slog.Record) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.recs = append(l.recs, r.Level.String()+" "+r.Message)
+	rec := r.Level.String() + " " + r.Message
+	r.Attrs(func(a slog.Attr) bool {
+		rec += " " + a.String()
+		return true
+	})
+	l.recs = append(l.recs, rec)
 	return nil
+}
+
+// contains reports whether a record holds s, in its message or attributes.
+func (l *logRecorder) contains(s string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, r := range l.recs {
+		if strings.Contains(r, s) {
+			return true
+		}
+	}
+	return false
 }
 func (l *logRecorder) WithAttrs([]slog.Attr) slog.Handler { return l }
 func (l *logRecorder) WithGroup(string) slog.Handler      { return l }

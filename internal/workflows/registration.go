@@ -94,7 +94,7 @@ func (e *Engine) step(ctx context.Context, wf *registrar.Workflow, prepared bool
 	case wf.Kind == registrar.WorkflowTransferOut && wf.Step == stepTransferOut:
 		return e.transferOutStep(ctx, wf)
 	case wf.Kind == registrar.WorkflowUpdate && wf.Step == stepApply:
-		return e.applyUpdate(wf), nil
+		return e.applyUpdate(ctx, wf)
 	}
 	return transition{}, river.JobCancel(fmt.Errorf("unknown workflow step %s/%s", wf.Kind, wf.Step))
 }
@@ -410,8 +410,10 @@ func (e *Engine) fail(wf *registrar.Workflow, code, message string) transition {
 	wf.ErrorCode, wf.ErrorMessage = code, message
 	var keep registrar.StatusContext
 	if wf.Kind == registrar.WorkflowUpdate {
-		// An update's status names its requested changes in every state.
+		// An update's status names its requested changes in every state;
+		// its new auth code, if any, is dropped with the transition.
 		keep.FieldsUpdated, keep.Changes = statusChanges(wf)
+		redactUpdate(wf)
 	}
 	setContext(wf, keep)
 	return transition{apply: func(ctx context.Context, tx *store.Tx) error {

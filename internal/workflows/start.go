@@ -118,19 +118,40 @@ func (e *Engine) checkInFlight(ctx context.Context, tx *store.Tx, accountID stri
 }
 
 // StartUpdate implements registrar.Workflows. A request that changes
-// nothing (no auto_renew) is valid, as in both Cloudflare SDKs: its
-// workflow is stored succeeded at once, with the registration as it is,
-// and queues no job, so it touches neither the registration nor a
+// nothing (no auto_renew, no locked) is valid, as in both Cloudflare SDKs:
+// its workflow is stored succeeded at once, with the registration as it
+// is, and queues no job, so it touches neither the registration nor a
 // registry.
 func (e *Engine) StartUpdate(ctx context.Context, p registrar.Principal, env registrar.Env, domain string, req registrar.UpdateRequest) (*registrar.Workflow, error) {
+	return e.startUpdate(ctx, p, env, domain, updateData{UpdateRequest: req})
+}
+
+// StartAuthCode implements registrar.Workflows: an update workflow that
+// sets a new auth code at the registry. The code is returned here and
+// kept in the workflow's data only until the workflow ends.
+func (e *Engine) StartAuthCode(ctx context.Context, p registrar.Principal, env registrar.Env, domain string) (*registrar.Workflow, string, error) {
+	code := registrar.NewAuthCode()
+	wf, err := e.startUpdate(ctx, p, env, domain, updateData{NewAuthCode: true, AuthInfo: code})
+	if err != nil {
+		return nil, "", err
+	}
+	return wf, code, nil
+}
+
+// startUpdate stores an update workflow and queues its step. An update
+// that changes the registry needs an active registration and waits for
+// no other: while an update of the domain is running, it is refused
+// (KindConflict), so that two registry updates never race and the auth
+// code a caller gets is the one the registry holds.
+func (e *Engine) startUpdate(ctx context.Context, p registrar.Principal, env registrar.Env, domain string, d updateData) (*registrar.Workflow, error) {
 	const op = "workflows.StartUpdate"
 	now := e.Clock.Now()
 	wf := &registrar.Workflow{
 		ID: registrar.NewID(), AccountID: p.AccountID, Env: env, Kind: registrar.WorkflowUpdate, Domain: domain,
-		State: registrar.StatePending, Step: stepApply, Data: mustJSON(req),
+		State: registrar.StatePending, Step: stepApply, Data: mustJSON(d),
 		CreatedAt: now, UpdatedAt: now, Deadline: now.Add(e.cfg.InProgressTimeout),
 	}
-	setContext(wf, updateContext(req, true))
+	setContext(wf, updateContext(d, true))
 	err := e.DB.InTx(ctx, func(tx *store.Tx) error {
 		g, err := tx.Registration(ctx, env, domain)
 		if err != nil {
@@ -139,12 +160,24 @@ func (e *Engine) StartUpdate(ctx context.Context, p registrar.Principal, env reg
 		if g.AccountID != p.AccountID {
 			return registrar.Errorf(registrar.KindNotFound, op, "registration of %s not found", domain)
 		}
-		if req.AutoRenew == nil {
+		if !d.changes() {
 			wf.State, wf.Deadline = registrar.StateSucceeded, timeZero()
-			c := updateContext(req, false) // no fields updated, nothing to confirm
+			c := updateContext(d, false) // no fields updated, nothing to confirm
 			c.Registration = g
 			setContext(wf, c)
 			return tx.InsertWorkflow(ctx, wf)
+		}
+		if d.registry() {
+			if g.Status != registrar.RegistrationActive {
+				return registrar.Errorf(registrar.KindConflict, op, "%s is not registered yet (%s); retry once it is active", domain, g.Status)
+			}
+			prev, err := tx.LatestWorkflow(ctx, p.AccountID, env, registrar.WorkflowUpdate, domain)
+			if err != nil && !registrar.IsKind(err, registrar.KindNotFound) {
+				return err
+			}
+			if err == nil && !prev.Completed() {
+				return registrar.Errorf(registrar.KindConflict, op, "another update of %s is in progress; retry when it has finished", domain)
+			}
 		}
 		if err := tx.InsertWorkflow(ctx, wf); err != nil {
 			return err
