@@ -91,7 +91,7 @@ func (tx *Tx) ReserveDomainSlot(ctx context.Context, accountID string, env regis
 func (tx *Tx) CountInFlight(ctx context.Context, accountID string, env registrar.Env, check func(n int) error) error {
 	return tx.deferQueryRow(ctx, `SELECT count(*) FROM workflows WHERE account_id = $1 AND env = $2 AND kind IN ($3, $6)
 		AND state IN ($4, $5)`, []any{accountID, string(env), string(registrar.WorkflowRegistration), string(registrar.StatePending), string(registrar.StateInProgress),
-			string(registrar.WorkflowTransferIn)},
+		string(registrar.WorkflowTransferIn)},
 		func(r row) error {
 			var n int
 			if err := r.Scan(&n); err != nil {
