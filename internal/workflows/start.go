@@ -77,23 +77,30 @@ func (e *Engine) StartRegistration(ctx context.Context, p registrar.Principal, e
 			out = wf
 			return tx.InsertWorkflow(ctx, wf)
 		}
-		if err := tx.ReserveDomainSlot(ctx, p.AccountID, env, e.cfg.MaxDomains); err != nil {
-			return err
-		}
-		if err := e.checkInFlight(ctx, tx, p.AccountID, env); err != nil {
-			return err
-		}
-		if err := tx.InsertWorkflow(ctx, wf); err != nil {
-			return err
-		}
 		out = wf
-		return e.jobs.insert(ctx, tx, stepArgs{WorkflowID: wf.ID, Step: stepStart}, nil)
+		return e.admit(ctx, tx, p, env, wf, stepStart)
 	})
 	if err != nil {
 		return nil, err
 	}
 	e.jobs.wake(ctx)
 	return out, nil
+}
+
+// admit starts wf, whose domain it has just claimed in tx: it takes one
+// of the account's domain slots, checks the account's in-flight cap,
+// stores wf and queues its first step, all in tx.
+func (e *Engine) admit(ctx context.Context, tx *store.Tx, p registrar.Principal, env registrar.Env, wf *registrar.Workflow, step string) error {
+	if err := tx.ReserveDomainSlot(ctx, p.AccountID, env, e.cfg.MaxDomains); err != nil {
+		return err
+	}
+	if err := e.checkInFlight(ctx, tx, p.AccountID, env); err != nil {
+		return err
+	}
+	if err := tx.InsertWorkflow(ctx, wf); err != nil {
+		return err
+	}
+	return e.jobs.insert(ctx, tx, stepArgs{WorkflowID: wf.ID, Step: step}, nil)
 }
 
 // inFlightRetryAfter is the retry delay given to an account over its

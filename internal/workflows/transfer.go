@@ -156,17 +156,8 @@ func (e *Engine) StartTransferIn(ctx context.Context, p registrar.Principal, env
 			out = wf
 			return tx.InsertWorkflow(ctx, wf)
 		}
-		if err := tx.ReserveDomainSlot(ctx, p.AccountID, env, e.cfg.MaxDomains); err != nil {
-			return err
-		}
-		if err := e.checkInFlight(ctx, tx, p.AccountID, env); err != nil {
-			return err
-		}
-		if err := tx.InsertWorkflow(ctx, wf); err != nil {
-			return err
-		}
 		out = wf
-		return e.jobs.insert(ctx, tx, stepArgs{WorkflowID: wf.ID, Step: stepTransferStart}, nil)
+		return e.admit(ctx, tx, p, env, wf, stepTransferStart)
 	})
 	if err != nil {
 		return nil, err
