@@ -602,10 +602,10 @@ func (e *Engine) DomainInfo(ctx context.Context, clientID, clTRID, name, authInf
 		if err := closeRows(rows); err != nil {
 			return 0, err
 		}
-		if out.NS, err = queryStrings(ctx, tx, `SELECT host FROM domain_ns WHERE domain = ? ORDER BY host`, name); err != nil {
+		if out.NS, err = queryColumn[string](ctx, tx, `SELECT host FROM domain_ns WHERE domain = ? ORDER BY host`, name); err != nil {
 			return 0, err
 		}
-		if out.Hosts, err = queryStrings(ctx, tx, `SELECT name FROM hosts WHERE superordinate = ? ORDER BY name`, name); err != nil {
+		if out.Hosts, err = queryColumn[string](ctx, tx, `SELECT name FROM hosts WHERE superordinate = ? ORDER BY name`, name); err != nil {
 			return 0, err
 		}
 		return CodeOK, nil
@@ -623,19 +623,20 @@ func closeRows(rows *sql.Rows) error {
 	return rows.Err()
 }
 
-func queryStrings(ctx context.Context, tx *txn, query string, args ...any) ([]string, error) {
+// queryColumn returns the one column of every row of query.
+func queryColumn[T any](ctx context.Context, tx *txn, query string, args ...any) ([]T, error) {
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
-	var out []string
+	var out []T
 	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
+		var v T
+		if err := rows.Scan(&v); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		out = append(out, s)
+		out = append(out, v)
 	}
 	return out, closeRows(rows)
 }

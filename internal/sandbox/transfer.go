@@ -324,7 +324,7 @@ func queueTransferMessage(ctx context.Context, tx *txn, t *transferRow, client s
 // settleTransfers approves every pending transfer whose losing registrar
 // did not act in time (serverApproved), dated when it was due.
 func (e *Engine) settleTransfers(ctx context.Context, tx *txn, now time.Time) error {
-	ids, err := queryInts(ctx, tx, `SELECT id FROM transfers WHERE status = 'pending' AND act_by <= ? ORDER BY act_by, id`, now.UnixMicro())
+	ids, err := queryColumn[int64](ctx, tx, `SELECT id FROM transfers WHERE status = 'pending' AND act_by <= ? ORDER BY act_by, id`, now.UnixMicro())
 	if err != nil {
 		return err
 	}
@@ -338,21 +338,4 @@ func (e *Engine) settleTransfers(ctx context.Context, tx *txn, now time.Time) er
 		}
 	}
 	return nil
-}
-
-func queryInts(ctx context.Context, tx *txn, query string, args ...any) ([]int64, error) {
-	rows, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	var out []int64
-	for rows.Next() {
-		var n int64
-		if err := rows.Scan(&n); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	return out, closeRows(rows)
 }
