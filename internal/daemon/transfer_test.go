@@ -3,6 +3,7 @@ package daemon_test
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -136,18 +137,33 @@ func TestTransferScenarios(t *testing.T) {
 			t.Errorf("a rejected transfer's registration: GET = %d %s, want 404", r.Status, r.Body)
 		}
 
-		// A locked name, and a wrong code, fail before any request.
-		for domain, want := range map[string]int{"xfer-locked-in.com": http.StatusAccepted, "xfer-wrong-in.com": http.StatusAccepted} {
-			auth := sandboxAuthCode
-			if domain == "xfer-wrong-in.com" {
-				auth = "d3Jvbmc="
+		// Names the registry refuses fail before any request, with the
+		// reason as their error code.
+		refused := []struct{ domain, auth, code string }{
+			{"xfer-locked-in.com", sandboxAuthCode, registrar.TransferReasonDomainLocked},
+			{"xfer-wrong-in.com", "d3Jvbmc=", registrar.TransferReasonInvalidAuthCode},
+			{"xfer-new-in.com", sandboxAuthCode, registrar.TransferReasonOutsideTransferWindow},
+			{"xfer-premium-in.com", sandboxAuthCode, registrar.TransferReasonDomainPremium},
+		}
+		for _, c := range refused {
+			if r := transfer(c.domain, c.auth); r.Status != http.StatusAccepted {
+				t.Fatalf("transfer-in %s = %d %s", c.domain, r.Status, r.Body)
 			}
-			if r := transfer(domain, auth); r.Status != want {
-				t.Fatalf("transfer-in %s = %d %s", domain, r.Status, r.Body)
+			if st := waitDone(c.domain); st.State != registrar.StateFailed || st.Error == nil || st.Error.Code != c.code {
+				t.Errorf("transfer of %s ended %s %+v, want failed %s", c.domain, st.State, st.Error, c.code)
 			}
-			if st := waitDone(domain); st.State != registrar.StateFailed {
-				t.Errorf("transfer of %s ended %s, want failed", domain, st.State)
-			}
+		}
+		// A name held here, by this account (the transferred one) or by
+		// another, is not transferred again.
+		other, otherToken := s.newAccount("other", daemon.SampleContact())
+		otherBase := strings.Replace(base, "/accounts/"+s.account+"/", "/accounts/"+other+"/", 1)
+		r = s.do("POST", otherBase+"/registrations/xfer-silent.com/transfer-in", otherToken,
+			map[string]any{"auth_code": sandboxAuthCode}, "Prefer", "respond-async")
+		if st := r.status(t); st.State != registrar.StateFailed || st.Error == nil || st.Error.Code != registrar.TransferReasonAlreadyHere {
+			t.Errorf("another account's transfer-in of a domain held here = %d %s, want failed %s", r.Status, r.Body, registrar.TransferReasonAlreadyHere)
+		}
+		if st := transfer("xfer-silent.com", sandboxAuthCode).status(t); st.State != registrar.StateSucceeded {
+			t.Errorf("the account's repeated transfer-in of its transferred domain = %s %+v, want the succeeded transfer", st.State, st.Error)
 		}
 		if r := transfer("xfer-format.com", "not base64!"); r.Status != http.StatusBadRequest {
 			t.Errorf("transfer-in with a non-base64 auth code = %d %s, want 400", r.Status, r.Body)
@@ -193,7 +209,8 @@ func TestTransferScenarios(t *testing.T) {
 		if cancels["xfer-cancelled.com"] != 1 {
 			t.Errorf("the registry logged %d transfer cancels of xfer-cancelled.com, want 1", cancels["xfer-cancelled.com"])
 		}
-		for _, d := range []string{"xfer-locked-in.com", "xfer-wrong-in.com"} {
+		for _, c := range refused {
+			d := c.domain
 			if requests[d] != 0 {
 				t.Errorf("the registry logged %d transfer requests of %s, want none", requests[d], d)
 			}
