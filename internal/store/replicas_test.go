@@ -65,22 +65,27 @@ func TestJoinReplicas(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer admin.Close(ctx)
-	terminate := func() int {
-		var n int
-		if err := admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-			WHERE datname = current_database() AND application_name LIKE 'registrar replica:%'`).Scan(&n); err != nil {
+	// terminate ends every replica connection and returns their backends'
+	// pids: a terminated backend keeps its locks until it has exited, so
+	// the wait below must not mistake it for the reconnected one.
+	terminate := func() []int32 {
+		var pids []int32
+		if err := admin.QueryRow(ctx, `SELECT coalesce(array_agg(pid), '{}') FROM pg_stat_activity
+			WHERE datname = current_database() AND application_name LIKE 'registrar replica:%'
+			AND pg_terminate_backend(pid)`).Scan(&pids); err != nil {
 			t.Fatal(err)
 		}
-		return n
+		return pids
 	}
-	if n := terminate(); n != 1 {
-		t.Fatalf("terminated %d replica connections, want 1", n)
+	gone := terminate()
+	if len(gone) != 1 {
+		t.Fatalf("terminated %d replica connections, want 1", len(gone))
 	}
 	waitFor(t, "the replica to declare itself again", func() bool {
 		var n int
 		if err := admin.QueryRow(ctx, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted
-			AND classid::bigint = 7303785 AND objsubid = 2 AND objid::bigint <> 0
-			AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`).Scan(&n); err != nil {
+			AND classid::bigint = 7303785 AND objsubid = 2 AND objid::bigint <> 0 AND pid <> ALL($1)
+			AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`, gone).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n == 1
@@ -97,9 +102,18 @@ func TestJoinReplicas(t *testing.T) {
 	}
 	defer e.Close()
 	d.Close()
-	if n := terminate(); n < 1 { // d's backend may still be on its way out
+	if n := len(terminate()); n < 1 { // d's backend may still be on its way out
 		t.Fatalf("terminated %d replica connections, want e's", n)
 	}
+	waitFor(t, "the terminated backends to exit", func() bool {
+		var n int
+		if err := admin.QueryRow(ctx, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted
+			AND classid::bigint = 7303785 AND objsubid = 2 AND objid::bigint <> 0
+			AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n == 0
+	})
 	intruder, err := dbC.JoinReplicas(ctx, "live=file:abc", nil)
 	if err != nil {
 		t.Fatalf("join while the only replica is reconnecting: %v", err)
