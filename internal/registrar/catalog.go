@@ -145,6 +145,10 @@ type Extension struct {
 	// The daemon sets it from the registries file; catalogs leave it
 	// false (the built-in registries receive them).
 	ContactExtensionsUnsent bool
+	// Lifecycle is how the extension's registrations renew, expire and
+	// are restored; the daemon sets it from the registries file (zero
+	// fields take Lifecycle.WithDefaults).
+	Lifecycle Lifecycle
 	// CreatedAt and UpdatedAt are when the catalog entry was added and
 	// last changed (the extension list sorts by them).
 	CreatedAt, UpdatedAt time.Time

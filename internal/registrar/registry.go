@@ -113,6 +113,13 @@ type DomainInfo struct {
 	Statuses  []string
 	CreatedAt time.Time
 	ExpiresAt time.Time
+	// Sponsor is the sponsoring registrar's client ID (EPP clID).
+	Sponsor string
+	// RegistrantID is the registrant contact's handle.
+	RegistrantID string
+	// RGPStatuses are the domain's RGP statuses (RFC 3915 rgpStatus), such
+	// as autoRenewPeriod or redemptionPeriod.
+	RGPStatuses []string
 }
 
 // DomainUpdate changes a domain's client statuses and auth code at a

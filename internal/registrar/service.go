@@ -24,6 +24,13 @@ type Reader interface {
 	// TransferOutStatus returns the newest outbound transfer workflow for
 	// domain.
 	TransferOutStatus(ctx context.Context, accountID string, env Env, domain string) (*Workflow, error)
+	// RenewalStatus and RestoreStatus return the newest renewal and
+	// restore workflow for domain.
+	RenewalStatus(ctx context.Context, accountID string, env Env, domain string) (*Workflow, error)
+	RestoreStatus(ctx context.Context, accountID string, env Env, domain string) (*Workflow, error)
+	// RegistrationHistory returns the events of the account's
+	// registration of domain, oldest first (at most 1,000, the newest).
+	RegistrationHistory(ctx context.Context, accountID string, env Env, domain string) ([]RegistrationEvent, error)
 	// ListRegistrations returns a page of the account's registrations.
 	ListRegistrations(ctx context.Context, accountID string, env Env, opts ListOptions) (Page[Registration], error)
 }
@@ -57,6 +64,15 @@ type Workflows interface {
 	// DecideTransferOut approves or rejects a transfer of the account's
 	// domain that another registrar asked for.
 	DecideTransferOut(ctx context.Context, p Principal, env Env, domain string, d TransferOutDecision) (*Workflow, error)
+	// StartRenewal starts a renewal of the account's registration of
+	// domain, or returns the renewal of the same term (the expiry it
+	// extends: req.CurrentExpiresAt, or the registration's) when one
+	// exists: repeated and concurrent requests start one workflow, and
+	// the automatic renewal of that term is the same one.
+	StartRenewal(ctx context.Context, p Principal, env Env, domain string, req RenewalRequest) (*Workflow, error)
+	// StartRestore starts the RGP restore of the account's registration of
+	// domain during its redemption period, or returns the running one.
+	StartRestore(ctx context.Context, p Principal, env Env, domain string) (*Workflow, error)
 	// ConfirmEmail completes the email verification whose code is given and
 	// resumes its workflow.
 	ConfirmEmail(ctx context.Context, code string) (*Workflow, error)

@@ -214,6 +214,12 @@ type Registration struct {
 	AutoRenew   bool               `json:"auto_renew"`
 	Locked      bool               `json:"locked"`
 	PrivacyMode PrivacyMode        `json:"privacy_mode"`
+	// Renewal is ours: the newest renewal of the current term, when
+	// there is one (a failed auto-renewal shows here).
+	Renewal *RenewalState `json:"renewal,omitempty"`
+	// RegistrySync is ours: what reconciliation with the registry last
+	// found, once it has checked.
+	RegistrySync *RegistrySync `json:"registry_sync,omitempty"`
 }
 
 // Scope is a permission carried by an API token.

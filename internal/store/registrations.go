@@ -269,3 +269,8 @@ func decodeCursor(s string) (listCursor, error) {
 	err = json.Unmarshal(b, &c)
 	return c, err
 }
+
+// RegistrationHistory implements registrar.Reader. (Being built.)
+func (db *DB) RegistrationHistory(ctx context.Context, accountID string, env registrar.Env, domain string) ([]registrar.RegistrationEvent, error) {
+	return nil, registrar.Errorf(registrar.KindInternal, "store.RegistrationHistory", "not built yet")
+}

@@ -153,6 +153,18 @@ func (db *DB) TransferOutStatus(ctx context.Context, accountID string, env regis
 	return db.status(ctx, statusKey{account: accountID, env: env, kind: registrar.WorkflowTransferOut, domain: domain})
 }
 
+// RenewalStatus implements registrar.Reader, from the status cache when
+// it can.
+func (db *DB) RenewalStatus(ctx context.Context, accountID string, env registrar.Env, domain string) (*registrar.Workflow, error) {
+	return db.status(ctx, statusKey{account: accountID, env: env, kind: registrar.WorkflowRenewal, domain: domain})
+}
+
+// RestoreStatus implements registrar.Reader, from the status cache when
+// it can.
+func (db *DB) RestoreStatus(ctx context.Context, accountID string, env registrar.Env, domain string) (*registrar.Workflow, error) {
+	return db.status(ctx, statusKey{account: accountID, env: env, kind: registrar.WorkflowRestore, domain: domain})
+}
+
 // status reads the newest workflow of a subject through the cache.
 func (db *DB) status(ctx context.Context, k statusKey) (*registrar.Workflow, error) {
 	if wf, ok := db.statuses.get(k); ok {
