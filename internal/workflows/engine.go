@@ -32,15 +32,17 @@ const (
 	InProgressTimeoutDefault = time.Hour
 	BlockedTimeoutDefault    = 7 * 24 * time.Hour
 	// ActionTimeoutDefault is ICANN's registrant-verification window.
-	ActionTimeoutDefault  = 15 * 24 * time.Hour
-	JobTimeoutDefault     = 30 * time.Second
-	RescueAfterDefault    = time.Minute
-	RetryMinDefault       = time.Second
-	RetryMaxDefault       = time.Minute
-	PendingRecheckDefault = time.Minute
-	PollIntervalDefault   = 2 * time.Second
-	SweepIntervalDefault  = 30 * time.Second
-	WorkersDefault        = 50
+	ActionTimeoutDefault     = 15 * 24 * time.Hour
+	JobTimeoutDefault        = 30 * time.Second
+	RescueAfterDefault       = time.Minute
+	RetryMinDefault          = time.Second
+	RetryMaxDefault          = time.Minute
+	PendingRecheckDefault    = time.Minute
+	PollIntervalDefault      = 2 * time.Second
+	SweepIntervalDefault     = 30 * time.Second
+	WorkersDefault           = 50
+	LifecycleIntervalDefault = time.Minute
+	ReconcileEveryDefault    = 24 * time.Hour
 	// MaxInFlightDefault keeps one account's flood of registrations to
 	// under half the default workers and the built-in registries' EPP
 	// sessions, so others' registrations find both free.
@@ -91,6 +93,13 @@ type Config struct {
 	// a registry session [20]; over it a new one is refused with a rate
 	// limit error and a retry delay. Negative: no cap.
 	MaxInFlight int
+	// LifecycleInterval is how often the lifecycle job looks for
+	// registrations to renew, expire, notify or delete [1m];
+	// KickLifecycle runs it at once.
+	LifecycleInterval time.Duration
+	// ReconcileEvery is the period within which every registration is
+	// checked against its registry [24h], spread over it.
+	ReconcileEvery time.Duration
 	// PublicURL is the base of links in email ("http://127.0.0.1:8080").
 	PublicURL string
 	// Policies is each environment's policy: verification rule and
@@ -125,6 +134,8 @@ func (c *Config) setDefaults() {
 	def(&c.PendingRecheck, PendingRecheckDefault)
 	def(&c.PollInterval, PollIntervalDefault)
 	def(&c.SweepInterval, SweepIntervalDefault)
+	def(&c.LifecycleInterval, LifecycleIntervalDefault)
+	def(&c.ReconcileEvery, ReconcileEveryDefault)
 	def(&c.fetchPoll, time.Second)
 	if c.Workers == 0 {
 		c.Workers = WorkersDefault
@@ -142,6 +153,14 @@ func (c *Config) setDefaults() {
 	c.Policies = policies
 }
 
+// clock returns the business clock of env.
+func (e *Engine) clock(env registrar.Env) registrar.Clock {
+	if c, ok := e.Clocks[env]; ok {
+		return c
+	}
+	return e.Clock
+}
+
 // policy returns the policy of env.
 func (e *Engine) policy(env registrar.Env) registrar.Policy { return e.cfg.Policies[env] }
 
@@ -149,8 +168,13 @@ func (e *Engine) policy(env registrar.Env) registrar.Policy { return e.cfg.Polic
 type Deps struct {
 	DB         *store.DB
 	Registries registrar.Registries
-	Clock      registrar.Clock
-	Logger     *slog.Logger
+	// Clock is the business clock of every environment, unless Clocks
+	// names one for it: the sandbox environment (and the live one in demo
+	// mode) can run on a clock shifted ahead, so that a year of a domain's
+	// life passes in seconds.
+	Clock  registrar.Clock
+	Clocks map[registrar.Env]registrar.Clock
+	Logger *slog.Logger
 	// Mailer delivers the outbox; nil keeps mail in the outbox only.
 	Mailer registrar.Mailer
 }
