@@ -6,25 +6,105 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/openregistrar/registrar/internal/registrar"
 )
 
-const registrationColumns = `env, domain, account_id, workflow_id, status, auto_renew, locked, privacy_mode, created_at, expires_at`
+const registrationColumns = `env, domain, account_id, workflow_id, status, auto_renew, locked, privacy_mode, created_at, expires_at, renewal`
 
 func scanRegistration(r row) (*registrar.Registration, error) {
 	var g registrar.Registration
-	var created int64
-	var expires *int64
-	if err := r.Scan(&g.Env, &g.DomainName, &g.AccountID, &g.WorkflowID, &g.Status, &g.AutoRenew, &g.Locked, &g.PrivacyMode, &created, &expires); err != nil {
+	if err := r.Scan(registrationDest(&g)...); err != nil {
 		return nil, err
 	}
-	g.CreatedAt = fromMicros(created)
-	if expires != nil {
-		t := fromMicros(*expires)
-		g.ExpiresAt = &t
-	}
 	return &g, nil
+}
+
+// registrationDest returns the scan destinations of registrationColumns
+// into g; the times and the renewal are set from their columns when the
+// scan is done (see the returned values' Scan methods).
+func registrationDest(g *registrar.Registration) []any {
+	return []any{&g.Env, &g.DomainName, &g.AccountID, &g.WorkflowID, &g.Status, &g.AutoRenew, &g.Locked, &g.PrivacyMode,
+		microsInto{&g.CreatedAt}, nullMicrosInto{&g.ExpiresAt}, renewalInto{&g.Renewal}}
+}
+
+// microsInto scans a unix-micros column into a time.
+type microsInto struct{ t *time.Time }
+
+func (m microsInto) Scan(v any) error {
+	us, ok := asInt64(v)
+	if !ok {
+		return fmt.Errorf("store: cannot scan %T as unix micros", v)
+	}
+	*m.t = fromMicros(us)
+	return nil
+}
+
+// nullMicrosInto scans a nullable unix-micros column into a *time.Time.
+type nullMicrosInto struct{ t **time.Time }
+
+func (m nullMicrosInto) Scan(v any) error {
+	if v == nil {
+		*m.t = nil
+		return nil
+	}
+	us, ok := asInt64(v)
+	if !ok {
+		return fmt.Errorf("store: cannot scan %T as unix micros", v)
+	}
+	t := fromMicros(us)
+	*m.t = &t
+	return nil
+}
+
+// renewalInto scans the JSON renewal column.
+type renewalInto struct{ r **registrar.RenewalState }
+
+func (m renewalInto) Scan(v any) error {
+	*m.r = nil
+	var b []byte
+	switch v := v.(type) {
+	case nil:
+		return nil
+	case string:
+		b = []byte(v)
+	case []byte:
+		b = v
+	default:
+		return fmt.Errorf("store: cannot scan %T as a renewal", v)
+	}
+	if len(b) == 0 {
+		return nil
+	}
+	var r registrar.RenewalState
+	if err := json.Unmarshal(b, &r); err != nil {
+		return err
+	}
+	*m.r = &r
+	return nil
+}
+
+func asInt64(v any) (int64, bool) {
+	switch v := v.(type) {
+	case int64:
+		return v, true
+	case int32:
+		return int64(v), true
+	case int:
+		return int64(v), true
+	}
+	return 0, false
+}
+
+// renewalJSON is the renewal column's value of g.
+func renewalJSON(g *registrar.Registration) *string {
+	if g.Renewal == nil {
+		return nil
+	}
+	b, _ := json.Marshal(g.Renewal)
+	s := string(b)
+	return &s
 }
 
 // ClaimDomain inserts g unless the domain is already held (or being
@@ -32,8 +112,8 @@ func scanRegistration(r row) (*registrar.Registration, error) {
 // the caller decides between "the same request again" and "taken".
 func (tx *Tx) ClaimDomain(ctx context.Context, g *registrar.Registration, years int) (existing *registrar.Registration, err error) {
 	const op = "store.ClaimDomain"
-	n, err := tx.q.exec(ctx, `INSERT INTO registrations (env, domain, account_id, workflow_id, status, years, auto_renew, locked, privacy_mode, created_at, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (env, domain) DO NOTHING`,
+	n, err := tx.q.exec(ctx, `INSERT INTO registrations (env, domain, account_id, workflow_id, status, years, auto_renew, locked, privacy_mode, created_at, expires_at, status_since)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $10) ON CONFLICT (env, domain) DO NOTHING`,
 		g.Env, g.DomainName, g.AccountID, g.WorkflowID, g.Status, years, g.AutoRenew, g.Locked, g.PrivacyMode, micros(g.CreatedAt), expiresMicros(g))
 	if err != nil {
 		return nil, dbErr(op, err)
@@ -116,14 +196,29 @@ func (tx *Tx) Registration(ctx context.Context, env registrar.Env, domain string
 	return g, notFound("store.Registration", "registration of "+domain, err)
 }
 
-// SaveRegistration writes g's mutable fields. On PostgreSQL the update
-// goes out with the transaction's next statement (see pgTx), and a
-// failure comes back from there or from InTx.
+// SaveRegistration writes g's mutable fields (its renewal state
+// included). On PostgreSQL the update goes out with the transaction's
+// next statement (see pgTx), and a failure comes back from there or from
+// InTx.
 func (tx *Tx) SaveRegistration(ctx context.Context, g *registrar.Registration) error {
+	return tx.saveRegistration(ctx, g, nil)
+}
+
+// SaveRegistrationStatus is SaveRegistration for a change of status: it
+// also records since as when the status began, which the redemption and
+// pending-delete periods run from.
+func (tx *Tx) SaveRegistrationStatus(ctx context.Context, g *registrar.Registration, since time.Time) error {
+	us := micros(since)
+	return tx.saveRegistration(ctx, g, &us)
+}
+
+func (tx *Tx) saveRegistration(ctx context.Context, g *registrar.Registration, since *int64) error {
 	const op = "store.SaveRegistration"
-	return tx.deferExec(ctx, `UPDATE registrations SET status = $1, auto_renew = $2, locked = $3, privacy_mode = $4, created_at = $5, expires_at = $6
+	return tx.deferExec(ctx, `UPDATE registrations SET status = $1, auto_renew = $2, locked = $3, privacy_mode = $4, created_at = $5, expires_at = $6,
+		renewal = $10, status_since = COALESCE($11, status_since)
 		WHERE env = $7 AND domain = $8 AND account_id = $9`,
-		[]any{g.Status, g.AutoRenew, g.Locked, g.PrivacyMode, micros(g.CreatedAt), expiresMicros(g), g.Env, g.DomainName, g.AccountID},
+		[]any{g.Status, g.AutoRenew, g.Locked, g.PrivacyMode, micros(g.CreatedAt), expiresMicros(g), g.Env, g.DomainName, g.AccountID,
+			renewalJSON(g), since},
 		func(n int64, err error) error {
 			if err != nil {
 				return dbErr(op, err)
@@ -241,15 +336,9 @@ func (db *DB) ListRegistrations(ctx context.Context, accountID string, env regis
 			break
 		}
 		var g registrar.Registration
-		var created, sortKey int64
-		var expires *int64
-		if err := rs.Scan(&g.Env, &g.DomainName, &g.AccountID, &g.WorkflowID, &g.Status, &g.AutoRenew, &g.Locked, &g.PrivacyMode, &created, &expires, &sortKey); err != nil {
+		var sortKey int64
+		if err := rs.Scan(append(registrationDest(&g), &sortKey)...); err != nil {
 			return page, dbErr(op, err)
-		}
-		g.CreatedAt = fromMicros(created)
-		if expires != nil {
-			t := fromMicros(*expires)
-			g.ExpiresAt = &t
 		}
 		page.Items = append(page.Items, g)
 		last = listCursor{SortBy: sortBy, Desc: opts.Descending, Key: sortKey, Domain: g.DomainName}
@@ -268,9 +357,4 @@ func decodeCursor(s string) (listCursor, error) {
 	}
 	err = json.Unmarshal(b, &c)
 	return c, err
-}
-
-// RegistrationHistory implements registrar.Reader. (Being built.)
-func (db *DB) RegistrationHistory(ctx context.Context, accountID string, env registrar.Env, domain string) ([]registrar.RegistrationEvent, error) {
-	return nil, registrar.Errorf(registrar.KindInternal, "store.RegistrationHistory", "not built yet")
 }
