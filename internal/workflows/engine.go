@@ -210,6 +210,7 @@ func New(deps Deps, cfg Config) (*Engine, error) {
 	river.AddWorker(workers, &pollWorker{e: e})
 	river.AddWorker(workers, &sweepWorker{e: e})
 	river.AddWorker(workers, &mailWorker{e: e})
+	river.AddWorker(workers, &lifecycleWorker{e: e})
 	rc := &river.Config{
 		Logger:               riverLog,
 		JobTimeout:           cfg.JobTimeout,
@@ -234,6 +235,9 @@ func New(deps Deps, cfg Config) (*Engine, error) {
 			river.NewPeriodicJob(river.PeriodicInterval(cfg.SweepInterval),
 				func() (river.JobArgs, *river.InsertOpts) { return sweepArgs{}, nil },
 				&river.PeriodicJobOpts{ID: "workflow_sweep", RunOnStart: true}),
+			river.NewPeriodicJob(river.PeriodicInterval(cfg.LifecycleInterval),
+				func() (river.JobArgs, *river.InsertOpts) { return lifecycleArgs{}, nil },
+				&river.PeriodicJobOpts{ID: "registration_lifecycle", RunOnStart: true}),
 		},
 	}
 	var err error

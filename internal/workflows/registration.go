@@ -95,6 +95,12 @@ func (e *Engine) step(ctx context.Context, wf *registrar.Workflow, prepared bool
 		return e.transferOutStep(ctx, wf)
 	case wf.Kind == registrar.WorkflowUpdate && wf.Step == stepApply:
 		return e.applyUpdate(ctx, wf)
+	case wf.Kind == registrar.WorkflowRenewal && wf.Step == stepRenew:
+		return e.renewStep(ctx, wf)
+	case wf.Kind == registrar.WorkflowExpiry && wf.Step == stepDelete:
+		return e.expiryStep(ctx, wf)
+	case wf.Kind == registrar.WorkflowRestore && wf.Step == stepRestore:
+		return e.restoreStep(ctx, wf)
 	}
 	return transition{}, river.JobCancel(fmt.Errorf("unknown workflow step %s/%s", wf.Kind, wf.Step))
 }
@@ -301,7 +307,7 @@ func (e *Engine) awaitCreate(ctx context.Context, wf *registrar.Workflow, d *reg
 // advance puts the workflow in progress at step.
 func (e *Engine) advance(wf *registrar.Workflow, d *registrationData, step string) transition {
 	if wf.State != registrar.StateInProgress {
-		wf.Deadline = e.Clock.Now().Add(e.cfg.InProgressTimeout)
+		wf.Deadline = e.clock(wf.Env).Now().Add(e.cfg.InProgressTimeout)
 	}
 	wf.State, wf.Step, wf.RegistryTRID = registrar.StateInProgress, step, ""
 	d.Retries, d.BlockedSince = 0, nil
@@ -313,7 +319,7 @@ func (e *Engine) advance(wf *registrar.Workflow, d *registrationData, step strin
 // block marks the workflow blocked on the registry and retries step after a
 // backoff. The blocked deadline runs from the first block.
 func (e *Engine) block(wf *registrar.Workflow, d *registrationData, step, reason string) transition {
-	now := e.Clock.Now()
+	now := e.clock(wf.Env).Now()
 	if d.BlockedSince == nil {
 		d.BlockedSince = &now
 	}
@@ -338,7 +344,7 @@ func (e *Engine) awaitPending(wf *registrar.Workflow, d *registrationData) trans
 // requireVerification pauses the workflow until the registrant confirms
 // their email address, and sends the verification email.
 func (e *Engine) requireVerification(wf *registrar.Workflow, d *registrationData) transition {
-	now := e.Clock.Now()
+	now := e.clock(wf.Env).Now()
 	expires := now.Add(e.cfg.ActionTimeout)
 	code, hash := registrar.NewSecret("")
 	link := strings.TrimRight(e.cfg.PublicURL, "/") + "/verify-email/" + url.PathEscape(code)
@@ -366,7 +372,7 @@ func (e *Engine) requireVerification(wf *registrar.Workflow, d *registrationData
 // succeed activates the registration, charges for it (where the
 // environment's policy bills, once per workflow) and ends the workflow.
 func (e *Engine) succeed(wf *registrar.Workflow, d *registrationData, created, expires time.Time) transition {
-	now := e.Clock.Now()
+	now := e.clock(wf.Env).Now()
 	if created.IsZero() {
 		created = now
 	}
@@ -386,8 +392,8 @@ func (e *Engine) succeed(wf *registrar.Workflow, d *registrationData, created, e
 		if err != nil {
 			return err
 		}
-		g.Status, g.CreatedAt, g.ExpiresAt = registrar.RegistrationActive, created.UTC(), ptr(expires.UTC())
-		if err := tx.SaveRegistration(ctx, g); err != nil {
+		g.CreatedAt, g.ExpiresAt = created.UTC(), ptr(expires.UTC())
+		if err := setStatus(ctx, tx, g, registrar.RegistrationActive, now, registrar.EventRegistered, wf.ID, ""); err != nil {
 			return err
 		}
 		if e.policy(wf.Env).Billed {
@@ -417,8 +423,11 @@ func (e *Engine) fail(wf *registrar.Workflow, code, message string) transition {
 	}
 	setContext(wf, keep)
 	return transition{apply: func(ctx context.Context, tx *store.Tx) error {
+		if wf.Kind == registrar.WorkflowRenewal {
+			return e.renewalFailed(ctx, tx, wf)
+		}
 		if wf.Kind != registrar.WorkflowRegistration && wf.Kind != registrar.WorkflowTransferIn {
-			return nil // an update or outbound transfer leaves the registration as it is
+			return nil // an update, outbound transfer, expiry or restore leaves the registration as it is
 		}
 		return tx.DeleteRegistration(ctx, wf.Env, wf.Domain, wf.ID)
 	}}

@@ -43,7 +43,7 @@ func (e *Engine) StartRegistration(ctx context.Context, p registrar.Principal, e
 	if req.PrivacyMode == "" {
 		req.PrivacyMode = registrar.PrivacyRedaction
 	}
-	now := e.Clock.Now()
+	now := e.clock(env).Now()
 	d := registrationData{
 		RegistrationRequest: req, Extension: ext.Name, Consents: consents(ext, req.Acknowledgements, now),
 		AuthInfo:   newAuthInfo(),
@@ -152,7 +152,7 @@ func (e *Engine) StartAuthCode(ctx context.Context, p registrar.Principal, env r
 // code a caller gets is the one the registry holds.
 func (e *Engine) startUpdate(ctx context.Context, p registrar.Principal, env registrar.Env, domain string, d updateData) (*registrar.Workflow, error) {
 	const op = "workflows.StartUpdate"
-	now := e.Clock.Now()
+	now := e.clock(env).Now()
 	wf := &registrar.Workflow{
 		ID: registrar.NewID(), AccountID: p.AccountID, Env: env, Kind: registrar.WorkflowUpdate, Domain: domain,
 		State: registrar.StatePending, Step: stepApply, Data: mustJSON(d),

@@ -113,7 +113,7 @@ func (e *Engine) commit(ctx context.Context, job *river.Job[stepArgs], wf *regis
 	// registry call that timed out is exactly such a decision).
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
 	defer cancel()
-	wf.UpdatedAt = e.Clock.Now()
+	wf.UpdatedAt = e.clock(wf.Env).Now()
 	awaits := wf.State == registrar.StateBlocked && wf.RegistryTRID != ""
 	err := e.DB.InTx(ctx, func(tx *store.Tx) error {
 		if t.apply != nil {

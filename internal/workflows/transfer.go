@@ -116,7 +116,7 @@ func (e *Engine) StartTransferIn(ctx context.Context, p registrar.Principal, env
 	if req.PrivacyMode == "" {
 		req.PrivacyMode = registrar.PrivacyRedaction
 	}
-	now := e.Clock.Now()
+	now := e.clock(env).Now()
 	// A transfer adds one year, sold at the extension's renewal price.
 	d := transferData{TransferInRequest: req, Extension: ext.Name, PriceCents: ext.RenewalCents, Currency: ext.Currency}
 	wf := &registrar.Workflow{
@@ -216,7 +216,7 @@ func (e *Engine) transferStart(ctx context.Context, wf *registrar.Workflow, d *t
 			if info.Sponsored {
 				return e.fail(wf, registrar.TransferReasonAlreadyHere, fmt.Sprintf("%s is already registered with this registrar", wf.Domain)), nil
 			}
-			if r := registrar.TransferBlockers(info, e.Clock.Now()); len(r) > 0 {
+			if r := registrar.TransferBlockers(info, e.clock(wf.Env).Now()); len(r) > 0 {
 				return e.fail(wf, r[0], fmt.Sprintf("%s cannot be transferred now (%s)", wf.Domain, strings.Join(r, ", "))), nil
 			}
 			d.DomainCreatedAt = info.CreatedAt
@@ -347,7 +347,7 @@ func (e *Engine) settleTransfer(ctx context.Context, wf *registrar.Workflow, d *
 // advanceTransfer puts a transfer in progress at step.
 func (e *Engine) advanceTransfer(wf *registrar.Workflow, d *transferData, step string) transition {
 	if wf.State != registrar.StateInProgress {
-		wf.Deadline = e.Clock.Now().Add(e.cfg.InProgressTimeout)
+		wf.Deadline = e.clock(wf.Env).Now().Add(e.cfg.InProgressTimeout)
 	}
 	wf.State, wf.Step, wf.RegistryTRID = registrar.StateInProgress, step, ""
 	d.Retries, d.BlockedSince = 0, nil
@@ -359,7 +359,7 @@ func (e *Engine) advanceTransfer(wf *registrar.Workflow, d *transferData, step s
 // blockTransfer marks the transfer blocked and retries step after a
 // backoff; the deadline runs from the first block.
 func (e *Engine) blockTransfer(wf *registrar.Workflow, d *transferData, step, by, reason string) transition {
-	now := e.Clock.Now()
+	now := e.clock(wf.Env).Now()
 	if d.BlockedSince == nil {
 		d.BlockedSince = &now
 	}
@@ -376,7 +376,7 @@ func (e *Engine) blockTransfer(wf *registrar.Workflow, d *transferData, step, by
 // query runs now and then in case a message is lost. Its deadline is
 // TransferTimeout from the request, past the registry's window.
 func (e *Engine) awaitTransfer(wf *registrar.Workflow, d *transferData) transition {
-	now := e.Clock.Now()
+	now := e.clock(wf.Env).Now()
 	if wf.State != registrar.StateBlocked || d.BlockedSince == nil || wf.Step != stepTransferAwait {
 		d.BlockedSince, d.Retries = &now, 0
 	}
@@ -399,7 +399,7 @@ func (e *Engine) awaitTransfer(wf *registrar.Workflow, d *transferData) transiti
 // expiry, charges the transfer (where the environment's policy bills,
 // once: the workflow's version guards the commit) and ends the workflow.
 func (e *Engine) succeedTransfer(wf *registrar.Workflow, d *transferData, expires time.Time) transition {
-	now := e.Clock.Now()
+	now := e.clock(wf.Env).Now()
 	if expires.IsZero() {
 		expires = now.AddDate(1, 0, 0)
 	}
@@ -413,11 +413,11 @@ func (e *Engine) succeedTransfer(wf *registrar.Workflow, d *transferData, expire
 		if err != nil {
 			return err
 		}
-		g.Status, g.ExpiresAt = registrar.RegistrationActive, ptr(expires.UTC())
+		g.ExpiresAt = ptr(expires.UTC())
 		if !d.DomainCreatedAt.IsZero() {
 			g.CreatedAt = d.DomainCreatedAt.UTC()
 		}
-		if err := tx.SaveRegistration(ctx, g); err != nil {
+		if err := setStatus(ctx, tx, g, registrar.RegistrationActive, now, registrar.EventRegistered, wf.ID, "transferred in"); err != nil {
 			return err
 		}
 		if e.policy(wf.Env).Billed {
@@ -577,7 +577,7 @@ type transferOutData struct {
 // holds in env, and emails the account's registrant about it, in one
 // transaction. It reports false when no account holds the domain.
 func (e *Engine) startTransferOut(ctx context.Context, env registrar.Env, domain string, tr *registrar.TransferResult) (bool, error) {
-	now := e.Clock.Now()
+	now := e.clock(env).Now()
 	actBy := tr.ActBy.UTC()
 	if actBy.IsZero() {
 		actBy = now.Add(5 * 24 * time.Hour)

@@ -101,7 +101,7 @@ func (e *Engine) updateRegistry(ctx context.Context, wf *registrar.Workflow, d *
 // blockUpdate marks an update blocked by an unreachable registry and
 // retries its step with backoff; its context keeps the requested changes.
 func (e *Engine) blockUpdate(wf *registrar.Workflow, d *updateData, reason string) transition {
-	now := e.Clock.Now()
+	now := e.clock(wf.Env).Now()
 	if d.BlockedSince == nil {
 		d.BlockedSince = &now
 	}
