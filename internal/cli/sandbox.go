@@ -2,7 +2,12 @@ package cli
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/openregistrar/registrar/internal/daemon"
 	"github.com/openregistrar/registrar/internal/privatefile"
@@ -83,4 +88,96 @@ func (e *cmdEnv) sandboxServe(args []string) error {
 `, srv.Addr(), *clientID, pw, abs(files.CACert), abs(files.ClientCert), clientCert, abs(files.ClientKey))
 	<-e.ctx.Done()
 	return srv.Close()
+}
+
+// The schemas of the built-in registries on PostgreSQL: daemon's
+// sandboxSchema and demoSchema.
+const (
+	sandboxPGSchema = "sandbox_registry"
+	demoPGSchema    = "demo_registry"
+)
+
+// sandboxAlter changes a domain at the built-in registry behind the
+// registrar's back, for reconciliation: its expiry, its statuses, its
+// sponsor, or its existence.
+func (e *cmdEnv) sandboxAlter(args []string) error {
+	f := newFlags(e, "sandbox alter NAME", "Change a domain at the built-in registry as its operator would, behind the registrar's back "+
+		"(logged as the command alter): its expiry, its statuses, its sponsor (a transfer away), or purge it.",
+		"registrar sandbox alter example.com --expires 2027-01-02 --add-status serverHold")
+	dataDir, database := dbFlags(f)
+	demo := f.bool("demo", false, "the demo registry instead: the built-in registry behind the live API in demo mode")
+	expires := f.string("expires", "", "the new expiry, a date (2027-01-02) or an RFC 3339 time")
+	sponsor := f.string("sponsor", "", "the new sponsoring client ID, as after a transfer to another registrar")
+	purge := f.bool("purge", false, "delete the domain outright, as at the end of pendingDelete")
+	var alt sandbox.Alteration
+	f.FlagSet.Func("add-status", "an EPP status to set (serverHold, clientTransferProhibited...); repeatable", func(s string) error {
+		alt.AddStatuses = append(alt.AddStatuses, s)
+		return nil
+	})
+	f.FlagSet.Func("remove-status", "an EPP status to clear; repeatable", func(s string) error {
+		alt.RemoveStatuses = append(alt.RemoveStatuses, s)
+		return nil
+	})
+	pos, err := f.parseArgs(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return f.usageError("sandbox alter takes one domain name, not %d", len(pos))
+	}
+	if *expires != "" {
+		t, err := time.Parse(time.DateOnly, *expires)
+		if err != nil {
+			if t, err = time.Parse(time.RFC3339, *expires); err != nil {
+				return f.usageError("--expires %q: want a date such as 2027-01-02 or an RFC 3339 time", *expires)
+			}
+		}
+		alt.ExpiresAt = t.UTC()
+	}
+	alt.Sponsor, alt.Purge = *sponsor, *purge
+	if alt.ExpiresAt.IsZero() && alt.Sponsor == "" && !alt.Purge && len(alt.AddStatuses)+len(alt.RemoveStatuses) == 0 {
+		return f.usageError("sandbox alter needs a change: --expires, --add-status, --remove-status, --sponsor or --purge")
+	}
+	engine, closeDB, err := openBuiltinEngine(*dataDir, *database, *demo)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	defer engine.Close()
+	if err := engine.Alter(e.ctx, pos[0], alt); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s altered at the registry.\n", pos[0])
+	return nil
+}
+
+// openBuiltinEngine opens the built-in registry of a data dir (or of a
+// PostgreSQL database) as `sandbox log` reads it: an existing one only.
+func openBuiltinEngine(dataDir, databaseURL string, demo bool) (*sandbox.Engine, func(), error) {
+	if databaseURL == "" {
+		path := daemon.SandboxPath(dataDir)
+		if demo {
+			path = daemon.DemoPath(dataDir)
+		}
+		if _, err := os.Stat(path); err != nil {
+			return nil, nil, fmt.Errorf("no built-in registry in %s (%w): start the server there first, or pass its --data-dir", dataDir, err)
+		}
+		engine, err := sandbox.Open(path, sandbox.Config{})
+		return engine, func() {}, err
+	}
+	cc, err := pgx.ParseConfig(databaseURL)
+	if err != nil {
+		return nil, nil, fmt.Errorf("database URL: %w", err)
+	}
+	db := stdlib.OpenDB(*cc)
+	schema := sandboxPGSchema
+	if demo {
+		schema = demoPGSchema
+	}
+	engine, err := sandbox.OpenPostgres(db, schema, sandbox.Config{})
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return engine, func() { db.Close() }, nil
 }

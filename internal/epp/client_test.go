@@ -120,7 +120,7 @@ func TestClientLoginServices(t *testing.T) {
 			objURIs: []string{NSHost, NSDomain, "urn:example:widget-1.0", NSContact},
 			extURIs: []string{NSSecDNS, NSFee, NSRGP, "urn:ietf:params:xml:ns:fee-0.11"},
 			langs:   []string{"fr", "en"},
-			wantObj: []string{NSDomain, NSContact, NSHost}, wantExt: []string{NSFee}, wantLang: "en",
+			wantObj: []string{NSDomain, NSContact, NSHost}, wantExt: []string{NSFee, NSRGP}, wantLang: "en",
 			feeCheckAllowed: true, contactCmdAllowed: true,
 		},
 		{

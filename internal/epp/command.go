@@ -22,6 +22,7 @@ type Command struct {
 	DomainCreate  *DomainCreate
 	DomainRenew   *DomainRenew
 	DomainUpdate  *DomainUpdate
+	DomainDelete  *DomainDelete
 	ContactCreate *ContactCreate
 	ContactInfo   *ContactInfo
 	HostCreate    *HostCreate
@@ -123,6 +124,43 @@ type DomainUpdate struct {
 	Add  *DomainAddRem
 	Rem  *DomainAddRem
 	Chg  *DomainChg
+	// RGP is the RGP extension (RFC 3915 section 4.2.5): a restore
+	// request or report; nil for none.
+	RGP *RGPRestore
+}
+
+// DomainDelete is <domain:delete> (RFC 5731 section 3.2.2).
+type DomainDelete struct {
+	Name string
+}
+
+// RGP restore operations (the op attribute of <rgp:restore>).
+const (
+	RGPRestoreRequest = "request"
+	RGPRestoreReport  = "report"
+)
+
+// RGPRestore is <rgp:update><rgp:restore op="...">, the extension of a
+// <domain:update> restoring a domain in its redemption period. Report is
+// required with op "report" and not allowed with op "request".
+type RGPRestore struct {
+	Op     string
+	Report *RGPReport
+}
+
+// RGPReport is <rgp:report> (RFC 3915 section 4.2.5): the registration
+// data before the delete and after the restore, when each happened, why,
+// and the registrar's statements. PreData, PostData, the statements and
+// Other are kept as text (the schema allows any markup; the parser keeps
+// its character data).
+type RGPReport struct {
+	PreData    string
+	PostData   string
+	DelTime    time.Time
+	ResTime    time.Time
+	ResReason  string
+	Statements []string // one or two; RFC 3915 asks for two
+	Other      string   // optional
 }
 
 // DomainAddRem is the content of <domain:add> or <domain:rem>.
@@ -218,7 +256,7 @@ type HostAddr struct {
 
 // Kind names the message: "hello", "login", "logout", "poll",
 // "domain:check", "domain:info", "domain:create", "domain:renew",
-// "domain:update", "domain:transfer", "contact:create", "contact:info",
+// "domain:update", "domain:delete", "domain:transfer", "contact:create", "contact:info",
 // "host:create", or "" when no message field is set.
 func (c *Command) Kind() string {
 	switch {
@@ -240,6 +278,8 @@ func (c *Command) Kind() string {
 		return "domain:renew"
 	case c.DomainUpdate != nil:
 		return "domain:update"
+	case c.DomainDelete != nil:
+		return "domain:delete"
 	case c.ContactCreate != nil:
 		return "contact:create"
 	case c.ContactInfo != nil:
@@ -256,7 +296,7 @@ func (c *Command) count() int {
 	n := 0
 	for _, set := range []bool{c.Hello, c.Login != nil, c.Logout, c.Poll != nil, c.DomainCheck != nil,
 		c.DomainInfo != nil, c.DomainCreate != nil, c.DomainRenew != nil, c.DomainUpdate != nil,
-		c.ContactCreate != nil, c.ContactInfo != nil, c.HostCreate != nil, c.DomainTransfer != nil} {
+		c.DomainDelete != nil, c.ContactCreate != nil, c.ContactInfo != nil, c.HostCreate != nil, c.DomainTransfer != nil} {
 		if set {
 			n++
 		}
@@ -369,6 +409,10 @@ func (c *Command) validate() error {
 				v.normalized("domain:pw", *ch.AuthInfo, 0, 0)
 			}
 		}
+		d.RGP.validate(v)
+	}
+	if d := c.DomainDelete; d != nil {
+		v.token("domain:name", d.Name, 1, 255)
 	}
 	if ct := c.ContactCreate; ct != nil {
 		v.token("contact:id", ct.ID, 3, 16)
@@ -415,6 +459,33 @@ func (p *Period) validate(v *checker, field string) {
 		v.fail(CodeParamRangeError, field, "%d outside 1 to 99", p.Value)
 	}
 	v.enum(field+"@unit", p.Unit, true, PeriodYears, PeriodMonths)
+}
+
+func (r *RGPRestore) validate(v *checker) {
+	if r == nil {
+		return
+	}
+	v.enum("rgp:restore@op", r.Op, true, RGPRestoreRequest, RGPRestoreReport)
+	switch {
+	case r.Op == RGPRestoreReport && r.Report == nil:
+		v.fail(CodeMissingParam, "rgp:report", "a report is required with op=\"report\"")
+	case r.Op == RGPRestoreRequest && r.Report != nil:
+		v.fail(CodeSyntaxError, "rgp:report", "a report is only sent with op=\"report\"")
+	}
+	if p := r.Report; p != nil {
+		v.text("rgp:preData", p.PreData)
+		v.text("rgp:postData", p.PostData)
+		v.dateTime("rgp:delTime", p.DelTime, true)
+		v.dateTime("rgp:resTime", p.ResTime, true)
+		v.text("rgp:resReason", p.ResReason)
+		if n := len(p.Statements); n < 1 || n > 2 {
+			v.fail(CodeSyntaxError, "rgp:statement", "%d statements, want 1 or 2", n)
+		}
+		for _, st := range p.Statements {
+			v.text("rgp:statement", st)
+		}
+		v.text("rgp:other", p.Other)
+	}
 }
 
 func validateContacts(v *checker, cs []DomainContact) {
@@ -614,6 +685,36 @@ func (c *Command) Marshal() ([]byte, error) {
 		}
 		w.end("domain:update")
 		w.end("update")
+		if r := d.RGP; r != nil {
+			w.start("extension")
+			w.start("rgp:update", "xmlns:rgp", NSRGP)
+			if r.Report == nil {
+				w.leaf("rgp:restore", "", "op", r.Op)
+			} else {
+				p := r.Report
+				w.start("rgp:restore", "op", r.Op)
+				w.start("rgp:report")
+				w.leaf("rgp:preData", p.PreData)
+				w.leaf("rgp:postData", p.PostData)
+				w.leaf("rgp:delTime", formatDateTime(p.DelTime))
+				w.leaf("rgp:resTime", formatDateTime(p.ResTime))
+				w.leaf("rgp:resReason", p.ResReason)
+				for _, st := range p.Statements {
+					w.leaf("rgp:statement", st)
+				}
+				w.optLeaf("rgp:other", p.Other)
+				w.end("rgp:report")
+				w.end("rgp:restore")
+			}
+			w.end("rgp:update")
+			w.end("extension")
+		}
+	case c.DomainDelete != nil:
+		w.start("delete")
+		w.start("domain:delete", "xmlns:domain", NSDomain)
+		w.leaf("domain:name", c.DomainDelete.Name)
+		w.end("domain:delete")
+		w.end("delete")
 	case c.ContactCreate != nil:
 		ct := c.ContactCreate
 		w.start("create")

@@ -142,6 +142,8 @@ func FuzzMarshalRoundTrip(f *testing.F) {
 	f.Add("urn:x", "name", "]]>", "5.", 100)
 	f.Add("xfer-example.com", "request", "sandbox-auth", "500.00", 1)
 	f.Add("example.net", "pending", "ClientX", "0", 2)
+	f.Add("example.org", "request", "redemptionPeriod", "Registrant error.", 3)
+	f.Add("pendingRestore", "autoRenewPeriod", "pendingDelete", "", 4)
 	f.Fuzz(func(t *testing.T, a, b, c, dec string, n int) {
 		when := date(2026, 1, 2, 3, 4, 5).Add(time.Duration(n) * time.Millisecond)
 		msgs := []message{
@@ -151,6 +153,10 @@ func FuzzMarshalRoundTrip(f *testing.F) {
 				Contacts: []DomainContact{{"admin", a}}, Fee: &FeeTransform{Fees: []Fee{{dec, c}}, Credits: []Fee{{dec, b}}}}},
 			&Command{DomainUpdate: &DomainUpdate{Name: a, Chg: &DomainChg{Registrant: &b, AuthInfo: &c}, Add: &DomainAddRem{Statuses: []string{b}}}},
 			&Command{DomainInfo: &DomainInfo{Name: a, Hosts: b, AuthInfo: c}},
+			&Command{DomainDelete: &DomainDelete{Name: a}},
+			&Command{DomainUpdate: &DomainUpdate{Name: a, Chg: &DomainChg{}, RGP: &RGPRestore{Op: b}}},
+			&Command{ClTRID: a, DomainUpdate: &DomainUpdate{Name: a, Chg: &DomainChg{}, RGP: &RGPRestore{Op: RGPRestoreReport,
+				Report: &RGPReport{PreData: a, PostData: b, DelTime: when, ResTime: when, ResReason: c, Statements: []string{a, c}, Other: dec}}}},
 			&Command{DomainRenew: &DomainRenew{Name: a, CurExpDate: when.Truncate(24 * time.Hour)}},
 			&Command{Login: &Login{ClID: a, Password: b, NewPassword: c, Version: "1.0", Lang: dec, ObjURIs: []string{a}, ExtURIs: []string{c}}},
 			&Command{Poll: &Poll{Op: a, MsgID: b}},
@@ -171,6 +177,8 @@ func FuzzMarshalRoundTrip(f *testing.F) {
 				FeeCheck: &FeeChkData{Currency: "USD", CDs: []FeeCD{{ObjID: a, Class: b, Reason: c,
 					Commands: []FeeCommandData{{Name: "create", Fees: []Fee{{dec, c}}, Reason: b}}}}},
 				FeeCreate: &FeeTransformData{Currency: a, Balance: dec, CreditLimit: dec}},
+			&Response{Results: []Result{{Code: 1000}}, SvTRID: "SRV-1", RGPUpdate: &RGPData{Statuses: []string{a, b}},
+				RGPInfo: &RGPData{Statuses: []string{c}}},
 			&Response{Results: []Result{{Code: 1000}}, SvTRID: "SRV-1",
 				DomainCheck: &DomainChkData{CDs: []DomainCD{{Name: a, Avail: n%2 == 0, Reason: b}}}},
 			&Response{Results: []Result{{Code: 1301}}, SvTRID: "SRV-1",

@@ -307,6 +307,34 @@ var goldenCases = []struct {
 			AcID: "ClientY", AcDate: date(2026, 1, 11, 9, 0, 0), ExDate: date(2027, 9, 8, 22, 0, 0)},
 		SvTRID: "SRV-00037",
 	}},
+	{"domain_delete", &Command{ClTRID: "ABC-00040", DomainDelete: &DomainDelete{Name: "example.com"}}},
+	{"domain_delete_pending_response", &Response{Results: []Result{{Code: CodePending, Msg: CodeText(CodePending)}}, ClTRID: "ABC-00040", SvTRID: "SRV-00040"}},
+	{"domain_update_rgp_request", &Command{ClTRID: "ABC-00041", DomainUpdate: &DomainUpdate{
+		Name: "example.com", Chg: &DomainChg{}, RGP: &RGPRestore{Op: RGPRestoreRequest},
+	}}},
+	{"domain_update_rgp_request_response", &Response{
+		Results:   []Result{{Code: CodeOK, Msg: CodeText(CodeOK)}},
+		RGPUpdate: &RGPData{Statuses: []string{"pendingRestore"}},
+		ClTRID:    "ABC-00041", SvTRID: "SRV-00041",
+	}},
+	{"domain_update_rgp_report", &Command{ClTRID: "ABC-00042", DomainUpdate: &DomainUpdate{
+		Name: "example.com", Chg: &DomainChg{}, RGP: &RGPRestore{Op: RGPRestoreReport, Report: &RGPReport{
+			PreData:  "Pre-delete registration data goes here. Both XML and free text are allowed.",
+			PostData: "Post-restore registration data goes here. Both XML and free text are allowed.",
+			DelTime:  date(2026, 7, 10, 22, 0, 0), ResTime: date(2026, 7, 20, 22, 0, 0),
+			ResReason:  "Registrant error.",
+			Statements: []string{"This registrar has not restored the Registered Name in order to assume the rights to use or sell the Registered Name for itself or for any third party.", "The information in this report is true to best of this registrar's knowledge, and this registrar acknowledges that intentionally supplying false information in this report shall constitute an incurable material breach of the Registry-Registrar Agreement."},
+			Other:      "Supporting information goes here.",
+		}},
+	}}},
+	{"domain_info_rgp_response", &Response{
+		Results: []Result{{Code: CodeOK, Msg: CodeText(CodeOK)}},
+		DomainInfo: &DomainInfData{Name: "example.com", ROID: "EXAMPLE1-REP", Statuses: []string{"pendingDelete"},
+			Registrant: "jd1234", ClID: "ClientX", CrID: "ClientY", CrDate: date(2025, 4, 3, 22, 0, 0),
+			ExDate: date(2027, 4, 3, 22, 0, 0)},
+		RGPInfo: &RGPData{Statuses: []string{"redemptionPeriod"}},
+		ClTRID:  "ABC-00043", SvTRID: "SRV-00043",
+	}},
 	{"error_2502_response", &Response{
 		Results: []Result{{Code: CodeSessionLimitExceeded, Msg: CodeText(CodeSessionLimitExceeded)}},
 		SvTRID:  "SRV-00023",

@@ -138,7 +138,9 @@ func TestParseServerMessageInterop(t *testing.T) {
 				ClID: "ClientX", CrID: "ClientY", CrDate: date(1999, 4, 3, 22, 0, 0), ExDate: date(2005, 4, 3, 20, 0, 0),
 				AuthInfo: "2fooBAR",
 			},
-			SvTRID: "54322-XYZ",
+			// rgp:infData is known since issue 13; the other extensions are not.
+			RGPInfo: &RGPData{Statuses: []string{"redemptionPeriod"}},
+			SvTRID:  "54322-XYZ",
 		}},
 	}
 	for _, tc := range tests {
@@ -240,7 +242,14 @@ func TestParseCommandErrors(t *testing.T) {
 		{"protocol extension", eppOpen + "<extension><x:y xmlns:x='urn:x'/></extension></epp>", CodeUnknownCommand, "", false},
 		{"two verbs", cmdDoc("<logout/><logout/>"), CodeSyntaxError, "", true},
 		{"no verb", eppOpen + "<command><clTRID>ABC-12345</clTRID></command></epp>", CodeSyntaxError, "command", true},
-		{"delete", cmdDoc(`<delete><domain:delete ` + domNS + `><domain:name>a.example</domain:name></domain:delete></delete>`), CodeUnimplementedCommand, "delete", true},
+		{"delete without name", cmdDoc(`<delete><domain:delete ` + domNS + `></domain:delete></delete>`), CodeMissingParam, "domain:name", true},
+		{"contact delete", cmdDoc(`<delete><contact:delete xmlns:contact="urn:ietf:params:xml:ns:contact-1.0"><contact:id>sh8013</contact:id></contact:delete></delete>`), CodeUnimplementedCommand, "contact:delete", true},
+		{"rgp restore without op", cmdDoc(`<update><domain:update ` + domNS + `><domain:name>a.example</domain:name><domain:chg/></domain:update></update><extension><rgp:update xmlns:rgp="urn:ietf:params:xml:ns:rgp-1.0"><rgp:restore/></rgp:update></extension>`), CodeMissingParam, "rgp:restore@op", true},
+		{"rgp restore unknown op", cmdDoc(`<update><domain:update ` + domNS + `><domain:name>a.example</domain:name><domain:chg/></domain:update></update><extension><rgp:update xmlns:rgp="urn:ietf:params:xml:ns:rgp-1.0"><rgp:restore op="undo"/></rgp:update></extension>`), CodeParamSyntaxError, "rgp:restore@op", true},
+		{"rgp report without report", cmdDoc(`<update><domain:update ` + domNS + `><domain:name>a.example</domain:name><domain:chg/></domain:update></update><extension><rgp:update xmlns:rgp="urn:ietf:params:xml:ns:rgp-1.0"><rgp:restore op="report"/></rgp:update></extension>`), CodeMissingParam, "rgp:report", true},
+		{"rgp request with report", cmdDoc(`<update><domain:update ` + domNS + `><domain:name>a.example</domain:name><domain:chg/></domain:update></update><extension><rgp:update xmlns:rgp="urn:ietf:params:xml:ns:rgp-1.0"><rgp:restore op="request"><rgp:report><rgp:preData>a</rgp:preData><rgp:postData>b</rgp:postData><rgp:delTime>2026-01-01T00:00:00Z</rgp:delTime><rgp:resTime>2026-01-02T00:00:00Z</rgp:resTime><rgp:resReason>r</rgp:resReason><rgp:statement>s</rgp:statement></rgp:report></rgp:restore></rgp:update></extension>`), CodeSyntaxError, "rgp:report", true},
+		{"rgp report three statements", cmdDoc(`<update><domain:update ` + domNS + `><domain:name>a.example</domain:name><domain:chg/></domain:update></update><extension><rgp:update xmlns:rgp="urn:ietf:params:xml:ns:rgp-1.0"><rgp:restore op="report"><rgp:report><rgp:preData>a</rgp:preData><rgp:postData>b</rgp:postData><rgp:delTime>2026-01-01T00:00:00Z</rgp:delTime><rgp:resTime>2026-01-02T00:00:00Z</rgp:resTime><rgp:resReason>r</rgp:resReason><rgp:statement>1</rgp:statement><rgp:statement>2</rgp:statement><rgp:statement>3</rgp:statement></rgp:report></rgp:restore></rgp:update></extension>`), CodeSyntaxError, "rgp:statement", true},
+		{"rgp report missing delTime", cmdDoc(`<update><domain:update ` + domNS + `><domain:name>a.example</domain:name><domain:chg/></domain:update></update><extension><rgp:update xmlns:rgp="urn:ietf:params:xml:ns:rgp-1.0"><rgp:restore op="report"><rgp:report><rgp:preData>a</rgp:preData><rgp:postData>b</rgp:postData><rgp:resTime>2026-01-02T00:00:00Z</rgp:resTime><rgp:resReason>r</rgp:resReason><rgp:statement>s</rgp:statement></rgp:report></rgp:restore></rgp:update></extension>`), CodeMissingParam, "rgp:delTime", true},
 		{"transfer without op", cmdDoc(`<transfer><domain:transfer ` + domNS + `><domain:name>a.example</domain:name></domain:transfer></transfer>`), CodeMissingParam, "transfer@op", true},
 		{"transfer unknown op", cmdDoc(`<transfer op="steal"><domain:transfer ` + domNS + `><domain:name>a.example</domain:name></domain:transfer></transfer>`), CodeParamSyntaxError, "transfer@op", true},
 		{"transfer query with period", cmdDoc(`<transfer op="query"><domain:transfer ` + domNS + `><domain:name>a.example</domain:name><domain:period unit="y">1</domain:period></domain:transfer></transfer>`), CodeSyntaxError, "domain:period", true},

@@ -116,8 +116,6 @@ func (p *parser) command(cmd *element, c *Command) string {
 			p.fail(CodeMissingParam, "poll@op", "required attribute missing")
 		}
 		c.Poll = &Poll{Op: collapse(op), MsgID: attrTok(verb, "msgID")}
-	case "delete":
-		p.fail(CodeUnimplementedCommand, verb.local, "command not implemented")
 	default:
 		p.object(verb, c)
 	}
@@ -150,8 +148,8 @@ func (p *parser) login(e *element) *Login {
 	return l
 }
 
-// object decodes the object element of check, create, info, renew or
-// update.
+// object decodes the object element of check, create, delete, info,
+// renew, transfer or update.
 func (p *parser) object(verb *element, c *Command) {
 	if len(verb.children) != 1 || collapse(string(verb.text)) != "" {
 		p.fail(CodeSyntaxError, verb.local, "want exactly one object element")
@@ -206,6 +204,9 @@ func (p *parser) object(verb *element, c *Command) {
 				Period:   p.period(first(k["period"])),
 				AuthInfo: p.authInfo(first(k["authInfo"]), NSDomain),
 			}
+		case "delete":
+			k := p.kids(o, NSDomain, kid{"name", req1})
+			c.DomainDelete = &DomainDelete{Name: p.tok(first(k["name"]))}
 		case "update":
 			k := p.kids(o, NSDomain, kid{"name", req1}, kid{"add", opt1}, kid{"rem", opt1}, kid{"chg", opt1})
 			c.DomainUpdate = &DomainUpdate{
@@ -256,8 +257,9 @@ func (p *parser) object(verb *element, c *Command) {
 	}
 }
 
-// commandExtension decodes the fee extension of a command, and the
-// NeuLevel extension of a contact create. Other extensions, and elements
+// commandExtension decodes the fee extension of a command, the RGP
+// extension of a domain update, and the NeuLevel extension of a contact
+// create. Other extensions, and elements
 // that do not belong to the command, are ignored.
 func (p *parser) commandExtension(ext *element, c *Command) {
 	if len(ext.children) == 0 {
@@ -271,6 +273,13 @@ func (p *parser) commandExtension(ext *element, c *Command) {
 				p.fail(CodeSyntaxError, "neulevel:extension", "neulevel extension repeated")
 			}
 			c.ContactCreate.Unspec = p.unspec(e)
+			continue
+		}
+		if e.space == NSRGP && e.local == "update" && c.DomainUpdate != nil {
+			if c.DomainUpdate.RGP != nil {
+				p.fail(CodeSyntaxError, "rgp:update", "rgp extension repeated")
+			}
+			c.DomainUpdate.RGP = p.rgpUpdate(e)
 			continue
 		}
 		if e.space != NSFee {
@@ -294,6 +303,46 @@ func (p *parser) commandExtension(ext *element, c *Command) {
 			seen = true
 		}
 	}
+}
+
+// rgpUpdate decodes <rgp:update>. The mixed content of the report's
+// data, statements and other is kept as its character data.
+func (p *parser) rgpUpdate(e *element) *RGPRestore {
+	k := p.kids(e, NSRGP, kid{"restore", req1})
+	re := first(k["restore"])
+	if p.err != nil {
+		return nil
+	}
+	op, ok := re.attr("op")
+	if !ok {
+		p.fail(CodeMissingParam, "rgp:restore@op", "required attribute missing")
+	}
+	r := &RGPRestore{Op: collapse(op)}
+	rk := p.kids(re, NSRGP, kid{"report", opt1})
+	if rep := first(rk["report"]); rep != nil {
+		k := p.kids(rep, NSRGP, kid{"preData", req1}, kid{"postData", req1}, kid{"delTime", req1}, kid{"resTime", req1},
+			kid{"resReason", req1}, kid{"statement", reqN}, kid{"other", opt1})
+		if p.err != nil {
+			return r
+		}
+		if n := len(k["statement"]); n > 2 {
+			p.fail(CodeSyntaxError, "rgp:statement", "%d statements, at most 2 allowed", n)
+		}
+		r.Report = &RGPReport{
+			PreData:   first(k["preData"]).allText(),
+			PostData:  first(k["postData"]).allText(),
+			DelTime:   p.dateTime(first(k["delTime"])),
+			ResTime:   p.dateTime(first(k["resTime"])),
+			ResReason: first(k["resReason"]).allText(),
+		}
+		for _, st := range k["statement"] {
+			r.Report.Statements = append(r.Report.Statements, st.allText())
+		}
+		if o := first(k["other"]); o != nil {
+			r.Report.Other = o.allText()
+		}
+	}
+	return r
 }
 
 func (p *parser) authInfo(e *element, ns string) string {

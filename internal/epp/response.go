@@ -29,6 +29,11 @@ type Response struct {
 	// FeeTransfer is <fee:trnData>: the fee of a transfer request, or the
 	// fee of the transfer a query or a poll message reports.
 	FeeTransfer *FeeTransformData
+	// RGPInfo is <rgp:infData>, the RGP statuses of a domain info (RFC
+	// 3915 section 4.1.2); RGPUpdate is <rgp:upData>, those after an
+	// update (section 4.2.5).
+	RGPInfo   *RGPData
+	RGPUpdate *RGPData
 
 	ClTRID string // echoed, optional
 	SvTRID string // required, 3-64 characters
@@ -94,6 +99,28 @@ type DomainInfData struct {
 	ExDate     time.Time
 	TrDate     time.Time
 	AuthInfo   string
+}
+
+// RGPData is the content of <rgp:infData> and <rgp:upData>: one or more
+// RGP status values (their free text is not kept).
+type RGPData struct {
+	Statuses []string
+}
+
+// rgpStatuses are the values of rgp:statusValueType.
+var rgpStatuses = []string{"addPeriod", "autoRenewPeriod", "renewPeriod", "transferPeriod", "pendingDelete",
+	"pendingRestore", "redemptionPeriod"}
+
+func (d *RGPData) validate(v *checker, field string) {
+	if d == nil {
+		return
+	}
+	if len(d.Statuses) == 0 {
+		v.fail(CodeMissingParam, field, "at least one rgp:rgpStatus required")
+	}
+	for _, s := range d.Statuses {
+		v.enum("rgp:rgpStatus@s", s, true, rgpStatuses...)
+	}
 }
 
 // DomainCreData is <domain:creData>.
@@ -322,6 +349,8 @@ func (r *Response) validate() error {
 	r.FeeCreate.validate(v)
 	r.FeeRenew.validate(v)
 	r.FeeTransfer.validate(v)
+	r.RGPInfo.validate(v, "rgp:infData")
+	r.RGPUpdate.validate(v, "rgp:upData")
 	v.optToken("clTRID", r.ClTRID, 3, 64)
 	v.token("svTRID", r.SvTRID, 3, 64)
 	return v.result()
@@ -397,7 +426,7 @@ func (r *Response) Marshal() ([]byte, error) {
 		}
 	}
 	r.writeResData(w)
-	if r.FeeCheck != nil || r.FeeCreate != nil || r.FeeRenew != nil || r.FeeTransfer != nil {
+	if r.FeeCheck != nil || r.FeeCreate != nil || r.FeeRenew != nil || r.FeeTransfer != nil || r.RGPInfo != nil || r.RGPUpdate != nil {
 		w.start("extension")
 		if r.FeeCheck != nil {
 			r.FeeCheck.write(w)
@@ -410,6 +439,16 @@ func (r *Response) Marshal() ([]byte, error) {
 		}
 		if r.FeeTransfer != nil {
 			r.FeeTransfer.write(w, "fee:trnData")
+		}
+		for _, x := range []struct {
+			name string
+			d    *RGPData
+		}{{"rgp:infData", r.RGPInfo}, {"rgp:upData", r.RGPUpdate}} {
+			if x.d != nil {
+				w.start(x.name, "xmlns:rgp", NSRGP)
+				writeStatuses(w, "rgp:rgpStatus", x.d.Statuses)
+				w.end(x.name)
+			}
 		}
 		w.end("extension")
 	}
@@ -638,6 +677,19 @@ func (p *parser) response(e *element) *Response {
 	}
 	if ext := first(k["extension"]); ext != nil {
 		for _, x := range ext.children {
+			if x.space == NSRGP && (x.local == "infData" || x.local == "upData") {
+				k := p.kids(x, NSRGP, kid{"rgpStatus", reqN})
+				d := &RGPData{Statuses: p.statuses(k["rgpStatus"])}
+				dst := &r.RGPInfo
+				if x.local == "upData" {
+					dst = &r.RGPUpdate
+				}
+				if *dst != nil {
+					p.fail(CodeSyntaxError, "rgp:"+x.local, "repeated")
+				}
+				*dst = d
+				continue
+			}
 			if x.space != NSFee {
 				continue
 			}

@@ -263,7 +263,7 @@ func (s *session) missingService(cmd *Command) string {
 	var obj string
 	switch {
 	case cmd.DomainCheck != nil, cmd.DomainInfo != nil, cmd.DomainCreate != nil, cmd.DomainRenew != nil, cmd.DomainUpdate != nil,
-		cmd.DomainTransfer != nil:
+		cmd.DomainTransfer != nil, cmd.DomainDelete != nil:
 		obj = NSDomain
 	case cmd.ContactCreate != nil, cmd.ContactInfo != nil:
 		obj = NSContact
@@ -280,6 +280,9 @@ func (s *session) missingService(cmd *Command) string {
 	if fee && !slices.Contains(s.extURIs, NSFee) {
 		return NSFee
 	}
+	if cmd.DomainUpdate != nil && cmd.DomainUpdate.RGP != nil && !slices.Contains(s.extURIs, NSRGP) {
+		return NSRGP
+	}
 	if cmd.ContactCreate != nil && len(cmd.ContactCreate.Unspec) > 0 && !slices.Contains(s.extURIs, NSNeuLevel) {
 		return NSNeuLevel
 	}
@@ -289,7 +292,7 @@ func (s *session) missingService(cmd *Command) string {
 // Services this client supports, in the order it asks for them.
 var (
 	supportedObjURIs = []string{NSDomain, NSContact, NSHost}
-	supportedExtURIs = []string{NSFee, NSNeuLevel}
+	supportedExtURIs = []string{NSFee, NSNeuLevel, NSRGP}
 )
 
 // loginFor builds the login for a greeting: version 1.0, "en" if offered

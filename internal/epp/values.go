@@ -9,8 +9,8 @@ import (
 	"unicode/utf8"
 )
 
-// Namespace URIs (epp.md §1). Only the first five are encoded and decoded
-// by this package; the others are here for greetings and logins.
+// Namespace URIs (epp.md §1). NSEPP to NSNeuLevel, and NSRGP, are encoded
+// and decoded by this package; the others are here for greetings and logins.
 const (
 	NSEPP     = "urn:ietf:params:xml:ns:epp-1.0"
 	NSEPPCom  = "urn:ietf:params:xml:ns:eppcom-1.0"
@@ -29,7 +29,7 @@ const (
 )
 
 // prefixes are the prefixes this package writes, and uses in field names.
-var prefixes = map[string]string{NSDomain: "domain", NSContact: "contact", NSHost: "host", NSFee: "fee", NSNeuLevel: "neulevel"}
+var prefixes = map[string]string{NSDomain: "domain", NSContact: "contact", NSHost: "host", NSFee: "fee", NSNeuLevel: "neulevel", NSRGP: "rgp"}
 
 // qname names an element for error messages: canonical prefix, local name.
 func qname(space, local string) string {

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -49,8 +50,9 @@ const (
 )
 
 var (
-	_ registrar.Registry  = (*Registry)(nil)
-	_ registrar.Transfers = (*Registry)(nil)
+	_ registrar.Registry   = (*Registry)(nil)
+	_ registrar.Transfers  = (*Registry)(nil)
+	_ registrar.Lifecycler = (*Registry)(nil)
 )
 
 // New returns the registry called name (for logs), reached through c,
@@ -204,6 +206,10 @@ func (r *Registry) domainInfo(op string, resp *epp.Response) (registrar.DomainIn
 	d := registrar.DomainInfo{
 		Name: strings.ToLower(inf.Name), Sponsored: inf.ClID == r.clientID, AuthInfo: inf.AuthInfo,
 		Statuses: inf.Statuses, CreatedAt: inf.CrDate, ExpiresAt: inf.ExDate,
+		Sponsor: inf.ClID, RegistrantID: inf.Registrant,
+	}
+	if resp.RGPInfo != nil {
+		d.RGPStatuses = resp.RGPInfo.Statuses
 	}
 	for _, s := range inf.Statuses {
 		if s == "pendingCreate" {
@@ -347,6 +353,87 @@ func (r *Registry) Update(ctx context.Context, req registrar.DomainUpdate) error
 	return nil
 }
 
+// Delete implements registrar.Lifecycler with a <domain:delete>,
+// transactionID as its clTRID. 1000 (purged) and 1001 (pendingDelete:
+// redemption at a registry with RGP) are both success. Errors are the
+// table's kinds for a command on a domain we sponsor: 2201 (another
+// registrar sponsors it) is KindForbidden, 2304 (a *DeleteProhibited
+// status, or deleted already) KindRejected with the registry's reason.
+func (r *Registry) Delete(ctx context.Context, name, transactionID string) error {
+	if _, err := r.c.Do(ctx, &epp.Command{ClTRID: transactionID, DomainDelete: &epp.DomainDelete{Name: name}}); err != nil {
+		return r.failAs("delete", err, modeSponsor)
+	}
+	return nil
+}
+
+// Restore implements registrar.Lifecycler (RFC 3915 section 4.2.5): an
+// info first, then, when it shows redemptionPeriod, the restore request
+// (clTRID req.TransactionID) and, when it shows or the request leaves
+// pendingRestore, the report (clTRID req.TransactionID + "-report"). A
+// domain showing neither is taken as restored already; one showing the
+// RGP pendingDelete (past redemption) is KindRejected with Reason
+// registrar.CodeNotRestorable. Each is a
+// <domain:update> with an empty <domain:chg/> and the rgp extension.
+func (r *Registry) Restore(ctx context.Context, req registrar.RestoreRequest) error {
+	const op = "eppregistry.Restore"
+	info, err := r.Info(ctx, req.Name)
+	if err != nil {
+		return err
+	}
+	if !info.Sponsored {
+		return registrar.Errorf(registrar.KindForbidden, op, "registry %s: %s is sponsored by %s", r.name, req.Name, info.Sponsor)
+	}
+	rgp := func(s string) bool {
+		for _, x := range info.RGPStatuses {
+			if x == s {
+				return true
+			}
+		}
+		return false
+	}
+	pendingRestore := rgp(registrar.RGPPendingRestore)
+	switch {
+	case pendingRestore, rgp(registrar.RGPRedemption):
+	case rgp(registrar.RGPPendingDelete):
+		// Past redemption: nothing brings it back.
+		return &registrar.Error{Kind: registrar.KindRejected, Op: op, Reason: registrar.CodeNotRestorable,
+			Message: fmt.Sprintf("registry %s: %s is pendingDelete, past its redemption period", r.name, req.Name)}
+	default:
+		return nil
+	}
+	update := func(clTRID string, restore *epp.RGPRestore) (*epp.Response, error) {
+		return r.c.Do(ctx, &epp.Command{ClTRID: clTRID, DomainUpdate: &epp.DomainUpdate{Name: req.Name, Chg: &epp.DomainChg{}, RGP: restore}})
+	}
+	if !pendingRestore {
+		resp, err := update(req.TransactionID, &epp.RGPRestore{Op: epp.RGPRestoreRequest})
+		if err != nil {
+			return r.failAs("restore request", err, modeSponsor)
+		}
+		// A registry that restores on the request alone says so in upData.
+		if up := resp.RGPUpdate; up != nil && !slices.Contains(up.Statuses, registrar.RGPPendingRestore) {
+			return nil
+		}
+	}
+	reportID := ""
+	if req.TransactionID != "" {
+		reportID = req.TransactionID + "-report"
+	}
+	_, err = update(reportID, &epp.RGPRestore{Op: epp.RGPRestoreReport, Report: &epp.RGPReport{
+		PreData: req.PreData, PostData: req.PostData, DelTime: req.DeletedAt, ResTime: req.RestoredAt,
+		ResReason: req.Reason, Statements: []string{restoreStatement1, restoreStatement2},
+	}})
+	if err != nil {
+		return r.failAs("restore report", err, modeSponsor)
+	}
+	return nil
+}
+
+// The two statements of a restore report (RFC 3915 section 4.2.5).
+const (
+	restoreStatement1 = "This registrar has not restored the Registered Name in order to assume the rights to use or sell the Registered Name for itself or for any third party."
+	restoreStatement2 = "The information in this report is true to best of this registrar's knowledge, and this registrar acknowledges that intentionally supplying false information in this report shall constitute an incurable material breach of the Registry-Registrar Agreement."
+)
+
 // Poll implements registrar.Registry. A pending-action result (panData)
 // carries the transaction ID of the command; a transfer message (trnData)
 // fills Transfer, with Success set when the transfer was approved. Other
@@ -391,7 +478,19 @@ type codeMapping struct {
 	kind   registrar.Kind
 	xfer   *registrar.Kind
 	reason string
+	// sponsor, when set, is the kind in a command only the sponsor may
+	// send on a domain (delete, restore).
+	sponsor *registrar.Kind
 }
+
+// failure modes of failAs: which column of kinds applies.
+type failMode int
+
+const (
+	modePlain failMode = iota
+	modeTransfer
+	modeSponsor
+)
 
 func kindPtr(k registrar.Kind) *registrar.Kind { return &k }
 
@@ -413,7 +512,7 @@ var kinds = map[int]codeMapping{
 	epp.CodeNotEligibleForTransfer:        {kind: registrar.KindRejected, reason: registrar.TransferReasonOutsideTransferWindow},                                  // 2106: e.g. created or transferred less than 60 days ago
 	epp.CodePendingTransfer:               {kind: registrar.KindConflict},                                                                                         // 2300: a transfer is pending already
 	epp.CodeNotPendingTransfer:            {kind: registrar.KindConflict},                                                                                         // 2301: no pending transfer to cancel, approve, reject
-	epp.CodeAuthorizationError:            {kind: registrar.KindInternal, xfer: kindPtr(registrar.KindForbidden)},                                                 // 2201: in a transfer, we are not the side that may act
+	epp.CodeAuthorizationError:            {kind: registrar.KindInternal, xfer: kindPtr(registrar.KindForbidden), sponsor: kindPtr(registrar.KindForbidden)},      // 2201: in a transfer, we are not the side that may act; in a delete or restore, we do not sponsor the domain (any more)
 	epp.CodeInvalidAuthInfo:               {kind: registrar.KindInternal, xfer: kindPtr(registrar.KindRejected), reason: registrar.TransferReasonInvalidAuthCode}, // 2202: the auth code is wrong
 	epp.CodeCommandFailed:                 {kind: registrar.KindUnavailable},                                                                                      // 2400: outcome unknown, retry later
 	epp.CodeCommandFailedClosing:          {kind: registrar.KindUnavailable},                                                                                      // 2500
@@ -421,13 +520,14 @@ var kinds = map[int]codeMapping{
 }
 
 // fail turns a client error into a core error.
-func (r *Registry) fail(cmd string, err error) error { return r.failAs(cmd, err, false) }
+func (r *Registry) fail(cmd string, err error) error { return r.failAs(cmd, err, modePlain) }
 
 // failTransfer is fail for a transfer command: the table's transfer kinds
 // apply, and the error carries the transfer reason.
-func (r *Registry) failTransfer(cmd string, err error) error { return r.failAs(cmd, err, true) }
+func (r *Registry) failTransfer(cmd string, err error) error { return r.failAs(cmd, err, modeTransfer) }
 
-func (r *Registry) failAs(cmd string, err error, transfer bool) error {
+func (r *Registry) failAs(cmd string, err error, mode failMode) error {
+	transfer := mode == modeTransfer
 	op := "eppregistry." + cmd
 	var ee *epp.Error
 	if errors.As(err, &ee) {
@@ -439,6 +539,9 @@ func (r *Registry) failAs(cmd string, err error, transfer bool) error {
 		k := m.kind
 		if transfer && m.xfer != nil {
 			k = *m.xfer
+		}
+		if mode == modeSponsor && m.sponsor != nil {
+			k = *m.sponsor
 		}
 		if ok && transfer {
 			reason := m.reason

@@ -55,3 +55,24 @@ func TestResultCodesToKinds(t *testing.T) {
 		})
 	}
 }
+
+// TestDeleteKinds checks the table's column for commands only the
+// sponsor may send: 2201 means the domain is not ours (any more).
+func TestDeleteKinds(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		err  error
+		kind registrar.Kind
+	}{
+		{&epp.Error{Code: 2201, Msg: "Authorization error"}, registrar.KindForbidden},
+		{&epp.Error{Code: 2304, Msg: "Object status prohibits operation", Reason: "clientDeleteProhibited"}, registrar.KindRejected},
+		{&epp.Error{Code: 2303, Msg: "Object does not exist"}, registrar.KindNotFound},
+	}
+	for _, tt := range tests {
+		r := eppregistry.New("test", failing{tt.err}, "openregistrar", nil)
+		err := r.Delete(context.Background(), "example.com", "DEL-1")
+		if e := registrar.AsError(err); e == nil || e.Kind != tt.kind {
+			t.Errorf("Delete with %v = %v, want kind %v", tt.err, err, tt.kind)
+		}
+	}
+}

@@ -21,8 +21,12 @@ func (ss *session) command(cmd *epp.Command) *epp.Response {
 		return ss.domainCreate(cmd)
 	case cmd.DomainRenew != nil:
 		return ss.domainRenew(cmd)
+	case cmd.DomainUpdate != nil && cmd.DomainUpdate.RGP != nil:
+		return ss.domainRestore(cmd)
 	case cmd.DomainUpdate != nil:
 		return ss.domainUpdate(cmd)
+	case cmd.DomainDelete != nil:
+		return ss.domainDelete(cmd)
 	case cmd.ContactCreate != nil:
 		return ss.contactCreate(cmd)
 	case cmd.ContactInfo != nil:
@@ -198,6 +202,35 @@ func (ss *session) domainInfo(cmd *epp.Command) *epp.Response {
 		data.Hosts = d.Hosts
 	}
 	r.DomainInfo = data
+	if len(d.RGPStatuses) > 0 && ss.exts[epp.NSRGP] {
+		r.RGPInfo = &epp.RGPData{Statuses: d.RGPStatuses}
+	}
+	return r
+}
+
+func (ss *session) domainDelete(cmd *epp.Command) *epp.Response {
+	resp, err := ss.s.engine.DeleteDomain(ss.s.ctx, ss.clientID, cmd.ClTRID, cmd.DomainDelete.Name)
+	return ss.answer(cmd.ClTRID, resp, err)
+}
+
+// domainRestore runs an RGP restore (RFC 3915 section 4.2.5): an update
+// whose only change is the extension, with an empty <domain:chg/> (or an
+// empty add or rem), answered with <rgp:upData>.
+func (ss *session) domainRestore(cmd *epp.Command) *epp.Response {
+	u := cmd.DomainUpdate
+	for _, ar := range []*epp.DomainAddRem{u.Add, u.Rem} {
+		if ar != nil && (len(ar.NS) > 0 || len(ar.Contacts) > 0 || len(ar.Statuses) > 0) {
+			return ss.failure(cmd.ClTRID, epp.CodeParamPolicyError, "a restore changes nothing else")
+		}
+	}
+	if ch := u.Chg; ch != nil && (ch.Registrant != nil || ch.AuthInfo != nil) {
+		return ss.failure(cmd.ClTRID, epp.CodeParamPolicyError, "a restore changes nothing else")
+	}
+	statuses, resp, err := ss.s.engine.Restore(ss.s.ctx, ss.clientID, cmd.ClTRID, RestoreCommand{Name: u.Name, Op: u.RGP.Op})
+	r := ss.answer(cmd.ClTRID, resp, err)
+	if ok(r) && len(statuses) > 0 {
+		r.RGPUpdate = &epp.RGPData{Statuses: statuses}
+	}
 	return r
 }
 

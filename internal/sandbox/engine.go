@@ -70,6 +70,21 @@ type Config struct {
 	// commands the registry already answered). OpenPostgres ignores it: a
 	// PostgreSQL commit is as durable as the server's settings make it.
 	Synchronous string
+
+	// ExpiryModel is what the registry does at a domain's expiry
+	// (lifecycle.go): renew it for a year (registrar.ExpiryAutoRenew, the
+	// default) or delete it at the end of AutoRenewGrace
+	// (registrar.ExpiryDelete).
+	ExpiryModel registrar.ExpiryModel
+	// The RGP periods (RFC 3915); zero means the Default* constant of
+	// lifecycle.go. AddGrace: a delete this soon after the create purges
+	// the domain at once [5 days]. AutoRenewGrace: how long after an
+	// expiry autoRenewPeriod shows (autorenew model), or when the registry
+	// deletes (delete model) [45 days]. Redemption: how long a deleted
+	// domain can be restored [30 days]. PendingDelete: from the end of
+	// redemption to the purge [5 days]. PendingRestore: how long a restore
+	// request waits for its report [7 days].
+	AddGrace, AutoRenewGrace, Redemption, PendingDelete, PendingRestore time.Duration
 }
 
 // DefaultLogRetention is the log retention when Config.LogRetention is
@@ -96,6 +111,7 @@ type Engine struct {
 	logger *slog.Logger
 	prices func(ext string) (currency, standard string, ok bool)
 	keep   time.Duration // LogRetention
+	life   periods
 
 	pruneMu   sync.Mutex
 	nextPrune time.Time // when a command next prunes the log
@@ -133,12 +149,15 @@ func (cfg Config) withDefaults() (Config, error) {
 	if cfg.LogRetention == 0 {
 		cfg.LogRetention = DefaultLogRetention
 	}
+	if err := cfg.lifecycleDefaults(); err != nil {
+		return cfg, err
+	}
 	return cfg, nil
 }
 
 func newEngine(db *sql.DB, pg *pgState, cfg Config) *Engine {
 	return &Engine{db: db, pg: pg, delay: cfg.Delay, xdelay: cfg.TransferDelay, clock: cfg.Clock, logger: cfg.Logger, prices: cfg.Prices, keep: cfg.LogRetention,
-		closed: make(chan struct{})}
+		life: periodsOf(cfg), closed: make(chan struct{})}
 }
 
 // Open opens the sandbox registry kept in the SQLite file at path,
@@ -248,6 +267,9 @@ type command struct {
 	svTRID string
 	// extensions are the command extensions fn accepted, for the log.
 	extensions string
+	// keep, when fn sets it, writes what stays even when fn fails (a
+	// scenario's counter); it runs after fn's savepoint.
+	keep func(ctx context.Context, tx *txn) error
 }
 
 // execFunc is the body of a command: it returns the success code, or an
@@ -310,6 +332,9 @@ func (e *Engine) exec(ctx context.Context, c *command, fn execFunc) (Response, e
 	if err := e.settleTransfers(ctx, tx, now); err != nil {
 		return Response{}, e.failed(ctx, c, err)
 	}
+	if err := e.settleLife(ctx, tx, now); err != nil {
+		return Response{}, e.failed(ctx, c, err)
+	}
 	if err := seedTaken(ctx, tx, now, c.names); err != nil {
 		return Response{}, e.failed(ctx, c, err)
 	}
@@ -334,6 +359,11 @@ func (e *Engine) exec(ctx context.Context, c *command, fn execFunc) (Response, e
 	}
 	if _, err := tx.ExecContext(ctx, `RELEASE command`); err != nil {
 		return Response{}, e.failed(ctx, c, err)
+	}
+	if c.keep != nil {
+		if err := c.keep(ctx, tx); err != nil {
+			return Response{}, e.failed(ctx, c, err)
+		}
 	}
 
 	resp := Response{Code: code, ClientTRID: c.clTRID, ServerTRID: c.svTRID}
@@ -483,19 +513,21 @@ type domain struct {
 	createdAt, expiresAt    time.Time
 	pending                 bool
 	pendingTransfer         bool
-	statuses                []string // client statuses, sorted
+	statuses                []string // client and server statuses, sorted
+	rgp                     string   // the RGP status kept (lifecycle.go), or ""
+	deletedAt               *time.Time
 }
 
 // loadDomain returns the domain called name, or a 2303 failure.
 func loadDomain(ctx context.Context, tx *txn, name string) (*domain, error) {
 	d := &domain{name: name}
 	var created, expires int64
-	var pending sql.NullInt64
+	var pending, deleted sql.NullInt64
 	err := tx.QueryRowContext(ctx, `
 		SELECT sponsor, auth_info, created_at, expires_at, pending_until,
-			EXISTS (SELECT 1 FROM transfers WHERE domain = domains.name AND status = 'pending')
+			EXISTS (SELECT 1 FROM transfers WHERE domain = domains.name AND status = 'pending'), rgp, deleted_at
 		FROM domains WHERE name = ?`, name).
-		Scan(&d.sponsor, &d.authInfo, &created, &expires, &pending, &d.pendingTransfer)
+		Scan(&d.sponsor, &d.authInfo, &created, &expires, &pending, &d.pendingTransfer, &d.rgp, &deleted)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fail(CodeObjectNotExists, "")
 	}
@@ -503,6 +535,10 @@ func loadDomain(ctx context.Context, tx *txn, name string) (*domain, error) {
 		return nil, err
 	}
 	d.createdAt, d.expiresAt, d.pending = time.UnixMicro(created).UTC(), time.UnixMicro(expires).UTC(), pending.Valid
+	if deleted.Valid {
+		t := time.UnixMicro(deleted.Int64).UTC()
+		d.deletedAt = &t
+	}
 	rows, err := tx.QueryContext(ctx, `SELECT status FROM domain_statuses WHERE domain = ? ORDER BY status`, name)
 	if err != nil {
 		return nil, err
@@ -519,11 +555,16 @@ func loadDomain(ctx context.Context, tx *txn, name string) (*domain, error) {
 }
 
 // eppStatuses returns the domain's statuses as EPP reports them:
-// pendingCreate while pending and pendingTransfer while a transfer is
-// pending, besides its client statuses, else ok (which
-// RFC 5731 does not combine with any other status).
+// pendingCreate while pending, pendingTransfer while a transfer is
+// pending and pendingDelete once deleted (RFC 3915: redemption,
+// pendingRestore, pendingDelete), besides its client and server
+// statuses, else ok (which RFC 5731 does not combine with any other
+// status).
 func (d *domain) eppStatuses() []string {
 	s := append([]string(nil), d.statuses...)
+	if d.deleted() {
+		s = append([]string{"pendingDelete"}, s...)
+	}
 	if d.pending {
 		s = append([]string{"pendingCreate"}, s...)
 	}
@@ -585,11 +626,15 @@ func (e *Engine) Check(ctx context.Context, clientID, clTRID string, names []str
 		}
 		out = make([]registrar.Availability, 0, len(norm))
 		for _, n := range norm {
-			taken, err := exists(ctx, tx, n)
-			if err != nil {
+			var deleted sql.NullInt64
+			err := tx.QueryRowContext(ctx, `SELECT deleted_at FROM domains WHERE name = ?`, n).Scan(&deleted)
+			taken := err == nil
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return 0, err
 			}
-			if taken {
+			if taken && deleted.Valid {
+				out = append(out, registrar.Availability{Name: n, Reason: "pendingDelete"})
+			} else if taken {
 				out = append(out, registrar.Availability{Name: n, Reason: "In use"})
 			} else {
 				out = append(out, registrar.Availability{Name: n, Available: true})
@@ -649,8 +694,17 @@ func (e *Engine) RenewDomain(ctx context.Context, clientID, clTRID string, req D
 			return 0, fail(CodeAuthorization, "")
 		case d.pending:
 			return 0, fail(CodeStatusProhibits, "pendingCreate")
+		case d.deleted():
+			return 0, fail(CodeStatusProhibits, "pendingDelete "+d.rgp)
 		case d.has("clientRenewProhibited"):
 			return 0, fail(CodeStatusProhibits, "clientRenewProhibited")
+		case d.has("serverRenewProhibited"):
+			return 0, fail(CodeStatusProhibits, "serverRenewProhibited")
+		}
+		if err := renewScenario(ctx, tx, c, name); err != nil {
+			return 0, err
+		}
+		switch {
 		case req.CurExpiry.UTC().Format(time.DateOnly) != d.expiresAt.Format(time.DateOnly):
 			return 0, fail(CodePolicyError, "curExpDate does not match")
 		}
@@ -718,6 +772,10 @@ func (e *Engine) Update(ctx context.Context, clientID, clTRID string, req regist
 			return 0, fail(CodeAuthorization, "")
 		case d.pending:
 			return 0, fail(CodeStatusProhibits, "pendingCreate")
+		case d.deleted():
+			return 0, fail(CodeStatusProhibits, "pendingDelete")
+		case d.has("serverUpdateProhibited"):
+			return 0, fail(CodeStatusProhibits, "serverUpdateProhibited")
 		case d.has("clientUpdateProhibited") && !removesUpdateProhibited:
 			return 0, fail(CodeStatusProhibits, "clientUpdateProhibited")
 		}

@@ -25,6 +25,9 @@ const (
 	CodeStatusProhibits = epp.CodeStatusProhibitsOperation
 	CodePolicyError     = epp.CodeParamPolicyError
 	CodeCommandFailed   = epp.CodeCommandFailed
+	CodeAssociation     = epp.CodeAssociationProhibitsOperation
+
+	CodeNotEligibleForRenewal = epp.CodeNotEligibleForRenewal
 
 	CodePendingTransfer        = epp.CodePendingTransfer
 	CodeNotPendingTransfer     = epp.CodeNotPendingTransfer
@@ -151,7 +154,7 @@ const (
 
 // scenarios are matched in order: the longer xfer- prefixes first.
 var scenarios = []scenario{scenarioSlow, scenarioPending, scenarioOutage, scenarioReject, scenarioTaken, scenarioPremium,
-	scenarioXferAck, scenarioXferNack, scenarioXferLocked, scenarioXferNew, scenarioXferPremium, scenarioXfer}
+	scenarioRenewFail, scenarioRenewFlaky, scenarioRestoreFail, scenarioXferAck, scenarioXferNack, scenarioXferLocked, scenarioXferNew, scenarioXferPremium, scenarioXfer}
 
 // isXfer reports whether s is one of the transfer scenarios.
 func (s scenario) isXfer() bool { return strings.HasPrefix(string(s), string(scenarioXfer)) }

@@ -565,12 +565,14 @@ func (e *Engine) DomainInfo(ctx context.Context, clientID, clTRID, name, authInf
 		}
 		out = DomainDetails{
 			DomainInfo: registrar.DomainInfo{
-				Name:      d.name,
-				Sponsored: d.sponsor == clientID,
-				Pending:   d.pending,
-				Statuses:  d.eppStatuses(),
-				CreatedAt: d.createdAt,
-				ExpiresAt: d.expiresAt,
+				Name:        d.name,
+				Sponsored:   d.sponsor == clientID,
+				Pending:     d.pending,
+				Statuses:    d.eppStatuses(),
+				CreatedAt:   d.createdAt,
+				ExpiresAt:   d.expiresAt,
+				Sponsor:     d.sponsor,
+				RGPStatuses: d.rgpStatuses(now, e.life),
 			},
 			Sponsor: d.sponsor,
 		}
@@ -584,6 +586,7 @@ func (e *Engine) DomainInfo(ctx context.Context, clientID, clTRID, name, authInf
 			return 0, err
 		}
 		out.ROID, out.Registrant = "D"+strconv.FormatInt(rowid, 10)+roidSuffix, registrant.String
+		out.RegistrantID = registrant.String
 		if u := time.UnixMicro(updated).UTC(); u.After(d.createdAt) {
 			out.UpdatedAt = u
 		}

@@ -194,6 +194,15 @@ ALTER TABLE messages ADD COLUMN transfer_id BIGINT REFERENCES transfers (id);
 ALTER TABLE messages ADD COLUMN tr_status TEXT NOT NULL DEFAULT '';
 ALTER TABLE messages ADD COLUMN tr_date BIGINT NOT NULL DEFAULT 0;
 `,
+	// 3: a domain's life after its create (SQLite's version 6).
+	`
+ALTER TABLE domains ADD COLUMN rgp TEXT NOT NULL DEFAULT '';
+ALTER TABLE domains ADD COLUMN rgp_until BIGINT;
+ALTER TABLE domains ADD COLUMN deleted_at BIGINT;
+ALTER TABLE domains ADD COLUMN renew_attempts INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX domains_expires ON domains (expires_at) WHERE deleted_at IS NULL;
+CREATE INDEX domains_rgp ON domains (rgp_until) WHERE rgp_until IS NOT NULL;
+`,
 }
 
 // OpenPostgres opens the sandbox registry kept in schema (such as

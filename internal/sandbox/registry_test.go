@@ -425,7 +425,7 @@ func TestInfo(t *testing.T) {
 			if d := errDiff(err, tt.wantErr); d != "" {
 				t.Errorf("Info(%q) as %s: %s", tt.name, tt.client, d)
 			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
+			if diff := cmp.Diff(tt.want, got, ignoreLifecycle); diff != "" {
 				t.Errorf("Info(%q) as %s mismatch (-want +got):\n%s", tt.name, tt.client, diff)
 			}
 			result := ok1000

@@ -154,6 +154,17 @@ ALTER TABLE messages ADD COLUMN transfer_id INTEGER REFERENCES transfers (id);
 ALTER TABLE messages ADD COLUMN tr_status TEXT NOT NULL DEFAULT '';
 ALTER TABLE messages ADD COLUMN tr_date INTEGER NOT NULL DEFAULT 0;
 `,
+	// 6: a domain's life after its create (lifecycle.go): the RGP status
+	// kept and when it ends, when the domain was deleted (redemption), and
+	// the renew count of renewflaky- names.
+	`
+ALTER TABLE domains ADD COLUMN rgp TEXT NOT NULL DEFAULT '';
+ALTER TABLE domains ADD COLUMN rgp_until INTEGER;
+ALTER TABLE domains ADD COLUMN deleted_at INTEGER;
+ALTER TABLE domains ADD COLUMN renew_attempts INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX domains_expires ON domains (expires_at) WHERE deleted_at IS NULL;
+CREATE INDEX domains_rgp ON domains (rgp_until) WHERE rgp_until IS NOT NULL;
+`,
 }
 
 // fileDSN returns the modernc.org/sqlite DSN of the file at path as a

@@ -27,7 +27,7 @@ func TestServerGreeting(t *testing.T) {
 		Versions: []string{"1.0"},
 		Langs:    []string{"en"},
 		ObjURIs:  []string{epp.NSDomain, epp.NSContact, epp.NSHost},
-		ExtURIs:  []string{epp.NSFee, epp.NSNeuLevel},
+		ExtURIs:  []string{epp.NSFee, epp.NSNeuLevel, epp.NSRGP},
 	}
 	opt := cmpopts.EquateApproxTime(time.Millisecond)
 	if diff := cmp.Diff(want, c.greeting, opt); diff != "" {
@@ -507,7 +507,7 @@ func TestServerRenewUpdate(t *testing.T) {
 
 		// Commands the epp package does not model.
 		b := []byte(`<?xml version="1.0" encoding="UTF-8"?><epp xmlns="urn:ietf:params:xml:ns:epp-1.0"><command><delete>` +
-			`<domain:delete xmlns:domain="urn:ietf:params:xml:ns:domain-1.0"><domain:name>example.com</domain:name></domain:delete>` +
+			`<contact:delete xmlns:contact="urn:ietf:params:xml:ns:contact-1.0"><contact:id>sh8013</contact:id></contact:delete>` +
 			`</delete><clTRID>DEL-1</clTRID></command></epp>`)
 		if err := epp.WriteFrame(us.conn, b); err != nil {
 			t.Fatal(err)

@@ -244,6 +244,9 @@ func (ss *session) handle(frame []byte) (end bool) {
 	if usesFee(cmd) && !ss.exts[epp.NSFee] {
 		return !ss.reply(kind, ss.failure(cmd.ClTRID, epp.CodeUnimplementedExtension, epp.NSFee+" is not among the login's services"))
 	}
+	if cmd.DomainUpdate != nil && cmd.DomainUpdate.RGP != nil && !ss.exts[epp.NSRGP] {
+		return !ss.reply(kind, ss.failure(cmd.ClTRID, epp.CodeUnimplementedExtension, epp.NSRGP+" is not among the login's services"))
+	}
 	return !ss.reply(kind, ss.command(cmd))
 }
 
@@ -308,7 +311,7 @@ func contains(list []string, s string) bool {
 func objectNS(c *epp.Command) string {
 	switch {
 	case c.DomainCheck != nil, c.DomainInfo != nil, c.DomainCreate != nil, c.DomainRenew != nil, c.DomainUpdate != nil,
-		c.DomainTransfer != nil:
+		c.DomainTransfer != nil, c.DomainDelete != nil:
 		return epp.NSDomain
 	case c.ContactCreate != nil, c.ContactInfo != nil:
 		return epp.NSContact

@@ -224,6 +224,8 @@ func (e *Engine) transferRequest(ctx context.Context, tx *txn, now time.Time, c 
 		return 0, fail(CodeInvalidAuthInfo, "")
 	case d.pendingTransfer:
 		return 0, fail(CodePendingTransfer, "")
+	case d.deleted():
+		return 0, fail(CodeStatusProhibits, "pendingDelete")
 	case d.has("clientTransferProhibited"):
 		return 0, fail(CodeStatusProhibits, "clientTransferProhibited")
 	case d.pending:
