@@ -10,19 +10,28 @@ import (
 	"github.com/openregistrar/registrar/internal/registrar"
 )
 
-const registrationColumns = `env, domain, account_id, workflow_id, status, auto_renew, locked, privacy_mode, created_at, expires_at`
+const registrationColumns = `env, domain, account_id, workflow_id, status, auto_renew, locked, privacy_mode, created_at, expires_at, registry_sync`
 
-func scanRegistration(r row) (*registrar.Registration, error) {
+// scanRegistration scans registrationColumns, then extra.
+func scanRegistration(r row, extra ...any) (*registrar.Registration, error) {
 	var g registrar.Registration
 	var created int64
 	var expires *int64
-	if err := r.Scan(&g.Env, &g.DomainName, &g.AccountID, &g.WorkflowID, &g.Status, &g.AutoRenew, &g.Locked, &g.PrivacyMode, &created, &expires); err != nil {
+	var sync *string
+	dest := append([]any{&g.Env, &g.DomainName, &g.AccountID, &g.WorkflowID, &g.Status, &g.AutoRenew, &g.Locked, &g.PrivacyMode, &created, &expires, &sync}, extra...)
+	if err := r.Scan(dest...); err != nil {
 		return nil, err
 	}
 	g.CreatedAt = fromMicros(created)
 	if expires != nil {
 		t := fromMicros(*expires)
 		g.ExpiresAt = &t
+	}
+	if sync != nil {
+		g.RegistrySync = new(registrar.RegistrySync)
+		if err := json.Unmarshal([]byte(*sync), g.RegistrySync); err != nil {
+			return nil, err
+		}
 	}
 	return &g, nil
 }
@@ -240,18 +249,12 @@ func (db *DB) ListRegistrations(ctx context.Context, accountID string, env regis
 			page.Next = last.encode()
 			break
 		}
-		var g registrar.Registration
-		var created, sortKey int64
-		var expires *int64
-		if err := rs.Scan(&g.Env, &g.DomainName, &g.AccountID, &g.WorkflowID, &g.Status, &g.AutoRenew, &g.Locked, &g.PrivacyMode, &created, &expires, &sortKey); err != nil {
+		var sortKey int64
+		g, err := scanRegistration(rs, &sortKey)
+		if err != nil {
 			return page, dbErr(op, err)
 		}
-		g.CreatedAt = fromMicros(created)
-		if expires != nil {
-			t := fromMicros(*expires)
-			g.ExpiresAt = &t
-		}
-		page.Items = append(page.Items, g)
+		page.Items = append(page.Items, *g)
 		last = listCursor{SortBy: sortBy, Desc: opts.Descending, Key: sortKey, Domain: g.DomainName}
 	}
 	if err := rs.Err(); err != nil {
