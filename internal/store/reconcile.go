@@ -31,7 +31,6 @@ var heldIn = func() string {
 // RegistrationsDueForSync; the zero value starts at the beginning.
 type SyncCursor struct {
 	CheckedAt int64 // unix micros; 0 for never checked
-	Env       registrar.Env
 	Domain    string
 }
 
@@ -43,17 +42,17 @@ func (db *DB) CountSyncHeld(ctx context.Context) (int, error) {
 	return n, dbErr("store.CountSyncHeld", err)
 }
 
-// RegistrationsDueForSync returns up to limit registrations in a held
+// RegistrationsDueForSync returns up to limit registrations of env in a held
 // status whose last check is older than before (never-checked ones
 // first, then the oldest), after the cursor, and the cursor after them:
 // one keyset page of the registrations_sync_due index, so a caller walks
 // any number of them a page at a time.
-func (db *DB) RegistrationsDueForSync(ctx context.Context, before time.Time, after SyncCursor, limit int) ([]registrar.Registration, SyncCursor, error) {
+func (db *DB) RegistrationsDueForSync(ctx context.Context, env registrar.Env, before time.Time, after SyncCursor, limit int) ([]registrar.Registration, SyncCursor, error) {
 	const op = "store.RegistrationsDueForSync"
 	rs, err := db.read.query(ctx, `SELECT `+registrationColumns+`, sync_checked_at FROM registrations
-		WHERE sync_checked_at < $1 AND (sync_checked_at, env, domain) > ($2, $3, $4) AND status IN `+heldIn+`
-		ORDER BY sync_checked_at, env, domain LIMIT $5`,
-		micros(before), after.CheckedAt, after.Env, after.Domain, limit)
+		WHERE env = $1 AND sync_checked_at < $2 AND (sync_checked_at, domain) > ($3, $4) AND status IN `+heldIn+`
+		ORDER BY sync_checked_at, domain LIMIT $5`,
+		env, micros(before), after.CheckedAt, after.Domain, limit)
 	if err != nil {
 		return nil, after, dbErr(op, err)
 	}
@@ -66,7 +65,7 @@ func (db *DB) RegistrationsDueForSync(ctx context.Context, before time.Time, aft
 			return nil, after, dbErr(op, err)
 		}
 		out = append(out, *g)
-		after = SyncCursor{CheckedAt: checked, Env: g.Env, Domain: g.DomainName}
+		after = SyncCursor{CheckedAt: checked, Domain: g.DomainName}
 	}
 	return out, after, dbErr(op, rs.Err())
 }
@@ -88,11 +87,15 @@ type SyncResult struct {
 	// Delete removes the registration and gives back its domain slot (the
 	// registry purged the domain after its redemption).
 	Delete bool
+	// Report are the differences new since the previous check, each
+	// written as a reconcile_differences row; Sync.Differences also holds
+	// those found again.
+	Report []registrar.SyncDifference
 }
 
 // RecordSync stores one check's result: the registration's registry_sync
 // and check time, the changes to it, and a reconcile_differences row per
-// difference, in tx. It returns false, writing nothing, when the
+// difference new since the last check, in tx. It returns false, writing nothing, when the
 // registration is no longer the one checked (deleted, registered again,
 // or its status moved on meanwhile): the next run checks it afresh.
 func (tx *Tx) RecordSync(ctx context.Context, r SyncResult) (bool, error) {
@@ -134,7 +137,7 @@ func (tx *Tx) RecordSync(ctx context.Context, r SyncResult) (bool, error) {
 			return false, nil
 		}
 	}
-	for _, d := range r.Sync.Differences {
+	for _, d := range r.Report {
 		if err := tx.deferExec(ctx, `INSERT INTO reconcile_differences (env, domain, account_id, at, field, ours, registry, action)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 			[]any{r.Env, r.Domain, r.AccountID, micros(r.Sync.CheckedAt), d.Field, d.Ours, d.Registry, d.Action},

@@ -49,7 +49,7 @@ func TestRegistrationsDueForSync(t *testing.T) {
 			var names []string
 			var cur store.SyncCursor
 			for {
-				page, next, err := db.RegistrationsDueForSync(ctx, before, cur, 2)
+				page, next, err := db.RegistrationsDueForSync(ctx, registrar.EnvLive, before, cur, 2)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -86,7 +86,7 @@ func TestRegistrationsDueForSync(t *testing.T) {
 			return ok
 		}
 		if !record(store.SyncResult{Env: registrar.EnvLive, Domain: "a.com", AccountID: acct.ID, WorkflowID: "wf-a.com",
-			Status: registrar.RegistrationActive, Sync: sync, NewExpiresAt: &newExp}) {
+			Status: registrar.RegistrationActive, Sync: sync, Report: sync.Differences, NewExpiresAt: &newExp}) {
 			t.Fatal("RecordSync(a.com) = false")
 		}
 		// A result about a registration that moved on is dropped.
@@ -95,8 +95,8 @@ func TestRegistrationsDueForSync(t *testing.T) {
 			t.Fatal("RecordSync(c.com, stale status) = true")
 		}
 		if !record(store.SyncResult{Env: registrar.EnvLive, Domain: "b.com", AccountID: acct.ID, WorkflowID: "wf-b.com",
-			Status: registrar.RegistrationRedemptionPeriod, Delete: true, Sync: registrar.RegistrySync{State: registrar.SyncMissing, CheckedAt: at,
-				Differences: []registrar.SyncDifference{{Field: "existence", Ours: "redemption_period", Registry: "not found", Action: registrar.SyncOursCorrected}}}}) {
+			Status: registrar.RegistrationRedemptionPeriod, Delete: true, Sync: registrar.RegistrySync{State: registrar.SyncMissing, CheckedAt: at},
+			Report: []registrar.SyncDifference{{Field: "existence", Ours: "redemption_period", Registry: "not found", Action: registrar.SyncOursCorrected}}}) {
 			t.Fatal("RecordSync(b.com, purge) = false")
 		}
 

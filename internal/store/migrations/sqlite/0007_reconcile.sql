@@ -6,7 +6,7 @@
 -- registry_sync (registrar.RegistrySync as JSON), NULL until checked.
 ALTER TABLE registrations ADD COLUMN sync_checked_at INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE registrations ADD COLUMN registry_sync TEXT;
-CREATE INDEX registrations_sync_due ON registrations (sync_checked_at, env, domain);
+CREATE INDEX registrations_sync_due ON registrations (env, sync_checked_at, domain);
 
 -- Every difference reconciliation found, and what it did about it; read
 -- newest first by `registrar reconcile report`.
