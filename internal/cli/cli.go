@@ -41,6 +41,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = env.sub(args[1:], "account", map[string]func([]string) error{"create": env.accountCreate})
 	case "outbox":
 		err = env.sub(args[1:], "outbox", map[string]func([]string) error{"list": env.outboxList})
+	case "reconcile":
+		err = env.sub(args[1:], "reconcile", map[string]func([]string) error{"report": env.reconcileReport})
 	case "sandbox":
 		err = env.sub(args[1:], "sandbox", map[string]func([]string) error{"alter": env.sandboxAlter, "log": env.sandboxLog, "serve": env.sandboxServe,
 			"transfer-request": env.sandboxTransferRequest})
@@ -99,6 +101,7 @@ Usage:
   registrar serve                      run the API server (SQLite and the sandbox registry by default)
   registrar account create --name N    create an account and print its ID and API token
   registrar outbox list                list the email the server sent
+  registrar reconcile report           list the differences found with the registries, and what was done
   registrar sandbox alter NAME         change a domain at the built-in registry behind our back (expiry, statuses, sponsor, purge)
   registrar sandbox log                list every command the sandbox registry received
   registrar sandbox serve              run the sandbox registry alone, as an EPP server over TLS

@@ -11,11 +11,12 @@ import (
 	"github.com/openregistrar/registrar/internal/registrar"
 )
 
-const registrationColumns = `env, domain, account_id, workflow_id, status, auto_renew, locked, privacy_mode, created_at, expires_at, renewal`
+const registrationColumns = `env, domain, account_id, workflow_id, status, auto_renew, locked, privacy_mode, created_at, expires_at, renewal, registry_sync`
 
-func scanRegistration(r row) (*registrar.Registration, error) {
+// scanRegistration scans registrationColumns, then extra.
+func scanRegistration(r row, extra ...any) (*registrar.Registration, error) {
 	var g registrar.Registration
-	if err := r.Scan(registrationDest(&g)...); err != nil {
+	if err := r.Scan(append(registrationDest(&g), extra...)...); err != nil {
 		return nil, err
 	}
 	return &g, nil
@@ -26,7 +27,8 @@ func scanRegistration(r row) (*registrar.Registration, error) {
 // scan is done (see the returned values' Scan methods).
 func registrationDest(g *registrar.Registration) []any {
 	return []any{&g.Env, &g.DomainName, &g.AccountID, &g.WorkflowID, &g.Status, &g.AutoRenew, &g.Locked, &g.PrivacyMode,
-		microsInto{&g.CreatedAt}, nullMicrosInto{&g.ExpiresAt}, renewalInto{&g.Renewal}}
+		microsInto{&g.CreatedAt}, nullMicrosInto{&g.ExpiresAt}, jsonInto[registrar.RenewalState]{&g.Renewal},
+		jsonInto[registrar.RegistrySync]{&g.RegistrySync}}
 }
 
 // microsInto scans a unix-micros column into a time.
@@ -58,10 +60,10 @@ func (m nullMicrosInto) Scan(v any) error {
 	return nil
 }
 
-// renewalInto scans the JSON renewal column.
-type renewalInto struct{ r **registrar.RenewalState }
+// jsonInto scans a nullable JSON column (renewal, registry_sync).
+type jsonInto[T any] struct{ r **T }
 
-func (m renewalInto) Scan(v any) error {
+func (m jsonInto[T]) Scan(v any) error {
 	*m.r = nil
 	var b []byte
 	switch v := v.(type) {
@@ -72,12 +74,12 @@ func (m renewalInto) Scan(v any) error {
 	case []byte:
 		b = v
 	default:
-		return fmt.Errorf("store: cannot scan %T as a renewal", v)
+		return fmt.Errorf("store: cannot scan %T as %T", v, m.r)
 	}
 	if len(b) == 0 {
 		return nil
 	}
-	var r registrar.RenewalState
+	var r T
 	if err := json.Unmarshal(b, &r); err != nil {
 		return err
 	}

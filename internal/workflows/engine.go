@@ -100,6 +100,9 @@ type Config struct {
 	// ReconcileEvery is the period within which every registration is
 	// checked against its registry [24h], spread over it.
 	ReconcileEvery time.Duration
+	// ReconcileRate is how many infos a second reconciliation sends each
+	// registry [5]; negative: no limit.
+	ReconcileRate float64
 	// PublicURL is the base of links in email ("http://127.0.0.1:8080").
 	PublicURL string
 	// Policies is each environment's policy: verification rule and
@@ -137,6 +140,9 @@ func (c *Config) setDefaults() {
 	def(&c.LifecycleInterval, LifecycleIntervalDefault)
 	def(&c.ReconcileEvery, ReconcileEveryDefault)
 	def(&c.fetchPoll, time.Second)
+	if c.ReconcileRate == 0 {
+		c.ReconcileRate = ReconcileRateDefault
+	}
 	if c.Workers == 0 {
 		c.Workers = WorkersDefault
 	}
@@ -182,8 +188,9 @@ type Deps struct {
 // Engine runs workflows. It implements registrar.Workflows.
 type Engine struct {
 	Deps
-	cfg  Config
-	jobs jobs
+	cfg        Config
+	jobs       jobs
+	reconciler reconcileState
 }
 
 var _ registrar.Workflows = (*Engine)(nil)
@@ -211,6 +218,7 @@ func New(deps Deps, cfg Config) (*Engine, error) {
 	river.AddWorker(workers, &sweepWorker{e: e})
 	river.AddWorker(workers, &mailWorker{e: e})
 	river.AddWorker(workers, &lifecycleWorker{e: e})
+	river.AddWorker(workers, &reconcileWorker{e: e})
 	rc := &river.Config{
 		Logger:               riverLog,
 		JobTimeout:           cfg.JobTimeout,
@@ -238,6 +246,7 @@ func New(deps Deps, cfg Config) (*Engine, error) {
 			river.NewPeriodicJob(river.PeriodicInterval(cfg.LifecycleInterval),
 				func() (river.JobArgs, *river.InsertOpts) { return lifecycleArgs{}, nil },
 				&river.PeriodicJobOpts{ID: "registration_lifecycle", RunOnStart: true}),
+			e.reconcileJob(),
 		},
 	}
 	var err error
