@@ -60,6 +60,12 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = env.get(args[1:])
 	case "autorenew":
 		err = env.autorenew(args[1:])
+	case "renew":
+		err = env.renew(args[1:])
+	case "restore":
+		err = env.restore(args[1:])
+	case "history":
+		err = env.history(args[1:])
 	case "transfer-check":
 		err = env.transferCheck(args[1:])
 	case "transfer":
@@ -113,6 +119,9 @@ API commands (clients of a server's API):
   registrar list                       the account's registrations
   registrar get NAME                   one registration
   registrar autorenew NAME on|off      turn automatic renewal on or off
+  registrar renew NAME                 renew a domain (--years N; --wait follows it to the end)
+  registrar restore NAME               restore a domain in its redemption period (--wait)
+  registrar history NAME               a registration's history: renewals, expiry, restores
   registrar transfer-check NAME...     can these domains be transferred in, and at what price
   registrar transfer NAME              transfer a domain in (--auth-code CODE; --wait follows it)
   registrar transfer-cancel NAME       cancel a running transfer in
