@@ -43,7 +43,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = env.sub(args[1:], "outbox", map[string]func([]string) error{"list": env.outboxList})
 	case "sandbox":
 		err = env.sub(args[1:], "sandbox", map[string]func([]string) error{"log": env.sandboxLog, "serve": env.sandboxServe,
-			"transfer-request": env.sandboxTransferRequest})
+			"transfer-request": env.sandboxTransferRequest, "clock": env.sandboxClock})
 	case "check":
 		err = env.check(args[1:])
 	case "search":
@@ -109,6 +109,8 @@ Usage:
   registrar sandbox serve              run the sandbox registry alone, as an EPP server over TLS
   registrar sandbox transfer-request NAME
                                        make the built-in registry's other registrar ask for one of our domains
+  registrar sandbox clock [advance DURATION]
+                                       show, or move ahead (335d, 12h, 1y), the sandbox's and demo mode's clocks
 
 API commands (clients of a server's API):
   registrar check NAME...              can these domains be registered, and at what price
