@@ -135,7 +135,7 @@ func (d *Daemon) startRegistries(file *RegistriesFile) (*registrar.Router, error
 		}
 		reg.ContactExtensions = eppregistry.ContactExtensionForm(rc.ContactExtensions)
 		for _, e := range rc.Extensions {
-			routes.Add(registrar.EnvLive, d.fileExtension(e, reg.ContactExtensions), reg)
+			routes.Add(registrar.EnvLive, d.fileExtension(e, rc, reg.ContactExtensions), reg)
 		}
 	}
 	return routes, nil
@@ -325,8 +325,9 @@ func (b *builtin) close() {
 // roles, contact extensions, acknowledgements), so that requests are
 // validated as GET extensions/{ext} documents and nothing the catalog
 // asks for is lost; contact extensions are refused when the registry does
-// not take them (form).
-func (d *Daemon) fileExtension(e ExtensionConfig, form eppregistry.ContactExtensionForm) registrar.Extension {
+// not take them (form); its lifecycle is its registry's (rc), with the
+// defaults for what the file leaves out.
+func (d *Daemon) fileExtension(e ExtensionConfig, rc RegistryConfig, form eppregistry.ContactExtensionForm) registrar.Extension {
 	// LoadRegistries has checked the prices.
 	regCents, _ := registrar.ParseCents(e.RegistrationPrice)
 	renewCents, _ := registrar.ParseCents(e.RenewalPrice)
@@ -338,6 +339,7 @@ func (d *Daemon) fileExtension(e ExtensionConfig, form eppregistry.ContactExtens
 	ext.MinYears, ext.MaxYears, ext.Currency = e.MinYears, e.MaxYears, e.Currency
 	ext.RegistrationCents, ext.RenewalCents = regCents, renewCents
 	ext.ContactExtensionsUnsent = form == eppregistry.FormNone
+	ext.Lifecycle = rc.LifecycleTerms.WithDefaults(renewCents)
 	return ext
 }
 
