@@ -55,6 +55,9 @@ const (
 	WorkflowErrPaymentDeclined      = "payment_declined"       // the charge was declined (Cloudflare)
 	WorkflowErrTransferRejected     = "transfer_rejected"      // the losing registrar (or, for a transfer out, the account) rejected the transfer
 	WorkflowErrTransferCancelled    = "transfer_cancelled"     // the transfer was cancelled by the account or the registry
+	WorkflowErrDomainMaxTerm        = "domain_max_term"        // a renewal would take the registration past the registry's maximum term (10 years)
+	WorkflowErrRenewalWindowClosed  = "renewal_window_closed"  // the registration expired past its grace period before the renewal succeeded
+	WorkflowErrNotRestorable        = "not_restorable"         // a restore of a registration not in its redemption period
 )
 
 // Who a blocked workflow waits on (StatusContext.BlockedBy).
@@ -242,6 +245,71 @@ type Registration struct {
 	Locked bool `json:"locked"`
 	// PrivacyMode is the WHOIS privacy mode.
 	PrivacyMode PrivacyMode `json:"privacy_mode"`
+	// Renewal is this server's: the newest renewal of the current term,
+	// when there is one (a failed auto-renewal shows here).
+	Renewal *RenewalState `json:"renewal,omitempty"`
+	// RegistrySync is this server's: what the last reconciliation with
+	// the registry found, once it has checked.
+	RegistrySync *RegistrySync `json:"registry_sync,omitempty"`
+}
+
+// RenewalState is a registration's newest renewal workflow of its
+// current term (this server's field renewal).
+type RenewalState struct {
+	WorkflowID   string    `json:"workflow_id"`
+	State        State     `json:"state"`
+	Automatic    bool      `json:"automatic"`
+	ErrorCode    string    `json:"error_code,omitempty"`
+	ErrorMessage string    `json:"error_message,omitempty"`
+	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+// RegistrySync is what reconciliation last found for a registration
+// (this server's field registry_sync).
+type RegistrySync struct {
+	// State is in_sync, differs (differences found and acted on), missing
+	// (the registry does not have the name) or foreign (another registrar
+	// sponsors it).
+	State       string           `json:"state"`
+	CheckedAt   time.Time        `json:"checked_at"`
+	Differences []SyncDifference `json:"differences"`
+}
+
+// SyncDifference is one difference between this registrar's record and
+// the registry's, and what was done about it: ours_corrected, reapplied
+// or recorded.
+type SyncDifference struct {
+	Field    string `json:"field"`
+	Ours     string `json:"ours"`
+	Registry string `json:"registry"`
+	Action   string `json:"action"`
+}
+
+// RegistrationEvent is one entry of a registration's history (this
+// server's): a change of its status or expiry, a renewal, a restore, a
+// difference found by reconciliation.
+type RegistrationEvent struct {
+	At time.Time `json:"at"`
+	// Type is registered, renewed, renewal_failed, expired,
+	// redemption_period, pending_delete, deleted, restored,
+	// expiry_notice, reconciled or registry_missing.
+	Type string `json:"type"`
+	// Status and ExpiresAt are the registration's after the event.
+	Status     DomainStatus `json:"status"`
+	ExpiresAt  *time.Time   `json:"expires_at,omitempty"`
+	WorkflowID string       `json:"workflow_id,omitempty"`
+	Detail     string       `json:"detail,omitempty"`
+}
+
+// RenewRequest is the body of a renewal (this server's).
+type RenewRequest struct {
+	// Years is the term added, 1 to 10; zero sends none and the server
+	// renews for 1.
+	Years int `json:"years,omitempty"`
+	// CurrentExpiresAt, when set, is the expiry the renewal extends: a
+	// retry after the renewal succeeded gets that renewal back instead
+	// of renewing twice.
+	CurrentExpiresAt *time.Time `json:"current_expires_at,omitempty"`
 }
 
 // RegisterRequest is the body of a registration. Only DomainName is

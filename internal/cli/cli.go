@@ -44,8 +44,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "reconcile":
 		err = env.sub(args[1:], "reconcile", map[string]func([]string) error{"report": env.reconcileReport})
 	case "sandbox":
-		err = env.sub(args[1:], "sandbox", map[string]func([]string) error{"alter": env.sandboxAlter, "log": env.sandboxLog, "serve": env.sandboxServe,
-			"transfer-request": env.sandboxTransferRequest})
+		err = env.sub(args[1:], "sandbox", map[string]func([]string) error{"alter": env.sandboxAlter, "clock": env.sandboxClock, "log": env.sandboxLog,
+			"serve": env.sandboxServe, "transfer-request": env.sandboxTransferRequest})
 	case "check":
 		err = env.check(args[1:])
 	case "search":
@@ -62,6 +62,12 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = env.get(args[1:])
 	case "autorenew":
 		err = env.autorenew(args[1:])
+	case "renew":
+		err = env.renew(args[1:])
+	case "restore":
+		err = env.restore(args[1:])
+	case "history":
+		err = env.history(args[1:])
 	case "transfer-check":
 		err = env.transferCheck(args[1:])
 	case "transfer":
@@ -107,6 +113,8 @@ Usage:
   registrar sandbox serve              run the sandbox registry alone, as an EPP server over TLS
   registrar sandbox transfer-request NAME
                                        make the built-in registry's other registrar ask for one of our domains
+  registrar sandbox clock [advance DURATION]
+                                       show, or move ahead (335d, 12h, 1y), the sandbox's and demo mode's clocks
 
 API commands (clients of a server's API):
   registrar check NAME...              can these domains be registered, and at what price
@@ -117,6 +125,9 @@ API commands (clients of a server's API):
   registrar list                       the account's registrations
   registrar get NAME                   one registration
   registrar autorenew NAME on|off      turn automatic renewal on or off
+  registrar renew NAME                 renew a domain (--years N; --wait follows it to the end)
+  registrar restore NAME               restore a domain in its redemption period (--wait)
+  registrar history NAME               a registration's history: renewals, expiry, restores
   registrar transfer-check NAME...     can these domains be transferred in, and at what price
   registrar transfer NAME              transfer a domain in (--auth-code CODE; --wait follows it)
   registrar transfer-cancel NAME       cancel a running transfer in

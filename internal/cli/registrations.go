@@ -129,12 +129,14 @@ func headline(w io.Writer, code int, what string, st *client.WorkflowStatus) {
 }
 
 func (e *cmdEnv) status(args []string) error {
-	f := newFlags(e, "status NAME", "Show where a domain's registration workflow stands (or its update's, with --update; its transfer in's, with --transfer). "+
+	f := newFlags(e, "status NAME", "Show where a domain's registration workflow stands (or its update's, with --update; its transfer in's, with --transfer; its renewal's or restore's, with --renewal or --restore). "+
 		"The exit status is the state's: 0 succeeded, 2 failed, 3 action required, 4 not finished.",
 		"registrar status example.com --wait")
 	api := apiFlags(f)
 	update := f.bool("update", false, "show the newest update workflow (autorenew) instead of the registration")
 	transfer := f.bool("transfer", false, "show the newest transfer in instead of the registration")
+	renewal := f.bool("renewal", false, "show the newest renewal instead of the registration")
+	restore := f.bool("restore", false, "show the newest restore instead of the registration")
 	w := waitFlags(f)
 	pos, err := f.parseArgs(args)
 	if err != nil {
@@ -143,8 +145,14 @@ func (e *cmdEnv) status(args []string) error {
 	if len(pos) != 1 {
 		return f.usageError("status takes one domain name, not %d", len(pos))
 	}
-	if *update && *transfer {
-		return f.usageError("status takes --update or --transfer, not both")
+	chosen := 0
+	for _, b := range []bool{*update, *transfer, *renewal, *restore} {
+		if b {
+			chosen++
+		}
+	}
+	if chosen > 1 {
+		return f.usageError("status takes one of --update, --transfer, --renewal and --restore")
 	}
 	c, rec, err := api.client()
 	if err != nil {
@@ -156,6 +164,12 @@ func (e *cmdEnv) status(args []string) error {
 	}
 	if *transfer {
 		get, again = c.TransferInStatus, "registrar status "+pos[0]+" --transfer --wait"
+	}
+	if *renewal {
+		get, again = c.RenewalStatus, "registrar status "+pos[0]+" --renewal --wait"
+	}
+	if *restore {
+		get, again = c.RestoreStatus, "registrar status "+pos[0]+" --restore --wait"
 	}
 	st, err := get(e.ctx, pos[0])
 	if err != nil {
@@ -345,7 +359,7 @@ func (e *cmdEnv) get(args []string) error {
 	if api.json() {
 		return writeJSON(e.stdout, r)
 	}
-	return rows{e.stdout}.print(registrationRows(r)...)
+	return rows{e.stdout}.print(append(registrationRows(r), lifecycleRows(r)...)...)
 }
 
 func (e *cmdEnv) list(args []string) error {

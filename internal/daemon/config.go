@@ -78,7 +78,10 @@ type Config struct {
 	Search domains.Config
 
 	Logger *slog.Logger
-	// Clock is the business clock; tests shift it to reach deadlines.
+	// Clock is the base of the environments' business clocks (each adds
+	// its environment's stored offset: `registrar sandbox clock
+	// advance`) [registrar.SystemClock]; tests shift it to reach
+	// deadlines.
 	Clock registrar.Clock
 	// Out receives the first-start banner (account, token, curl line).
 	Out io.Writer
@@ -102,7 +105,8 @@ func DefaultConfig() Config {
 			ActionTimeout: workflows.ActionTimeoutDefault, JobTimeout: workflows.JobTimeoutDefault,
 			RescueAfter: workflows.RescueAfterDefault, RetryMin: workflows.RetryMinDefault, RetryMax: workflows.RetryMaxDefault,
 			PendingRecheck: workflows.PendingRecheckDefault, PollInterval: workflows.PollIntervalDefault,
-			SweepInterval: workflows.SweepIntervalDefault,
+			SweepInterval:     workflows.SweepIntervalDefault,
+			LifecycleInterval: workflows.LifecycleIntervalDefault, ReconcileEvery: workflows.ReconcileEveryDefault,
 		},
 		Search: domains.Config{CacheTTL: domains.CacheTTLDefault, CacheSize: domains.CacheSizeDefault},
 	}
@@ -156,6 +160,8 @@ func (c *Config) Settings() []Setting {
 		{"pending-recheck", "first interval of the info re-checks of a create the registry holds for review", &c.Workflows.PendingRecheck},
 		{"poll-interval", "how often registries' message queues are read while a registration awaits a registry's review (otherwise every 30 intervals)", &c.Workflows.PollInterval},
 		{"sweep-interval", "how often overdue workflows are failed", &c.Workflows.SweepInterval},
+		{"lifecycle-every", "how often registrations are looked at to renew, expire, notify or delete (at once, too, when the clock is advanced)", &c.Workflows.LifecycleInterval},
+		{"reconcile-every", "the period within which every registration is checked against its registry, spread over it", &c.Workflows.ReconcileEvery},
 		{"search-cache-ttl", "how long a registry's answer about a name serves domain search", &c.Search.CacheTTL},
 		{"search-cache-size", "names domain search's cache holds", &c.Search.CacheSize},
 		{"shutdown-timeout", "how long a stop waits for requests and steps in flight", &c.ShutdownTimeout},

@@ -69,8 +69,14 @@ type Daemon struct {
 	http      *http.Server
 	ln        net.Listener
 	replica   *store.Replica
-	cancel    context.CancelFunc
-	served    chan error
+	// clocks are the environments' shifted clocks: the workflows' (on
+	// cfg.Clock) and the built-in registries' (on the wall clock), both
+	// refreshed from the clocks table every second; clocksDone closes
+	// when the refresh loop has stopped.
+	clocks, registryClocks map[registrar.Env]*store.ShiftedClock
+	clocksDone             chan struct{}
+	cancel                 context.CancelFunc
+	served                 chan error
 }
 
 // fail stops the server with err, as if its HTTP server had failed: Wait
@@ -133,8 +139,12 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 	if d.replica, err = d.db.JoinReplicas(ctx, liveRoutes(file), d.fail); err != nil {
 		return nil, err
 	}
-	// The built-in registries keep the wall clock, as a real registry
-	// would: cfg.Clock is ours, and tests shift it to reach our deadlines.
+	if err := d.setupClocks(ctx); err != nil {
+		return nil, err
+	}
+	// The built-in registries keep the wall clock (plus the environment's
+	// offset), as a real registry would: cfg.Clock is ours, and tests
+	// shift it to reach our deadlines.
 	routes, err := d.startRegistries(file)
 	if err != nil {
 		return nil, err
@@ -161,7 +171,7 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 	wcfg.PublicURL, wcfg.Policies = publicURL, d.policies()
 	d.engine, err = workflows.New(workflows.Deps{
 		DB: d.db, Registries: routes,
-		Clock: cfg.Clock, Logger: cfg.Logger, Mailer: mailer,
+		Clock: cfg.Clock, Clocks: d.engineClocks(), Logger: cfg.Logger, Mailer: mailer,
 	}, wcfg)
 	if err != nil {
 		return nil, err
@@ -172,6 +182,8 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 		return nil, fmt.Errorf("start workflow engine: %w", err)
 	}
 	go d.db.Listen(runCtx)
+	d.clocksDone = make(chan struct{})
+	go d.refreshClocks(runCtx, time.Second)
 	apiConfig := cfg.API
 	apiConfig.Mode = d.Mode()
 	d.api = httpapi.New(httpapi.Deps{Reader: d.db, Workflows: d.engine, Notifier: d.db.Notifier(), Catalog: d.catalog, Registries: routes,
@@ -304,6 +316,9 @@ func (d *Daemon) Stop(ctx context.Context) error {
 func (d *Daemon) close() {
 	if d.cancel != nil {
 		d.cancel()
+	}
+	if d.clocksDone != nil {
+		<-d.clocksDone
 	}
 	if d.ln != nil && d.http == nil {
 		d.ln.Close()

@@ -87,7 +87,7 @@ func (d *Daemon) startRegistries(file *RegistriesFile) (*registrar.Router, error
 	if err != nil {
 		return nil, err
 	}
-	sbx, err := d.startBuiltin("sandbox", cfg.SandboxListen, files, pw)
+	sbx, err := d.startBuiltin("sandbox", cfg.SandboxListen, files, pw, d.registryClocks[registrar.EnvSandbox])
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +100,7 @@ func (d *Daemon) startRegistries(file *RegistriesFile) (*registrar.Router, error
 		routes.Add(registrar.EnvSandbox, ext, sbx)
 	}
 	if d.DemoMode() {
-		demo, err := d.startBuiltin("demo", "127.0.0.1:0", files, pw)
+		demo, err := d.startBuiltin("demo", "127.0.0.1:0", files, pw, d.registryClocks[registrar.EnvLive])
 		if err != nil {
 			return nil, err
 		}
@@ -135,7 +135,7 @@ func (d *Daemon) startRegistries(file *RegistriesFile) (*registrar.Router, error
 		}
 		reg.ContactExtensions = eppregistry.ContactExtensionForm(rc.ContactExtensions)
 		for _, e := range rc.Extensions {
-			routes.Add(registrar.EnvLive, d.fileExtension(e, reg.ContactExtensions), reg)
+			routes.Add(registrar.EnvLive, d.fileExtension(e, rc, reg.ContactExtensions), reg)
 		}
 	}
 	return routes, nil
@@ -266,11 +266,12 @@ func RequestTransferOut(ctx context.Context, dataDir, databaseURL string, demo b
 	return engine.RequestTransferFromOther(ctx, name)
 }
 
-// startBuiltin opens a built-in test registry (see openBuiltin), serves it
-// over EPP on addr, and connects to it.
-func (d *Daemon) startBuiltin(name, addr string, files tlsca.Files, pw string) (*eppregistry.Registry, error) {
+// startBuiltin opens a built-in test registry (see openBuiltin) on clock
+// (its environment's, shifted with it), serves it over EPP on addr, and
+// connects to it.
+func (d *Daemon) startBuiltin(name, addr string, files tlsca.Files, pw string, clock registrar.Clock) (*eppregistry.Registry, error) {
 	engine, err := d.openBuiltin(name, sandbox.Config{Delay: d.cfg.SandboxDelay, TransferDelay: d.cfg.SandboxTransferDelay, LogRetention: d.cfg.SandboxLogRetention,
-		Synchronous: d.cfg.SQLiteSynchronous, Prices: catalogPrices(d.catalog),
+		Synchronous: d.cfg.SQLiteSynchronous, Prices: catalogPrices(d.catalog), Clock: clock,
 		Logger: d.cfg.Logger.With("component", name)})
 	if err != nil {
 		return nil, err
@@ -324,8 +325,9 @@ func (b *builtin) close() {
 // roles, contact extensions, acknowledgements), so that requests are
 // validated as GET extensions/{ext} documents and nothing the catalog
 // asks for is lost; contact extensions are refused when the registry does
-// not take them (form).
-func (d *Daemon) fileExtension(e ExtensionConfig, form eppregistry.ContactExtensionForm) registrar.Extension {
+// not take them (form); its lifecycle is its registry's (rc), with the
+// defaults for what the file leaves out.
+func (d *Daemon) fileExtension(e ExtensionConfig, rc RegistryConfig, form eppregistry.ContactExtensionForm) registrar.Extension {
 	// LoadRegistries has checked the prices.
 	regCents, _ := registrar.ParseCents(e.RegistrationPrice)
 	renewCents, _ := registrar.ParseCents(e.RenewalPrice)
@@ -337,6 +339,7 @@ func (d *Daemon) fileExtension(e ExtensionConfig, form eppregistry.ContactExtens
 	ext.MinYears, ext.MaxYears, ext.Currency = e.MinYears, e.MaxYears, e.Currency
 	ext.RegistrationCents, ext.RenewalCents = regCents, renewCents
 	ext.ContactExtensionsUnsent = form == eppregistry.FormNone
+	ext.Lifecycle = rc.LifecycleTerms.WithDefaults(renewCents)
 	return ext
 }
 

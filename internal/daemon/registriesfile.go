@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,6 +31,7 @@ import (
 //	    pool_size: 4
 //	    rate_limit: 10
 //	    contact_extensions: neulevel
+//	    lifecycle: {expiry_model: autorenew, renew_window: 30d, grace: 30d, redemption: 30d, pending_delete: 5d, restore_price: "40.00"}
 //	    extensions:
 //	      - {name: com, min_years: 1, max_years: 10, currency: USD, registration_price: "10.44", renewal_price: "10.44"}
 type RegistriesFile struct {
@@ -73,8 +75,100 @@ type RegistryConfig struct {
 	// takes none; then a request carrying any for its extensions is
 	// refused with a 400 at /contact_extensions, never silently dropped.
 	ContactExtensions string `yaml:"contact_extensions"`
+	// Lifecycle is how the registry treats its domains after their
+	// first term; each field is optional [registrar.Lifecycle.WithDefaults].
+	Lifecycle LifecycleConfig `yaml:"lifecycle"`
 	// Extensions are the extensions this registry serves.
 	Extensions []ExtensionConfig `yaml:"extensions"`
+
+	// LifecycleTerms is Lifecycle as LoadRegistries checked it, its zero
+	// fields for the defaults; RestoreCents is in each extension's
+	// currency.
+	LifecycleTerms registrar.Lifecycle `yaml:"-"`
+}
+
+// LifecycleConfig is a registry's lifecycle settings. The periods are
+// durations with days allowed: 30d, 720h, 5d12h.
+type LifecycleConfig struct {
+	// ExpiryModel is autorenew (the registry renews at expiry and credits
+	// a delete in its grace period: most gTLDs) or delete (the registry
+	// deletes at the end of the grace period: many ccTLDs) [autorenew].
+	ExpiryModel string `yaml:"expiry_model"`
+	// RenewWindow is how long before expiry auto-renew renews [30d].
+	RenewWindow string `yaml:"renew_window"`
+	// Grace is the auto-renew grace period after expiry [30d].
+	Grace string `yaml:"grace"`
+	// Redemption is the redemption grace period (RFC 3915) [30d].
+	Redemption string `yaml:"redemption"`
+	// PendingDelete is how long a domain stays pendingDelete [5d].
+	PendingDelete string `yaml:"pending_delete"`
+	// RestorePrice is the restore fee, a decimal amount in each
+	// extension's currency [four years of its renewal price].
+	RestorePrice string `yaml:"restore_price"`
+}
+
+// maxLifecyclePeriod bounds each lifecycle period of the file.
+const maxLifecyclePeriod = 365 * 24 * time.Hour
+
+// parseDays parses a Go duration in which d (24 h) may also be used.
+func parseDays(s string) (time.Duration, error) {
+	var total time.Duration
+	rest := strings.TrimSpace(s)
+	if i := strings.Index(rest, "d"); i >= 0 {
+		n, err := strconv.Atoi(rest[:i])
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("%q is not a duration", s)
+		}
+		total, rest = time.Duration(n)*24*time.Hour, rest[i+1:]
+		if rest == "" {
+			return total, nil
+		}
+	}
+	d, err := time.ParseDuration(rest)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration", s)
+	}
+	return total + d, nil
+}
+
+// check validates c into r.LifecycleTerms, reporting each
+// bad field with bad.
+func (c LifecycleConfig) check(r *RegistryConfig, bad func(field, format string, args ...any)) {
+	switch m := registrar.ExpiryModel(c.ExpiryModel); m {
+	case "", registrar.ExpiryAutoRenew, registrar.ExpiryDelete:
+		r.LifecycleTerms.Model = m
+	default:
+		bad("expiry_model", `must be "autorenew" or "delete", not %q`, c.ExpiryModel)
+	}
+	for _, p := range []struct {
+		field, v string
+		dst      *time.Duration
+	}{
+		{"renew_window", c.RenewWindow, &r.LifecycleTerms.RenewWindow},
+		{"grace", c.Grace, &r.LifecycleTerms.Grace},
+		{"redemption", c.Redemption, &r.LifecycleTerms.Redemption},
+		{"pending_delete", c.PendingDelete, &r.LifecycleTerms.PendingDelete},
+	} {
+		if p.v == "" {
+			continue
+		}
+		d, err := parseDays(p.v)
+		switch {
+		case err != nil:
+			bad(p.field, "%v: want a duration such as 30d or 720h", err)
+		case d <= 0 || d > maxLifecyclePeriod:
+			bad(p.field, "must be more than 0 and at most 365d, not %s", p.v)
+		default:
+			*p.dst = d
+		}
+	}
+	if c.RestorePrice != "" {
+		cents, ok := registrar.ParseCents(c.RestorePrice)
+		if !ok || cents <= 0 {
+			bad("restore_price", "must be a decimal amount such as \"40.00\"")
+		}
+		r.LifecycleTerms.RestoreCents = cents
+	}
 }
 
 // ExtensionConfig is one extension of a registry.
@@ -201,6 +295,7 @@ func LoadRegistries(path string) (*RegistriesFile, error) {
 		default:
 			bad(at("contact_extensions"), `must be "neulevel" or empty, not %q`, r.ContactExtensions)
 		}
+		r.Lifecycle.check(r, func(field, format string, args ...any) { bad(at("lifecycle."+field), format, args...) })
 		if len(r.Extensions) == 0 {
 			bad(at("extensions"), "no extensions listed")
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/openregistrar/registrar/internal/daemon"
+	"github.com/openregistrar/registrar/internal/registrar"
 )
 
 func writeFile(t *testing.T, name, body string) string {
@@ -71,5 +72,60 @@ func TestLoadRegistries(t *testing.T) {
 				t.Errorf("LoadRegistries = %v, want an error starting with the path and containing %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestLoadRegistriesLifecycle: a registry's lifecycle settings are
+// optional, take days or Go durations, and are checked strictly, each
+// error naming its line and field.
+func TestLoadRegistriesLifecycle(t *testing.T) {
+	t.Parallel()
+	base := `registries:
+  - name: example
+    address: epp.example.net:700
+    client_id: openreg
+    password: s3cret-pw
+    lifecycle:
+      expiry_model: delete
+      renew_window: 45d
+      grace: 40d
+      redemption: 720h
+      pending_delete: 5d12h
+      restore_price: "80.00"
+    extensions:
+      - {name: de, currency: EUR, registration_price: "5", renewal_price: "5"}
+`
+	f, err := daemon.LoadRegistries(writeFile(t, "registries.yaml", base))
+	if err != nil {
+		t.Fatalf("LoadRegistries = %v", err)
+	}
+	day := 24 * time.Hour
+	want := registrar.Lifecycle{Model: registrar.ExpiryDelete, RenewWindow: 45 * day, Grace: 40 * day, Redemption: 30 * day,
+		PendingDelete: 5*day + 12*time.Hour, RestoreCents: 8000}
+	if got := f.Registries[0].LifecycleTerms; got != want {
+		t.Errorf("LifecycleTerms = %+v, want %+v", got, want)
+	}
+
+	none := strings.Replace(base, base[strings.Index(base, "    lifecycle:"):strings.Index(base, "    extensions:")], "", 1)
+	if f, err = daemon.LoadRegistries(writeFile(t, "registries.yaml", none)); err != nil {
+		t.Fatalf("LoadRegistries without lifecycle = %v", err)
+	}
+	if got, want := f.Registries[0].LifecycleTerms.WithDefaults(500), (registrar.Lifecycle{}).WithDefaults(500); got != want {
+		t.Errorf("without lifecycle: %+v, want the defaults %+v", got, want)
+	}
+
+	tests := []struct{ name, from, to, want string }{
+		{"model", "expiry_model: delete", "expiry_model: keep", `:7: registries[0].lifecycle.expiry_model: must be "autorenew" or "delete", not "keep"`},
+		{"not a duration", "grace: 40d", "grace: a month", ":9: registries[0].lifecycle.grace"},
+		{"zero", "redemption: 720h", "redemption: 0s", ":10: registries[0].lifecycle.redemption: must be more than 0"},
+		{"too long", "renew_window: 45d", "renew_window: 400d", ":8: registries[0].lifecycle.renew_window: must be more than 0 and at most 365d"},
+		{"price", `restore_price: "80.00"`, `restore_price: "eighty"`, ":12: registries[0].lifecycle.restore_price"},
+		{"unknown", "grace: 40d", "grace_period: 40d", `unknown field "grace_period"`},
+	}
+	for _, tt := range tests {
+		path := writeFile(t, "registries.yaml", strings.Replace(base, tt.from, tt.to, 1))
+		if _, err := daemon.LoadRegistries(path); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: LoadRegistries = %v, want an error containing %q", tt.name, err, tt.want)
+		}
 	}
 }

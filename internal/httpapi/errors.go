@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/openregistrar/registrar/internal/jsonstrict"
 	"github.com/openregistrar/registrar/internal/registrar"
@@ -86,6 +87,16 @@ var ruleCodes = map[registrar.Rule]int{
 	registrar.RuleQueryTooLong:   CodeQueryTooLong,
 }
 
+// visibleReasons are the workflow error codes (Error.Reason) that an
+// HTTP error shows, since errors[].code is a number: the message of each
+// error item begins with the reason ("domain_max_term: ..."), so a client
+// tells them apart without parsing the rest. domain_max_term is a 400
+// (code 10000, at /years), not_restorable a 409 (code 1005).
+var visibleReasons = map[string]string{
+	registrar.CodeDomainMaxTerm: "/years",
+	registrar.CodeNotRestorable: "",
+}
+
 // errorItem is one entry of the envelope's errors array.
 type errorItem struct {
 	Code    int          `json:"code"`
@@ -134,6 +145,16 @@ func (s *Server) writeError(w http.ResponseWriter, r *request, err error) {
 		items = []errorItem{{Code: m.code, Message: e.Message}}
 		if e.Kind == registrar.KindUnavailable {
 			s.Logger.Warn("dependency unavailable", "request_id", r.id, "path", r.URL.Path, "error", err)
+		}
+	}
+	if p, ok := visibleReasons[e.Reason]; ok && e.Kind != registrar.KindInternal {
+		for i := range items {
+			if !strings.HasPrefix(items[i].Message, e.Reason) {
+				items[i].Message = e.Reason + ": " + items[i].Message
+			}
+		}
+		if len(items) == 1 && items[0].Source == nil && e.Kind == registrar.KindInvalid {
+			items[0].Source = pointer(p)
 		}
 	}
 	if !m.retry {

@@ -56,6 +56,8 @@ func TestWriteError(t *testing.T) {
 		{"rate limited", registrar.Errorf(registrar.KindRateLimited, "t", "slow down"), 429, []item{{971, ""}}, true},
 		{"internal", errors.New("boom"), 500, []item{{1500, ""}}, true},
 		{"unavailable", registrar.Errorf(registrar.KindUnavailable, "t", "db"), 503, []item{{1503, ""}}, true},
+		{"renew: max term", &registrar.Error{Kind: registrar.KindInvalid, Reason: registrar.CodeDomainMaxTerm, Message: "past 10 years"}, 400, []item{{10000, "/years"}}, false},
+		{"restore: not restorable", &registrar.Error{Kind: registrar.KindConflict, Reason: registrar.CodeNotRestorable, Message: "not in redemption"}, 409, []item{{1005, ""}}, false},
 		// A rule code belongs to validation only.
 		{"rule on another kind", &registrar.Error{Kind: registrar.KindNotFound, Rule: registrar.RuleQueryMissing, Message: "x"}, 404, []item{{10000, ""}}, false},
 	}

@@ -47,6 +47,10 @@ func statusLinksOf(wf *registrar.Workflow) statusLinks {
 		return statusLinks{Self: resource + "/transfer-in-status", Resource: resource}
 	case registrar.WorkflowTransferOut:
 		return statusLinks{Self: resource + "/transfer-out-status", Resource: resource}
+	case registrar.WorkflowRenewal:
+		return statusLinks{Self: resource + "/renewal-status", Resource: resource}
+	case registrar.WorkflowRestore:
+		return statusLinks{Self: resource + "/restore-status", Resource: resource}
 	}
 	return statusLinks{Self: resource + "/registration-status", Resource: resource}
 }
