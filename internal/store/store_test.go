@@ -329,7 +329,7 @@ func TestWorkflowRoundTrip(t *testing.T) {
 		}
 		var overdue []*registrar.Workflow
 		db.InTx(ctx, func(tx *store.Tx) error {
-			overdue, err = tx.OverdueWorkflows(ctx, t0.Add(2*time.Hour), 10)
+			overdue, err = tx.OverdueWorkflows(ctx, registrar.EnvLive, t0.Add(2*time.Hour), 10)
 			return err
 		})
 		if len(overdue) != 1 || overdue[0].ID != wf.ID {

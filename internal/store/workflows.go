@@ -108,9 +108,9 @@ func (tx *Tx) LatestWorkflow(ctx context.Context, accountID string, env registra
 
 // OverdueWorkflows returns up to limit non-terminal workflows whose
 // deadline is before now.
-func (tx *Tx) OverdueWorkflows(ctx context.Context, now time.Time, limit int) ([]*registrar.Workflow, error) {
-	rs, err := tx.q.query(ctx, `SELECT `+workflowColumns+` FROM workflows WHERE deadline IS NOT NULL AND deadline < $1
-		ORDER BY deadline LIMIT $2`, micros(now), limit)
+func (tx *Tx) OverdueWorkflows(ctx context.Context, env registrar.Env, now time.Time, limit int) ([]*registrar.Workflow, error) {
+	rs, err := tx.q.query(ctx, `SELECT `+workflowColumns+` FROM workflows WHERE deadline IS NOT NULL AND deadline < $1 AND env = $2
+		ORDER BY deadline LIMIT $3`, micros(now), env, limit)
 	if err != nil {
 		return nil, dbErr("store.OverdueWorkflows", err)
 	}

@@ -161,14 +161,25 @@ func (w *sweepWorker) Work(ctx context.Context, job *river.Job[sweepArgs]) error
 	return w.e.Sweep(ctx)
 }
 
-// Sweep fails every non-terminal workflow whose deadline has passed:
-// action_required ones with action_expired, others with deadline_exceeded.
+// Sweep fails every non-terminal workflow whose deadline has passed on
+// its environment's clock (deadlines are set on it, and a shifted sandbox
+// clock runs ahead of the wall clock): action_required ones with
+// action_expired, others with deadline_exceeded.
 func (e *Engine) Sweep(ctx context.Context) error {
+	for _, env := range []registrar.Env{registrar.EnvLive, registrar.EnvSandbox} {
+		if err := e.sweep(ctx, env); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *Engine) sweep(ctx context.Context, env registrar.Env) error {
 	for {
 		var overdue []*registrar.Workflow
 		err := e.DB.InTx(ctx, func(tx *store.Tx) error {
 			var err error
-			overdue, err = tx.OverdueWorkflows(ctx, e.Clock.Now(), 100)
+			overdue, err = tx.OverdueWorkflows(ctx, env, e.clock(env).Now(), 100)
 			return err
 		})
 		if err != nil || len(overdue) == 0 {
