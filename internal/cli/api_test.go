@@ -451,7 +451,7 @@ func TestAPIUsage(t *testing.T) {
 		{[]string{"transfer-out"}, 1, "usage: registrar transfer-out "},
 		{[]string{"transfer-out", "approve"}, 1, "transfer-out approve takes one domain name, not 0"},
 		{[]string{"transfer-out", "status", "a.com", "b.com"}, 1, "transfer-out status takes one domain name"},
-		{[]string{"status", "a.com", "--update", "--transfer"}, 1, "status takes --update or --transfer, not both"},
+		{[]string{"status", "a.com", "--update", "--transfer"}, 1, "status takes one of --update, --transfer, --renewal and --restore"},
 	}
 	bad := writeContact(t, "x@example.com")
 	os.WriteFile(bad, []byte(`{"email": "x@example.com", "telephone": "+1.5"}`), 0o600)
