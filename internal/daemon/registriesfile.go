@@ -143,11 +143,12 @@ func (c LifecycleConfig) check(r *RegistryConfig, bad func(field, format string,
 	for _, p := range []struct {
 		field, v string
 		dst      *time.Duration
+		max      time.Duration
 	}{
-		{"renew_window", c.RenewWindow, &r.LifecycleTerms.RenewWindow},
-		{"grace", c.Grace, &r.LifecycleTerms.Grace},
-		{"redemption", c.Redemption, &r.LifecycleTerms.Redemption},
-		{"pending_delete", c.PendingDelete, &r.LifecycleTerms.PendingDelete},
+		{"renew_window", c.RenewWindow, &r.LifecycleTerms.RenewWindow, registrar.MaxRenewWindow},
+		{"grace", c.Grace, &r.LifecycleTerms.Grace, maxLifecyclePeriod},
+		{"redemption", c.Redemption, &r.LifecycleTerms.Redemption, maxLifecyclePeriod},
+		{"pending_delete", c.PendingDelete, &r.LifecycleTerms.PendingDelete, maxLifecyclePeriod},
 	} {
 		if p.v == "" {
 			continue
@@ -156,8 +157,8 @@ func (c LifecycleConfig) check(r *RegistryConfig, bad func(field, format string,
 		switch {
 		case err != nil:
 			bad(p.field, "%v: want a duration such as 30d or 720h", err)
-		case d <= 0 || d > maxLifecyclePeriod:
-			bad(p.field, "must be more than 0 and at most 365d, not %s", p.v)
+		case d <= 0 || d > p.max:
+			bad(p.field, "must be more than 0 and at most %dd, not %s", p.max/(24*time.Hour), p.v)
 		default:
 			*p.dst = d
 		}

@@ -118,7 +118,7 @@ func TestLoadRegistriesLifecycle(t *testing.T) {
 		{"model", "expiry_model: delete", "expiry_model: keep", `:7: registries[0].lifecycle.expiry_model: must be "autorenew" or "delete", not "keep"`},
 		{"not a duration", "grace: 40d", "grace: a month", ":9: registries[0].lifecycle.grace"},
 		{"zero", "redemption: 720h", "redemption: 0s", ":10: registries[0].lifecycle.redemption: must be more than 0"},
-		{"too long", "renew_window: 45d", "renew_window: 400d", ":8: registries[0].lifecycle.renew_window: must be more than 0 and at most 365d"},
+		{"too long", "renew_window: 45d", "renew_window: 400d", ":8: registries[0].lifecycle.renew_window: must be more than 0 and at most 90d"},
 		{"price", `restore_price: "80.00"`, `restore_price: "eighty"`, ":12: registries[0].lifecycle.restore_price"},
 		{"unknown", "grace: 40d", "grace_period: 40d", `unknown field "grace_period"`},
 	}

@@ -78,6 +78,9 @@ const (
 	GraceDefault         = 30 * 24 * time.Hour
 	RedemptionDefault    = 30 * 24 * time.Hour
 	PendingDeleteDefault = 5 * 24 * time.Hour
+	// MaxRenewWindow bounds RenewWindow: the lifecycle job looks this far
+	// ahead of expiry and no further.
+	MaxRenewWindow = 90 * 24 * time.Hour
 	// MaxTermYears is the longest a registration may run ahead (RFC 5731
 	// practice, ICANN RAA): a renewal beyond it is refused with
 	// domain_max_term.

@@ -48,9 +48,8 @@ const (
 	// lifecyclePage is how many registrations a scan reads at a time.
 	lifecyclePage = 500
 	// lifecycleLead is how far ahead of expiry the scan looks: past the
-	// month's notice, and any renewal window up to it (a longer
-	// RenewWindow acts as this long).
-	lifecycleLead = 90 * 24 * time.Hour
+	// month's notice, and the longest renewal window a registry may have.
+	lifecycleLead = registrar.MaxRenewWindow
 	// Expiry notices (ICANN ERRP): about a month and a week before,
 	// and within five days after.
 	noticeMonthLead = 30 * 24 * time.Hour
