@@ -24,21 +24,21 @@ type readmeStep struct {
 var exitComment = regexp.MustCompile(`#\s*exit status (\d+)\s*$`)
 
 // readmeWalkthrough returns the steps of the first ```console block of
-// README.md's "Command line" section: a line "$ COMMAND" (ending in
+// README.md's section named section: a line "$ COMMAND" (ending in
 // "# exit status N" when it does not exit 0), then the lines it prints.
-func readmeWalkthrough(t *testing.T) []readmeStep {
+func readmeWalkthrough(t *testing.T, section string) []readmeStep {
 	t.Helper()
 	raw, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, section, ok := strings.Cut(string(raw), "\n## Command line\n")
+	_, text, ok := strings.Cut(string(raw), "\n## "+section+"\n")
 	if !ok {
-		t.Fatal(`README.md has no "## Command line" section`)
+		t.Fatalf(`README.md has no "## %s" section`, section)
 	}
-	_, block, ok := strings.Cut(section, "\n```console\n")
+	_, block, ok := strings.Cut(text, "\n```console\n")
 	if !ok {
-		t.Fatal("the Command line section of README.md has no ```console block")
+		t.Fatalf("the %s section of README.md has no ```console block", section)
 	}
 	block, _, _ = strings.Cut(block, "\n```\n")
 	var steps []readmeStep
@@ -60,7 +60,7 @@ func readmeWalkthrough(t *testing.T) []readmeStep {
 }
 
 // TestREADMEWalkthrough runs the command-line walkthrough of README.md as
-// written: it builds ./cmd/registrar as ./registrar in a new directory,
+// written, then the one of "The life of a domain" on the same server: it builds ./cmd/registrar as ./registrar in a new directory,
 // runs `./registrar serve` there on a free port (the README runs it with
 // its defaults in another terminal), then runs each $ line of the block
 // with sh in that directory and checks its exit status and that it
@@ -71,10 +71,15 @@ func TestREADMEWalkthrough(t *testing.T) {
 		t.Skip("-short: builds the command and runs it as a child process")
 	}
 	t.Parallel()
-	steps := readmeWalkthrough(t)
+	steps := readmeWalkthrough(t, "Command line")
 	if len(steps) < 10 {
 		t.Fatalf("the README walkthrough has %d commands; the parser must be wrong", len(steps))
 	}
+	life := readmeWalkthrough(t, "The life of a domain")
+	if len(life) < 10 {
+		t.Fatalf("the README's life of a domain has %d commands; the parser must be wrong", len(life))
+	}
+	steps = append(steps, life...)
 	goCmd, err := exec.LookPath("go")
 	if err != nil {
 		t.Fatalf("no go command to build ./cmd/registrar with: %v", err)
