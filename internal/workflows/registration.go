@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -250,7 +251,19 @@ func (e *Engine) create(ctx context.Context, wf *registrar.Workflow, d *registra
 	if res.Pending {
 		return e.awaitPending(wf, d), nil
 	}
+	e.lockCreated(ctx, reg, wf)
 	return e.succeed(wf, d, res.CreatedAt, res.ExpiresAt), nil
+}
+
+// lockCreated sets the transfer lock a new registration is stored with
+// (locked: true) at the registry, which an EPP create cannot. It is
+// best effort: the registration succeeds without it, and reconciliation,
+// finding the lock missing, re-applies it with an update workflow.
+func (e *Engine) lockCreated(ctx context.Context, reg registrar.Registry, wf *registrar.Workflow) {
+	err := reg.Update(ctx, registrar.DomainUpdate{Name: wf.Domain, AddStatuses: []string{registrar.StatusTransferLocked}})
+	if err != nil {
+		e.Logger.Warn("could not set the transfer lock of a new registration; reconciliation will", "workflow_id", wf.ID, "domain", wf.Domain, "error", err)
+	}
 }
 
 // registrantExtensions are a request's contact extensions as the registry
@@ -278,6 +291,9 @@ func (e *Engine) reconcile(ctx context.Context, reg registrar.Registry, wf *regi
 	case err == nil && info.Sponsored && info.AuthInfo == d.AuthInfo:
 		if info.Pending {
 			return e.awaitPending(wf, d), true, nil
+		}
+		if !slices.Contains(info.Statuses, registrar.StatusTransferLocked) {
+			e.lockCreated(ctx, reg, wf)
 		}
 		return e.succeed(wf, d, info.CreatedAt, info.ExpiresAt), true, nil
 	case err == nil:

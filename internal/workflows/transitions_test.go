@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -632,6 +633,16 @@ func (c transitionCase) run(t *testing.T) {
 		t.Errorf("registry calls (-want +got):\n%s", diff)
 	}
 	checkCalls(t, calls)
+	// A registration that became active had its transfer lock set at the
+	// registry right after the create answered (lockCreated); a pending
+	// create's is left to reconciliation.
+	b.reg.mu.Lock()
+	locks := slices.Clone(b.reg.locks)
+	b.reg.mu.Unlock()
+	created := got.State == registrar.StateSucceeded && slices.Contains(calls, "Create "+domain+" #1") && !slices.Contains(calls, "Poll")
+	if created && !slices.Contains(locks, domain) {
+		t.Errorf("%s succeeded from its create without its transfer lock set (calls %q)", domain, calls)
+	}
 
 	q := b.queuedSteps()
 	switch {

@@ -302,7 +302,7 @@ func TestNew(t *testing.T) {
 	want := Config{MaxDomains: 100, InProgressTimeout: time.Hour, BlockedTimeout: 7 * day, TransferTimeout: 10 * day, ActionTimeout: 15 * day,
 		JobTimeout: 30 * time.Second, RescueAfter: time.Minute, RetryMin: time.Second, RetryMax: time.Minute,
 		PendingRecheck: time.Minute, PollInterval: 2 * time.Second, SweepInterval: 30 * time.Second, Workers: 50,
-		MaxInFlight: 20, LifecycleInterval: time.Minute, ReconcileEvery: 24 * time.Hour, fetchPoll: time.Second, Policies: map[registrar.Env]registrar.Policy{
+		MaxInFlight: 20, LifecycleInterval: time.Minute, ReconcileEvery: 24 * time.Hour, ReconcileRate: ReconcileRateDefault, fetchPoll: time.Second, Policies: map[registrar.Env]registrar.Policy{
 			registrar.EnvSandbox: {Verify: registrar.VerifyScenario},
 			registrar.EnvLive:    {Verify: registrar.VerifyNewAddresses, Billed: true},
 		}}
