@@ -95,15 +95,17 @@ type SyncResult struct {
 
 // RecordSync stores one check's result: the registration's registry_sync
 // and check time, the changes to it, and a reconcile_differences row per
-// difference new since the last check, in tx. It returns false, writing nothing, when the
+// difference new since the last check, and a history event per change
+// (see syncEvents), in tx. It returns false, writing nothing, when the
 // registration is no longer the one checked (deleted, registered again,
 // or its status moved on meanwhile): the next run checks it afresh.
 func (tx *Tx) RecordSync(ctx context.Context, r SyncResult) (bool, error) {
 	const op = "store.RecordSync"
+	var expiresAfter *time.Time // the registration's expiry after the change, for its events
 	if r.Delete {
 		var accountID string
-		err := tx.q.queryRow(ctx, `DELETE FROM registrations WHERE env = $1 AND domain = $2 AND workflow_id = $3 AND status = $4 RETURNING account_id`,
-			r.Env, r.Domain, r.WorkflowID, r.Status).Scan(&accountID)
+		err := tx.q.queryRow(ctx, `DELETE FROM registrations WHERE env = $1 AND domain = $2 AND workflow_id = $3 AND status = $4 RETURNING account_id, expires_at`,
+			r.Env, r.Domain, r.WorkflowID, r.Status).Scan(&accountID, nullMicrosInto{&expiresAfter})
 		if isNoRows(err) {
 			return false, nil
 		}
@@ -111,6 +113,9 @@ func (tx *Tx) RecordSync(ctx context.Context, r SyncResult) (bool, error) {
 			return false, dbErr(op, err)
 		}
 		if err := tx.ReleaseDomainSlot(ctx, accountID, r.Env); err != nil {
+			return false, err
+		}
+		if err := tx.ForgetDomain(ctx, r.Env, r.Domain); err != nil {
 			return false, err
 		}
 	} else {
@@ -127,14 +132,22 @@ func (tx *Tx) RecordSync(ctx context.Context, r SyncResult) (bool, error) {
 			us := micros(*r.NewExpiresAt)
 			expires = &us
 		}
-		n, err := tx.q.exec(ctx, `UPDATE registrations SET sync_checked_at = $1, registry_sync = $2, status = $3, expires_at = COALESCE($4, expires_at)
-			WHERE env = $5 AND domain = $6 AND workflow_id = $7 AND status = $8`,
-			micros(r.Sync.CheckedAt), string(body), status, expires, r.Env, r.Domain, r.WorkflowID, r.Status)
+		// A new status begins now (status_since), as the lifecycle job's
+		// clocks for grace and redemption count from it.
+		err = tx.q.queryRow(ctx, `UPDATE registrations SET sync_checked_at = $1, registry_sync = $2, status = $3, expires_at = COALESCE($4, expires_at),
+			status_since = CASE WHEN status = $3 THEN status_since ELSE $1 END
+			WHERE env = $5 AND domain = $6 AND workflow_id = $7 AND status = $8 RETURNING expires_at`,
+			micros(r.Sync.CheckedAt), string(body), status, expires, r.Env, r.Domain, r.WorkflowID, r.Status).Scan(nullMicrosInto{&expiresAfter})
+		if isNoRows(err) {
+			return false, nil
+		}
 		if err != nil {
 			return false, dbErr(op, err)
 		}
-		if n == 0 {
-			return false, nil
+	}
+	for _, ev := range syncEvents(r, expiresAfter) {
+		if err := tx.AddRegistrationEvent(ctx, r.Env, r.Domain, r.AccountID, ev); err != nil {
+			return false, err
 		}
 	}
 	for _, d := range r.Report {
@@ -146,6 +159,69 @@ func (tx *Tx) RecordSync(ctx context.Context, r SyncResult) (bool, error) {
 		}
 	}
 	return true, nil
+}
+
+// The details of the history events of reconciliation.
+const (
+	detailPurged  = "purged by the registry after its redemption period"
+	detailMissing = "not found at the registry"
+)
+
+// syncEvents are the history events of the changes r makes to our
+// registration, one per change: a purge is EventDeleted, a registration
+// suspended because the registry lacks it or another registrar sponsors
+// it is EventRegistryMissing (the detail says which), and a registration
+// back from suspended or with its expiry corrected is EventReconciled
+// (detail: field, ours → the registry's). A check that changes nothing
+// (an unchanged finding, a hold or lock only recorded or re-applied)
+// writes none, so runs after the first add no history. expires is the
+// registration's expiry after the change.
+func syncEvents(r SyncResult, expires *time.Time) []registrar.RegistrationEvent {
+	at := r.Sync.CheckedAt
+	status := r.Status
+	if r.NewStatus != "" {
+		status = r.NewStatus
+	}
+	ev := func(typ, detail string) registrar.RegistrationEvent {
+		return registrar.RegistrationEvent{At: at, Type: typ, Status: status, ExpiresAt: expires, Detail: detail}
+	}
+	if r.Delete {
+		return []registrar.RegistrationEvent{{At: at, Type: registrar.EventDeleted, Status: "deleted", ExpiresAt: expires, Detail: detailPurged}}
+	}
+	var out []registrar.RegistrationEvent
+	if r.NewStatus != "" && r.NewStatus != r.Status {
+		switch {
+		case r.NewStatus == registrar.RegistrationSuspended && r.Sync.State == registrar.SyncForeign:
+			sponsor := "another registrar"
+			if d, ok := syncFinding(r, "sponsor"); ok {
+				sponsor = d.Registry
+			}
+			out = append(out, ev(registrar.EventRegistryMissing, "sponsored by "+sponsor+" at the registry: "+
+				string(r.Status)+" → "+string(r.NewStatus)))
+		case r.NewStatus == registrar.RegistrationSuspended:
+			out = append(out, ev(registrar.EventRegistryMissing, detailMissing+": "+string(r.Status)+" → "+string(r.NewStatus)))
+		default:
+			out = append(out, ev(registrar.EventReconciled, "status: "+string(r.Status)+" → "+string(r.NewStatus)))
+		}
+	}
+	if r.NewExpiresAt != nil {
+		detail := "expires_at: → " + r.NewExpiresAt.UTC().Format(time.RFC3339)
+		if d, ok := syncFinding(r, "expires_at"); ok {
+			detail = "expires_at: " + d.Ours + " → " + d.Registry
+		}
+		out = append(out, ev(registrar.EventReconciled, detail))
+	}
+	return out
+}
+
+// syncFinding is r's difference in field.
+func syncFinding(r SyncResult, field string) (registrar.SyncDifference, bool) {
+	for _, d := range r.Sync.Differences {
+		if d.Field == field {
+			return d, true
+		}
+	}
+	return registrar.SyncDifference{}, false
 }
 
 // SyncDifference is one row of the reconciliation report.

@@ -134,3 +134,121 @@ func TestRegistrationsDueForSync(t *testing.T) {
 		}
 	})
 }
+
+// TestRecordSyncHistory: every change RecordSync makes to a registration
+// is in its history, written in the same transaction; a check that
+// changes nothing adds none, and a dropped result writes none.
+func TestRecordSyncHistory(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		ctx := context.Background()
+		db := storetest.Open(t, b)
+		acct, _, err := db.CreateAccount(ctx, "ada", nil, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		exp := t0.AddDate(1, 0, 0)
+		claim := func(domain string, status registrar.RegistrationStatus) {
+			t.Helper()
+			g := &registrar.Registration{AccountID: acct.ID, Env: registrar.EnvLive, DomainName: domain, WorkflowID: "wf-" + domain,
+				Status: status, CreatedAt: t0, ExpiresAt: &exp, PrivacyMode: registrar.PrivacyRedaction}
+			if err := db.InTx(ctx, func(tx *store.Tx) error {
+				if err := tx.ReserveDomainSlot(ctx, acct.ID, registrar.EnvLive, 10); err != nil {
+					return err
+				}
+				_, err := tx.ClaimDomain(ctx, g, 1)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		at := t0.Add(time.Hour)
+		record := func(domain string, status registrar.RegistrationStatus, state string, mutate func(*store.SyncResult), diffs ...registrar.SyncDifference) bool {
+			t.Helper()
+			r := store.SyncResult{Env: registrar.EnvLive, Domain: domain, AccountID: acct.ID, WorkflowID: "wf-" + domain, Status: status,
+				Sync: registrar.RegistrySync{State: state, CheckedAt: at, Differences: diffs}, Report: diffs}
+			if mutate != nil {
+				mutate(&r)
+			}
+			var ok bool
+			if err := db.InTx(ctx, func(tx *store.Tx) error {
+				var err error
+				ok, err = tx.RecordSync(ctx, r)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return ok
+		}
+		history := func(domain string) []string {
+			t.Helper()
+			evs, err := db.RegistrationHistory(ctx, acct.ID, registrar.EnvLive, domain)
+			if err != nil {
+				t.Fatalf("history of %s: %v", domain, err)
+			}
+			var out []string
+			for _, ev := range evs {
+				if !ev.At.Equal(at) {
+					t.Errorf("%s: event at %v, want %v", domain, ev.At, at)
+				}
+				s := ev.Type + " " + string(ev.Status) + " " + ev.Detail
+				if ev.ExpiresAt != nil {
+					s += " @" + ev.ExpiresAt.UTC().Format(time.RFC3339)
+				}
+				out = append(out, s)
+			}
+			return out
+		}
+		expS, newExp := exp.Format(time.RFC3339), exp.AddDate(1, 0, 0)
+		newS := newExp.Format(time.RFC3339)
+
+		claim("expiry.com", registrar.RegistrationActive)
+		claim("missing.com", registrar.RegistrationActive)
+		claim("foreign.com", registrar.RegistrationActive)
+		claim("purged.com", registrar.RegistrationRedemptionPeriod)
+		claim("back.com", registrar.RegistrationSuspended)
+		claim("hold.com", registrar.RegistrationActive)
+
+		ok := record("expiry.com", registrar.RegistrationActive, registrar.SyncDiffers, func(r *store.SyncResult) { r.NewExpiresAt = &newExp },
+			registrar.SyncDifference{Field: "expires_at", Ours: expS, Registry: newS, Action: registrar.SyncOursCorrected})
+		ok = ok && record("missing.com", registrar.RegistrationActive, registrar.SyncMissing,
+			func(r *store.SyncResult) { r.NewStatus = registrar.RegistrationSuspended },
+			registrar.SyncDifference{Field: "existence", Ours: "active", Registry: "not found", Action: registrar.SyncOursCorrected})
+		ok = ok && record("foreign.com", registrar.RegistrationActive, registrar.SyncForeign,
+			func(r *store.SyncResult) { r.NewStatus = registrar.RegistrationSuspended },
+			registrar.SyncDifference{Field: "sponsor", Ours: "us", Registry: "other-registrar", Action: registrar.SyncOursCorrected})
+		ok = ok && record("purged.com", registrar.RegistrationRedemptionPeriod, registrar.SyncMissing,
+			func(r *store.SyncResult) { r.Delete = true },
+			registrar.SyncDifference{Field: "existence", Ours: "redemption_period", Registry: "not found", Action: registrar.SyncOursCorrected})
+		ok = ok && record("back.com", registrar.RegistrationSuspended, registrar.SyncDiffers,
+			func(r *store.SyncResult) { r.NewStatus = registrar.RegistrationActive },
+			registrar.SyncDifference{Field: "sponsor", Ours: "suspended", Registry: "us", Action: registrar.SyncOursCorrected})
+		// Recorded, not acted on: no change, no event.
+		ok = ok && record("hold.com", registrar.RegistrationActive, registrar.SyncDiffers, nil,
+			registrar.SyncDifference{Field: "status:serverHold", Ours: "absent", Registry: "present", Action: registrar.SyncRecorded})
+		if !ok {
+			t.Fatal("a RecordSync was dropped")
+		}
+		// The same finding again on the suspended one changes nothing.
+		if !record("missing.com", registrar.RegistrationSuspended, registrar.SyncMissing, nil,
+			registrar.SyncDifference{Field: "existence", Ours: "active", Registry: "not found", Action: registrar.SyncOursCorrected}) {
+			t.Fatal("second RecordSync(missing.com) dropped")
+		}
+		// A stale result writes no event either.
+		if record("hold.com", registrar.RegistrationExpired, registrar.SyncMissing, func(r *store.SyncResult) { r.NewStatus = registrar.RegistrationSuspended }) {
+			t.Fatal("stale RecordSync(hold.com) = true")
+		}
+
+		for domain, want := range map[string][]string{
+			"expiry.com":  {"reconciled active expires_at: " + expS + " → " + newS + " @" + newS},
+			"missing.com": {"registry_missing suspended not found at the registry: active → suspended @" + expS},
+			"foreign.com": {"registry_missing suspended sponsored by other-registrar at the registry: active → suspended @" + expS},
+			"purged.com":  {"deleted deleted purged by the registry after its redemption period @" + expS},
+			"back.com":    {"reconciled active status: suspended → active @" + expS},
+			"hold.com":    nil,
+		} {
+			if got := history(domain); !cmp.Equal(got, want) {
+				t.Errorf("history of %s = %q, want %q", domain, got, want)
+			}
+		}
+	})
+}
