@@ -384,9 +384,13 @@ type Address struct {
 type UpdateRequest struct {
 	// AutoRenew turns automatic renewal on or off; see Bool.
 	AutoRenew *bool `json:"auto_renew,omitempty"`
+	// Locked sets (true) or removes (false) the registry's transfer lock,
+	// clientTransferProhibited (our extension); a domain must be unlocked
+	// before another registrar can transfer it away.
+	Locked *bool `json:"locked,omitempty"`
 }
 
-// Bool returns a pointer to v, for UpdateRequest.AutoRenew.
+// Bool returns a pointer to v, for UpdateRequest.AutoRenew and Locked.
 func Bool(v bool) *bool { return &v }
 
 // Tier is a domain's pricing tier.

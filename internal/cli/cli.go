@@ -62,6 +62,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = env.get(args[1:])
 	case "autorenew":
 		err = env.autorenew(args[1:])
+	case "lock":
+		err = env.lock(args[1:])
 	case "renew":
 		err = env.renew(args[1:])
 	case "restore":
@@ -125,6 +127,7 @@ API commands (clients of a server's API):
   registrar list                       the account's registrations
   registrar get NAME                   one registration
   registrar autorenew NAME on|off      turn automatic renewal on or off
+  registrar lock NAME on|off           set or remove the transfer lock at the registry
   registrar renew NAME                 renew a domain (--years N; --wait follows it to the end)
   registrar restore NAME               restore a domain in its redemption period (--wait)
   registrar history NAME               a registration's history: renewals, expiry, restores

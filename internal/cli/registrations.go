@@ -179,8 +179,19 @@ func (e *cmdEnv) status(args []string) error {
 }
 
 func (e *cmdEnv) autorenew(args []string) error {
-	f := newFlags(e, "autorenew NAME on|off", "Turn a registration's automatic renewal on or off (an update workflow).",
-		"registrar autorenew example.com off")
+	return e.toggle(args, "autorenew", "Turn a registration's automatic renewal on or off (an update workflow).",
+		func(on bool) client.UpdateRequest { return client.UpdateRequest{AutoRenew: client.Bool(on)} })
+}
+
+func (e *cmdEnv) lock(args []string) error {
+	return e.toggle(args, "lock", "Set (on) or remove (off) a registration's transfer lock at its registry (an update workflow); "+
+		"another registrar can ask for a domain only once it is off.",
+		func(on bool) client.UpdateRequest { return client.UpdateRequest{Locked: client.Bool(on)} })
+}
+
+// toggle runs an update command that turns one setting on or off.
+func (e *cmdEnv) toggle(args []string, name, about string, req func(on bool) client.UpdateRequest) error {
+	f := newFlags(e, name+" NAME on|off", about, "registrar "+name+" example.com off")
 	api := apiFlags(f)
 	async := f.bool("async", false, "ask the server to answer at once (Prefer: respond-async)")
 	w := waitFlags(f)
@@ -189,13 +200,13 @@ func (e *cmdEnv) autorenew(args []string) error {
 		return err
 	}
 	if len(pos) != 2 || (pos[1] != "on" && pos[1] != "off") {
-		return f.usageError("autorenew takes a domain name and on or off")
+		return f.usageError(name + " takes a domain name and on or off")
 	}
 	c, rec, err := api.client()
 	if err != nil {
 		return err
 	}
-	st, err := c.UpdateRegistration(e.ctx, pos[0], client.UpdateRequest{AutoRenew: client.Bool(pos[1] == "on")}, client.UpdateOptions{Async: *async})
+	st, err := c.UpdateRegistration(e.ctx, pos[0], req(pos[1] == "on"), client.UpdateOptions{Async: *async})
 	if err != nil {
 		return err
 	}

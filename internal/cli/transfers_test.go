@@ -146,6 +146,11 @@ func TestTransferOutCommands(t *testing.T) {
 	}
 	for _, n := range []string{"out-keep.com", "out-go.com"} {
 		do(0, "register", n)
+		// Registered locked: a transfer request is refused until then.
+		if code, _, errOut := run(t, "sandbox", "transfer-request", n, "--demo", "--data-dir", dir); code != 1 || !strings.Contains(errOut, "clientTransferProhibited") {
+			t.Errorf("sandbox transfer-request of the locked %s = %d %q, want 1 and clientTransferProhibited", n, code, errOut)
+		}
+		contains(t, "lock off", do(0, "lock", n, "off"), "succeeded", "locked:      no")
 		// An hour: the registry must not approve it before we decide.
 		out := do(0, "sandbox", "transfer-request", n, "--demo", "--sandbox-transfer-delay", "1h")
 		contains(t, "sandbox transfer-request", out, "otherregistrar requested the transfer of "+n)

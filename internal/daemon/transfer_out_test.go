@@ -35,6 +35,20 @@ func TestTransferOutScenarios(t *testing.T) {
 			if st := s.waitState("registrar", n, 30*time.Second, completed); st.State != registrar.StateSucceeded {
 				t.Fatalf("registration of %s ended %s %+v", n, st.State, st.Error)
 			}
+			// Registered locked at the registry: unlocked, as an account
+			// does before it moves a domain away.
+			if r := s.do(http.MethodPatch, base+"/registrations/"+n, s.token, map[string]any{"locked": false}); r.Status != http.StatusOK && r.Status != http.StatusAccepted {
+				t.Fatalf("PATCH %s locked false = %d %s", n, r.Status, r.Body)
+			}
+			for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+				st := s.do("GET", base+"/registrations/"+n+"/update-status", s.token, nil).status(t)
+				if st.State == registrar.StateSucceeded {
+					break
+				}
+				if st.Completed || time.Now().After(deadline) {
+					t.Fatalf("unlocking %s: update %s %+v", n, st.State, st.Error)
+				}
+			}
 		}
 		ctx := context.Background()
 		for _, n := range names {
