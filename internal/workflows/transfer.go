@@ -335,6 +335,7 @@ func (e *Engine) settleTransfer(ctx context.Context, wf *registrar.Workflow, d *
 				expires = info.ExpiresAt
 			}
 		}
+		e.lockCreated(ctx, reg, wf) // stored locked, as a registration
 		return e.succeedTransfer(wf, d, expires), nil
 	case registrar.TransferClientRejected:
 		return e.fail(wf, registrar.CodeTransferRejected, "the losing registrar rejected the transfer"), nil
