@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -13,7 +15,9 @@ import (
 
 	"github.com/openregistrar/registrar/internal/daemon"
 	"github.com/openregistrar/registrar/internal/registrar"
+	"github.com/openregistrar/registrar/internal/sandbox"
 	"github.com/openregistrar/registrar/internal/store/storetest"
+	"github.com/openregistrar/registrar/internal/tlsca"
 )
 
 // TestLifecycleEndToEnd runs a domain's whole life (issue 13) on a
@@ -496,4 +500,186 @@ func lifecycleEndToEnd(t *testing.T, s *server, env string) {
 	if g, code := l.get(noticed); code != http.StatusOK || g.Status != registrar.RegistrationActive {
 		t.Errorf("the restored %s at the end: %d %s, want active", noticed, code, g.Status)
 	}
+}
+
+// TestLifecycleBilled proves the charges of a domain's life where the
+// live environment is billed: a registries file and a standalone sandbox
+// registry. Its clock cannot be shifted the user's way (AdvanceClock
+// refuses the live clock with real registries, which this checks), so the
+// test moves the registrar's base clock and the registry's together, as
+// the other daemon tests move deadlines, with a lifecycle job running
+// every half second: one charge per renewal (explicit, concurrent and
+// repeated POSTs, and automatic), one restore fee.
+func TestLifecycleBilled(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		t.Parallel()
+		clock := &registrar.ShiftClock{}
+		reg := startClockedRegistry(t, clock)
+		s := startServer(t, b, func(c *daemon.Config) {
+			c.Registries = reg.file
+			c.Clock = clock
+			c.Workflows.LifecycleInterval = 500 * time.Millisecond
+		})
+		s.verifyRegistrant()
+		lifecycleBilled(t, s, reg, clock)
+	})
+}
+
+func lifecycleBilled(t *testing.T, s *server, reg *registry, clock *registrar.ShiftClock) {
+	l := &life{t: t, s: s, env: "registrar", tag: "billed"}
+	const (
+		auto     = "auto-billed.com"
+		explicit = "explicit-billed.com"
+		restored = "restored-billed.com"
+	)
+	if _, err := s.d.DB().AdvanceClock(context.Background(), registrar.EnvLive, time.Hour); !registrar.IsKind(err, registrar.KindConflict) {
+		t.Errorf("AdvanceClock of the live clock with real registries = %v, want a conflict", err)
+	}
+	l.register(auto, true)
+	explicitExp := *l.register(explicit, false).ExpiresAt
+	g := l.register(restored, false)
+	exp := *g.ExpiresAt
+
+	renews := func(domain string) int {
+		t.Helper()
+		entries, err := reg.engine.Log(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, e := range entries {
+			if e.Command == "renew" && e.Domain == domain && strings.HasPrefix(e.Result, "1000 ") {
+				n++
+			}
+		}
+		return n
+	}
+	// charges returns the domain's charges other than its registration's.
+	charges := func(domain string) []int64 {
+		t.Helper()
+		cs, err := s.d.DB().Charges(context.Background(), s.account)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []int64
+		for _, c := range cs {
+			if c.Domain == domain {
+				out = append(out, c.AmountCents)
+			}
+		}
+		return out
+	}
+	wantCharges := func(domain string, want ...int64) {
+		t.Helper()
+		// The first is the registration's.
+		if got := charges(domain); len(got) != len(want)+1 || !slices.Equal(got[1:], want) {
+			t.Errorf("charges of %s: %v, want the registration's and then %v", domain, got, want)
+		}
+	}
+
+	// Explicit: concurrent POSTs, one renewal, one charge; a repeated POST
+	// for the same term gets the same renewal back.
+	const posts = 4
+	answers := make([]*response, posts)
+	var wg sync.WaitGroup
+	for i := range posts {
+		wg.Go(func() {
+			answers[i] = s.do("POST", l.url("/registrations/"+explicit+"/renew"), s.token, map[string]any{"years": 1})
+		})
+	}
+	wg.Wait()
+	for i, r := range answers {
+		if r.Status != http.StatusCreated && r.Status != http.StatusAccepted {
+			t.Fatalf("concurrent POST renew %d of %s = %d %s", i, explicit, r.Status, r.Body)
+		}
+	}
+	l.eventually(30*time.Second, func() error {
+		if st := l.workflowStatus(explicit, "renewal"); st.State != registrar.StateSucceeded {
+			return fmt.Errorf("renewal of %s is %s %+v", explicit, st.State, st.Error)
+		}
+		return nil
+	})
+	first := l.workflowStatus(explicit, "renewal").CreatedAt.Truncate(time.Microsecond)
+	r := s.do("POST", l.url("/registrations/"+explicit+"/renew"), s.token,
+		map[string]any{"years": 1, "current_expires_at": explicitExp.Format(time.RFC3339Nano)})
+	if r.Status != http.StatusCreated || !r.status(t).CreatedAt.Truncate(time.Microsecond).Equal(first) {
+		t.Errorf("repeated POST renew of %s for the term renewed = %d %s, want 201 with the first renewal", explicit, r.Status, r.Body)
+	}
+	if n := renews(explicit); n != 1 {
+		t.Errorf("the registry renewed %s %d times, want 1", explicit, n)
+	}
+	wantCharges(explicit, 1044)
+
+	// Automatic, in the renewal window.
+	clock.Advance(exp.Add(-29 * 24 * time.Hour).Sub(clock.Now()))
+	l.eventually(30*time.Second, func() error {
+		if st := l.workflowStatus(auto, "renewal"); st.State != registrar.StateSucceeded {
+			return fmt.Errorf("renewal of %s is %s %+v", auto, st.State, st.Error)
+		}
+		return nil
+	})
+	time.Sleep(2 * time.Second) // a few more lifecycle passes
+	if n := renews(auto); n != 1 {
+		t.Errorf("the registry renewed %s %d times, want 1", auto, n)
+	}
+	wantCharges(auto, 1044)
+
+	// Past the grace period, then a restore: the restore fee, once.
+	clock.Advance(exp.Add(31 * 24 * time.Hour).Sub(clock.Now()))
+	l.wantStatus(restored, registrar.RegistrationRedemptionPeriod)
+	r = s.do("POST", l.url("/registrations/"+restored+"/restore"), s.token, nil)
+	if r.Status != http.StatusCreated && r.Status != http.StatusAccepted {
+		t.Fatalf("POST restore of %s = %d %s", restored, r.Status, r.Body)
+	}
+	l.wantStatus(restored, registrar.RegistrationActive)
+	if r := s.do("POST", l.url("/registrations/"+restored+"/restore"), s.token, nil); r.Status != http.StatusConflict {
+		t.Errorf("a second POST restore of the restored %s = %d %s, want 409", restored, r.Status, r.Body)
+	}
+	time.Sleep(2 * time.Second)
+	wantCharges(restored, 4*1044)
+	wantCharges(explicit, 1044)
+	wantCharges(auto, 1044)
+}
+
+// startClockedRegistry starts a standalone sandbox registry, as
+// startRegistry does, on clock.
+func startClockedRegistry(t *testing.T, clock registrar.Clock) *registry {
+	t.Helper()
+	dir := t.TempDir()
+	files, err := tlsca.Ensure(filepath.Join(dir, "tls"), "billed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine, err := sandbox.Open(filepath.Join(dir, "sandbox.db"), sandbox.Config{Delay: 300 * time.Millisecond, Clock: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srvTLS, _ := files.ServerConfig(true)
+	srv := sandbox.NewServer(engine, sandbox.ServerConfig{TLS: srvTLS, Accounts: map[string]string{"billed": "billed-pw1"}})
+	if err := srv.Listen("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		srv.Close()
+		engine.Close()
+	})
+	file := filepath.Join(dir, "registries.yaml")
+	if err := os.WriteFile(file, []byte(fmt.Sprintf(`registries:
+  - name: billed
+    address: %s
+    server_name: localhost
+    client_id: billed
+    password: billed-pw1
+    client_cert: %s
+    client_key: %s
+    ca: %s
+    pool_size: 4
+    rate_limit: 1000
+    extensions:
+      - {name: com, currency: USD, registration_price: "10.44", renewal_price: "10.44"}
+`, srv.Addr(), files.ClientCert, files.ClientKey, files.CACert)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return &registry{engine: engine, file: file}
 }
