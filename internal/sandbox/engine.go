@@ -671,7 +671,8 @@ func (e *Engine) create(ctx context.Context, c *command, fn execFunc) (Response,
 }
 
 // RenewDomain extends a registration by req.Years and returns the new
-// expiry and the price. req.CurExpiry's date (UTC) must be the current
+// expiry and the price; for a renewslow- name it answers a committed
+// renew only after Delay. req.CurExpiry's date (UTC) must be the current
 // expiry's date; only the sponsor may renew; the new expiry may be at most
 // ten years away; the fee rules of RFC 8748 apply (see CreateDomain).
 func (e *Engine) RenewDomain(ctx context.Context, clientID, clTRID string, req DomainRenew) (DomainRenewed, Response, error) {
@@ -725,6 +726,19 @@ func (e *Engine) RenewDomain(ctx context.Context, clientID, clTRID string, req D
 	})
 	if err != nil {
 		return DomainRenewed{}, resp, err
+	}
+	if scenarioOf(name) == scenarioRenewSlow {
+		// The renew is committed; only the answer is slow, as for a
+		// slow- create (see create).
+		t := time.NewTimer(e.delay)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return DomainRenewed{}, resp, commandFailed("%s %s: no answer: %w", c.name, name, ctx.Err())
+		case <-e.closed:
+			return DomainRenewed{}, resp, commandFailed("%s %s: no answer: the engine is closed", c.name, name)
+		}
 	}
 	return res, resp, nil
 }

@@ -154,7 +154,7 @@ const (
 
 // scenarios are matched in order: the longer xfer- prefixes first.
 var scenarios = []scenario{scenarioSlow, scenarioPending, scenarioOutage, scenarioReject, scenarioTaken, scenarioPremium,
-	scenarioRenewFail, scenarioRenewFlaky, scenarioRestoreFail, scenarioXferAck, scenarioXferNack, scenarioXferLocked, scenarioXferNew, scenarioXferPremium, scenarioXfer}
+	scenarioRenewFail, scenarioRenewFlaky, scenarioRenewSlow, scenarioRestoreFail, scenarioXferAck, scenarioXferNack, scenarioXferLocked, scenarioXferNew, scenarioXferPremium, scenarioXfer}
 
 // isXfer reports whether s is one of the transfer scenarios.
 func (s scenario) isXfer() bool { return strings.HasPrefix(string(s), string(scenarioXfer)) }

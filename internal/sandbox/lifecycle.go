@@ -35,6 +35,7 @@ const (
 	scenarioRenewFail   scenario = "renewfail-"   // every renew refused
 	scenarioRenewFlaky  scenario = "renewflaky-"  // the first renew answers 2400, later ones succeed
 	scenarioRestoreFail scenario = "restorefail-" // every restore request refused
+	scenarioRenewSlow   scenario = "renewslow-"   // commits the renew, then answers only after Delay
 )
 
 // rgp values of domains.rgp besides "": the RGP statuses the registry

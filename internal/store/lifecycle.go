@@ -85,6 +85,25 @@ func (tx *Tx) ClaimRenewal(ctx context.Context, env registrar.Env, domain string
 	return existing, dbErr(op, err)
 }
 
+// RenewalTermOn returns the term of domain in env that has a renewal and
+// ends on the UTC date of day, if any: a client names a term by the
+// expiry it read, which registries keep as a date and the command line
+// shows to the second.
+func (tx *Tx) RenewalTermOn(ctx context.Context, env registrar.Env, domain string, day time.Time) (time.Time, bool, error) {
+	y, m, d := day.UTC().Date()
+	from := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	var us int64
+	err := tx.q.queryRow(ctx, `SELECT cur_expiry FROM renewals WHERE env = $1 AND domain = $2 AND cur_expiry >= $3 AND cur_expiry < $4
+		ORDER BY cur_expiry LIMIT 1`, env, domain, micros(from), micros(from.AddDate(0, 0, 1))).Scan(&us)
+	if isNoRows(err) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, dbErr("store.RenewalTermOn", err)
+	}
+	return time.UnixMicro(us).UTC(), true, nil
+}
+
 // ReplaceRenewal makes workflowID the renewal of a term whose renewal
 // was old (a failed one), unless someone replaced it first: it reports
 // whether it did.

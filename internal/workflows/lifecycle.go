@@ -158,9 +158,17 @@ func (e *Engine) startRenewal(ctx context.Context, accountID string, env registr
 			}
 			return registrar.Errorf(registrar.KindConflict, op, "%s", msg)
 		}
+		// The term: the current one, or the one the client names by its
+		// expiry, matched by date (registries keep dates, and the command
+		// line shows expiries to the second).
 		term := *g.ExpiresAt
-		if cur != nil {
+		if cur != nil && !utcDay(*cur).Equal(utcDay(term)) {
 			term = cur.UTC()
+			if t, ok, err := tx.RenewalTermOn(ctx, env, domain, term); err != nil {
+				return err
+			} else if ok {
+				term = t
+			}
 		}
 		t, err := e.terms(env, extensionOf(domain))
 		if err != nil {
@@ -197,7 +205,7 @@ func (e *Engine) startRenewal(ctx context.Context, accountID string, env registr
 				return registrar.Errorf(registrar.KindConflict, op, "another renewal of %s started meanwhile; retry", domain)
 			}
 		}
-		if cur != nil && !cur.Equal(*g.ExpiresAt) {
+		if !term.Equal(*g.ExpiresAt) {
 			return registrar.Errorf(registrar.KindConflict, op, "%s expires at %s, not at the current_expires_at given (%s)",
 				domain, g.ExpiresAt.Format(time.RFC3339), cur.UTC().Format(time.RFC3339))
 		}
