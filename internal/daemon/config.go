@@ -162,6 +162,7 @@ func (c *Config) Settings() []Setting {
 		{"sweep-interval", "how often overdue workflows are failed", &c.Workflows.SweepInterval},
 		{"lifecycle-every", "how often registrations are looked at to renew, expire, notify or delete (at once, too, when the clock is advanced)", &c.Workflows.LifecycleInterval},
 		{"reconcile-every", "the period within which every registration is checked against its registry, spread over it", &c.Workflows.ReconcileEvery},
+		{"reconcile-rate", "infos a second reconciliation may send each registry, within the registry's own rate_limit (negative: no limit of its own)", &c.Workflows.ReconcileRate},
 		{"search-cache-ttl", "how long a registry's answer about a name serves domain search", &c.Search.CacheTTL},
 		{"search-cache-size", "names domain search's cache holds", &c.Search.CacheSize},
 		{"shutdown-timeout", "how long a stop waits for requests and steps in flight", &c.ShutdownTimeout},
