@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -63,14 +64,30 @@ var lifecycleEnvs = []registrar.Env{registrar.EnvLive, registrar.EnvSandbox}
 // runLifecycle runs one pass over every environment. An error with one
 // registration is logged and the pass goes on; the first is returned at
 // the end, so River retries the pass (each action is idempotent).
+// A clock shifted while a pass runs kicks a job that uniqueness drops
+// (the running one is that job), so the pass runs again, with the new
+// time, whenever an environment's clock moved against the wall clock
+// meanwhile.
 func (e *Engine) runLifecycle(ctx context.Context) error {
-	var first error
-	for _, env := range lifecycleEnvs {
-		if err := e.lifecycleEnv(ctx, env, &first); err != nil {
-			return err
+	skews := func() map[registrar.Env]time.Duration {
+		m := map[registrar.Env]time.Duration{}
+		for _, env := range lifecycleEnvs {
+			m[env] = e.clock(env).Now().Sub(time.Now()).Round(time.Second)
+		}
+		return m
+	}
+	for {
+		before := skews()
+		var first error
+		for _, env := range lifecycleEnvs {
+			if err := e.lifecycleEnv(ctx, env, &first); err != nil {
+				return err
+			}
+		}
+		if first != nil || maps.Equal(before, skews()) || ctx.Err() != nil {
+			return first
 		}
 	}
-	return first
 }
 
 func (e *Engine) lifecycleEnv(ctx context.Context, env registrar.Env, first *error) error {
