@@ -53,6 +53,17 @@
 //	                         the class "premium"; a create or renew follows
 //	                         RFC 8748: see Fees.
 //	xfer-                    exists at OtherRegistrar: see Transfers.
+//	renewfail-               refuses every renew (2105).
+//	renewflaky-              answers the name's first renew 2400 (the count
+//	                         is stored, so it survives a restart); later ones
+//	                         succeed.
+//	renewslow-               commits each renew, then answers only after Delay
+//	                         (as slow- for creates).
+//	restorefail-             refuses every RGP restore request (2304).
+//
+// A domain's life after its create (autorenew or delete at expiry, delete
+// into redemption, RGP restore, purge) runs on [Config.Clock]; see
+// lifecycle.go and docs/ARCHITECTURE.md, "The life of a domain".
 //
 // # Transfers
 //
