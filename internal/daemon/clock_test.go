@@ -18,7 +18,7 @@ func waitClock(t *testing.T, d *daemon.Daemon, env registrar.Env, ahead time.Dur
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		got := d.Clock(env).Now().Sub(time.Now())
+		got := time.Until(d.Clock(env).Now())
 		if got > ahead-time.Minute && got < ahead+time.Minute {
 			return
 		}
@@ -94,7 +94,7 @@ func TestClockLiveRefused(t *testing.T) {
 	if !registrar.IsKind(err, registrar.KindConflict) || !strings.Contains(err.Error(), "real time with real registries") {
 		t.Errorf("AdvanceClock(live) with real registries = %v, want refused", err)
 	}
-	if d := s.d.Clock(registrar.EnvLive).Now().Sub(time.Now()).Abs(); d > time.Minute {
+	if d := time.Until(s.d.Clock(registrar.EnvLive).Now()).Abs(); d > time.Minute {
 		t.Errorf("the live clock with real registries is %s off real time, want real time despite the stored offset", d)
 	}
 	if _, err := s.d.DB().AdvanceClock(ctx, registrar.EnvSandbox, time.Hour); err != nil {

@@ -72,7 +72,7 @@ func (e *Engine) runLifecycle(ctx context.Context) error {
 	skews := func() map[registrar.Env]time.Duration {
 		m := map[registrar.Env]time.Duration{}
 		for _, env := range lifecycleEnvs {
-			m[env] = e.clock(env).Now().Sub(time.Now()).Round(time.Second)
+			m[env] = time.Until(e.clock(env).Now()).Round(time.Second)
 		}
 		return m
 	}
