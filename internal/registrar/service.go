@@ -102,6 +102,9 @@ type RegistrationRequest struct {
 	// ContactExtensions are registry-specific values of the registrant
 	// (.us nexus); they go to the registry with the registrant contact.
 	ContactExtensions map[string]any `json:"contact_extensions,omitempty"`
+	// Nameservers (ours): 2 to 13 host names; without them the registry
+	// configuration's defaults.
+	Nameservers []string `json:"nameservers,omitempty"`
 	// Acknowledgements are what the registrant accepted (.page HSTS
 	// preload); the workflow records them as consents, with the time.
 	Acknowledgements map[string]any `json:"acknowledgements,omitempty"`
@@ -118,6 +121,19 @@ type UpdateRequest struct {
 	// Locked is our extension: true sets the registry status
 	// clientTransferProhibited (StatusTransferLocked), false removes it.
 	Locked *bool `json:"locked,omitempty"`
+	// Nameservers (ours) replaces the domain's name servers: 2 to 13 host
+	// names.
+	Nameservers []string `json:"nameservers,omitempty"`
+	// DNSSEC (ours) replaces the domain's DS records; none turns DNSSEC off.
+	DNSSEC *DNSSEC `json:"dnssec,omitempty"`
+	// Contacts (ours) changes the registrant and the other roles; a
+	// material change of registrant (name, organisation, email) waits for
+	// both registrants' confirmation (ICANN Transfer Policy, change of
+	// registrant).
+	Contacts *Contacts `json:"contacts,omitempty"`
+	// TransferLockOptOut (ours) waives the 60-day lock against transfers
+	// out that a change of registrant sets.
+	TransferLockOptOut bool `json:"transfer_lock_opt_out,omitempty"`
 }
 
 // Reasons a domain cannot be registered through the API (`reason` of a

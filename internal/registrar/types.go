@@ -214,6 +214,10 @@ type Registration struct {
 	AutoRenew   bool               `json:"auto_renew"`
 	Locked      bool               `json:"locked"`
 	PrivacyMode PrivacyMode        `json:"privacy_mode"`
+	// Nameservers and DNSSEC are ours: the name servers and DS records
+	// the registry has for the domain.
+	Nameservers []string `json:"nameservers,omitempty"`
+	DNSSEC      *DNSSEC  `json:"dnssec,omitempty"`
 	// Renewal is ours: the newest renewal of the current term, when
 	// there is one (a failed auto-renewal shows here).
 	Renewal *RenewalState `json:"renewal,omitempty"`
