@@ -18,13 +18,13 @@ func (s *Server) lifecycleRoutes(env registrar.Env, base string) {
 		"POST": s.api(env, write, s.handleRenew),
 	})
 	s.handle(base+"/registrations/{domain}/renewal-status", map[string]http.HandlerFunc{
-		"GET": s.api(env, read, s.handleRenewalStatus),
+		"GET": s.api(env, read, s.workflowStatus(registrar.Reader.RenewalStatus)),
 	})
 	s.handle(base+"/registrations/{domain}/restore", map[string]http.HandlerFunc{
 		"POST": s.api(env, write, s.handleRestore),
 	})
 	s.handle(base+"/registrations/{domain}/restore-status", map[string]http.HandlerFunc{
-		"GET": s.api(env, read, s.handleRestoreStatus),
+		"GET": s.api(env, read, s.workflowStatus(registrar.Reader.RestoreStatus)),
 	})
 	s.handle(base+"/registrations/{domain}/history", map[string]http.HandlerFunc{
 		"GET": s.api(env, read, s.handleHistory),
@@ -110,32 +110,6 @@ func (s *Server) handleRestore(w http.ResponseWriter, r *request) error {
 		return domainNotFound(err)
 	}
 	return s.respondWorkflow(w, r, wf, http.StatusCreated)
-}
-
-func (s *Server) handleRenewalStatus(w http.ResponseWriter, r *request) error {
-	domain, err := pathDomain(r)
-	if err != nil {
-		return err
-	}
-	wf, err := s.Reader.RenewalStatus(r.Context(), r.accountID(), r.env, domain)
-	if err != nil {
-		return workflowNotFound(err, domain)
-	}
-	writeStatus(w, http.StatusOK, wf)
-	return nil
-}
-
-func (s *Server) handleRestoreStatus(w http.ResponseWriter, r *request) error {
-	domain, err := pathDomain(r)
-	if err != nil {
-		return err
-	}
-	wf, err := s.Reader.RestoreStatus(r.Context(), r.accountID(), r.env, domain)
-	if err != nil {
-		return workflowNotFound(err, domain)
-	}
-	writeStatus(w, http.StatusOK, wf)
-	return nil
 }
 
 // handleHistory answers the registration's history (ours): its events,

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"errors"
 	"io"
@@ -242,30 +243,23 @@ func preferAsync(values []string) bool {
 	return false
 }
 
-func (s *Server) handleRegistrationStatus(w http.ResponseWriter, r *request) error {
-	domain, err := pathDomain(r)
-	if err != nil {
-		return err
+// workflowStatus is the handler of a status endpoint: the newest workflow
+// of one kind for the path's domain, as read reads it from the Reader
+// (registrar.Reader.RegistrationStatus, UpdateStatus, TransferInStatus,
+// …); 404 when there is none.
+func (s *Server) workflowStatus(read func(rd registrar.Reader, ctx context.Context, accountID string, env registrar.Env, domain string) (*registrar.Workflow, error)) handlerFunc {
+	return func(w http.ResponseWriter, r *request) error {
+		domain, err := pathDomain(r)
+		if err != nil {
+			return err
+		}
+		wf, err := read(s.Reader, r.Context(), r.accountID(), r.env, domain)
+		if err != nil {
+			return workflowNotFound(err, domain)
+		}
+		writeStatus(w, http.StatusOK, wf)
+		return nil
 	}
-	wf, err := s.Reader.RegistrationStatus(r.Context(), r.accountID(), r.env, domain)
-	if err != nil {
-		return workflowNotFound(err, domain)
-	}
-	writeStatus(w, http.StatusOK, wf)
-	return nil
-}
-
-func (s *Server) handleUpdateStatus(w http.ResponseWriter, r *request) error {
-	domain, err := pathDomain(r)
-	if err != nil {
-		return err
-	}
-	wf, err := s.Reader.UpdateStatus(r.Context(), r.accountID(), r.env, domain)
-	if err != nil {
-		return workflowNotFound(err, domain)
-	}
-	writeStatus(w, http.StatusOK, wf)
-	return nil
 }
 
 func (s *Server) handleRegistrationGet(w http.ResponseWriter, r *request) error {

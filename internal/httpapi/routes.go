@@ -31,13 +31,13 @@ func (s *Server) routes() {
 			"PATCH": s.api(env, write, s.handleRegistrationEdit),
 		})
 		s.handle(base+"/registrations/{domain}/registration-status", map[string]http.HandlerFunc{
-			"GET": s.api(env, read, s.handleRegistrationStatus),
+			"GET": s.api(env, read, s.workflowStatus(registrar.Reader.RegistrationStatus)),
 		})
 		s.handle(base+"/registrations/{domain}/auth-code", map[string]http.HandlerFunc{
 			"POST": s.api(env, write, s.handleAuthCode),
 		})
 		s.handle(base+"/registrations/{domain}/update-status", map[string]http.HandlerFunc{
-			"GET": s.api(env, read, s.handleUpdateStatus),
+			"GET": s.api(env, read, s.workflowStatus(registrar.Reader.UpdateStatus)),
 		})
 		s.extensionRoutes(env, base)
 		s.availabilityRoutes(env, base)

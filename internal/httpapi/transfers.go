@@ -29,10 +29,10 @@ func (s *Server) transferRoutes(env registrar.Env, base string) {
 		"DELETE": s.api(env, write, s.handleTransferInCancel),
 	})
 	s.handle(base+"/registrations/{domain}/transfer-in-status", map[string]http.HandlerFunc{
-		"GET": s.api(env, read, s.handleTransferInStatus),
+		"GET": s.api(env, read, s.workflowStatus(registrar.Reader.TransferInStatus)),
 	})
 	s.handle(base+"/registrations/{domain}/transfer-out-status", map[string]http.HandlerFunc{
-		"GET": s.api(env, read, s.handleTransferOutStatus),
+		"GET": s.api(env, read, s.workflowStatus(registrar.Reader.TransferOutStatus)),
 	})
 	for _, dec := range []registrar.TransferOutDecision{registrar.TransferOutApprove, registrar.TransferOutReject} {
 		s.handle(base+"/registrations/{domain}/transfer-out/"+string(dec), map[string]http.HandlerFunc{
@@ -173,32 +173,6 @@ func (s *Server) handleTransferInCancel(w http.ResponseWriter, r *request) error
 		return err
 	}
 	wf, err := s.Workflows.CancelTransferIn(r.Context(), r.principal, r.env, domain)
-	if err != nil {
-		return workflowNotFound(err, domain)
-	}
-	writeStatus(w, http.StatusOK, wf)
-	return nil
-}
-
-func (s *Server) handleTransferInStatus(w http.ResponseWriter, r *request) error {
-	domain, err := pathDomain(r)
-	if err != nil {
-		return err
-	}
-	wf, err := s.Reader.TransferInStatus(r.Context(), r.accountID(), r.env, domain)
-	if err != nil {
-		return workflowNotFound(err, domain)
-	}
-	writeStatus(w, http.StatusOK, wf)
-	return nil
-}
-
-func (s *Server) handleTransferOutStatus(w http.ResponseWriter, r *request) error {
-	domain, err := pathDomain(r)
-	if err != nil {
-		return err
-	}
-	wf, err := s.Reader.TransferOutStatus(r.Context(), r.accountID(), r.env, domain)
 	if err != nil {
 		return workflowNotFound(err, domain)
 	}

@@ -114,13 +114,26 @@ func (tx *Tx) ReplaceRenewal(ctx context.Context, env registrar.Env, domain stri
 }
 
 // HasRenewal reports whether the term of domain in env ending at cur has
-// a renewal.
-func (tx *Tx) HasRenewal(ctx context.Context, env registrar.Env, domain string, cur time.Time) (bool, error) {
+// a renewal. It reads from the read pool: the lifecycle job asks it of
+// every auto-renew registration in its window on every pass, and must not
+// take the writer for that.
+func (db *DB) HasRenewal(ctx context.Context, env registrar.Env, domain string, cur time.Time) (bool, error) {
 	var n int
-	err := tx.q.queryRow(ctx, `SELECT count(*) FROM renewals WHERE env = $1 AND domain = $2 AND cur_expiry = $3`,
+	err := db.read.queryRow(ctx, `SELECT count(*) FROM renewals WHERE env = $1 AND domain = $2 AND cur_expiry = $3`,
 		env, domain, micros(cur)).Scan(&n)
 	return n > 0, dbErr("store.HasRenewal", err)
 }
+
+// NoticeSent reports whether notice was sent for the term of domain in
+// env ending at expires, from the read pool (see HasRenewal); ClaimNotice
+// is the authority, in the transaction that sends it.
+func (db *DB) NoticeSent(ctx context.Context, env registrar.Env, domain string, expires time.Time, notice string) (bool, error) {
+	var n int
+	err := db.read.queryRow(ctx, `SELECT count(*) FROM expiry_notices WHERE env = $1 AND domain = $2 AND expires_at = $3 AND notice = $4`,
+		env, domain, micros(expires), notice).Scan(&n)
+	return n > 0, dbErr("store.NoticeSent", err)
+}
+
 
 // ClaimNotice records that notice is sent now for the term of domain in
 // env ending at expires, unless it was before: it reports whether it is

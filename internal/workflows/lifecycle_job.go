@@ -221,12 +221,7 @@ func (e *Engine) expire(ctx context.Context, now time.Time, seen *store.Lifecycl
 // autoRenew starts the automatic renewal of the registration's current
 // term, unless the term has a renewal already (the renewals row).
 func (e *Engine) autoRenew(ctx context.Context, g *store.LifecycleRegistration) error {
-	var has bool
-	if err := e.DB.InTx(ctx, func(tx *store.Tx) error {
-		var err error
-		has, err = tx.HasRenewal(ctx, g.Env, g.DomainName, *g.ExpiresAt)
-		return err
-	}); err != nil || has {
+	if has, err := e.DB.HasRenewal(ctx, g.Env, g.DomainName, *g.ExpiresAt); err != nil || has {
 		return err
 	}
 	_, err := e.startRenewal(ctx, g.AccountID, g.Env, g.DomainName, 1, g.ExpiresAt, true)
@@ -259,6 +254,10 @@ func (e *Engine) notify(ctx context.Context, now time.Time, seen *store.Lifecycl
 	notice := noticeDue(now, *seen.ExpiresAt)
 	if notice == "" {
 		return nil
+	}
+	// Most passes find it sent: look without taking the writer.
+	if sent, err := e.DB.NoticeSent(ctx, seen.Env, seen.DomainName, *seen.ExpiresAt, notice); err != nil || sent {
+		return err
 	}
 	return e.DB.InTx(ctx, func(tx *store.Tx) error {
 		g, err := still(ctx, tx, seen)
