@@ -39,9 +39,3 @@ func ParseHost(s string) (Host, error) {
 	}
 	return Host{ASCII: ascii, Unicode: uni}, nil
 }
-
-// Under reports whether host h is name or a subdomain of it (both ASCII):
-// ns1.example.com is under example.com.
-func Under(h, name string) bool {
-	return h == name || strings.HasSuffix(h, "."+name)
-}

@@ -8,8 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/openregistrar/registrar/internal/domainname"
 )
 
 // The validation of what makes a domain resolve (issue 14): name servers,
@@ -50,10 +48,16 @@ var DSAlgorithms = map[int]string{
 // (GOST R 34.11-94) MUST NOT.
 var DSDigestTypes = map[int]int{2: 32, 4: 48}
 
+// ParseHostName normalises a host name to its lower-case ASCII form or
+// says, in a sentence, why it is not one. registrar depends on the
+// standard library only, so callers pass domainname's rules for host
+// names (HostName in httpapi: domainname.ParseHost).
+type ParseHostName func(s string) (string, error)
+
 // ValidateNameservers checks a list of name servers: MinNameservers to
-// MaxNameservers host names (domainname.ParseHost), no two the same once
-// normalised. It returns them in ASCII lower case, in their order.
-func ValidateNameservers(base string, ns []string) ([]string, []FieldError) {
+// MaxNameservers host names (parse), no two the same once normalised. It
+// returns them in ASCII lower case, in their order.
+func ValidateNameservers(base string, ns []string, parse ParseHostName) ([]string, []FieldError) {
 	var errs []FieldError
 	if len(ns) < MinNameservers || len(ns) > MaxNameservers {
 		errs = append(errs, FieldError{Pointer: base, Message: fmt.Sprintf("must list %d to %d name servers; it lists %d", MinNameservers, MaxNameservers, len(ns))})
@@ -62,17 +66,17 @@ func ValidateNameservers(base string, ns []string) ([]string, []FieldError) {
 	seen := map[string]int{}
 	for i, s := range ns {
 		p := base + "/" + strconv.Itoa(i)
-		h, err := domainname.ParseHost(s)
+		h, err := parse(s)
 		if err != nil {
 			errs = append(errs, FieldError{Pointer: p, Message: err.Error()})
 			continue
 		}
-		if j, dup := seen[h.ASCII]; dup {
-			errs = append(errs, FieldError{Pointer: p, Message: fmt.Sprintf("name server %s is listed twice (also at %s/%d)", h.ASCII, base, j)})
+		if j, dup := seen[h]; dup {
+			errs = append(errs, FieldError{Pointer: p, Message: fmt.Sprintf("name server %s is listed twice (also at %s/%d)", h, base, j)})
 			continue
 		}
-		seen[h.ASCII] = i
-		out = append(out, h.ASCII)
+		seen[h] = i
+		out = append(out, h)
 	}
 	return out, errs
 }
@@ -148,18 +152,18 @@ func dsAlgorithmList() string {
 // (RFC 5952 for IPv6). base is the pointer of the host object, and
 // namePointer that of its name (the URL path's host, for the hosts
 // endpoints).
-func ValidateHost(base, domain string, h Host, namePointer string) (Host, []FieldError) {
+func ValidateHost(base, domain string, h Host, namePointer string, parse ParseHostName) (Host, []FieldError) {
 	var errs []FieldError
 	out := Host{}
-	hn, err := domainname.ParseHost(h.Name)
+	hn, err := parse(h.Name)
 	switch {
 	case err != nil:
 		errs = append(errs, FieldError{Pointer: namePointer, Message: err.Error()})
-	case hn.ASCII == domain || !domainname.Under(hn.ASCII, domain):
+	case !InBailiwick(hn, domain):
 		errs = append(errs, FieldError{Pointer: namePointer, Message: fmt.Sprintf(
-			"glue host %s is not under %s: only a name server inside the domain (like ns1.%s) has glue", hn.ASCII, domain, domain)})
+			"glue host %s is not under %s: only a name server inside the domain (like ns1.%s) has glue", hn, domain, domain)})
 	default:
-		out.Name = hn.ASCII
+		out.Name = hn
 	}
 	if n := len(h.IPv4) + len(h.IPv6); n == 0 || n > MaxHostAddresses {
 		errs = append(errs, FieldError{Pointer: base, Message: fmt.Sprintf("a glue host needs 1 to %d addresses in ipv4 and ipv6; it has %d", MaxHostAddresses, n)})
@@ -199,3 +203,7 @@ func InvalidFields(op string, errs []FieldError) error {
 	}
 	return &Error{Kind: KindInvalid, Op: op, Message: errs[0].Message, Fields: errs}
 }
+
+// InBailiwick reports whether host (ASCII) is strictly under domain: a
+// name server that needs glue.
+func InBailiwick(host, domain string) bool { return strings.HasSuffix(host, "."+domain) }

@@ -1,6 +1,7 @@
 package registrar
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -29,7 +30,7 @@ func TestValidateNameservers(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, errs := ValidateNameservers("/nameservers", c.in)
+			got, errs := ValidateNameservers("/nameservers", c.in, parseHost)
 			if diff := cmp.Diff(c.want, got); diff != "" {
 				t.Errorf("normalised (-want +got):\n%s", diff)
 			}
@@ -38,6 +39,17 @@ func TestValidateNameservers(t *testing.T) {
 			}
 		})
 	}
+}
+
+// parseHost stands for domainname.ParseHost, which registrar may not
+// import: lower case, one trailing dot dropped, at least two labels, no
+// space.
+func parseHost(s string) (string, error) {
+	h := strings.ToLower(strings.TrimSuffix(s, "."))
+	if !strings.Contains(h, ".") || strings.ContainsAny(h, " _") {
+		return "", fmt.Errorf("host name %q is not a host name", s)
+	}
+	return h, nil
 }
 
 func pointers(errs []FieldError) []string {
@@ -127,7 +139,7 @@ func TestValidateHost(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, errs := ValidateHost("", "example.com", c.in, "/host")
+			got, errs := ValidateHost("", "example.com", c.in, "/host", parseHost)
 			if diff := cmp.Diff(c.want, got); diff != "" {
 				t.Errorf("normalised (-want +got):\n%s", diff)
 			}
