@@ -344,3 +344,27 @@ func TestRegistrationNameservers(t *testing.T) {
 		})
 	}
 }
+
+// TestApprovedRegistrationNameservers: a registration the registry
+// approves later (a poll message) sends its name servers then, settled
+// against the info it reads for the dates.
+func TestApprovedRegistrationNameservers(t *testing.T) {
+	t.Parallel()
+	b := newBundle(t)
+	ext := testExt
+	ext.DefaultNameservers = []string{"a.ns.test", "b.ns.test"}
+	b.router.add(registrar.EnvLive, ext, b.reg)
+	wf := b.awaitingReview()
+	calls := len(b.reg.Calls())
+	b.reg.on("info", answer{ours: true, info: registrar.DomainInfo{Nameservers: []string{"a.ns.test"}}}).on("update", answer{})
+	b.reg.enqueue(registrar.PollMessage{ID: "m1", Domain: domain, Success: true, TransactionID: b.data(wf.ID).CreateTRID})
+	if err := b.poll(); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"Poll", "Info example.com", "Update example.com ns+b.ns.test", "Ack m1", "Poll"}, b.reg.Calls()[calls:]); diff != "" {
+		t.Errorf("registry calls (-want +got):\n%s", diff)
+	}
+	if g := b.registration(registrar.EnvLive, domain); !cmp.Equal(g.Nameservers, ext.DefaultNameservers) {
+		t.Errorf("registration nameservers = %q", g.Nameservers)
+	}
+}
