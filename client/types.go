@@ -251,6 +251,10 @@ type Registration struct {
 	// RegistrySync is this server's: what the last reconciliation with
 	// the registry found, once it has checked.
 	RegistrySync *RegistrySync `json:"registry_sync,omitempty"`
+	// Nameservers and DNSSEC are this server's: the name servers and DS
+	// records the registry holds, once set through the API.
+	Nameservers []string `json:"nameservers,omitempty"`
+	DNSSEC      *DNSSEC  `json:"dnssec,omitempty"`
 }
 
 // RenewalState is a registration's newest renewal workflow of its
@@ -333,6 +337,9 @@ type RegisterRequest struct {
 	// Acknowledgements are the user's acknowledgements the extension's
 	// registration schema asks for.
 	Acknowledgements map[string]any `json:"acknowledgements,omitempty"`
+	// Nameservers (our extension) are the domain's name servers, 2 to 13
+	// host names; without them, the registry's defaults.
+	Nameservers []string `json:"nameservers,omitempty"`
 }
 
 // Contacts are a registration's contacts by role. Every supported extension
@@ -388,6 +395,12 @@ type UpdateRequest struct {
 	// clientTransferProhibited (our extension); a domain must be unlocked
 	// before another registrar can transfer it away.
 	Locked *bool `json:"locked,omitempty"`
+	// Nameservers (our extension) replaces the domain's name servers: 2
+	// to 13 host names.
+	Nameservers []string `json:"nameservers,omitempty"`
+	// DNSSEC (our extension) replaces the domain's DS records; a DNSSEC
+	// with no records turns DNSSEC off.
+	DNSSEC *DNSSEC `json:"dnssec,omitempty"`
 }
 
 // Bool returns a pointer to v, for UpdateRequest.AutoRenew and Locked.

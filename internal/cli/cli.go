@@ -70,6 +70,12 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = env.restore(args[1:])
 	case "history":
 		err = env.history(args[1:])
+	case "ns":
+		err = env.sub(args[1:], "ns", map[string]func([]string) error{"set": env.nsSet})
+	case "dnssec":
+		err = env.sub(args[1:], "dnssec", map[string]func([]string) error{"set": env.dnssecSet, "off": env.dnssecOff})
+	case "host":
+		err = env.sub(args[1:], "host", map[string]func([]string) error{"set": env.hostSet, "get": env.hostGet, "delete": env.hostDelete})
 	case "transfer-check":
 		err = env.transferCheck(args[1:])
 	case "transfer":
@@ -131,6 +137,11 @@ API commands (clients of a server's API):
   registrar renew NAME                 renew a domain (--years N; --wait follows it to the end)
   registrar restore NAME               restore a domain in its redemption period (--wait)
   registrar history NAME               a registration's history: renewals, expiry, restores
+  registrar ns set NAME HOST...        replace a domain's name servers (2 to 13) at the registry
+  registrar dnssec set NAME --ds 'KEYTAG ALG DIGESTTYPE DIGEST'...
+                                       publish DS records (DNSSEC on); dnssec off NAME removes them all
+  registrar host set|get|delete NAME HOST [--ip ADDR]...
+                                       create or change, show, or delete a glue host inside the domain
   registrar transfer-check NAME...     can these domains be transferred in, and at what price
   registrar transfer NAME              transfer a domain in (--auth-code CODE; --wait follows it)
   registrar transfer-cancel NAME       cancel a running transfer in

@@ -119,7 +119,8 @@ type DomainInfo struct {
 	RegistrantID string
 	// RGPStatuses are the domain's RGP statuses (RFC 3915 rgpStatus), such
 	// as autoRenewPeriod or redemptionPeriod.
-	RGPStatuses []string // Nameservers are the domain's name servers (hostObj names), and
+	RGPStatuses []string
+	// Nameservers are the domain's name servers (hostObj names), and
 	// DSRecords its DS records (secDNS-1.1 infData).
 	Nameservers []string
 	DSRecords   []DSRecord

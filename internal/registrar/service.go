@@ -53,6 +53,10 @@ type Workflows interface {
 	// redacts it in the transaction that records its end. The caller
 	// shows it only once the workflow has succeeded.
 	StartAuthCode(ctx context.Context, p Principal, env Env, domain string) (*Workflow, string, error)
+	// StartHost starts an update workflow that creates, updates or
+	// deletes a glue host of the account's registration of domain at its
+	// registry (HostRegistry); c is validated (ValidateHost).
+	StartHost(ctx context.Context, p Principal, env Env, domain string, c HostChange) (*Workflow, error)
 	// StartTransferIn starts a transfer-in workflow, or returns the
 	// existing one for the same domain in the same account when it has not
 	// failed: the domain name is the idempotency key, as for
