@@ -27,10 +27,12 @@ type updateData struct {
 	// Retries counts consecutive attempts while blocked, for backoff.
 	Retries      int        `json:"retries,omitempty"`
 	BlockedSince *time.Time `json:"blocked_since,omitempty"`
+	// Owner is the state of a change of contacts (owner.go).
+	Owner *ownerChange `json:"owner,omitempty"`
 }
 
 // changes reports whether the update changes anything.
-func (d *updateData) changes() bool { return d.AutoRenew != nil || d.registry() }
+func (d *updateData) changes() bool { return d.AutoRenew != nil || d.registry() || d.Contacts != nil }
 
 // registry reports whether the update changes something at the registry.
 func (d *updateData) registry() bool { return d.Locked != nil || d.NewAuthCode }
@@ -42,6 +44,11 @@ func (e *Engine) applyUpdate(ctx context.Context, wf *registrar.Workflow) (trans
 	d, err := decode[updateData](wf)
 	if err != nil {
 		return transition{}, err
+	}
+	if d.Contacts != nil {
+		if t, done, err := e.applyContacts(ctx, wf, &d); done || err != nil {
+			return t, err
+		}
 	}
 	if d.registry() {
 		if t, done, err := e.updateRegistry(ctx, wf, &d); done || err != nil {
@@ -138,6 +145,9 @@ func (e *Engine) finishUpdate(wf *registrar.Workflow, d updateData) transition {
 		if err := tx.SaveRegistration(ctx, g); err != nil {
 			return err
 		}
+		if err := e.saveContacts(ctx, tx, wf, &d); err != nil {
+			return err
+		}
 		wf.State, wf.Deadline = registrar.StateSucceeded, timeZero()
 		d.AuthInfo, d.BlockedSince, d.Retries = "", nil, 0
 		wf.Data = mustJSON(d)
@@ -177,6 +187,7 @@ func updateContext(d updateData, pending bool) registrar.StatusContext {
 	if d.NewAuthCode {
 		c.FieldsUpdated = append(c.FieldsUpdated, "auth_code")
 	}
+	ownerContext(d, &c)
 	return c
 }
 
