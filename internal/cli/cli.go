@@ -84,6 +84,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = env.transferCancel(args[1:])
 	case "transfer-out":
 		err = env.transferOut(args[1:])
+	case "contacts":
+		err = env.contacts(args[1:])
 	case "help", "-h", "-help", "--help":
 		usage(stdout)
 		return 0
@@ -147,6 +149,8 @@ API commands (clients of a server's API):
   registrar transfer-cancel NAME       cancel a running transfer in
   registrar transfer-out approve|reject|status NAME
                                        decide on, or show, another registrar's request for a domain
+  registrar contacts set NAME --registrant FILE [--admin FILE] [--opt-out-transfer-lock]
+                                       change a registration's contacts (a new registrant confirms by email)
 
 The API commands find the server, the account and the API token in
 --api-url, --account-id and --api-token, else in the cli.json that the

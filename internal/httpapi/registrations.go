@@ -158,6 +158,9 @@ func (s *Server) handleRegistrationEdit(w http.ResponseWriter, r *request) error
 	if err := validateDNS(&req); err != nil {
 		return err
 	}
+	if err := s.validateContacts(r, &req); err != nil {
+		return err
+	}
 	wf, err := s.Workflows.StartUpdate(r.Context(), r.principal, r.env, domain, req)
 	if err != nil {
 		return domainNotFound(err)

@@ -30,10 +30,12 @@ type updateData struct {
 	// Retries counts consecutive attempts while blocked, for backoff.
 	Retries      int        `json:"retries,omitempty"`
 	BlockedSince *time.Time `json:"blocked_since,omitempty"`
+	// Owner is the state of a change of contacts (owner.go).
+	Owner *ownerChange `json:"owner,omitempty"`
 }
 
 // changes reports whether the update changes anything.
-func (d *updateData) changes() bool { return d.AutoRenew != nil || d.registry() }
+func (d *updateData) changes() bool { return d.AutoRenew != nil || d.registry() || d.Contacts != nil }
 
 // registry reports whether the update changes something at the registry.
 func (d *updateData) registry() bool {
@@ -47,6 +49,11 @@ func (e *Engine) applyUpdate(ctx context.Context, wf *registrar.Workflow) (trans
 	d, err := decode[updateData](wf)
 	if err != nil {
 		return transition{}, err
+	}
+	if d.Contacts != nil {
+		if t, done, err := e.applyContacts(ctx, wf, &d); done || err != nil {
+			return t, err
+		}
 	}
 	if d.Host != nil {
 		if t, done, err := e.updateHost(ctx, wf, &d); done || err != nil {
@@ -151,6 +158,9 @@ func (e *Engine) finishUpdate(wf *registrar.Workflow, d updateData) transition {
 		if err := recordDNS(ctx, tx, g, d.UpdateRequest); err != nil {
 			return err
 		}
+		if err := e.saveContacts(ctx, tx, wf, &d); err != nil {
+			return err
+		}
 		wf.State, wf.Deadline = registrar.StateSucceeded, timeZero()
 		d.AuthInfo, d.BlockedSince, d.Retries = "", nil, 0
 		wf.Data = mustJSON(d)
@@ -191,6 +201,7 @@ func updateContext(d updateData, pending bool) registrar.StatusContext {
 		c.FieldsUpdated = append(c.FieldsUpdated, "auth_code")
 	}
 	dnsContext(&c, d)
+	ownerContext(d, &c)
 	return c
 }
 
