@@ -134,7 +134,6 @@ func (db *DB) NoticeSent(ctx context.Context, env registrar.Env, domain string, 
 	return n > 0, dbErr("store.NoticeSent", err)
 }
 
-
 // ClaimNotice records that notice is sent now for the term of domain in
 // env ending at expires, unless it was before: it reports whether it is
 // the first time. Call it in the transaction that queues the mail.
