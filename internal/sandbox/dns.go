@@ -368,3 +368,67 @@ func loadDS(ctx context.Context, tx *txn, name string) ([]registrar.DSRecord, er
 	}
 	return out, closeRows(rows)
 }
+
+// Holding is what the registry holds for a domain, as its operator sees
+// it (Show).
+type Holding struct {
+	Name        string
+	Sponsor     string
+	Registrant  string // contact ID; "" for a domain created in process
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
+	Statuses    []string // EPP statuses
+	RGPStatuses []string
+	Nameservers []string // sorted
+	// Hosts are the subordinate hosts, sorted by name, and the name
+	// servers' hosts that are not subordinate.
+	Hosts     []HostDetails
+	DSRecords []registrar.DSRecord
+}
+
+// Show returns what the registry holds for a domain, without logging a
+// command (for `registrar sandbox show`); a 2303 *Error when it has none.
+func (e *Engine) Show(ctx context.Context, name string) (Holding, error) {
+	name = normalizeName(name)
+	tx, err := e.begin(ctx)
+	if err != nil {
+		return Holding{}, err
+	}
+	defer tx.tx.Rollback()
+	d, err := loadDomain(ctx, tx, name)
+	if err != nil {
+		return Holding{}, err
+	}
+	now := e.now()
+	out := Holding{Name: name, Sponsor: d.sponsor, CreatedAt: d.createdAt, ExpiresAt: d.expiresAt,
+		Statuses: d.eppStatuses(), RGPStatuses: d.rgpStatuses(now, e.life)}
+	var registrant sql.NullString
+	if err := tx.QueryRowContext(ctx, `SELECT registrant_id FROM domains WHERE name = ?`, name).Scan(&registrant); err != nil {
+		return Holding{}, err
+	}
+	out.Registrant = registrant.String
+	if out.Nameservers, err = queryColumn[string](ctx, tx, `SELECT host FROM domain_ns WHERE domain = ? ORDER BY host`, name); err != nil {
+		return Holding{}, err
+	}
+	hosts, err := queryColumn[string](ctx, tx, `
+		SELECT name FROM hosts WHERE superordinate = ? OR name IN (SELECT host FROM domain_ns WHERE domain = ?) ORDER BY name`, name, name)
+	if err != nil {
+		return Holding{}, err
+	}
+	for _, h := range hosts {
+		row, err := loadHost(ctx, tx, h)
+		if err != nil {
+			return Holding{}, err
+		}
+		hd := HostDetails{Name: h, ROID: "H" + strconv.FormatInt(row.rowid, 10) + roidSuffix, Sponsor: row.sponsor,
+			Superordinate: row.super, Addrs: row.addrs, Linked: row.linked, CreatedAt: time.UnixMicro(row.created).UTC()}
+		if row.updated.Valid {
+			hd.UpdatedAt = time.UnixMicro(row.updated.Int64).UTC()
+		}
+		out.Hosts = append(out.Hosts, hd)
+	}
+	if out.DSRecords, err = loadDS(ctx, tx, name); err != nil {
+		return Holding{}, err
+	}
+	return out, nil
+}

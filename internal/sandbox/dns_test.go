@@ -178,3 +178,33 @@ func mustHex(t *testing.T, s string) []byte {
 	}
 	return b
 }
+
+func TestShow(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, backend storetest.Backend) {
+		ts := startServer(t, serverOpts{backend: backend})
+		us := ts.loginSecDNS(t, "ours")
+		wantCode(t, "contact create", us.do(&epp.Command{ContactCreate: adaContact("c-ada")}), epp.CodeOK)
+		wantCode(t, "domain create", us.do(&epp.Command{DomainCreate: domainCreate("example.com", "c-ada")}), epp.CodeOK)
+		wantCode(t, "glue host", us.do(&epp.Command{HostCreate: &epp.HostCreate{Name: "ns1.example.com", Addrs: []epp.HostAddr{{Addr: "192.0.2.1"}}}}), epp.CodeOK)
+		wantCode(t, "ns and DS", us.do(&epp.Command{DomainUpdate: &epp.DomainUpdate{Name: "example.com",
+			Add:    &epp.DomainAddRem{NS: []string{"ns1.example.com", DefaultNameserver1}},
+			SecDNS: &epp.SecDNSUpdate{Add: []epp.DSData{{KeyTag: 2371, Alg: 13, DigestType: 2, Digest: sha256Digest}}}}}), epp.CodeOK)
+		before := len(mustLog(t, ts.e))
+		h, err := ts.e.Show(t.Context(), "Example.com")
+		if err != nil {
+			t.Fatalf("Show = %v", err)
+		}
+		if h.Sponsor != "ours" || h.Registrant != "c-ada" || !cmp.Equal(h.Nameservers, []string{"ns1.example.com", DefaultNameserver1}) ||
+			len(h.Hosts) != 2 || h.Hosts[0].Name != "ns1.example.com" || !cmp.Equal(h.Hosts[0].Addrs, []HostAddr{{IP: "v4", Addr: "192.0.2.1"}}) ||
+			h.Hosts[1].Sponsor != RegistrySponsor || len(h.DSRecords) != 1 {
+			t.Errorf("Show = %+v", h)
+		}
+		if after := len(mustLog(t, ts.e)); after != before {
+			t.Errorf("Show logged %d commands, want none", after-before)
+		}
+		if _, err := ts.e.Show(t.Context(), "nothing.example"); err == nil {
+			t.Errorf("Show(unknown) = nil error")
+		}
+	})
+}
