@@ -45,7 +45,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = env.sub(args[1:], "reconcile", map[string]func([]string) error{"report": env.reconcileReport})
 	case "sandbox":
 		err = env.sub(args[1:], "sandbox", map[string]func([]string) error{"alter": env.sandboxAlter, "clock": env.sandboxClock, "log": env.sandboxLog,
-			"serve": env.sandboxServe, "transfer-request": env.sandboxTransferRequest})
+			"serve": env.sandboxServe, "show": env.sandboxShow, "transfer-request": env.sandboxTransferRequest})
 	case "check":
 		err = env.check(args[1:])
 	case "search":
@@ -121,6 +121,7 @@ Usage:
   registrar sandbox alter NAME         change a domain at the built-in registry behind our back (expiry, statuses, sponsor, purge)
   registrar sandbox log                list every command the sandbox registry received
   registrar sandbox serve              run the sandbox registry alone, as an EPP server over TLS
+  registrar sandbox show NAME          what the sandbox registry holds for a domain (name servers, hosts, DS records)
   registrar sandbox transfer-request NAME
                                        make the built-in registry's other registrar ask for one of our domains
   registrar sandbox clock [advance DURATION]

@@ -120,7 +120,7 @@ func TestClientLoginServices(t *testing.T) {
 			objURIs: []string{NSHost, NSDomain, "urn:example:widget-1.0", NSContact},
 			extURIs: []string{NSSecDNS, NSFee, NSRGP, "urn:ietf:params:xml:ns:fee-0.11"},
 			langs:   []string{"fr", "en"},
-			wantObj: []string{NSDomain, NSContact, NSHost}, wantExt: []string{NSFee, NSRGP}, wantLang: "en",
+			wantObj: []string{NSDomain, NSContact, NSHost}, wantExt: []string{NSFee, NSRGP, NSSecDNS}, wantLang: "en",
 			feeCheckAllowed: true, contactCmdAllowed: true,
 		},
 		{
@@ -128,7 +128,7 @@ func TestClientLoginServices(t *testing.T) {
 			objURIs: []string{NSDomain, NSHost},
 			extURIs: []string{NSSecDNS},
 			langs:   []string{"fr"},
-			wantObj: []string{NSDomain, NSHost}, wantExt: nil, wantLang: "fr",
+			wantObj: []string{NSDomain, NSHost}, wantExt: []string{NSSecDNS}, wantLang: "fr",
 		},
 	}
 	for _, tt := range tests {
