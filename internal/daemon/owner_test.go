@@ -23,7 +23,6 @@ func TestRegistrantChangeEndToEnd(t *testing.T) {
 	// built on another branch): its Update fails before sending, so the
 	// change would retry forever. Remove this skip when it does; with a
 	// stub Update the test passed on SQLite and PostgreSQL.
-	t.Skip("waiting for eppregistry to send DomainUpdate.Registrant (issue 14)")
 	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		t.Parallel()
 		s := startServer(t, b, func(c *daemon.Config) { c.SandboxTransferDelay = 30 * time.Second })
