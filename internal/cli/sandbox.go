@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -211,6 +212,10 @@ func (e *cmdEnv) sandboxShow(args []string) error {
 	defer closeDB()
 	defer engine.Close()
 	h, err := engine.Show(e.ctx, pos[0])
+	var se *sandbox.Error
+	if errors.As(err, &se) && se.Code == sandbox.CodeObjectNotExists {
+		return fmt.Errorf("the registry holds no domain %s", pos[0])
+	}
 	if err != nil {
 		return err
 	}

@@ -172,7 +172,7 @@ func (r *Registry) ensureContact(ctx context.Context, authInfo, role string, c r
 	return r.createContact(ctx, contactID(authInfo, role), authInfo, c, unspec)
 }
 
-// createContact creates contact id with auth code pw, or finds it made
+// createContact creates contact id with auth code authInfo, or finds it made
 // already by an earlier attempt (2302).
 func (r *Registry) createContact(ctx context.Context, id, authInfo string, c registrar.Contact, unspec []epp.KeyValue) (string, error) {
 	pi := epp.PostalInfo{Type: epp.PostalInt, Name: c.PostalInfo.Name, Org: c.PostalInfo.Organization,

@@ -203,6 +203,13 @@ func TestShow(t *testing.T) {
 		if after := len(mustLog(t, ts.e)); after != before {
 			t.Errorf("Show logged %d commands, want none", after-before)
 		}
+		// Subordinate hosts follow their domain to a new sponsor.
+		if err := ts.e.Alter(t.Context(), "example.com", Alteration{Sponsor: "theirs"}); err != nil {
+			t.Fatalf("Alter = %v", err)
+		}
+		if h, _ := ts.e.Show(t.Context(), "example.com"); h.Hosts[0].Sponsor != "theirs" || h.Hosts[1].Sponsor != RegistrySponsor {
+			t.Errorf("hosts after a change of sponsor = %+v", h.Hosts)
+		}
 		if _, err := ts.e.Show(t.Context(), "nothing.example"); err == nil {
 			t.Errorf("Show(unknown) = nil error")
 		}

@@ -414,6 +414,9 @@ func (e *Engine) Alter(ctx context.Context, name string, a Alteration) error {
 			if _, err := tx.ExecContext(ctx, `UPDATE domains SET sponsor = ? WHERE name = ?`, a.Sponsor, name); err != nil {
 				return 0, err
 			}
+			if _, err := tx.ExecContext(ctx, `UPDATE hosts SET sponsor = ? WHERE superordinate = ?`, a.Sponsor, name); err != nil {
+				return 0, err
+			}
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE domains SET updated_at = ? WHERE name = ?`, now.UnixMicro(), name)
 		return CodeOK, err
