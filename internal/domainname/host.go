@@ -2,7 +2,7 @@ package domainname
 
 import "strings"
 
-// RuleNotHostName: a name server host name that is a bare label or a
+// RuleNotHostName is the rule a name server host name breaks when it is a bare label or a
 // public suffix, such as "localhost" or "com" (ParseHost).
 const RuleNotHostName Rule = "not_host_name"
 
