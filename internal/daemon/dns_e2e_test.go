@@ -164,7 +164,7 @@ func (c dnsClient) updates(domain string) (all, ok int) {
 	return all, ok
 }
 
-// badRequest checks that a request is refused with 400 code 1001 at
+// badRequest checks that a request is refused with 400 code 10000 at
 // pointer ("" for none, with a message containing msg), and starts no
 // update.
 func (c dnsClient) badRequest(method, path string, body any, pointer, msg string) {
@@ -179,11 +179,11 @@ func (c dnsClient) badRequest(method, path string, body any, pointer, msg string
 		if e.Source != nil {
 			got = e.Source.Pointer
 		}
-		if e.Code == 1001 && got == pointer && strings.Contains(e.Message, msg) {
+		if e.Code == 10000 && got == pointer && strings.Contains(e.Message, msg) {
 			return
 		}
 	}
-	c.t.Errorf("%s %s %v = %s, want code 1001 at %q with %q", method, path, body, r.Body, pointer, msg)
+	c.t.Errorf("%s %s %v = %s, want code 10000 at %q with %q", method, path, body, r.Body, pointer, msg)
 }
 
 func dnsEndToEnd(t *testing.T, s *server, env string) {
