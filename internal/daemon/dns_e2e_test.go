@@ -312,6 +312,18 @@ func dnsEndToEnd(t *testing.T, s *server, env string) {
 		checkRDAPDNS(t, s, name, external, false)
 	}
 
+	// Back to the registry's documented defaults, named as a user would
+	// copy them from the docs (they are under .test, which is reserved
+	// rather than a public TLD).
+	st = c.change("PATCH", "/registrations/"+name, map[string]any{"nameservers": []string{"NS1.sandbox.openregistrar.test.", defaults[1]}})
+	c.succeeded("back to the defaults", st, "nameservers")
+	if h := c.holding(name); !slices.Equal(h.Nameservers, defaults) {
+		t.Errorf("registry's name servers back at the defaults = %v, want %v", h.Nameservers, defaults)
+	}
+	if g := c.registration(name); !slices.Equal(g.Nameservers, defaults) {
+		t.Errorf("registration's nameservers back at the defaults = %v, want %v", g.Nameservers, defaults)
+	}
+
 	// Bad input: 400 at the pointer, nothing starts.
 	before, _ = c.updates(name)
 	many := make([]string, 14)
