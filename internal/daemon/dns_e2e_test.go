@@ -346,8 +346,8 @@ func dnsEndToEnd(t *testing.T, s *server, env string) {
 	if r := s.do("GET", c.url("/registrations/"+name+"/update-status"), s.token, nil); r.Status == http.StatusOK {
 		var st dnsStatus
 		json.Unmarshal(r.Env.Result, &st)
-		if !slices.Equal(st.Context.FieldsUpdated, []string{"dnssec"}) {
-			t.Errorf("after bad input the last update is %v, want the DNSSEC off one", st.Context.FieldsUpdated)
+		if !slices.Equal(st.Context.FieldsUpdated, []string{"nameservers"}) {
+			t.Errorf("after bad input the last update is %v, want the last good one, back to the defaults", st.Context.FieldsUpdated)
 		}
 	}
 }
