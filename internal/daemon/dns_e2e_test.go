@@ -3,17 +3,22 @@ package daemon_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/openregistrar/registrar/internal/daemon"
+	"github.com/openregistrar/registrar/internal/epp/epptest"
 	"github.com/openregistrar/registrar/internal/rdap"
 	"github.com/openregistrar/registrar/internal/registrar"
 	"github.com/openregistrar/registrar/internal/sandbox"
 	"github.com/openregistrar/registrar/internal/store/storetest"
+	"github.com/openregistrar/registrar/internal/tlsca"
 )
 
 // TestDNSEndToEnd: issue 14's name servers, glue hosts and DNSSEC, over
@@ -31,10 +36,66 @@ func TestDNSEndToEnd(t *testing.T) {
 		for _, env := range []string{"registrar-sandbox", "registrar"} {
 			t.Run(env, func(t *testing.T) {
 				t.Parallel()
-				dnsEndToEnd(t, s, env)
+				dnsEndToEnd(t, dnsClient{t: t, s: s, env: env, engine: s.builtin(env), defaults: sandbox.DefaultNameservers()})
 			})
 		}
 	})
+}
+
+// TestDNSFramesEndToEnd runs TestDNSEndToEnd's steps in the live API on a
+// registries file's sandbox registry, checking every EPP frame either
+// side sent against the schemas (secDNS-1.1 and host-1.0 included), and
+// a registries file's default_nameservers.
+func TestDNSFramesEndToEnd(t *testing.T) {
+	t.Parallel()
+	frames := &epptest.Frames{}
+	dir := t.TempDir()
+	files, err := tlsca.Ensure(filepath.Join(dir, "tls"), "framed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine, err := sandbox.Open(filepath.Join(dir, "sandbox.db"), sandbox.Config{Delay: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srvTLS, _ := files.ServerConfig(true)
+	srv := sandbox.NewServer(engine, sandbox.ServerConfig{TLS: srvTLS, Accounts: map[string]string{"framed": "framed-pw1"},
+		Trace: func(in bool, b []byte) {
+			frames.Add(map[bool]string{true: "sent by the registrar", false: "sent by the sandbox"}[in], b)
+		}})
+	if err := srv.Listen("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "registries.yaml")
+	defaults := []string{"dns1.example.org", "dns2.example.org"}
+	if err := os.WriteFile(file, []byte(fmt.Sprintf(`registries:
+  - name: framed
+    address: %s
+    server_name: localhost
+    client_id: framed
+    password: framed-pw1
+    client_cert: %s
+    client_key: %s
+    ca: %s
+    default_nameservers: [%s, %s]
+    extensions:
+      - {name: com, currency: USD, registration_price: "10.44", renewal_price: "10.44"}
+`, srv.Addr(), files.ClientCert, files.ClientKey, files.CACert, defaults[0], defaults[1])), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := startServer(t, storetest.SQLite, func(c *daemon.Config) { c.Registries = file })
+	// Cleanups run last first: the server stops, then the registry, and
+	// then every frame is checked.
+	t.Cleanup(func() {
+		srv.Close()
+		engine.Close()
+		if frames.Len() == 0 {
+			t.Error("no EPP frames recorded")
+		}
+		frames.Validate(t)
+	})
+	s.verifyRegistrant()
+	dnsEndToEnd(t, dnsClient{t: t, s: s, env: "registrar", engine: engine, defaults: defaults})
 }
 
 // dnsStatus is the part of an update's status the DNS tests look at.
@@ -57,6 +118,10 @@ type dnsClient struct {
 	t   *testing.T
 	s   *server
 	env string
+	// engine is the registry behind env, and defaults the default name
+	// servers it gives a registration (sorted).
+	engine   *sandbox.Engine
+	defaults []string
 }
 
 func (c dnsClient) url(path string) string { return c.s.base(c.env) + path }
@@ -138,7 +203,7 @@ func (c dnsClient) succeeded(what string, st dnsStatus, field string) {
 // holding returns what the registry holds for domain.
 func (c dnsClient) holding(domain string) sandbox.Holding {
 	c.t.Helper()
-	h, err := c.s.builtin(c.env).Show(context.Background(), domain)
+	h, err := c.engine.Show(context.Background(), domain)
 	if err != nil {
 		c.t.Fatalf("registry's %s: %v", domain, err)
 	}
@@ -149,7 +214,7 @@ func (c dnsClient) holding(domain string) sandbox.Holding {
 // accepted.
 func (c dnsClient) updates(domain string) (all, ok int) {
 	c.t.Helper()
-	log, err := c.s.builtin(c.env).Log(context.Background())
+	log, err := c.engine.Log(context.Background())
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -186,12 +251,12 @@ func (c dnsClient) badRequest(method, path string, body any, pointer, msg string
 	c.t.Errorf("%s %s %v = %s, want code 10000 at %q with %q", method, path, body, r.Body, pointer, msg)
 }
 
-func dnsEndToEnd(t *testing.T, s *server, env string) {
-	c := dnsClient{t: t, s: s, env: env}
+func dnsEndToEnd(t *testing.T, c dnsClient) {
+	s, env := c.s, c.env
 	prefix := map[string]string{"registrar-sandbox": "sbx", "registrar": "live"}[env]
 	name := prefix + "-dns-e2e.com"
 	plain := prefix + "-dns-defaults.com"
-	defaults := sandbox.DefaultNameservers()
+	defaults := c.defaults
 
 	// A registration with name servers has them, at the registry too; one
 	// without gets the registry's defaults.
@@ -315,13 +380,14 @@ func dnsEndToEnd(t *testing.T, s *server, env string) {
 	// Back to the registry's documented defaults, named as a user would
 	// copy them from the docs (they are under .test, which is reserved
 	// rather than a public TLD).
-	st = c.change("PATCH", "/registrations/"+name, map[string]any{"nameservers": []string{"NS1.sandbox.openregistrar.test.", defaults[1]}})
+	sbx := sandbox.DefaultNameservers()
+	st = c.change("PATCH", "/registrations/"+name, map[string]any{"nameservers": []string{"NS1.sandbox.openregistrar.test.", sbx[1]}})
 	c.succeeded("back to the defaults", st, "nameservers")
-	if h := c.holding(name); !slices.Equal(h.Nameservers, defaults) {
-		t.Errorf("registry's name servers back at the defaults = %v, want %v", h.Nameservers, defaults)
+	if h := c.holding(name); !slices.Equal(h.Nameservers, sbx) {
+		t.Errorf("registry's name servers back at the sandbox's defaults = %v, want %v", h.Nameservers, sbx)
 	}
-	if g := c.registration(name); !slices.Equal(g.Nameservers, defaults) {
-		t.Errorf("registration's nameservers back at the defaults = %v, want %v", g.Nameservers, defaults)
+	if g := c.registration(name); !slices.Equal(g.Nameservers, sbx) {
+		t.Errorf("registration's nameservers back at the sandbox's defaults = %v, want %v", g.Nameservers, sbx)
 	}
 
 	// Bad input: 400 at the pointer, nothing starts.
