@@ -87,3 +87,32 @@ func TestNameserversHostsDNSSEC(t *testing.T) {
 		t.Errorf("registrant %q after the change, was %q", after, before)
 	}
 }
+
+// TestUpdateCreatesExternalHosts: an update naming an external name
+// server the registry has no host object for creates it first (without
+// addresses), one already there is used as it is, and a missing one
+// under the domain (glue never created) is refused before anything is
+// sent, not reported as the domain's own 2303.
+func TestUpdateCreatesExternalHosts(t *testing.T) {
+	t.Parallel()
+	f, _ := newLifeFixture(t, registrar.ExpiryAutoRenew)
+	ctx := context.Background()
+	reg := f.reg
+	mustCreate(t, reg, "ext.example")
+	if err := reg.CreateHost(ctx, registrar.Host{Name: "ns2.elsewhere.net"}); err != nil {
+		t.Fatalf("CreateHost = %v", err)
+	}
+	ns := []string{"ns1.elsewhere.net", "ns2.elsewhere.net"}
+	if err := reg.Update(ctx, registrar.DomainUpdate{Name: "ext.example", AddNameservers: ns}); err != nil {
+		t.Fatalf("Update(external ns) = %v", err)
+	}
+	if info := mustInfo(t, reg, "ext.example"); !slices.Equal(info.Nameservers, ns) {
+		t.Errorf("Info nameservers = %v, want %v", info.Nameservers, ns)
+	}
+	h, linked, err := reg.HostInfo(ctx, "ns1.elsewhere.net")
+	if err != nil || !linked || len(h.IPv4)+len(h.IPv6) != 0 {
+		t.Errorf("HostInfo(created external host) = %+v, %v, %v; want linked, no addresses", h, linked, err)
+	}
+	wantKind(t, "Update(ns without glue)", reg.Update(ctx, registrar.DomainUpdate{Name: "ext.example", AddNameservers: []string{"ns1.ext.example"}}),
+		registrar.KindRejected, "no glue host")
+}

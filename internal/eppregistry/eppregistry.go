@@ -353,6 +353,9 @@ func (r *Registry) Renew(ctx context.Context, name string, curExpiry time.Time, 
 // derived from the domain and the contact's data (a retry reuses it).
 // An update with only DS changes sends an empty <domain:chg/>.
 func (r *Registry) Update(ctx context.Context, req registrar.DomainUpdate) error {
+	if err := r.ensureHosts(ctx, req.Name, req.AddNameservers); err != nil {
+		return err
+	}
 	u := &epp.DomainUpdate{Name: req.Name}
 	if len(req.AddStatuses) > 0 || len(req.AddNameservers) > 0 {
 		u.Add = &epp.DomainAddRem{Statuses: req.AddStatuses, NS: req.AddNameservers}
@@ -384,6 +387,34 @@ func (r *Registry) Update(ctx context.Context, req registrar.DomainUpdate) error
 	}
 	if _, err := r.c.Do(ctx, &epp.Command{DomainUpdate: u}); err != nil {
 		return r.fail("update", err)
+	}
+	return nil
+}
+
+// ensureHosts makes sure the registry has a host object for each name
+// server an update of domain adds (RFC 5731 §1.1: <domain:hostObj> names
+// one, or the registry answers 2303). An external host the registry
+// lacks is created, without addresses, as registrars do for their users'
+// name servers; one made already (by another registrar, or a lost
+// answer's first attempt) is used as it is. A missing host under the
+// domain is the user's glue host that was never created: that is refused
+// as KindRejected rather than sent, so that its 2303 is not taken for
+// the domain's own absence.
+func (r *Registry) ensureHosts(ctx context.Context, domain string, hosts []string) error {
+	for _, h := range hosts {
+		_, _, err := r.HostInfo(ctx, h)
+		switch {
+		case err == nil:
+			continue
+		case !registrar.IsKind(err, registrar.KindNotFound):
+			return err
+		case registrar.InBailiwick(strings.ToLower(h), strings.ToLower(domain)):
+			return registrar.Errorf(registrar.KindRejected, "eppregistry.Update",
+				"name server %s is under %s and has no glue host: create it first", h, domain)
+		}
+		if err := r.CreateHost(ctx, registrar.Host{Name: h}); err != nil && !registrar.IsKind(err, registrar.KindConflict) {
+			return err
+		}
 	}
 	return nil
 }
