@@ -23,7 +23,7 @@ type LogEntry struct {
 	// a check lists its names separated by commas; a poll
 	// or ack names the message's domain, or is empty.
 	Domain string `json:"domain"`
-	// Command is check, create, info, renew, update, delete, transfer,
+	// Command is check, create, info, renew, update, delete, transfer:OP,
 	// restore:request, restore:report, alter, poll, ack, contact:create,
 	// contact:info, host:check, host:create, host:info, host:update or
 	// host:delete. EPP session commands
