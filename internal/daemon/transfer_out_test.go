@@ -23,7 +23,9 @@ func TestTransferOutScenarios(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		t.Parallel()
 		// Long enough to decide two transfers before the registry does.
-		const delay = 8 * time.Second
+		// (8 s was not enough under a full CI run's load for the server to
+		// hear of the requests first.)
+		const delay = 15 * time.Second
 		s := startServer(t, b, func(c *daemon.Config) { c.SandboxTransferDelay = delay })
 		base := s.base("registrar")
 		const rejected, approved, silent = "out-reject.com", "out-approve.com", "out-silent.com"
