@@ -265,7 +265,13 @@ func lifecycleEndToEnd(t *testing.T, s *server, env string) {
 	var wg sync.WaitGroup
 	for i := range posts {
 		wg.Go(func() {
-			answers[i] = s.do("POST", l.url("/registrations/"+explicit+"/renew"), s.token, map[string]any{"years": 2})
+			// Each names the term it renews (current_expires_at), as
+			// docs/API.md tells a client that retries: a POST that arrives
+			// after the first renewal succeeded then gets it back. Without
+			// it, a POST after the first one ended renews the new term
+			// (failed 1 of 4 CI runs when the first finished that fast).
+			answers[i] = s.do("POST", l.url("/registrations/"+explicit+"/renew"), s.token,
+				map[string]any{"years": 2, "current_expires_at": explicitExp.Format(time.RFC3339)})
 		})
 	}
 	wg.Wait()
