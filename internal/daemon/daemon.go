@@ -194,7 +194,9 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 	// RDAP (issue 14) shares the API's listener: public, unauthenticated,
 	// rate-limited per address, for the live environment's names only.
 	mux := http.NewServeMux()
-	mux.Handle("/rdap/", rdap.Handler(d.db, rdap.Config{PublicURL: publicURL, Logger: cfg.Logger.With("component", "rdap")}))
+	rdapConfig := cfg.RDAP
+	rdapConfig.PublicURL, rdapConfig.Logger = publicURL, cfg.Logger.With("component", "rdap")
+	mux.Handle("/rdap/", rdap.Handler(d.db, rdapConfig))
 	mux.Handle("/", d.api)
 	d.http = &http.Server{
 		Handler:           mux,
