@@ -219,6 +219,9 @@ func (r *Registry) domainInfo(op string, resp *epp.Response) (registrar.DomainIn
 	for _, ns := range inf.NS {
 		d.Nameservers = append(d.Nameservers, strings.ToLower(ns))
 	}
+	for _, h := range inf.Hosts {
+		d.Hosts = append(d.Hosts, strings.ToLower(h))
+	}
 	if resp.SecDNSInfo != nil {
 		d.DSRecords = dsRecords(resp.SecDNSInfo.DS)
 	}

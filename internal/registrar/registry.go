@@ -124,6 +124,10 @@ type DomainInfo struct {
 	// DSRecords its DS records (secDNS-1.1 infData).
 	Nameservers []string
 	DSRecords   []DSRecord
+	// Hosts are the domain's subordinate host objects (<domain:host>,
+	// shown to its sponsor): its glue, which must go before the domain
+	// can be deleted (RFC 5731 section 3.2.2).
+	Hosts []string
 }
 
 // DomainUpdate changes a domain's client statuses and auth code at a
