@@ -51,8 +51,13 @@ func startServer(t testing.TB, b storetest.Backend, edit func(*daemon.Config)) *
 		API:          httpapi.Config{SyncWait: 15 * time.Second, RateLimit: -1},
 		SandboxDelay: 300 * time.Millisecond,
 		Workflows: workflows.Config{
-			JobTimeout:    5 * time.Second,
-			RescueAfter:   10 * time.Second,
+			// A registry command gets three quarters of a job's time: on a
+			// loaded CI machine (2 cores, -race, parallel tests) a create
+			// on the built-in registry has taken over 4 s, and a timeout
+			// turns a test's expected state into "no answer in time".
+			// Tests of timeouts and rescues set their own.
+			JobTimeout:    20 * time.Second,
+			RescueAfter:   40 * time.Second,
 			PollInterval:  100 * time.Millisecond,
 			SweepInterval: 100 * time.Millisecond,
 		},

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"strings"
 	"time"
 
@@ -87,6 +88,12 @@ type SyncResult struct {
 	// Delete removes the registration and gives back its domain slot (the
 	// registry purged the domain after its redemption).
 	Delete bool
+	// DueBefore, when set, is the check's due line (registrations last
+	// checked before it were due): the result is dropped if the
+	// registration has been checked since it was read, by a concurrent
+	// run (the periodic job and `registrar reconcile` at once), so one
+	// difference is recorded once.
+	DueBefore time.Time
 	// Report are the differences new since the previous check, each
 	// written as a reconcile_differences row; Sync.Differences also holds
 	// those found again.
@@ -102,10 +109,15 @@ type SyncResult struct {
 func (tx *Tx) RecordSync(ctx context.Context, r SyncResult) (bool, error) {
 	const op = "store.RecordSync"
 	var expiresAfter *time.Time // the registration's expiry after the change, for its events
+	due := int64(math.MaxInt64)
+	if !r.DueBefore.IsZero() {
+		due = micros(r.DueBefore)
+	}
 	if r.Delete {
 		var accountID string
-		err := tx.q.queryRow(ctx, `DELETE FROM registrations WHERE env = $1 AND domain = $2 AND workflow_id = $3 AND status = $4 RETURNING account_id, expires_at`,
-			r.Env, r.Domain, r.WorkflowID, r.Status).Scan(&accountID, nullMicrosInto{&expiresAfter})
+		err := tx.q.queryRow(ctx, `DELETE FROM registrations WHERE env = $1 AND domain = $2 AND workflow_id = $3 AND status = $4 AND sync_checked_at < $5
+			RETURNING account_id, expires_at`,
+			r.Env, r.Domain, r.WorkflowID, r.Status, due).Scan(&accountID, nullMicrosInto{&expiresAfter})
 		if isNoRows(err) {
 			return false, nil
 		}
@@ -136,8 +148,8 @@ func (tx *Tx) RecordSync(ctx context.Context, r SyncResult) (bool, error) {
 		// clocks for grace and redemption count from it.
 		err = tx.q.queryRow(ctx, `UPDATE registrations SET sync_checked_at = $1, registry_sync = $2, status = $3, expires_at = COALESCE($4, expires_at),
 			status_since = CASE WHEN status = $3 THEN status_since ELSE $1 END
-			WHERE env = $5 AND domain = $6 AND workflow_id = $7 AND status = $8 RETURNING expires_at`,
-			micros(r.Sync.CheckedAt), string(body), status, expires, r.Env, r.Domain, r.WorkflowID, r.Status).Scan(nullMicrosInto{&expiresAfter})
+			WHERE env = $5 AND domain = $6 AND workflow_id = $7 AND status = $8 AND sync_checked_at < $9 RETURNING expires_at`,
+			micros(r.Sync.CheckedAt), string(body), status, expires, r.Env, r.Domain, r.WorkflowID, r.Status, due).Scan(nullMicrosInto{&expiresAfter})
 		if isNoRows(err) {
 			return false, nil
 		}

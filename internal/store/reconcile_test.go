@@ -86,8 +86,16 @@ func TestRegistrationsDueForSync(t *testing.T) {
 			return ok
 		}
 		if !record(store.SyncResult{Env: registrar.EnvLive, Domain: "a.com", AccountID: acct.ID, WorkflowID: "wf-a.com",
-			Status: registrar.RegistrationActive, Sync: sync, Report: sync.Differences, NewExpiresAt: &newExp}) {
+			Status: registrar.RegistrationActive, Sync: sync, Report: sync.Differences, NewExpiresAt: &newExp, DueBefore: at}) {
 			t.Fatal("RecordSync(a.com) = false")
+		}
+		// A concurrent run's result about the same check is dropped: a.com
+		// has been checked since that run read it as due.
+		later := sync
+		later.CheckedAt = at.Add(time.Second)
+		if record(store.SyncResult{Env: registrar.EnvLive, Domain: "a.com", AccountID: acct.ID, WorkflowID: "wf-a.com",
+			Status: registrar.RegistrationActive, Sync: later, Report: sync.Differences, NewExpiresAt: &newExp, DueBefore: at}) {
+			t.Fatal("RecordSync(a.com, by a concurrent run) = true")
 		}
 		// A result about a registration that moved on is dropped.
 		if record(store.SyncResult{Env: registrar.EnvLive, Domain: "c.com", AccountID: acct.ID, WorkflowID: "wf-c.com",

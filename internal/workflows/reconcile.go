@@ -146,7 +146,7 @@ func (e *Engine) Reconcile(ctx context.Context, limit int) (ReconcileStats, erro
 				return st, err
 			}
 			cur = next
-			n, err := e.reconcilePage(ctx, env, page, used, perRegistry, &st)
+			n, err := e.reconcilePage(ctx, env, page, now.Add(-e.cfg.ReconcileEvery), used, perRegistry, &st)
 			if err != nil {
 				return st, err
 			}
@@ -170,7 +170,7 @@ type checked struct {
 // registry in the run (used counts them), records what it finds in one
 // transaction, then starts the updates that re-apply what the account
 // asked for. It returns how many it took from the run's share.
-func (e *Engine) reconcilePage(ctx context.Context, env registrar.Env, page []registrar.Registration, used map[registrar.Registry]int, perRegistry int, st *ReconcileStats) (int, error) {
+func (e *Engine) reconcilePage(ctx context.Context, env registrar.Env, page []registrar.Registration, due time.Time, used map[registrar.Registry]int, perRegistry int, st *ReconcileStats) (int, error) {
 	groups := map[registrar.Registry][]registrar.Registration{}
 	var order []registrar.Registry
 	for _, g := range page {
@@ -233,6 +233,7 @@ func (e *Engine) reconcilePage(ctx context.Context, env registrar.Env, page []re
 				st.Skipped++
 				continue
 			}
+			r.DueBefore = due // a concurrent run that checked it first wins
 			recorded, err := tx.RecordSync(ctx, r)
 			if err != nil {
 				return err
