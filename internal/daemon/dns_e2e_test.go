@@ -406,8 +406,35 @@ func dnsEndToEnd(t *testing.T, c dnsClient) {
 	bad = ds
 	bad.Digest = bad.Digest[:40]
 	c.badRequest("PATCH", "/registrations/"+name, map[string]any{"dnssec": map[string]any{"ds_records": []registrar.DSRecord{ds, bad}}}, "/dnssec/ds_records/1/digest", "")
+	// Another account sees none of it: in its own account the name is
+	// not found, and the owner's account is not its to use.
+	otherID, otherToken := s.newAccount("dns-other-"+prefix, daemon.SampleContact())
+	newOwner := *daemon.SampleContact()
+	newOwner.Email, newOwner.PostalInfo.Name = "mallory@example.com", "Mallory"
+	for _, req := range []struct {
+		method, path string
+		body         any
+	}{
+		{"PATCH", "/registrations/" + name, map[string]any{"contacts": map[string]any{"registrant": newOwner}}},
+		{"PATCH", "/registrations/" + name, map[string]any{"nameservers": []string{"ns1.example.net", "ns2.example.net"}}},
+		{"PATCH", "/registrations/" + name, map[string]any{"dnssec": map[string]any{"ds_records": []registrar.DSRecord{}}}},
+		{"POST", "/registrations/" + name + "/hosts/ns9." + name, map[string]any{"ipv4": []string{"192.0.2.9"}}},
+		{"GET", "/registrations/" + name + "/hosts/ns9." + name, nil},
+		{"DELETE", "/registrations/" + name + "/hosts/ns9." + name, nil},
+	} {
+		own := strings.Replace(c.url(req.path), "/accounts/"+s.account+"/", "/accounts/"+otherID+"/", 1)
+		if r := s.do(req.method, own, otherToken, req.body); r.Status != http.StatusNotFound {
+			t.Errorf("another account's %s %s = %d %s, want 404", req.method, req.path, r.Status, r.Body)
+		}
+		if r := s.do(req.method, c.url(req.path), otherToken, req.body); r.Status < 400 || r.Status == http.StatusBadRequest {
+			t.Errorf("another account's token on the owner's %s %s = %d %s, want refused", req.method, req.path, r.Status, r.Body)
+		}
+	}
+	if g := c.registration(name); !slices.Equal(g.Nameservers, sbx) {
+		t.Errorf("nameservers after another account's requests = %v, want still %v", g.Nameservers, sbx)
+	}
 	if after, _ := c.updates(name); after != before {
-		t.Errorf("bad input sent %d domain updates to the registry, want none", after-before)
+		t.Errorf("bad input and other accounts sent %d domain updates to the registry, want none", after-before)
 	}
 	if r := s.do("GET", c.url("/registrations/"+name+"/update-status"), s.token, nil); r.Status == http.StatusOK {
 		var st dnsStatus

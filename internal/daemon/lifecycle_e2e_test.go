@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/openregistrar/registrar/internal/daemon"
+	"github.com/openregistrar/registrar/internal/rdap"
 	"github.com/openregistrar/registrar/internal/registrar"
 	"github.com/openregistrar/registrar/internal/sandbox"
 	"github.com/openregistrar/registrar/internal/store/storetest"
@@ -457,6 +458,13 @@ func lifecycleEndToEnd(t *testing.T, s *server, env string) {
 		if n == gone {
 			if ok, _ := l.commands("host:delete", glue); ok != 1 {
 				t.Errorf("the registry logged %d deletes of %s's glue %s, want 1 before the domain's", ok, gone, glue)
+			}
+			if l.env == "registrar" { // RDAP publishes the live names: this one is in redemption
+				code, body := rdapGet(t, "http://"+s.d.Addr()+"/rdap/domain/"+gone)
+				var d rdap.Domain
+				if err := json.Unmarshal(body, &d); code != http.StatusOK || err != nil || !slices.Contains(d.Status, "redemption period") {
+					t.Errorf("RDAP %s in redemption = %d %s, want status redemption period", gone, code, body)
+				}
 			}
 			if h := dns.holding(gone); slices.ContainsFunc(h.Hosts, func(d sandbox.HostDetails) bool { return d.Name == glue }) || slices.Contains(h.Nameservers, glue) {
 				t.Errorf("the registry holds %s with hosts %+v, name servers %v; want its glue gone", gone, h.Hosts, h.Nameservers)

@@ -19,10 +19,6 @@ import (
 // transfer-out-status; the registration stays.
 func TestRegistrantChangeEndToEnd(t *testing.T) {
 	t.Parallel()
-	// eppregistry does not send DomainUpdate.Registrant yet (issue 14,
-	// built on another branch): its Update fails before sending, so the
-	// change would retry forever. Remove this skip when it does; with a
-	// stub Update the test passed on SQLite and PostgreSQL.
 	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		t.Parallel()
 		s := startServer(t, b, func(c *daemon.Config) { c.SandboxTransferDelay = 30 * time.Second })

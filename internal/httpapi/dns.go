@@ -3,13 +3,11 @@ package httpapi
 import (
 	"bytes"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/openregistrar/registrar/internal/domainname"
 	"github.com/openregistrar/registrar/internal/jsonstrict"
 	"github.com/openregistrar/registrar/internal/registrar"
-	"github.com/openregistrar/registrar/internal/sandbox"
 )
 
 // What makes a domain resolve (issue 14, ours): nameservers and dnssec on
@@ -17,13 +15,13 @@ import (
 
 // hostName is domainname's rule for host names, as registrar's
 // validators take it, but for the built-in registries' documented
-// default name servers (sandbox.DefaultNameservers): they are under
+// default name servers (registrar.BuiltinNameserver1 and 2): they are under
 // .test (RFC 6761), not a public TLD, and a user who changed a domain's
 // name servers must be able to set them back.
 func hostName(s string) (string, error) {
 	h, err := domainname.ParseHost(s)
 	if err != nil {
-		if n := strings.ToLower(strings.TrimSuffix(s, ".")); slices.Contains(sandbox.DefaultNameservers(), n) {
+		if n := strings.ToLower(strings.TrimSuffix(s, ".")); n == registrar.BuiltinNameserver1 || n == registrar.BuiltinNameserver2 {
 			return n, nil
 		}
 	}

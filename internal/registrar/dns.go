@@ -36,6 +36,15 @@ type DNSSEC struct {
 	DSRecords []DSRecord `json:"ds_records"`
 }
 
+// The built-in registries' default name servers (the sandbox package's
+// DefaultNameserver1 and 2): under .test (RFC 6761), so not host names
+// of a public TLD, but valid name servers wherever the API takes them,
+// so that a user can set a domain back to its defaults.
+const (
+	BuiltinNameserver1 = "ns1.sandbox.openregistrar.test"
+	BuiltinNameserver2 = "ns2.sandbox.openregistrar.test"
+)
+
 // HostRegistry is what a registry offers for host objects (RFC 5732).
 // eppregistry implements it. Errors have Registry's kinds; deleting a
 // host that a domain uses is KindConflict (EPP 2305).

@@ -25,8 +25,8 @@ import (
 // delete them. A domain created without name servers has none: the
 // registrar sends these defaults when its user gives none.
 const (
-	DefaultNameserver1 = "ns1.sandbox.openregistrar.test"
-	DefaultNameserver2 = "ns2.sandbox.openregistrar.test"
+	DefaultNameserver1 = registrar.BuiltinNameserver1
+	DefaultNameserver2 = registrar.BuiltinNameserver2
 	// RegistrySponsor is the clID of the hosts the registry owns.
 	RegistrySponsor = "sandbox-registry"
 )
