@@ -76,6 +76,11 @@ const (
 	// the link sent to StatusContext.ConfirmationSentTo (Cloudflare's
 	// value).
 	ActionRegistrantEmailConfirmationPending = "registrant_email_confirmation_pending"
+	// ActionRegistrantChangeConfirmationPending (this server's): a change
+	// of registrant waits for the parties in StatusContext.Awaiting
+	// ("prior_registrant", "new_registrant") to open the links sent to
+	// StatusContext.ConfirmationsSentTo.
+	ActionRegistrantChangeConfirmationPending = "registrant_change_confirmation_pending"
 )
 
 // WorkflowStatus is the status of a registration or update workflow, as
@@ -160,6 +165,14 @@ type StatusContext struct {
 	// Changes are the settings an update workflow changes with their new
 	// values, e.g. {"auto_renew": true}; Cloudflare does not send it.
 	Changes map[string]any `json:"changes,omitempty"`
+	// Awaiting names the parties a change of registrant still waits for,
+	// and ConfirmationsSentTo where each one's link went (masked); this
+	// server's.
+	Awaiting            []string          `json:"awaiting,omitempty"`
+	ConfirmationsSentTo map[string]string `json:"confirmations_sent_to,omitempty"`
+	// TransferLockedUntil is the end of the lock against transfers out
+	// after a change of registrant (zero if none); this server's.
+	TransferLockedUntil time.Time `json:"transfer_locked_until,omitzero"`
 	// Raw is the context's JSON as received; nil when it was null or absent.
 	Raw json.RawMessage `json:"-"`
 }
@@ -251,6 +264,10 @@ type Registration struct {
 	// RegistrySync is this server's: what the last reconciliation with
 	// the registry found, once it has checked.
 	RegistrySync *RegistrySync `json:"registry_sync,omitempty"`
+	// Nameservers and DNSSEC are this server's: the name servers and DS
+	// records the registry holds, once set through the API.
+	Nameservers []string `json:"nameservers,omitempty"`
+	DNSSEC      *DNSSEC  `json:"dnssec,omitempty"`
 }
 
 // RenewalState is a registration's newest renewal workflow of its
@@ -333,6 +350,9 @@ type RegisterRequest struct {
 	// Acknowledgements are the user's acknowledgements the extension's
 	// registration schema asks for.
 	Acknowledgements map[string]any `json:"acknowledgements,omitempty"`
+	// Nameservers (our extension) are the domain's name servers, 2 to 13
+	// host names; without them, the registry's defaults.
+	Nameservers []string `json:"nameservers,omitempty"`
 }
 
 // Contacts are a registration's contacts by role. Every supported extension
@@ -388,6 +408,21 @@ type UpdateRequest struct {
 	// clientTransferProhibited (our extension); a domain must be unlocked
 	// before another registrar can transfer it away.
 	Locked *bool `json:"locked,omitempty"`
+	// Nameservers (our extension) replaces the domain's name servers: 2
+	// to 13 host names.
+	Nameservers []string `json:"nameservers,omitempty"`
+	// DNSSEC (our extension) replaces the domain's DS records; a DNSSEC
+	// with no records turns DNSSEC off.
+	DNSSEC *DNSSEC `json:"dnssec,omitempty"`
+	// Contacts changes the registrant and the other roles (this server's
+	// extension); roles left out stay. A material change of registrant
+	// (name, organisation or email) waits in action_required
+	// (ActionRegistrantChangeConfirmationPending) for the prior and the
+	// new registrant to confirm, then locks the domain against transfers
+	// out for 60 days.
+	Contacts *Contacts `json:"contacts,omitempty"`
+	// TransferLockOptOut waives that 60-day lock (this server's).
+	TransferLockOptOut bool `json:"transfer_lock_opt_out,omitempty"`
 }
 
 // Bool returns a pointer to v, for UpdateRequest.AutoRenew and Locked.

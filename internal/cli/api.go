@@ -241,7 +241,15 @@ func roundDuration(d time.Duration) time.Duration {
 func joinChanges(m map[string]any) string {
 	var parts []string
 	for k, v := range m {
-		parts = append(parts, fmt.Sprintf("%s=%v", k, v))
+		text := fmt.Sprint(v)
+		switch v.(type) {
+		case string, bool, float64, nil:
+		default: // lists and objects (name servers, DS records, a host) as JSON
+			if b, err := json.Marshal(v); err == nil {
+				text = string(b)
+			}
+		}
+		parts = append(parts, k+"="+text)
 	}
 	slices.Sort(parts)
 	return strings.Join(parts, ", ")

@@ -45,7 +45,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = env.sub(args[1:], "reconcile", map[string]func([]string) error{"report": env.reconcileReport})
 	case "sandbox":
 		err = env.sub(args[1:], "sandbox", map[string]func([]string) error{"alter": env.sandboxAlter, "clock": env.sandboxClock, "log": env.sandboxLog,
-			"serve": env.sandboxServe, "transfer-request": env.sandboxTransferRequest})
+			"serve": env.sandboxServe, "show": env.sandboxShow, "transfer-request": env.sandboxTransferRequest})
 	case "check":
 		err = env.check(args[1:])
 	case "search":
@@ -70,6 +70,12 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = env.restore(args[1:])
 	case "history":
 		err = env.history(args[1:])
+	case "ns":
+		err = env.sub(args[1:], "ns", map[string]func([]string) error{"set": env.nsSet})
+	case "dnssec":
+		err = env.sub(args[1:], "dnssec", map[string]func([]string) error{"set": env.dnssecSet, "off": env.dnssecOff})
+	case "host":
+		err = env.sub(args[1:], "host", map[string]func([]string) error{"set": env.hostSet, "get": env.hostGet, "delete": env.hostDelete})
 	case "transfer-check":
 		err = env.transferCheck(args[1:])
 	case "transfer":
@@ -78,6 +84,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = env.transferCancel(args[1:])
 	case "transfer-out":
 		err = env.transferOut(args[1:])
+	case "contacts":
+		err = env.contacts(args[1:])
 	case "help", "-h", "-help", "--help":
 		usage(stdout)
 		return 0
@@ -113,6 +121,7 @@ Usage:
   registrar sandbox alter NAME         change a domain at the built-in registry behind our back (expiry, statuses, sponsor, purge)
   registrar sandbox log                list every command the sandbox registry received
   registrar sandbox serve              run the sandbox registry alone, as an EPP server over TLS
+  registrar sandbox show NAME          what the sandbox registry holds for a domain (name servers, hosts, DS records)
   registrar sandbox transfer-request NAME
                                        make the built-in registry's other registrar ask for one of our domains
   registrar sandbox clock [advance DURATION]
@@ -131,11 +140,18 @@ API commands (clients of a server's API):
   registrar renew NAME                 renew a domain (--years N; --wait follows it to the end)
   registrar restore NAME               restore a domain in its redemption period (--wait)
   registrar history NAME               a registration's history: renewals, expiry, restores
+  registrar ns set NAME HOST...        replace a domain's name servers (2 to 13) at the registry
+  registrar dnssec set NAME --ds 'KEYTAG ALG DIGESTTYPE DIGEST'...
+                                       publish DS records (DNSSEC on); dnssec off NAME removes them all
+  registrar host set|get|delete NAME HOST [--ip ADDR]...
+                                       create or change, show, or delete a glue host inside the domain
   registrar transfer-check NAME...     can these domains be transferred in, and at what price
   registrar transfer NAME              transfer a domain in (--auth-code CODE; --wait follows it)
   registrar transfer-cancel NAME       cancel a running transfer in
   registrar transfer-out approve|reject|status NAME
                                        decide on, or show, another registrar's request for a domain
+  registrar contacts set NAME --registrant FILE [--admin FILE] [--opt-out-transfer-lock]
+                                       change a registration's contacts (a new registrant confirms by email)
 
 The API commands find the server, the account and the API token in
 --api-url, --account-id and --api-token, else in the cli.json that the

@@ -60,7 +60,8 @@ func readmeWalkthrough(t *testing.T, section string) []readmeStep {
 }
 
 // TestREADMEWalkthrough runs the command-line walkthrough of README.md as
-// written, then the one of "The life of a domain" on the same server: it builds ./cmd/registrar as ./registrar in a new directory,
+// written, then those of "The life of a domain" and "Pointing a domain at
+// its name servers" on the same server: it builds ./cmd/registrar as ./registrar in a new directory,
 // runs `./registrar serve` there on a free port (the README runs it with
 // its defaults in another terminal), then runs each $ line of the block
 // with sh in that directory and checks its exit status and that it
@@ -80,6 +81,11 @@ func TestREADMEWalkthrough(t *testing.T) {
 		t.Fatalf("the README's life of a domain has %d commands; the parser must be wrong", len(life))
 	}
 	steps = append(steps, life...)
+	dns := readmeWalkthrough(t, "Pointing a domain at its name servers")
+	if len(dns) < 5 {
+		t.Fatalf("the README's name server walkthrough has %d commands; the parser must be wrong", len(dns))
+	}
+	steps = append(steps, dns...)
 	goCmd, err := exec.LookPath("go")
 	if err != nil {
 		t.Fatalf("no go command to build ./cmd/registrar with: %v", err)

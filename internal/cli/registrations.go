@@ -370,7 +370,25 @@ func (e *cmdEnv) get(args []string) error {
 	if api.json() {
 		return writeJSON(e.stdout, r)
 	}
-	return rows{e.stdout}.print(append(registrationRows(r), lifecycleRows(r)...)...)
+	return rows{e.stdout}.print(append(append(registrationRows(r), dnsRows(r)...), lifecycleRows(r)...)...)
+}
+
+// dnsRows shows where the domain points: its name servers and DS records
+// as the registry holds them ("-" before the registry has reported any).
+func dnsRows(r *client.Registration) []string {
+	ns := "-"
+	if len(r.Nameservers) > 0 {
+		ns = strings.Join(r.Nameservers, ", ")
+	}
+	dnssec := "off"
+	if r.DNSSEC != nil && len(r.DNSSEC.DSRecords) > 0 {
+		var ds []string
+		for _, d := range r.DNSSEC.DSRecords {
+			ds = append(ds, fmt.Sprintf("%d %d %d %s", d.KeyTag, d.Algorithm, d.DigestType, d.Digest))
+		}
+		dnssec = "on: DS " + strings.Join(ds, "; DS ")
+	}
+	return []string{"nameservers", ns, "dnssec", dnssec}
 }
 
 func (e *cmdEnv) list(args []string) error {

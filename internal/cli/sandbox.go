@@ -1,9 +1,12 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -180,4 +183,79 @@ func openBuiltinEngine(dataDir, databaseURL string, demo bool) (*sandbox.Engine,
 		return nil, nil, err
 	}
 	return engine, func() { db.Close() }, nil
+}
+
+// sandboxShow prints what the built-in registry holds for a domain: its
+// sponsor, dates, statuses, registrant, name servers, the hosts with
+// their addresses, and DS records.
+func (e *cmdEnv) sandboxShow(args []string) error {
+	f := newFlags(e, "sandbox show NAME", "Show what the built-in registry holds for a domain: sponsor, expiry, statuses, "+
+		"name servers, hosts with their addresses (glue), DS records.",
+		"registrar sandbox show example.com")
+	dataDir, database := dbFlags(f)
+	demo := f.bool("demo", false, "the demo registry instead: the built-in registry behind the live API in demo mode")
+	output := f.output()
+	pos, err := f.parseArgs(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return f.usageError("sandbox show takes one domain name, not %d", len(pos))
+	}
+	if err := checkOutput(*output); err != nil {
+		return err
+	}
+	engine, closeDB, err := openBuiltinEngine(*dataDir, *database, *demo)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	defer engine.Close()
+	h, err := engine.Show(e.ctx, pos[0])
+	var se *sandbox.Error
+	if errors.As(err, &se) && se.Code == sandbox.CodeObjectNotExists {
+		return fmt.Errorf("the registry holds no domain %s", pos[0])
+	}
+	if err != nil {
+		return err
+	}
+	if *output == "json" {
+		return writeJSON(e.stdout, h)
+	}
+	w := e.stdout
+	fmt.Fprintf(w, "domain:      %s\n", h.Name)
+	fmt.Fprintf(w, "sponsor:     %s\n", h.Sponsor)
+	if h.Registrant != "" {
+		fmt.Fprintf(w, "registrant:  %s\n", h.Registrant)
+	}
+	fmt.Fprintf(w, "created:     %s\n", h.CreatedAt.Format(time.RFC3339))
+	fmt.Fprintf(w, "expires:     %s\n", h.ExpiresAt.Format(time.RFC3339))
+	fmt.Fprintf(w, "statuses:    %s\n", strings.Join(append(slices.Clone(h.Statuses), h.RGPStatuses...), " "))
+	if len(h.Nameservers) == 0 {
+		fmt.Fprintln(w, "nameservers: none")
+	}
+	for _, ns := range h.Nameservers {
+		fmt.Fprintf(w, "nameserver:  %s\n", ns)
+	}
+	for _, host := range h.Hosts {
+		var addrs []string
+		for _, a := range host.Addrs {
+			addrs = append(addrs, a.Addr)
+		}
+		kind := "external"
+		if host.Superordinate != "" {
+			kind = "subordinate"
+		}
+		if host.Linked {
+			kind += ", linked"
+		}
+		fmt.Fprintf(w, "host:        %s (%s; sponsor %s) %s\n", host.Name, kind, host.Sponsor, strings.Join(addrs, " "))
+	}
+	if len(h.DSRecords) == 0 {
+		fmt.Fprintln(w, "dnssec:      off (no DS records)")
+	}
+	for _, d := range h.DSRecords {
+		fmt.Fprintf(w, "ds:          %d %d %d %s\n", d.KeyTag, d.Algorithm, d.DigestType, d.Digest)
+	}
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/mail"
 	"net/url"
 	"os"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/openregistrar/registrar/internal/domains"
 	"github.com/openregistrar/registrar/internal/httpapi"
+	"github.com/openregistrar/registrar/internal/rdap"
 	"github.com/openregistrar/registrar/internal/registrar"
 	"github.com/openregistrar/registrar/internal/sandbox"
 	"github.com/openregistrar/registrar/internal/store"
@@ -76,6 +78,9 @@ type Config struct {
 	Workflows workflows.Config
 	// Search tunes domain search's cache.
 	Search domains.Config
+	// RDAP is the public RDAP service's registrar entity and rate limit
+	// (its PublicURL, Now and Logger are set by the daemon).
+	RDAP rdap.Config
 
 	Logger *slog.Logger
 	// Clock is the base of the environments' business clocks (each adds
@@ -109,6 +114,7 @@ func DefaultConfig() Config {
 			LifecycleInterval: workflows.LifecycleIntervalDefault, ReconcileEvery: workflows.ReconcileEveryDefault,
 		},
 		Search: domains.Config{CacheTTL: domains.CacheTTLDefault, CacheSize: domains.CacheSizeDefault},
+		RDAP:   rdap.Config{RegistrarName: rdap.RegistrarNameDefault, RateLimit: rdap.RateLimitDefault, RateBurst: rdap.RateBurstDefault},
 	}
 }
 
@@ -165,6 +171,11 @@ func (c *Config) Settings() []Setting {
 		{"reconcile-rate", "infos a second reconciliation may send each registry, within the registry's own rate_limit (negative: no limit of its own)", &c.Workflows.ReconcileRate},
 		{"search-cache-ttl", "how long a registry's answer about a name serves domain search", &c.Search.CacheTTL},
 		{"search-cache-size", "names domain search's cache holds", &c.Search.CacheSize},
+		{"rdap-registrar-name", "the registrar's name in RDAP answers (the registrar entity)", &c.RDAP.RegistrarName},
+		{"rdap-iana-id", "the registrar's IANA Registrar ID, published in RDAP answers; empty: none", &c.RDAP.IANAID},
+		{"rdap-abuse-email", "the registrar's abuse contact address, published in RDAP answers; empty: none", &c.RDAP.AbuseEmail},
+		{"rdap-rate-limit", "RDAP requests per minute per client address", &c.RDAP.RateLimit},
+		{"rdap-rate-burst", "RDAP requests a client address may make at once", &c.RDAP.RateBurst},
 		{"shutdown-timeout", "how long a stop waits for requests and steps in flight", &c.ShutdownTimeout},
 	}
 }
@@ -204,6 +215,14 @@ func (c *Config) Validate() error {
 		}
 		if neg {
 			errs = append(errs, fmt.Errorf("--%s must not be negative", s.Name))
+		}
+	}
+	if id := c.RDAP.IANAID; id != "" && strings.Trim(id, "0123456789") != "" {
+		errs = append(errs, fmt.Errorf("--rdap-iana-id %q must be a number (the registrar's IANA Registrar ID)", id))
+	}
+	if e := c.RDAP.AbuseEmail; e != "" {
+		if a, err := mail.ParseAddress(e); err != nil || a.Address != e {
+			errs = append(errs, fmt.Errorf("--rdap-abuse-email %q must be a bare email address (abuse@example.com)", e))
 		}
 	}
 	w := c.Workflows

@@ -30,6 +30,28 @@ func TestValidateSQLiteSynchronous(t *testing.T) {
 	}
 }
 
+// TestValidateRDAP: the registrar entity's IANA ID is a number and its
+// abuse address a bare address, or the server does not start.
+func TestValidateRDAP(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		ianaID, abuse, wantErr string
+	}{
+		{"", "", ""},
+		{"1910", "abuse@registrar.example", ""},
+		{"IANA-1910", "", "--rdap-iana-id"},
+		{"", "Abuse <abuse@registrar.example>", "--rdap-abuse-email"},
+		{"", "not an address", "--rdap-abuse-email"},
+	} {
+		c := DefaultConfig()
+		c.RDAP.IANAID, c.RDAP.AbuseEmail = tc.ianaID, tc.abuse
+		err := c.Validate()
+		if (err == nil) != (tc.wantErr == "") || (err != nil && !strings.Contains(err.Error(), tc.wantErr)) {
+			t.Errorf("Validate with IANA ID %q, abuse %q = %v, want an error naming %q", tc.ianaID, tc.abuse, err, tc.wantErr)
+		}
+	}
+}
+
 // TestSMTPPasswordFile: the SMTP password can be kept off the command line,
 // in a file; its final newline is not part of it.
 func TestSMTPPasswordFile(t *testing.T) {

@@ -24,6 +24,7 @@ import (
 	"github.com/openregistrar/registrar/internal/httpapi"
 	"github.com/openregistrar/registrar/internal/mail"
 	"github.com/openregistrar/registrar/internal/privatefile"
+	"github.com/openregistrar/registrar/internal/rdap"
 	"github.com/openregistrar/registrar/internal/registrar"
 	"github.com/openregistrar/registrar/internal/sandbox"
 	"github.com/openregistrar/registrar/internal/store"
@@ -190,8 +191,15 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 		Domains: domains.New(routes, d.catalog, cfg.Search),
 		Logger:  cfg.Logger.With("component", "http")},
 		apiConfig)
+	// RDAP (issue 14) shares the API's listener: public, unauthenticated,
+	// rate-limited per address, for the live environment's names only.
+	mux := http.NewServeMux()
+	rdapConfig := cfg.RDAP
+	rdapConfig.PublicURL, rdapConfig.Logger = publicURL, cfg.Logger.With("component", "rdap")
+	mux.Handle("/rdap/", rdap.Handler(d.db, rdapConfig))
+	mux.Handle("/", d.api)
 	d.http = &http.Server{
-		Handler:           d.api,
+		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		IdleTimeout:       2 * time.Minute,

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/openregistrar/registrar/internal/daemon"
+	"github.com/openregistrar/registrar/internal/rdap"
 	"github.com/openregistrar/registrar/internal/registrar"
 	"github.com/openregistrar/registrar/internal/sandbox"
 	"github.com/openregistrar/registrar/internal/store/storetest"
@@ -253,6 +254,12 @@ func lifecycleEndToEnd(t *testing.T, s *server, env string) {
 	for _, n := range []string{noticed, gone, explicit} {
 		l.register(n, false)
 	}
+	// gone has its own glue, serving as its name server: its expiry must
+	// remove both before the registry lets the domain be deleted.
+	dns := dnsClient{t: t, s: s, env: env, engine: s.builtin(env), defaults: sandbox.DefaultNameservers()}
+	glue := "ns1." + gone
+	dns.succeeded("glue of "+gone, dns.change("POST", "/registrations/"+gone+"/hosts/"+glue, map[string]any{"ipv4": []string{"192.0.2.53"}}), "hosts")
+	dns.succeeded("name servers of "+gone, dns.change("PATCH", "/registrations/"+gone, map[string]any{"nameservers": []string{glue, dns.defaults[1]}}), "nameservers")
 	g, _ := l.get(auto)
 	exp := *g.ExpiresAt // every name's expiry, within the seconds the POSTs took
 
@@ -447,6 +454,21 @@ func lifecycleEndToEnd(t *testing.T, s *server, env string) {
 		l.wantStatus(n, registrar.RegistrationRedemptionPeriod)
 		if ok, _ := l.commands("delete", n); ok != 1 {
 			t.Errorf("the registry logged %d deletes of %s, want 1", ok, n)
+		}
+		if n == gone {
+			if ok, _ := l.commands("host:delete", glue); ok != 1 {
+				t.Errorf("the registry logged %d deletes of %s's glue %s, want 1 before the domain's", ok, gone, glue)
+			}
+			if l.env == "registrar" { // RDAP publishes the live names: this one is in redemption
+				code, body := rdapGet(t, "http://"+s.d.Addr()+"/rdap/domain/"+gone)
+				var d rdap.Domain
+				if err := json.Unmarshal(body, &d); code != http.StatusOK || err != nil || !slices.Contains(d.Status, "redemption period") {
+					t.Errorf("RDAP %s in redemption = %d %s, want status redemption period", gone, code, body)
+				}
+			}
+			if h := dns.holding(gone); slices.ContainsFunc(h.Hosts, func(d sandbox.HostDetails) bool { return d.Name == glue }) || slices.Contains(h.Nameservers, glue) {
+				t.Errorf("the registry holds %s with hosts %+v, name servers %v; want its glue gone", gone, h.Hosts, h.Nameservers)
+			}
 		}
 		info, _, err := l.s.builtin(env).DomainInfo(context.Background(), daemon.SandboxClientID, "test-info", n, "")
 		if err != nil || !slices.Contains(info.RGPStatuses, registrar.RGPRedemption) {

@@ -96,7 +96,10 @@ func (d *Daemon) startRegistries(file *RegistriesFile) (*registrar.Router, error
 	if err != nil {
 		return nil, err
 	}
+	// The built-in registries' extensions get its default name servers
+	// (sandbox.DefaultNameservers, hosts it holds from the start).
 	for _, ext := range sandboxExts {
+		ext.DefaultNameservers = sandbox.DefaultNameservers()
 		routes.Add(registrar.EnvSandbox, ext, sbx)
 	}
 	if d.DemoMode() {
@@ -104,7 +107,11 @@ func (d *Daemon) startRegistries(file *RegistriesFile) (*registrar.Router, error
 		if err != nil {
 			return nil, err
 		}
-		routes.AddCatalog(registrar.EnvLive, d.catalog, demo)
+		for _, name := range d.catalog.Names() {
+			ext, _ := d.catalog.Lookup(name)
+			ext.DefaultNameservers = sandbox.DefaultNameservers()
+			routes.Add(registrar.EnvLive, ext, demo)
+		}
 		return routes, nil
 	}
 	for _, rc := range file.Registries {
@@ -340,6 +347,7 @@ func (d *Daemon) fileExtension(e ExtensionConfig, rc RegistryConfig, form eppreg
 	ext.RegistrationCents, ext.RenewalCents = regCents, renewCents
 	ext.ContactExtensionsUnsent = form == eppregistry.FormNone
 	ext.Lifecycle = rc.LifecycleTerms.WithDefaults(renewCents)
+	ext.DefaultNameservers = rc.DefaultNameservers
 	return ext
 }
 

@@ -78,6 +78,11 @@ type RegistryConfig struct {
 	// Lifecycle is how the registry treats its domains after their
 	// first term; each field is optional [registrar.Lifecycle.WithDefaults].
 	Lifecycle LifecycleConfig `yaml:"lifecycle"`
+	// DefaultNameservers are the name servers a registration of this
+	// registry's extensions gets when its request names none: 2 to 13
+	// host names, or none (such a registration then has no name servers
+	// until a PATCH sets them).
+	DefaultNameservers []string `yaml:"default_nameservers"`
 	// Extensions are the extensions this registry serves.
 	Extensions []ExtensionConfig `yaml:"extensions"`
 
@@ -297,6 +302,16 @@ func LoadRegistries(path string) (*RegistriesFile, error) {
 			bad(at("contact_extensions"), `must be "neulevel" or empty, not %q`, r.ContactExtensions)
 		}
 		r.Lifecycle.check(r, func(field, format string, args ...any) { bad(at("lifecycle."+field), format, args...) })
+		if len(r.DefaultNameservers) > 0 {
+			ns, errs := registrar.ValidateNameservers("", r.DefaultNameservers, func(s string) (string, error) {
+				h, err := domainname.ParseHost(s)
+				return h.ASCII, err
+			})
+			for _, fe := range errs {
+				bad(at("default_nameservers"+strings.ReplaceAll(fe.Pointer, "/", ".")), "%s", fe.Message)
+			}
+			r.DefaultNameservers = ns
+		}
 		if len(r.Extensions) == 0 {
 			bad(at("extensions"), "no extensions listed")
 		}

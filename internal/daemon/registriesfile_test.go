@@ -3,6 +3,7 @@ package daemon_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -124,6 +125,38 @@ func TestLoadRegistriesLifecycle(t *testing.T) {
 	}
 	for _, tt := range tests {
 		path := writeFile(t, "registries.yaml", strings.Replace(base, tt.from, tt.to, 1))
+		if _, err := daemon.LoadRegistries(path); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: LoadRegistries = %v, want an error containing %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+// TestLoadRegistriesDefaultNameservers: a registry's default name
+// servers are optional, normalised, and checked as a PATCH's are.
+func TestLoadRegistriesDefaultNameservers(t *testing.T) {
+	t.Parallel()
+	base := `registries:
+  - name: example
+    address: epp.example.net:700
+    client_id: openreg
+    password: s3cret-pw
+    default_nameservers: [NS1.Example.NET., ns2.example.net]
+    extensions:
+      - {name: de, currency: EUR, registration_price: "5", renewal_price: "5"}
+`
+	f, err := daemon.LoadRegistries(writeFile(t, "registries.yaml", base))
+	if err != nil {
+		t.Fatalf("LoadRegistries = %v", err)
+	}
+	if got, want := f.Registries[0].DefaultNameservers, []string{"ns1.example.net", "ns2.example.net"}; !slices.Equal(got, want) {
+		t.Errorf("DefaultNameservers = %q, want %q", got, want)
+	}
+	for _, tt := range []struct{ name, to, want string }{
+		{"one", "default_nameservers: [ns1.example.net]", "registries[0].default_nameservers: must list 2 to 13"},
+		{"not a host", "default_nameservers: [ns1.example.net, 'not a host']", "registries[0].default_nameservers.1"},
+		{"twice", "default_nameservers: [ns1.example.net, NS1.example.net]", "registries[0].default_nameservers.1"},
+	} {
+		path := writeFile(t, "registries.yaml", strings.Replace(base, "default_nameservers: [NS1.Example.NET., ns2.example.net]", tt.to, 1))
 		if _, err := daemon.LoadRegistries(path); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: LoadRegistries = %v, want an error containing %q", tt.name, err, tt.want)
 		}

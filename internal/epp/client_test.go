@@ -114,21 +114,30 @@ func TestClientLoginServices(t *testing.T) {
 		wantLang          string
 		feeCheckAllowed   bool
 		contactCmdAllowed bool
+		secDNSAllowed     bool
 	}{
 		{
 			name:    "offers more than we support",
 			objURIs: []string{NSHost, NSDomain, "urn:example:widget-1.0", NSContact},
 			extURIs: []string{NSSecDNS, NSFee, NSRGP, "urn:ietf:params:xml:ns:fee-0.11"},
 			langs:   []string{"fr", "en"},
-			wantObj: []string{NSDomain, NSContact, NSHost}, wantExt: []string{NSFee, NSRGP}, wantLang: "en",
-			feeCheckAllowed: true, contactCmdAllowed: true,
+			wantObj: []string{NSDomain, NSContact, NSHost}, wantExt: []string{NSFee, NSRGP, NSSecDNS}, wantLang: "en",
+			feeCheckAllowed: true, contactCmdAllowed: true, secDNSAllowed: true,
 		},
 		{
 			name:    "thin registry without fees",
 			objURIs: []string{NSDomain, NSHost},
 			extURIs: []string{NSSecDNS},
 			langs:   []string{"fr"},
-			wantObj: []string{NSDomain, NSHost}, wantExt: nil, wantLang: "fr",
+			wantObj: []string{NSDomain, NSHost}, wantExt: []string{NSSecDNS}, wantLang: "fr", secDNSAllowed: true,
+		},
+		{
+			name:    "no DNSSEC",
+			objURIs: []string{NSDomain, NSContact},
+			extURIs: []string{NSFee},
+			langs:   []string{"en"},
+			wantObj: []string{NSDomain, NSContact}, wantExt: []string{NSFee}, wantLang: "en",
+			feeCheckAllowed: true, contactCmdAllowed: true,
 		},
 	}
 	for _, tt := range tests {
@@ -157,10 +166,12 @@ func TestClientLoginServices(t *testing.T) {
 			fee := &Command{DomainCheck: &DomainCheck{Names: []string{"example.net"},
 				Fee: &FeeCheck{Currency: "USD", Commands: []FeeCommand{{Name: FeeCreate}}}}}
 			contact := &Command{ContactInfo: &ContactInfo{ID: "c-123"}}
+			secDNS := &Command{DomainUpdate: &DomainUpdate{Name: "example.net", Chg: &DomainChg{},
+				SecDNS: &SecDNSUpdate{RemAll: true}}}
 			for _, x := range []struct {
 				cmd     *Command
 				allowed bool
-			}{{fee, tt.feeCheckAllowed}, {contact, tt.contactCmdAllowed}} {
+			}{{fee, tt.feeCheckAllowed}, {contact, tt.contactCmdAllowed}, {secDNS, tt.secDNSAllowed}} {
 				before := f.Counts().Commands
 				_, err := c.Do(t.Context(), x.cmd)
 				if x.allowed {

@@ -26,6 +26,10 @@ type Command struct {
 	ContactCreate *ContactCreate
 	ContactInfo   *ContactInfo
 	HostCreate    *HostCreate
+	HostCheck     *HostCheck
+	HostInfo      *HostInfo
+	HostUpdate    *HostUpdate
+	HostDelete    *HostDelete
 	// DomainTransfer is <transfer op="..."><domain:transfer> (RFC 5730
 	// §2.9.3.4, RFC 5731 §3.1.3 and §3.2.4).
 	DomainTransfer *DomainTransfer
@@ -127,6 +131,9 @@ type DomainUpdate struct {
 	// RGP is the RGP extension (RFC 3915 section 4.2.5): a restore
 	// request or report; nil for none.
 	RGP *RGPRestore
+	// SecDNS is the secDNS-1.1 extension (RFC 5910 section 5.2.5): DS
+	// records removed and added; nil for none.
+	SecDNS *SecDNSUpdate
 }
 
 // DomainDelete is <domain:delete> (RFC 5731 section 3.2.2).
@@ -257,7 +264,8 @@ type HostAddr struct {
 // Kind names the message: "hello", "login", "logout", "poll",
 // "domain:check", "domain:info", "domain:create", "domain:renew",
 // "domain:update", "domain:delete", "domain:transfer", "contact:create", "contact:info",
-// "host:create", or "" when no message field is set.
+// "host:create", "host:check", "host:info", "host:update", "host:delete",
+// or "" when no message field is set.
 func (c *Command) Kind() string {
 	switch {
 	case c.Hello:
@@ -286,6 +294,14 @@ func (c *Command) Kind() string {
 		return "contact:info"
 	case c.HostCreate != nil:
 		return "host:create"
+	case c.HostCheck != nil:
+		return "host:check"
+	case c.HostInfo != nil:
+		return "host:info"
+	case c.HostUpdate != nil:
+		return "host:update"
+	case c.HostDelete != nil:
+		return "host:delete"
 	case c.DomainTransfer != nil:
 		return "domain:transfer"
 	}
@@ -296,7 +312,8 @@ func (c *Command) count() int {
 	n := 0
 	for _, set := range []bool{c.Hello, c.Login != nil, c.Logout, c.Poll != nil, c.DomainCheck != nil,
 		c.DomainInfo != nil, c.DomainCreate != nil, c.DomainRenew != nil, c.DomainUpdate != nil,
-		c.DomainDelete != nil, c.ContactCreate != nil, c.ContactInfo != nil, c.HostCreate != nil, c.DomainTransfer != nil} {
+		c.DomainDelete != nil, c.ContactCreate != nil, c.ContactInfo != nil, c.HostCreate != nil, c.DomainTransfer != nil,
+		c.HostCheck != nil, c.HostInfo != nil, c.HostUpdate != nil, c.HostDelete != nil} {
 		if set {
 			n++
 		}
@@ -433,6 +450,7 @@ func (c *Command) validate() error {
 			validateHostAddr(v, a)
 		}
 	}
+	c.validateHosts(v)
 	if d := c.DomainTransfer; d != nil {
 		v.enum("transfer@op", d.Op, true, TransferApprove, TransferCancel, TransferQuery, TransferReject, TransferRequest)
 		v.token("domain:name", d.Name, 1, 255)
@@ -685,8 +703,13 @@ func (c *Command) Marshal() ([]byte, error) {
 		}
 		w.end("domain:update")
 		w.end("update")
-		if r := d.RGP; r != nil {
+		if d.RGP != nil || d.SecDNS != nil {
 			w.start("extension")
+		}
+		if s := d.SecDNS; s != nil {
+			s.write(w)
+		}
+		if r := d.RGP; r != nil {
 			w.start("rgp:update", "xmlns:rgp", NSRGP)
 			if r.Report == nil {
 				w.leaf("rgp:restore", "", "op", r.Op)
@@ -707,6 +730,8 @@ func (c *Command) Marshal() ([]byte, error) {
 				w.end("rgp:restore")
 			}
 			w.end("rgp:update")
+		}
+		if d.RGP != nil || d.SecDNS != nil {
 			w.end("extension")
 		}
 	case c.DomainDelete != nil:
@@ -760,6 +785,8 @@ func (c *Command) Marshal() ([]byte, error) {
 		}
 		w.end("host:create")
 		w.end("create")
+	default:
+		c.writeHostCommand(w)
 	}
 	w.optLeaf("clTRID", c.ClTRID)
 	w.end("command")

@@ -1,5 +1,7 @@
 // Package epp is the protocol layer of EPP, the Extensible Provisioning
-// Protocol (RFC 5730-5734), with the registry fee extension (RFC 8748):
+// Protocol (RFC 5730-5734), with the registry fee extension (RFC 8748),
+// RGP (RFC 3915) and DNSSEC's DS data interface (secDNS-1.1, RFC 5910:
+// <secDNS:update> on a domain update, <secDNS:infData> in a domain info):
 // framing and the messages, both ways, for our EPP client and for the
 // sandbox registry's EPP server.
 //
@@ -37,7 +39,9 @@
 //
 // Commands are parsed strictly (unknown elements inside <command> and in
 // the object elements are errors) but element order is not enforced, and
-// extensions other than the fee extension are ignored. Responses and
+// extensions other than fee, RGP, secDNS and NeuLevel's are ignored. Host
+// objects have every command but transfer (there is none); secDNS key
+// data and maxSigLife are refused (2102). Responses and
 // greetings are parsed leniently: unknown elements, resData and extensions
 // are skipped.
 //

@@ -138,9 +138,11 @@ func TestParseServerMessageInterop(t *testing.T) {
 				ClID: "ClientX", CrID: "ClientY", CrDate: date(1999, 4, 3, 22, 0, 0), ExDate: date(2005, 4, 3, 20, 0, 0),
 				AuthInfo: "2fooBAR",
 			},
-			// rgp:infData is known since issue 13; the other extensions are not.
-			RGPInfo: &RGPData{Statuses: []string{"redemptionPeriod"}},
-			SvTRID:  "54322-XYZ",
+			// rgp:infData is known since issue 13, secDNS:infData since
+			// issue 14; the other extensions are not.
+			RGPInfo:    &RGPData{Statuses: []string{"redemptionPeriod"}},
+			SecDNSInfo: &SecDNSData{DS: []DSData{{KeyTag: 12345, Alg: 3, DigestType: 1, Digest: "49FD46E6C4B45C55D4AC"}}},
+			SvTRID:     "54322-XYZ",
 		}},
 	}
 	for _, tc := range tests {
@@ -257,7 +259,13 @@ func TestParseCommandErrors(t *testing.T) {
 		{"transfer period out of range", cmdDoc(`<transfer op="request"><domain:transfer ` + domNS + `><domain:name>a.example</domain:name><domain:period unit="y">100</domain:period></domain:transfer></transfer>`), CodeParamRangeError, "domain:period", true},
 		{"contact transfer", cmdDoc(`<transfer op="query"><contact:transfer xmlns:contact="urn:ietf:params:xml:ns:contact-1.0"><contact:id>sh8013</contact:id></contact:transfer></transfer>`), CodeUnimplementedCommand, "contact:transfer", true},
 		{"contact check", cmdDoc(`<check><contact:check xmlns:contact="urn:ietf:params:xml:ns:contact-1.0"><contact:id>sh8013</contact:id></contact:check></check>`), CodeUnimplementedCommand, "contact:check", true},
-		{"host info", cmdDoc(`<info><host:info xmlns:host="urn:ietf:params:xml:ns:host-1.0"><host:name>ns1.example</host:name></host:info></info>`), CodeUnimplementedCommand, "host:info", true},
+		{"host transfer", cmdDoc(`<transfer op="query"><host:transfer xmlns:host="urn:ietf:params:xml:ns:host-1.0"><host:name>ns1.example</host:name></host:transfer></transfer>`), CodeUnimplementedCommand, "host:transfer", true},
+		{"host update empty", cmdDoc(`<update><host:update xmlns:host="urn:ietf:params:xml:ns:host-1.0"><host:name>ns1.example</host:name></host:update></update>`), CodeMissingParam, "host:update", true},
+		{"host addr not an address", cmdDoc(`<update><host:update xmlns:host="urn:ietf:params:xml:ns:host-1.0"><host:name>ns1.example</host:name><host:add><host:addr ip="v6">192.0.2.1</host:addr></host:add></host:update></update>`), CodeParamSyntaxError, "host:addr", true},
+		{"secDNS keyData", secDNSDoc(`<secDNS:add><secDNS:keyData><secDNS:flags>257</secDNS:flags><secDNS:protocol>3</secDNS:protocol><secDNS:alg>8</secDNS:alg><secDNS:pubKey>AQPJ</secDNS:pubKey></secDNS:keyData></secDNS:add>`), CodeUnimplementedOption, "secDNS:keyData", true},
+		{"secDNS digest not hex", secDNSDoc(`<secDNS:add><secDNS:dsData><secDNS:keyTag>1</secDNS:keyTag><secDNS:alg>8</secDNS:alg><secDNS:digestType>1</secDNS:digestType><secDNS:digest>XYZ0</secDNS:digest></secDNS:dsData></secDNS:add>`), CodeParamSyntaxError, "secDNS:digest", true},
+		{"secDNS keyTag range", secDNSDoc(`<secDNS:add><secDNS:dsData><secDNS:keyTag>65536</secDNS:keyTag><secDNS:alg>8</secDNS:alg><secDNS:digestType>1</secDNS:digestType><secDNS:digest>AB</secDNS:digest></secDNS:dsData></secDNS:add>`), CodeParamRangeError, "secDNS:keyTag", true},
+		{"secDNS empty update", secDNSDoc(``), CodeMissingParam, "secDNS:update", true},
 		{"unknown object", cmdDoc(`<check><x:check xmlns:x="urn:example:obj"><x:id>1</x:id></x:check></check>`), CodeUnimplementedObjectService, "", true},
 		{"object element mismatching verb", cmdDoc(`<check><domain:info ` + domNS + `><domain:name>a</domain:name></domain:info></check>`), CodeSyntaxError, "check", true},
 		{"unknown element in object", domainCreate(`<domain:name>a.example</domain:name><domain:bogus/><domain:authInfo><domain:pw>x</domain:pw></domain:authInfo>`), CodeSyntaxError, "domain:create", true},
@@ -555,4 +563,10 @@ func TestKind(t *testing.T) {
 	if k := (&Command{}).Kind(); k != "" {
 		t.Errorf("Kind() of empty command = %q, want \"\"", k)
 	}
+}
+
+// secDNSDoc is a domain update with a secDNS:update holding inner.
+func secDNSDoc(inner string) string {
+	return cmdDoc(`<update><domain:update xmlns:domain="urn:ietf:params:xml:ns:domain-1.0"><domain:name>example.com</domain:name><domain:chg/></domain:update></update>` +
+		`<extension><secDNS:update xmlns:secDNS="urn:ietf:params:xml:ns:secDNS-1.1">` + inner + `</secDNS:update></extension>`)
 }

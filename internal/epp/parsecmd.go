@@ -250,6 +250,9 @@ func (p *parser) object(verb *element, c *Command) {
 			}
 			c.HostCreate = h
 		default:
+			if p.hostCommand(o, c) {
+				break
+			}
 			p.fail(CodeUnimplementedCommand, "host:"+o.local, "command not implemented")
 		}
 	default:
@@ -280,6 +283,13 @@ func (p *parser) commandExtension(ext *element, c *Command) {
 				p.fail(CodeSyntaxError, "rgp:update", "rgp extension repeated")
 			}
 			c.DomainUpdate.RGP = p.rgpUpdate(e)
+			continue
+		}
+		if e.space == NSSecDNS && e.local == "update" && c.DomainUpdate != nil {
+			if c.DomainUpdate.SecDNS != nil {
+				p.fail(CodeSyntaxError, "secDNS:update", "secDNS extension repeated")
+			}
+			c.DomainUpdate.SecDNS = p.secDNSUpdate(e)
 			continue
 		}
 		if e.space != NSFee {

@@ -21,6 +21,8 @@ type Response struct {
 	ContactCreate  *ContactCreData
 	ContactInfo    *ContactInfData
 	HostCreate     *HostCreData
+	HostCheck      *HostChkData
+	HostInfo       *HostInfData
 
 	// extension
 	FeeCheck  *FeeChkData       // <fee:chkData>
@@ -34,6 +36,9 @@ type Response struct {
 	// update (section 4.2.5).
 	RGPInfo   *RGPData
 	RGPUpdate *RGPData
+	// SecDNSInfo is <secDNS:infData>, the DS records of a domain info
+	// (RFC 5910 section 5.1.2).
+	SecDNSInfo *SecDNSData
 
 	ClTRID string // echoed, optional
 	SvTRID string // required, 3-64 characters
@@ -248,7 +253,8 @@ func (r *Response) validate() error {
 	}
 	n := 0
 	for _, set := range []bool{r.DomainCheck != nil, r.DomainInfo != nil, r.DomainCreate != nil, r.DomainRenew != nil,
-		r.DomainTransfer != nil, r.DomainPan != nil, r.ContactCreate != nil, r.ContactInfo != nil, r.HostCreate != nil} {
+		r.DomainTransfer != nil, r.DomainPan != nil, r.ContactCreate != nil, r.ContactInfo != nil, r.HostCreate != nil,
+		r.HostCheck != nil, r.HostInfo != nil} {
 		if set {
 			n++
 		}
@@ -349,6 +355,9 @@ func (r *Response) validate() error {
 	r.FeeCreate.validate(v)
 	r.FeeRenew.validate(v)
 	r.FeeTransfer.validate(v)
+	r.HostCheck.validate(v)
+	r.HostInfo.validate(v)
+	r.SecDNSInfo.validate(v)
 	r.RGPInfo.validate(v, "rgp:infData")
 	r.RGPUpdate.validate(v, "rgp:upData")
 	v.optToken("clTRID", r.ClTRID, 3, 64)
@@ -426,8 +435,11 @@ func (r *Response) Marshal() ([]byte, error) {
 		}
 	}
 	r.writeResData(w)
-	if r.FeeCheck != nil || r.FeeCreate != nil || r.FeeRenew != nil || r.FeeTransfer != nil || r.RGPInfo != nil || r.RGPUpdate != nil {
+	if r.FeeCheck != nil || r.FeeCreate != nil || r.FeeRenew != nil || r.FeeTransfer != nil || r.RGPInfo != nil || r.RGPUpdate != nil || r.SecDNSInfo != nil {
 		w.start("extension")
+		if r.SecDNSInfo != nil {
+			r.SecDNSInfo.write(w)
+		}
 		if r.FeeCheck != nil {
 			r.FeeCheck.write(w)
 		}
@@ -594,6 +606,8 @@ func (r *Response) writeResData(w *writer) {
 		w.leaf("host:name", h.Name)
 		dateLeaf(w, "host:crDate", h.CrDate)
 		end("host:creData")
+	default:
+		r.writeHostResData(w)
 	}
 }
 
@@ -677,6 +691,16 @@ func (p *parser) response(e *element) *Response {
 	}
 	if ext := first(k["extension"]); ext != nil {
 		for _, x := range ext.children {
+			if x.space == NSSecDNS && x.local == "infData" {
+				if r.SecDNSInfo != nil {
+					p.fail(CodeSyntaxError, "secDNS:infData", "repeated")
+				}
+				k := p.kids(x, NSSecDNS, kid{"maxSigLife", opt1}, kid{"dsData", optN}, kid{"keyData", optN})
+				if ds := p.dsData(k["dsData"]); len(ds) > 0 { // key data only: not kept
+					r.SecDNSInfo = &SecDNSData{DS: ds}
+				}
+				continue
+			}
 			if x.space == NSRGP && (x.local == "infData" || x.local == "upData") {
 				k := p.kids(x, NSRGP, kid{"rgpStatus", reqN})
 				d := &RGPData{Statuses: p.statuses(k["rgpStatus"])}
@@ -818,11 +842,7 @@ func (p *parser) resData(rd *element, r *Response) {
 				known = false
 			}
 		case NSHost:
-			if x.local == "creData" {
-				known = true
-				k := p.kids(x, NSHost, kid{"name", req1}, kid{"crDate", req1})
-				r.HostCreate = &HostCreData{Name: p.tok(first(k["name"])), CrDate: p.dateTime(first(k["crDate"]))}
-			}
+			known = p.hostResData(x, r)
 		}
 		if known {
 			n++

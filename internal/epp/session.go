@@ -267,7 +267,7 @@ func (s *session) missingService(cmd *Command) string {
 		obj = NSDomain
 	case cmd.ContactCreate != nil, cmd.ContactInfo != nil:
 		obj = NSContact
-	case cmd.HostCreate != nil:
+	case cmd.HostCreate != nil, cmd.HostCheck != nil, cmd.HostInfo != nil, cmd.HostUpdate != nil, cmd.HostDelete != nil:
 		obj = NSHost
 	}
 	if obj != "" && !slices.Contains(s.objURIs, obj) {
@@ -283,6 +283,9 @@ func (s *session) missingService(cmd *Command) string {
 	if cmd.DomainUpdate != nil && cmd.DomainUpdate.RGP != nil && !slices.Contains(s.extURIs, NSRGP) {
 		return NSRGP
 	}
+	if cmd.DomainUpdate != nil && cmd.DomainUpdate.SecDNS != nil && !slices.Contains(s.extURIs, NSSecDNS) {
+		return NSSecDNS
+	}
 	if cmd.ContactCreate != nil && len(cmd.ContactCreate.Unspec) > 0 && !slices.Contains(s.extURIs, NSNeuLevel) {
 		return NSNeuLevel
 	}
@@ -292,7 +295,7 @@ func (s *session) missingService(cmd *Command) string {
 // Services this client supports, in the order it asks for them.
 var (
 	supportedObjURIs = []string{NSDomain, NSContact, NSHost}
-	supportedExtURIs = []string{NSFee, NSNeuLevel, NSRGP}
+	supportedExtURIs = []string{NSFee, NSNeuLevel, NSRGP, NSSecDNS}
 )
 
 // loginFor builds the login for a greeting: version 1.0, "en" if offered

@@ -29,7 +29,7 @@ const (
 )
 
 // prefixes are the prefixes this package writes, and uses in field names.
-var prefixes = map[string]string{NSDomain: "domain", NSContact: "contact", NSHost: "host", NSFee: "fee", NSNeuLevel: "neulevel", NSRGP: "rgp"}
+var prefixes = map[string]string{NSDomain: "domain", NSContact: "contact", NSHost: "host", NSFee: "fee", NSNeuLevel: "neulevel", NSRGP: "rgp", NSSecDNS: "secDNS"}
 
 // qname names an element for error messages: canonical prefix, local name.
 func qname(space, local string) string {

@@ -169,7 +169,12 @@ func (r *Registry) Create(ctx context.Context, req registrar.CreateRequest) (reg
 // (an earlier attempt of the same registration made it), with the
 // NeuLevel values given.
 func (r *Registry) ensureContact(ctx context.Context, authInfo, role string, c registrar.Contact, unspec []epp.KeyValue) (string, error) {
-	id := contactID(authInfo, role)
+	return r.createContact(ctx, contactID(authInfo, role), authInfo, c, unspec)
+}
+
+// createContact creates contact id with auth code authInfo, or finds it made
+// already by an earlier attempt (2302).
+func (r *Registry) createContact(ctx context.Context, id, authInfo string, c registrar.Contact, unspec []epp.KeyValue) (string, error) {
 	pi := epp.PostalInfo{Type: epp.PostalInt, Name: c.PostalInfo.Name, Org: c.PostalInfo.Organization,
 		City: c.PostalInfo.Address.City, SP: c.PostalInfo.Address.State, PC: c.PostalInfo.Address.PostalCode, CC: c.PostalInfo.Address.CountryCode}
 	if c.PostalInfo.Address.Street != "" {
@@ -210,6 +215,15 @@ func (r *Registry) domainInfo(op string, resp *epp.Response) (registrar.DomainIn
 	}
 	if resp.RGPInfo != nil {
 		d.RGPStatuses = resp.RGPInfo.Statuses
+	}
+	for _, ns := range inf.NS {
+		d.Nameservers = append(d.Nameservers, strings.ToLower(ns))
+	}
+	for _, h := range inf.Hosts {
+		d.Hosts = append(d.Hosts, strings.ToLower(h))
+	}
+	if resp.SecDNSInfo != nil {
+		d.DSRecords = dsRecords(resp.SecDNSInfo.DS)
 	}
 	for _, s := range inf.Statuses {
 		if s == "pendingCreate" {
@@ -334,21 +348,176 @@ func (r *Registry) Renew(ctx context.Context, name string, curExpiry time.Time, 
 }
 
 // Update implements registrar.Registry: one <domain:update> with the
-// statuses to add and remove and, when req.AuthInfo is set, a
-// <domain:chg> of the auth code.
+// statuses and name servers (hostObj) to add and remove, a <domain:chg>
+// of the auth code and of the registrant when set, and a secDNS-1.1
+// <secDNS:update> for the DS record changes (RemoveAllDS sends
+// <secDNS:rem><secDNS:all>true</secDNS:all>, before any added). A new
+// registrant's contact is created first, as Create does, with an ID
+// derived from the domain and the contact's data (a retry reuses it).
+// An update with only DS changes sends an empty <domain:chg/>.
 func (r *Registry) Update(ctx context.Context, req registrar.DomainUpdate) error {
-	u := &epp.DomainUpdate{Name: req.Name}
-	if len(req.AddStatuses) > 0 {
-		u.Add = &epp.DomainAddRem{Statuses: req.AddStatuses}
+	if err := r.ensureHosts(ctx, req.Name, req.AddNameservers); err != nil {
+		return err
 	}
-	if len(req.RemoveStatuses) > 0 {
-		u.Rem = &epp.DomainAddRem{Statuses: req.RemoveStatuses}
+	u := &epp.DomainUpdate{Name: req.Name}
+	if len(req.AddStatuses) > 0 || len(req.AddNameservers) > 0 {
+		u.Add = &epp.DomainAddRem{Statuses: req.AddStatuses, NS: req.AddNameservers}
+	}
+	if len(req.RemoveStatuses) > 0 || len(req.RemoveNameservers) > 0 {
+		u.Rem = &epp.DomainAddRem{Statuses: req.RemoveStatuses, NS: req.RemoveNameservers}
 	}
 	if req.AuthInfo != "" {
 		u.Chg = &epp.DomainChg{AuthInfo: &req.AuthInfo}
 	}
+	if req.Registrant != nil {
+		id, err := r.registrantContact(ctx, req.Name, *req.Registrant)
+		if err != nil {
+			return err
+		}
+		if u.Chg == nil {
+			u.Chg = &epp.DomainChg{}
+		}
+		u.Chg.Registrant = &id
+	}
+	if req.RemoveAllDS || len(req.RemoveDS) > 0 || len(req.AddDS) > 0 {
+		u.SecDNS = &epp.SecDNSUpdate{RemAll: req.RemoveAllDS, Add: dsData(req.AddDS)}
+		if !req.RemoveAllDS {
+			u.SecDNS.Rem = dsData(req.RemoveDS)
+		}
+		if u.Add == nil && u.Rem == nil && u.Chg == nil {
+			u.Chg = &epp.DomainChg{}
+		}
+	}
 	if _, err := r.c.Do(ctx, &epp.Command{DomainUpdate: u}); err != nil {
 		return r.fail("update", err)
+	}
+	return nil
+}
+
+// ensureHosts makes sure the registry has a host object for each name
+// server an update of domain adds (RFC 5731 §1.1: <domain:hostObj> names
+// one, or the registry answers 2303). An external host the registry
+// lacks is created, without addresses, as registrars do for their users'
+// name servers; one made already (by another registrar, or a lost
+// answer's first attempt) is used as it is. A missing host under the
+// domain is the user's glue host that was never created: that is refused
+// as KindRejected rather than sent, so that its 2303 is not taken for
+// the domain's own absence.
+func (r *Registry) ensureHosts(ctx context.Context, domain string, hosts []string) error {
+	for _, h := range hosts {
+		_, _, err := r.HostInfo(ctx, h)
+		switch {
+		case err == nil:
+			continue
+		case !registrar.IsKind(err, registrar.KindNotFound):
+			return err
+		case registrar.InBailiwick(strings.ToLower(h), strings.ToLower(domain)):
+			return registrar.Errorf(registrar.KindRejected, "eppregistry.Update",
+				"name server %s is under %s and has no glue host: create it first", h, domain)
+		}
+		if err := r.CreateHost(ctx, registrar.Host{Name: h}); err != nil && !registrar.IsKind(err, registrar.KindConflict) {
+			return err
+		}
+	}
+	return nil
+}
+
+// registrantContact creates the contact of a new registrant of domain
+// name and returns its ID: "or" and 14 hex digits of a hash of the domain
+// and the contact's data, so that a retried change reuses the contact
+// its first attempt made, and its auth code another hash of the same
+// (registries require one; nobody quotes it).
+func (r *Registry) registrantContact(ctx context.Context, name string, c registrar.Contact) (string, error) {
+	key := strings.ToLower(name) + "\x00" + fmt.Sprintf("%+v", c)
+	sum := sha256.Sum256([]byte("auth\x00" + key))
+	return r.createContact(ctx, contactID(key, "registrant-change"), "OR"+hex.EncodeToString(sum[:6]), c, nil)
+}
+
+func dsData(ds []registrar.DSRecord) []epp.DSData {
+	var out []epp.DSData
+	for _, d := range ds {
+		out = append(out, epp.DSData{KeyTag: d.KeyTag, Alg: d.Algorithm, DigestType: d.DigestType, Digest: strings.ToUpper(d.Digest)})
+	}
+	return out
+}
+
+func dsRecords(ds []epp.DSData) []registrar.DSRecord {
+	var out []registrar.DSRecord
+	for _, d := range ds {
+		out = append(out, registrar.DSRecord{KeyTag: d.KeyTag, Algorithm: d.Alg, DigestType: d.DigestType, Digest: strings.ToUpper(d.Digest)})
+	}
+	return out
+}
+
+var _ registrar.HostRegistry = (*Registry)(nil)
+
+// hostAddrs converts a host's addresses to EPP's (IPv4 first).
+func hostAddrs(h registrar.Host) []epp.HostAddr {
+	var out []epp.HostAddr
+	for _, a := range h.IPv4 {
+		out = append(out, epp.HostAddr{IP: epp.IPv4, Addr: a})
+	}
+	for _, a := range h.IPv6 {
+		out = append(out, epp.HostAddr{IP: epp.IPv6, Addr: a})
+	}
+	return out
+}
+
+// CreateHost implements registrar.HostRegistry with a <host:create>.
+func (r *Registry) CreateHost(ctx context.Context, h registrar.Host) error {
+	if _, err := r.c.Do(ctx, &epp.Command{HostCreate: &epp.HostCreate{Name: h.Name, Addrs: hostAddrs(h)}}); err != nil {
+		return r.fail("host create", err)
+	}
+	return nil
+}
+
+// HostInfo implements registrar.HostRegistry with a <host:info>: linked
+// is the host's linked status.
+func (r *Registry) HostInfo(ctx context.Context, name string) (registrar.Host, bool, error) {
+	resp, err := r.c.Do(ctx, &epp.Command{HostInfo: &epp.HostInfo{Name: name}})
+	if err != nil {
+		return registrar.Host{}, false, r.fail("host info", err)
+	}
+	inf := resp.HostInfo
+	if inf == nil {
+		return registrar.Host{}, false, registrar.Errorf(registrar.KindInternal, "eppregistry.HostInfo",
+			"registry %s answered a host info without infData", r.name)
+	}
+	h := registrar.Host{Name: strings.ToLower(inf.Name)}
+	for _, a := range inf.Addrs {
+		if a.IP == epp.IPv6 {
+			h.IPv6 = append(h.IPv6, a.Addr)
+		} else {
+			h.IPv4 = append(h.IPv4, a.Addr)
+		}
+	}
+	return h, slices.Contains(inf.Statuses, epp.HostStatusLinked), nil
+}
+
+// UpdateHost implements registrar.HostRegistry with a <host:update>
+// adding and removing addresses; with none to change it sends nothing.
+func (r *Registry) UpdateHost(ctx context.Context, name string, add, remove registrar.Host) error {
+	u := &epp.HostUpdate{Name: name}
+	if a := hostAddrs(add); len(a) > 0 {
+		u.Add = &epp.HostAddRem{Addrs: a}
+	}
+	if a := hostAddrs(remove); len(a) > 0 {
+		u.Rem = &epp.HostAddRem{Addrs: a}
+	}
+	if u.Add == nil && u.Rem == nil {
+		return nil
+	}
+	if _, err := r.c.Do(ctx, &epp.Command{HostUpdate: u}); err != nil {
+		return r.fail("host update", err)
+	}
+	return nil
+}
+
+// DeleteHost implements registrar.HostRegistry with a <host:delete>; a
+// host a domain uses is refused with 2305, KindConflict.
+func (r *Registry) DeleteHost(ctx context.Context, name string) error {
+	if _, err := r.c.Do(ctx, &epp.Command{HostDelete: &epp.HostDelete{Name: name}}); err != nil {
+		return r.fail("host delete", err)
 	}
 	return nil
 }
@@ -506,7 +675,7 @@ var kinds = map[int]codeMapping{
 	epp.CodeMissingParam:                  {kind: registrar.KindRejected},                                                                                         // 2003: e.g. a premium create or transfer without a fee
 	epp.CodeBillingFailure:                {kind: registrar.KindRejected},                                                                                         // 2104
 	epp.CodeStatusProhibitsOperation:      {kind: registrar.KindRejected, reason: registrar.TransferReasonRegistryStatus},                                         // 2304: a *TransferProhibited status makes it domain_locked (fail)
-	epp.CodeAssociationProhibitsOperation: {kind: registrar.KindRejected},                                                                                         // 2305
+	epp.CodeAssociationProhibitsOperation: {kind: registrar.KindConflict},                                                                                         // 2305: a host in use, a domain with subordinate hosts
 	epp.CodeDataMgmtPolicyViolation:       {kind: registrar.KindRejected},                                                                                         // 2308
 	epp.CodeNotEligibleForRenewal:         {kind: registrar.KindRejected},                                                                                         // 2105
 	epp.CodeNotEligibleForTransfer:        {kind: registrar.KindRejected, reason: registrar.TransferReasonOutsideTransferWindow},                                  // 2106: e.g. created or transferred less than 60 days ago

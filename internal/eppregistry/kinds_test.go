@@ -33,6 +33,7 @@ func TestResultCodesToKinds(t *testing.T) {
 		{&epp.Error{Code: 2005, Msg: "Parameter value syntax error"}, registrar.KindRejected, "2005"},
 		{&epp.Error{Code: 2003, Msg: "Required parameter missing"}, registrar.KindRejected, "2003"},
 		{&epp.Error{Code: 2104, Msg: "Billing failure"}, registrar.KindRejected, "2104"},
+		{&epp.Error{Code: 2305, Msg: "Object association prohibits operation"}, registrar.KindConflict, "2305"},
 		{&epp.Error{Code: 2400, Msg: "Command failed"}, registrar.KindUnavailable, "2400"},
 		{&epp.Error{Code: 2500, Msg: "Command failed; server closing connection"}, registrar.KindUnavailable, "2500"},
 		{&epp.Error{Code: 2502, Msg: "Session limit exceeded; server closing connection"}, registrar.KindUnavailable, "2502"},

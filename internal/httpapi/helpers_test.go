@@ -119,6 +119,7 @@ type fakeWorkflows struct {
 	mu      sync.Mutex
 	reqs    []registrar.RegistrationRequest
 	updates []registrar.UpdateRequest
+	hosts   []registrar.HostChange // StartHost's (dns_test.go)
 	// authCode is the state StartAuthCode's workflow has when answered.
 	authCode registrar.State
 }

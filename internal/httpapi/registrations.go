@@ -83,6 +83,17 @@ func (s *Server) registrationRequest(env registrar.Env, raw []byte) (registrar.R
 		errs = append(errs, registrar.FieldError{Pointer: "/contact_extensions", Message: "cannot be sent: the registry serving ." + ext.Name +
 			" is not configured to receive contact extensions (contact_extensions in the registries file)"})
 	}
+	if len(errs) == 0 && req.Nameservers != nil {
+		// The schema holds the count; host names and duplicates need
+		// domainname's rules.
+		req.Nameservers, errs = registrar.ValidateNameservers("/nameservers", req.Nameservers, hostName)
+		for i, ns := range req.Nameservers {
+			if registrar.InBailiwick(ns, req.DomainName) && len(errs) == 0 {
+				errs = append(errs, registrar.FieldError{Pointer: "/nameservers/" + strconv.Itoa(i), Message: ns + " is inside " + req.DomainName +
+					" and needs a glue host, which can be created only once the domain is registered: register with other name servers, then add the glue host and change them"})
+			}
+		}
+	}
 	if len(errs) > 0 {
 		return req, &registrar.Error{Kind: registrar.KindInvalid, Op: op, Message: errs[0].Message, Fields: errs}
 	}
@@ -142,6 +153,12 @@ func (s *Server) handleRegistrationEdit(w http.ResponseWriter, r *request) error
 	}
 	var req registrar.UpdateRequest
 	if err := s.decode(w, r, &req); err != nil {
+		return err
+	}
+	if err := validateDNS(&req); err != nil {
+		return err
+	}
+	if err := s.validateContacts(r, &req); err != nil {
 		return err
 	}
 	wf, err := s.Workflows.StartUpdate(r.Context(), r.principal, r.env, domain, req)

@@ -43,6 +43,7 @@ func (s *Server) routes() {
 		s.availabilityRoutes(env, base)
 		s.transferRoutes(env, base)
 		s.lifecycleRoutes(env, base)
+		s.hostRoutes(env, base)
 	}
 	s.mux.HandleFunc("/client/v4/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, &request{Request: r, id: newRequestID()}, registrar.Errorf(kindNoRoute, "httpapi.route", "no route for %s %s", r.Method, r.URL.Path))

@@ -54,6 +54,10 @@ func (s *Server) handleVerifyEmail(w http.ResponseWriter, r *http.Request) {
 	case err == nil:
 		page.Title = "Email address verified"
 		page.Text = "Thank you. Your email address is verified and the registration of " + wf.Domain + " continues."
+		if wf.Kind == registrar.WorkflowUpdate {
+			page.Title, page.Text = "Change of registrant confirmed", "Thank you. Your confirmation of the change of registrant of "+wf.Domain+
+				" is recorded; the change is made once both the current and the new registrant have confirmed."
+		}
 	case registrar.IsKind(err, registrar.KindNotFound):
 		status, page.Title, page.Text = http.StatusNotFound, "Link not valid", "This verification link is not valid. Check that you opened the whole link from the email."
 	case registrar.IsKind(err, registrar.KindConflict):

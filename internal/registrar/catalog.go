@@ -149,6 +149,11 @@ type Extension struct {
 	// are restored; the daemon sets it from the registries file (zero
 	// fields take Lifecycle.WithDefaults).
 	Lifecycle Lifecycle
+	// DefaultNameservers are the name servers a registration under the
+	// extension gets when its request names none (issue 14); the daemon
+	// sets them from the registries file. None: the registration is
+	// created without name servers.
+	DefaultNameservers []string
 	// CreatedAt and UpdatedAt are when the catalog entry was added and
 	// last changed (the extension list sorts by them).
 	CreatedAt, UpdatedAt time.Time

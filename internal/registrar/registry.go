@@ -120,6 +120,14 @@ type DomainInfo struct {
 	// RGPStatuses are the domain's RGP statuses (RFC 3915 rgpStatus), such
 	// as autoRenewPeriod or redemptionPeriod.
 	RGPStatuses []string
+	// Nameservers are the domain's name servers (hostObj names), and
+	// DSRecords its DS records (secDNS-1.1 infData).
+	Nameservers []string
+	DSRecords   []DSRecord
+	// Hosts are the domain's subordinate host objects (<domain:host>,
+	// shown to its sponsor): its glue, which must go before the domain
+	// can be deleted (RFC 5731 section 3.2.2).
+	Hosts []string
 }
 
 // DomainUpdate changes a domain's client statuses and auth code at a
@@ -131,6 +139,16 @@ type DomainUpdate struct {
 	// AuthInfo is the domain's new auth code (EPP <domain:chg>
 	// <domain:authInfo>), or "" to leave it. It is a secret: never log it.
 	AuthInfo string
+	// AddNameservers and RemoveNameservers change the domain's name
+	// servers (<domain:add>/<domain:rem> <domain:ns> hostObj).
+	AddNameservers, RemoveNameservers []string
+	// AddDS and RemoveDS change its DS records (secDNS-1.1 update);
+	// RemoveAllDS removes every one (<secDNS:rem><secDNS:all>true).
+	AddDS, RemoveDS []DSRecord
+	RemoveAllDS     bool
+	// Registrant, when set, is the new registrant's contact, created at
+	// the registry first (<domain:chg><domain:registrant>).
+	Registrant *Contact
 }
 
 // StatusTransferLocked is the EPP client status that locks a domain

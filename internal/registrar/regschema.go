@@ -111,8 +111,22 @@ func (e Extension) RegistrationSchema() map[string]any {
 			"contacts":           closedObject("The contacts of the registration. Without a registrant, the account's default contact is used.", contacts, nil),
 			"contact_extensions": ce,
 			"acknowledgements":   acks,
+			"nameservers":        NameserversSchema(),
 		},
 		"$defs": map[string]any{"contact": ContactSchema()},
+	}
+}
+
+// NameserversSchema is the nameservers member (ours) of a registration
+// body: MinNameservers to MaxNameservers host names, no two alike. The
+// host-name rules are domainname's (ValidateNameservers applies them
+// after the schema): a schema cannot state IDNA.
+func NameserversSchema() map[string]any {
+	return map[string]any{
+		"type": "array", "minItems": MinNameservers, "maxItems": MaxNameservers, "uniqueItems": true,
+		"items": map[string]any{"type": "string", "minLength": 1, "maxLength": 253},
+		"description": "Ours: the name servers of the domain, " + strconv.Itoa(MinNameservers) + " to " + strconv.Itoa(MaxNameservers) +
+			" host names (ns1.example.net). Without them, the registry's default name servers. None may be inside the domain itself: its glue host can be created only once the domain exists.",
 	}
 }
 

@@ -53,6 +53,10 @@ type Workflows interface {
 	// redacts it in the transaction that records its end. The caller
 	// shows it only once the workflow has succeeded.
 	StartAuthCode(ctx context.Context, p Principal, env Env, domain string) (*Workflow, string, error)
+	// StartHost starts an update workflow that creates, updates or
+	// deletes a glue host of the account's registration of domain at its
+	// registry (HostRegistry); c is validated (ValidateHost).
+	StartHost(ctx context.Context, p Principal, env Env, domain string, c HostChange) (*Workflow, error)
 	// StartTransferIn starts a transfer-in workflow, or returns the
 	// existing one for the same domain in the same account when it has not
 	// failed: the domain name is the idempotency key, as for
@@ -102,6 +106,9 @@ type RegistrationRequest struct {
 	// ContactExtensions are registry-specific values of the registrant
 	// (.us nexus); they go to the registry with the registrant contact.
 	ContactExtensions map[string]any `json:"contact_extensions,omitempty"`
+	// Nameservers (ours): 2 to 13 host names; without them the registry
+	// configuration's defaults.
+	Nameservers []string `json:"nameservers,omitempty"`
 	// Acknowledgements are what the registrant accepted (.page HSTS
 	// preload); the workflow records them as consents, with the time.
 	Acknowledgements map[string]any `json:"acknowledgements,omitempty"`
@@ -118,6 +125,19 @@ type UpdateRequest struct {
 	// Locked is our extension: true sets the registry status
 	// clientTransferProhibited (StatusTransferLocked), false removes it.
 	Locked *bool `json:"locked,omitempty"`
+	// Nameservers (ours) replaces the domain's name servers: 2 to 13 host
+	// names.
+	Nameservers []string `json:"nameservers,omitempty"`
+	// DNSSEC (ours) replaces the domain's DS records; none turns DNSSEC off.
+	DNSSEC *DNSSEC `json:"dnssec,omitempty"`
+	// Contacts (ours) changes the registrant and the other roles; a
+	// material change of registrant (name, organisation, email) waits for
+	// both registrants' confirmation (ICANN Transfer Policy, change of
+	// registrant).
+	Contacts *Contacts `json:"contacts,omitempty"`
+	// TransferLockOptOut (ours) waives the 60-day lock against transfers
+	// out that a change of registrant sets.
+	TransferLockOptOut bool `json:"transfer_lock_opt_out,omitempty"`
 }
 
 // Reasons a domain cannot be registered through the API (`reason` of a

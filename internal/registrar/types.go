@@ -102,6 +102,14 @@ type StatusContext struct {
 	// masked by MaskEmail ("a***@example.com"): the full address never
 	// appears in the API.
 	ConfirmationSentTo string `json:"confirmation_sent_to,omitempty"`
+	// Awaiting (ours) names the parties a change of registrant still waits
+	// for (PartyPriorRegistrant, PartyNewRegistrant), and
+	// ConfirmationsSentTo where each one's link went, masked by MaskEmail.
+	Awaiting            []string          `json:"awaiting,omitempty"`
+	ConfirmationsSentTo map[string]string `json:"confirmations_sent_to,omitempty"`
+	// TransferLockedUntil (ours) is the end of the 60-day lock against
+	// transfers out that a change of registrant set.
+	TransferLockedUntil *time.Time `json:"transfer_locked_until,omitempty"`
 	// ActionExpiresAt is when an action_required workflow fails with action_expired.
 	ActionExpiresAt *time.Time `json:"action_expires_at,omitempty"`
 	// BlockedBy names the third party a blocked workflow waits for: one of
@@ -214,6 +222,10 @@ type Registration struct {
 	AutoRenew   bool               `json:"auto_renew"`
 	Locked      bool               `json:"locked"`
 	PrivacyMode PrivacyMode        `json:"privacy_mode"`
+	// Nameservers and DNSSEC are ours: the name servers and DS records
+	// the registry has for the domain.
+	Nameservers []string `json:"nameservers,omitempty"`
+	DNSSEC      *DNSSEC  `json:"dnssec,omitempty"`
 	// Renewal is ours: the newest renewal of the current term, when
 	// there is one (a failed auto-renewal shows here).
 	Renewal *RenewalState `json:"renewal,omitempty"`

@@ -33,6 +33,14 @@ func (ss *session) command(cmd *epp.Command) *epp.Response {
 		return ss.contactInfo(cmd)
 	case cmd.HostCreate != nil:
 		return ss.hostCreate(cmd)
+	case cmd.HostCheck != nil:
+		return ss.hostCheck(cmd)
+	case cmd.HostInfo != nil:
+		return ss.hostInfo(cmd)
+	case cmd.HostUpdate != nil:
+		return ss.hostUpdate(cmd)
+	case cmd.HostDelete != nil:
+		return ss.hostDelete(cmd)
 	case cmd.DomainTransfer != nil:
 		return ss.domainTransfer(cmd)
 	case cmd.Poll != nil && cmd.Poll.Op == epp.PollReq:
@@ -202,6 +210,9 @@ func (ss *session) domainInfo(cmd *epp.Command) *epp.Response {
 		data.Hosts = d.Hosts
 	}
 	r.DomainInfo = data
+	if len(d.DSRecords) > 0 && ss.exts[epp.NSSecDNS] {
+		r.SecDNSInfo = &epp.SecDNSData{DS: dsData(d.DSRecords)}
+	}
 	if len(d.RGPStatuses) > 0 && ss.exts[epp.NSRGP] {
 		r.RGPInfo = &epp.RGPData{Statuses: d.RGPStatuses}
 	}
@@ -223,7 +234,7 @@ func (ss *session) domainRestore(cmd *epp.Command) *epp.Response {
 			return ss.failure(cmd.ClTRID, epp.CodeParamPolicyError, "a restore changes nothing else")
 		}
 	}
-	if ch := u.Chg; ch != nil && (ch.Registrant != nil || ch.AuthInfo != nil) {
+	if ch := u.Chg; ch != nil && (ch.Registrant != nil || ch.AuthInfo != nil) || u.SecDNS != nil {
 		return ss.failure(cmd.ClTRID, epp.CodeParamPolicyError, "a restore changes nothing else")
 	}
 	statuses, resp, err := ss.s.engine.Restore(ss.s.ctx, ss.clientID, cmd.ClTRID, RestoreCommand{Name: u.Name, Op: u.RGP.Op})
@@ -277,29 +288,121 @@ func (ss *session) domainRenew(cmd *epp.Command) *epp.Response {
 
 func (ss *session) domainUpdate(cmd *epp.Command) *epp.Response {
 	u := cmd.DomainUpdate
-	var add, rem []string
+	ch := DomainChange{DomainUpdate: registrar.DomainUpdate{Name: u.Name}}
 	for _, ar := range []*epp.DomainAddRem{u.Add, u.Rem} {
-		if ar != nil && (len(ar.NS) > 0 || len(ar.Contacts) > 0) {
-			return ss.failure(cmd.ClTRID, epp.CodeUnimplementedOption, "the sandbox only updates statuses and the auth code")
+		if ar != nil && len(ar.Contacts) > 0 {
+			return ss.failure(cmd.ClTRID, epp.CodeUnimplementedOption, "the sandbox does not change a domain's admin, billing or tech contacts")
 		}
 	}
-	var authInfo string
-	if ch := u.Chg; ch != nil {
-		if ch.Registrant != nil || ch.AuthInfo == nil {
-			return ss.failure(cmd.ClTRID, epp.CodeUnimplementedOption, "the sandbox only updates statuses and the auth code")
+	if c := u.Chg; c != nil {
+		if c.Registrant != nil {
+			if *c.Registrant == "" {
+				return ss.failure(cmd.ClTRID, epp.CodeParamPolicyError, "a domain keeps a registrant")
+			}
+			ch.RegistrantID = *c.Registrant
 		}
-		if *ch.AuthInfo == "" {
-			return ss.failure(cmd.ClTRID, epp.CodeParamRangeError, "the new authInfo is empty")
+		if c.AuthInfo != nil {
+			if *c.AuthInfo == "" {
+				return ss.failure(cmd.ClTRID, epp.CodeParamRangeError, "the new authInfo is empty")
+			}
+			ch.AuthInfo = *c.AuthInfo
 		}
-		authInfo = *ch.AuthInfo
 	}
 	if u.Add != nil {
-		add = u.Add.Statuses
+		ch.AddStatuses, ch.AddNameservers = u.Add.Statuses, u.Add.NS
 	}
 	if u.Rem != nil {
-		rem = u.Rem.Statuses
+		ch.RemoveStatuses, ch.RemoveNameservers = u.Rem.Statuses, u.Rem.NS
 	}
-	resp, err := ss.s.engine.Update(ss.s.ctx, ss.clientID, cmd.ClTRID, registrar.DomainUpdate{Name: u.Name, AddStatuses: add, RemoveStatuses: rem, AuthInfo: authInfo})
+	if s := u.SecDNS; s != nil {
+		ch.RemoveAllDS = s.RemAll
+		ch.RemoveDS, ch.AddDS = dsRecords(s.Rem), dsRecords(s.Add)
+	}
+	resp, err := ss.s.engine.UpdateDomain(ss.s.ctx, ss.clientID, cmd.ClTRID, ch)
+	return ss.answer(cmd.ClTRID, resp, err)
+}
+
+func dsRecords(ds []epp.DSData) []registrar.DSRecord {
+	var out []registrar.DSRecord
+	for _, d := range ds {
+		out = append(out, registrar.DSRecord{KeyTag: d.KeyTag, Algorithm: d.Alg, DigestType: d.DigestType, Digest: d.Digest})
+	}
+	return out
+}
+
+func dsData(ds []registrar.DSRecord) []epp.DSData {
+	var out []epp.DSData
+	for _, d := range ds {
+		out = append(out, epp.DSData{KeyTag: d.KeyTag, Alg: d.Algorithm, DigestType: d.DigestType, Digest: d.Digest})
+	}
+	return out
+}
+
+func hostAddrs(as []epp.HostAddr) []HostAddr {
+	out := make([]HostAddr, 0, len(as))
+	for _, a := range as {
+		out = append(out, HostAddr{IP: a.IP, Addr: a.Addr})
+	}
+	return out
+}
+
+func (ss *session) hostCheck(cmd *epp.Command) *epp.Response {
+	avail, resp, err := ss.s.engine.HostCheck(ss.s.ctx, ss.clientID, cmd.ClTRID, cmd.HostCheck.Names)
+	r := ss.answer(cmd.ClTRID, resp, err)
+	if ok(r) {
+		d := &epp.HostChkData{}
+		for _, a := range avail {
+			d.CDs = append(d.CDs, epp.HostCD{Name: a.Name, Avail: a.Avail, Reason: a.Reason})
+		}
+		r.HostCheck = d
+	}
+	return r
+}
+
+func (ss *session) hostInfo(cmd *epp.Command) *epp.Response {
+	h, resp, err := ss.s.engine.HostInfo(ss.s.ctx, ss.clientID, cmd.ClTRID, cmd.HostInfo.Name)
+	r := ss.answer(cmd.ClTRID, resp, err)
+	if !ok(r) {
+		return r
+	}
+	data := &epp.HostInfData{Name: h.Name, ROID: h.ROID, Statuses: []string{epp.HostStatusOK}, ClID: h.Sponsor, CrID: h.Sponsor,
+		CrDate: h.CreatedAt}
+	if h.Linked {
+		data.Statuses = []string{epp.HostStatusLinked, epp.HostStatusOK}
+	}
+	for _, a := range h.Addrs {
+		data.Addrs = append(data.Addrs, epp.HostAddr{IP: a.IP, Addr: a.Addr})
+	}
+	if !h.UpdatedAt.IsZero() {
+		data.UpID, data.UpDate = h.Sponsor, h.UpdatedAt
+	}
+	r.HostInfo = data
+	return r
+}
+
+func (ss *session) hostUpdate(cmd *epp.Command) *epp.Response {
+	u := cmd.HostUpdate
+	var add, rem []HostAddr
+	for _, ar := range []*epp.HostAddRem{u.Add, u.Rem} {
+		if ar != nil && len(ar.Statuses) > 0 {
+			return ss.failure(cmd.ClTRID, epp.CodeUnimplementedOption, "the sandbox does not set host statuses")
+		}
+	}
+	if u.NewName != "" {
+		return ss.failure(cmd.ClTRID, epp.CodeUnimplementedOption, "the sandbox does not rename hosts")
+	}
+	if u.Add != nil {
+		add = hostAddrs(u.Add.Addrs)
+	}
+	if u.Rem != nil {
+		rem = hostAddrs(u.Rem.Addrs)
+	}
+	resp, err := ss.s.engine.HostUpdate(ss.s.ctx, ss.clientID, cmd.ClTRID, u.Name, add, rem)
+	return ss.answer(cmd.ClTRID, resp, err)
+}
+
+func (ss *session) hostDelete(cmd *epp.Command) *epp.Response {
+	resp, err := ss.s.engine.HostDelete(ss.s.ctx, ss.clientID, cmd.ClTRID, cmd.HostDelete.Name)
 	return ss.answer(cmd.ClTRID, resp, err)
 }
 

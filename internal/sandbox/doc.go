@@ -178,6 +178,31 @@
 // written by schema version 1, and taken- names, have no registrant
 // contact.
 //
+// # Name servers, glue and DNSSEC
+//
+// A domain created without name servers has none: the registrar sends its
+// defaults. The sandbox's are [DefaultNameserver1] and
+// [DefaultNameserver2] (ns1 and ns2.sandbox.openregistrar.test), external
+// hosts the registry itself creates (schema version 7) and sponsors
+// ([RegistrySponsor]): every client may delegate to them, none may change
+// or delete them (2201). [Engine.UpdateDomain] (EPP <domain:update>) adds
+// and removes name servers (hostObj): each must exist as a host object
+// (2303), at most [registrar.MaxNameservers] (13, 2306), and a
+// subordinate host (ns1.example.com for example.com) must have an address
+// (glue, 2306); it changes the registrant by contact ID (<domain:chg>, a
+// contact of the sponsor: 2303, 2201), and the DS records (secDNS-1.1
+// <secDNS:update>: rem all or listed, then add; [CheckDS]: an algorithm
+// RFC 8624 allows for signing, digest type 1, 2 or 4 with a digest of 20,
+// 32 or 48 bytes, 2306 otherwise; at most [MaxDSRecords]). A domain info
+// answers <secDNS:infData> to a session that logged in with secDNS-1.1.
+// Hosts: [Engine.HostCheck], [Engine.HostInfo] (status linked while a
+// domain uses it), [Engine.HostUpdate] (addresses only: no statuses or
+// renaming, 2102; a linked subordinate host keeps one address), and
+// [Engine.HostDelete] (2305 while linked). A domain with subordinate
+// hosts cannot be deleted (2305); subordinate hosts follow their domain
+// to a new sponsor. [Engine.Show] (`registrar sandbox show NAME`) returns
+// all of it for a domain without logging a command.
+//
 // # Fees
 //
 // Names are priced per extension (the name without its first label) by

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/openregistrar/registrar/internal/epp"
 	"github.com/openregistrar/registrar/internal/registrar"
 	"github.com/openregistrar/registrar/internal/sqlitecache"
 
@@ -748,8 +749,21 @@ func (e *Engine) RenewDomain(ctx context.Context, clientID, clTRID string, req D
 // refuse the old). Only the sponsor may update;
 // while clientUpdateProhibited is set, only an update removing it is
 // accepted. Adding a status already set, or removing one not set, is not
-// an error, so a repeated update succeeds.
+// an error, so a repeated update succeeds. The name server and DS record
+// changes of req apply as UpdateDomain's; req.Registrant is refused
+// (2102): a registrant changes by contact ID (UpdateDomain).
 func (e *Engine) Update(ctx context.Context, clientID, clTRID string, req registrar.DomainUpdate) (Response, error) {
+	return e.UpdateDomain(ctx, clientID, clTRID, DomainChange{DomainUpdate: req})
+}
+
+// UpdateDomain is a domain update over EPP: Update's status and auth code
+// changes, name servers added and removed, DS records removed (all, or
+// those listed) then added (changeDNS has the rules), and a new
+// registrant by contact ID, sponsored by clientID (2303 or 2201
+// otherwise). Removing a name server or DS record the domain does not
+// have is not an error. The whole update applies, or nothing.
+func (e *Engine) UpdateDomain(ctx context.Context, clientID, clTRID string, ch DomainChange) (Response, error) {
+	req := ch.DomainUpdate
 	name := normalizeName(req.Name)
 	c := &command{name: "update", clientID: clientID, clTRID: clTRID, names: []string{name}, domain: name}
 	return e.exec(ctx, c, func(ctx context.Context, tx *txn, now time.Time) (int, error) {
@@ -792,6 +806,23 @@ func (e *Engine) Update(ctx context.Context, clientID, clTRID string, req regist
 			return 0, fail(CodeStatusProhibits, "serverUpdateProhibited")
 		case d.has("clientUpdateProhibited") && !removesUpdateProhibited:
 			return 0, fail(CodeStatusProhibits, "clientUpdateProhibited")
+		}
+		if req.Registrant != nil {
+			return 0, fail(epp.CodeUnimplementedOption, "the registrant changes by contact ID")
+		}
+		if ch.RegistrantID != "" {
+			if !validID(ch.RegistrantID) {
+				return 0, failf(CodeSyntaxError, "invalid registrant ID")
+			}
+			if err := checkContactRef(ctx, tx, clientID, ch.RegistrantID); err != nil {
+				return 0, err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE domains SET registrant_id = ? WHERE name = ?`, ch.RegistrantID, name); err != nil {
+				return 0, err
+			}
+		}
+		if err := changeDNS(ctx, tx, name, req); err != nil {
+			return 0, err
 		}
 		for _, s := range req.RemoveStatuses {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM domain_statuses WHERE domain = ? AND status = ?`, name, s); err != nil {

@@ -207,6 +207,7 @@ func purge(ctx context.Context, tx *txn, where string, args ...any) error {
 		`DELETE FROM domain_statuses WHERE domain IN (` + sel + `)`,
 		`DELETE FROM domain_contacts WHERE domain IN (` + sel + `)`,
 		`DELETE FROM domain_ns WHERE domain IN (` + sel + `)`,
+		`DELETE FROM domain_ds WHERE domain IN (` + sel + `)`,
 		// Subordinate hosts: a delete with some is refused (2305), so
 		// only Alter's purge meets them; their links go with them.
 		`DELETE FROM domain_ns WHERE host IN (SELECT name FROM hosts WHERE superordinate IN (` + sel + `))`,
@@ -411,6 +412,9 @@ func (e *Engine) Alter(ctx context.Context, name string, a Alteration) error {
 				return 0, failf(CodeSyntaxError, "invalid client ID %q", a.Sponsor)
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE domains SET sponsor = ? WHERE name = ?`, a.Sponsor, name); err != nil {
+				return 0, err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE hosts SET sponsor = ? WHERE superordinate = ?`, a.Sponsor, name); err != nil {
 				return 0, err
 			}
 		}

@@ -19,12 +19,14 @@ type LogEntry struct {
 	Time     time.Time `json:"time"`
 	ClientID string    `json:"client_id"`
 	// Domain is the object the command concerned: a domain name, a
-	// contact ID (contact:create, contact:info) or a host name
-	// (host:create); a check lists its names separated by commas; a poll
+	// contact ID (contact:create, contact:info) or a host name (host:*);
+	// a check lists its names separated by commas; a poll
 	// or ack names the message's domain, or is empty.
 	Domain string `json:"domain"`
-	// Command is check, create, info, renew, update, poll, ack,
-	// contact:create, contact:info or host:create. EPP session commands
+	// Command is check, create, info, renew, update, delete, transfer:OP,
+	// restore:request, restore:report, alter, poll, ack, contact:create,
+	// contact:info, host:check, host:create, host:info, host:update or
+	// host:delete. EPP session commands
 	// (hello, login, logout), commands the EPP server refuses itself and
 	// polls that find no message are not in the log.
 	Command string `json:"command"`

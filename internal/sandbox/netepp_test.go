@@ -21,7 +21,10 @@ import (
 // TestNetEPPSimple runs an independent EPP client, Net::EPP::Simple from
 // Debian's libnet-epp-perl (testdata/netepp.pl), against the server over
 // mutual TLS: login, two checks, a contact create, a domain create, a
-// domain info, a transfer request and query (of an xfer- name, over
+// domain info, host objects and DNSSEC (a glue host checked, created,
+// delegated to, read, refused deletion while linked; a secDNS update
+// adding a DS record, the secDNS:infData read back, a secDNS rem all; the
+// delegation removed and the host deleted), a transfer request and query (of an xfer- name, over
 // Net::EPP's own transfer frame) and a logout, each preceded by the <hello> Net::EPP::Simple
 // sends as a liveness check. Every frame the server sent is validated
 // against the EPP schemas, as in the other server tests.
@@ -45,7 +48,8 @@ func TestNetEPPSimple(t *testing.T) {
 		"--host", "127.0.0.1", "--port", port, "--user", "ours", "--pass", testAccounts["ours"],
 		"--ca", ts.files.CACert, "--cert", ts.files.ClientCert, "--key", ts.files.ClientKey,
 		"--available", "perl-free.com", "--taken", "taken-perl.com", "--contact", "c-perl", "--domain", "perl-example.com",
-		"--transfer", "xfer-perl.com", "--transfer-auth", TransferAuthCode)
+		"--transfer", "xfer-perl.com", "--transfer-auth", TransferAuthCode,
+		"--glue", "ns1.perl-example.com", "--glue-addr", "192.0.2.53", "--external", DefaultNameserver1, "--ds-digest", sha256Digest)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -78,6 +82,18 @@ func TestNetEPPSimple(t *testing.T) {
 		{"step": "domain info", "code": 1000.0, "name": "perl-example.com", "registrant": "c-perl", "clID": "ours",
 			"exDate": exDate, "status": []any{"ok"}, "contacts": map[string]any{"admin": "c-perl", "tech": "c-perl"},
 			"authInfo": "domain-secret"},
+		{"step": "host check", "name": "ns1.perl-example.com", "code": 1000.0, "avail": 1.0},
+		{"step": "host create", "name": "ns1.perl-example.com", "code": 1000.0, "error": ""},
+		{"step": "ns add", "code": 1000.0, "error": ""},
+		{"step": "host info", "code": 1000.0, "name": "ns1.perl-example.com", "status": []any{"linked", "ok"},
+			"addrs": []any{map[string]any{"version": "v4", "addr": "192.0.2.53"}}},
+		{"step": "host delete linked", "code": 2305.0},
+		{"step": "secDNS add", "code": 1000.0},
+		{"step": "domain info dns", "code": 1000.0, "ns": []any{"ns1.perl-example.com", DefaultNameserver1},
+			"ds": []any{map[string]any{"keyTag": "2371", "alg": "13", "digestType": "2", "digest": sha256Digest}}},
+		{"step": "secDNS rem all", "code": 1000.0},
+		{"step": "ns rem", "code": 1000.0, "error": ""},
+		{"step": "host delete", "code": 1000.0},
 		{"step": "transfer request", "code": 1001.0, "name": "xfer-perl.com", "trStatus": "pending", "reID": "ours", "acID": OtherRegistrar},
 		{"step": "transfer query", "code": 1000.0, "name": "xfer-perl.com", "trStatus": "pending", "reID": "ours", "acID": OtherRegistrar},
 		{"step": "logout", "code": 1500.0},
@@ -110,6 +126,16 @@ func TestNetEPPSimple(t *testing.T) {
 		`contact:create c-perl "` + ok1000 + `"`,
 		`create perl-example.com "` + ok1000 + `"`,
 		`info perl-example.com "` + ok1000 + `"`,
+		`host:check  "` + ok1000 + `"`,
+		`host:create ns1.perl-example.com "` + ok1000 + `"`,
+		`update perl-example.com "` + ok1000 + `"`,
+		`host:info ns1.perl-example.com "` + ok1000 + `"`,
+		`host:delete ns1.perl-example.com "2305 Object association prohibits operation: the host is a name server of a domain"`,
+		`update perl-example.com "` + ok1000 + `"`,
+		`info perl-example.com "` + ok1000 + `"`,
+		`update perl-example.com "` + ok1000 + `"`,
+		`update perl-example.com "` + ok1000 + `"`,
+		`host:delete ns1.perl-example.com "` + ok1000 + `"`,
 		`transfer:request xfer-perl.com "1001 Command completed successfully; action pending"`,
 		`transfer:query xfer-perl.com "` + ok1000 + `"`,
 	}

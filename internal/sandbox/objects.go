@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"net/netip"
 	"regexp"
 	"strconv"
 	"strings"
@@ -345,24 +344,9 @@ func (e *Engine) HostCreate(ctx context.Context, clientID, clTRID, name string, 
 		if !validName(name) {
 			return 0, failf(CodeSyntaxError, "invalid host name %q", name)
 		}
-		clean := make([]HostAddr, 0, len(addrs))
-		seen := make(map[netip.Addr]bool)
-		for _, a := range addrs {
-			kind := a.IP
-			if kind == "" {
-				kind = "v4"
-			}
-			ip, err := netip.ParseAddr(a.Addr)
-			switch {
-			case kind != "v4" && kind != "v6":
-				return 0, failf(CodeSyntaxError, "address type %q, want v4 or v6", a.IP)
-			case err != nil || ip.Zone() != "" || kind == "v4" && !ip.Is4() || kind == "v6" && (!ip.Is6() || ip.Is4In6()):
-				return 0, failf(CodeSyntaxError, "invalid %s address %q", kind, a.Addr)
-			case seen[ip]:
-				continue
-			}
-			seen[ip] = true
-			clean = append(clean, HostAddr{IP: kind, Addr: ip.String()})
+		clean, err := cleanAddrs(addrs)
+		if err != nil {
+			return 0, err
 		}
 		var exists int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM hosts WHERE name = ?`, name).Scan(&exists); err != nil {
@@ -609,6 +593,10 @@ func (e *Engine) DomainInfo(ctx context.Context, clientID, clTRID, name, authInf
 			return 0, err
 		}
 		if out.Hosts, err = queryColumn[string](ctx, tx, `SELECT name FROM hosts WHERE superordinate = ? ORDER BY name`, name); err != nil {
+			return 0, err
+		}
+		out.Nameservers = out.NS
+		if out.DSRecords, err = loadDS(ctx, tx, name); err != nil {
 			return 0, err
 		}
 		return CodeOK, nil

@@ -203,6 +203,21 @@ ALTER TABLE domains ADD COLUMN renew_attempts INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX domains_expires ON domains (expires_at) WHERE deleted_at IS NULL;
 CREATE INDEX domains_rgp ON domains (rgp_until) WHERE rgp_until IS NOT NULL;
 `,
+	// 4: DS records, hosts' update time and ROID, the links to a host,
+	// the default name servers (SQLite's version 7).
+	`
+CREATE TABLE domain_ds (
+	domain      TEXT COLLATE "C" NOT NULL REFERENCES domains (name),
+	key_tag     INTEGER NOT NULL,
+	alg         INTEGER NOT NULL,
+	digest_type INTEGER NOT NULL,
+	digest      TEXT COLLATE "C" NOT NULL, -- hex, upper case
+	PRIMARY KEY (domain, key_tag, alg, digest_type, digest)
+);
+ALTER TABLE hosts ADD COLUMN updated_at BIGINT;
+ALTER TABLE hosts ADD COLUMN rowid BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE;
+CREATE INDEX domain_ns_host ON domain_ns (host);
+` + seedDefaultNameservers,
 }
 
 // OpenPostgres opens the sandbox registry kept in schema (such as

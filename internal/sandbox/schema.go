@@ -165,7 +165,31 @@ ALTER TABLE domains ADD COLUMN renew_attempts INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX domains_expires ON domains (expires_at) WHERE deleted_at IS NULL;
 CREATE INDEX domains_rgp ON domains (rgp_until) WHERE rgp_until IS NOT NULL;
 `,
+	// 7: DS records (RFC 5910, secDNS-1.1 dsData) of domains, when a host
+	// was last updated, the links to a host (linked status, 2305 on
+	// delete), and the sandbox's default name servers (dns.go).
+	`
+CREATE TABLE domain_ds (
+	domain      TEXT NOT NULL REFERENCES domains (name),
+	key_tag     INTEGER NOT NULL,
+	alg         INTEGER NOT NULL,
+	digest_type INTEGER NOT NULL,
+	digest      TEXT NOT NULL, -- hex, upper case
+	PRIMARY KEY (domain, key_tag, alg, digest_type, digest)
+) STRICT, WITHOUT ROWID;
+ALTER TABLE hosts ADD COLUMN updated_at INTEGER;
+CREATE INDEX domain_ns_host ON domain_ns (host);
+` + seedDefaultNameservers,
 }
+
+// seedDefaultNameservers creates the default name servers as external
+// hosts of the registry (DefaultNameservers), on both backends.
+const seedDefaultNameservers = `
+INSERT INTO hosts (name, sponsor, superordinate, addrs, created_at) VALUES
+	('ns1.sandbox.openregistrar.test', 'sandbox-registry', NULL, '[]', 1767225600000000),
+	('ns2.sandbox.openregistrar.test', 'sandbox-registry', NULL, '[]', 1767225600000000)
+ON CONFLICT DO NOTHING;
+`
 
 // fileDSN returns the modernc.org/sqlite DSN of the file at path as a
 // SQLite URI with the given query.

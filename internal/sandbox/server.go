@@ -90,7 +90,7 @@ type ServerConfig struct {
 // The services the server offers in its greeting and accepts at login.
 var (
 	serverObjURIs = []string{epp.NSDomain, epp.NSContact, epp.NSHost}
-	serverExtURIs = []string{epp.NSFee, epp.NSNeuLevel, epp.NSRGP}
+	serverExtURIs = []string{epp.NSFee, epp.NSNeuLevel, epp.NSRGP, epp.NSSecDNS}
 )
 
 // Server is the sandbox registry's EPP front end (RFC 5730-5734): a TLS

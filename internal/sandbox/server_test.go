@@ -27,7 +27,7 @@ func TestServerGreeting(t *testing.T) {
 		Versions: []string{"1.0"},
 		Langs:    []string{"en"},
 		ObjURIs:  []string{epp.NSDomain, epp.NSContact, epp.NSHost},
-		ExtURIs:  []string{epp.NSFee, epp.NSNeuLevel, epp.NSRGP},
+		ExtURIs:  []string{epp.NSFee, epp.NSNeuLevel, epp.NSRGP, epp.NSSecDNS},
 	}
 	opt := cmpopts.EquateApproxTime(time.Millisecond)
 	if diff := cmp.Diff(want, c.greeting, opt); diff != "" {
@@ -80,7 +80,7 @@ func TestServerLogin(t *testing.T) {
 		{"wrong password", loginCmd("ours", "theirs-secret"), epp.CodeAuthenticationError},
 		{"unknown client", loginCmd("nobody", "ours-secret"), epp.CodeAuthenticationError},
 		{"unknown object", withURIs([]string{epp.NSDomain, "urn:example:widget-1.0"}, nil), epp.CodeUnimplementedObjectService},
-		{"unknown extension", withURIs([]string{epp.NSDomain}, []string{epp.NSSecDNS}), epp.CodeUnimplementedExtension},
+		{"unknown extension", withURIs([]string{epp.NSDomain}, []string{"urn:ietf:params:xml:ns:launch-1.0"}), epp.CodeUnimplementedExtension},
 		{"other lang", func() *epp.Command { c := loginCmd("ours", "ours-secret"); c.Login.Lang = "fr"; return c }(), epp.CodeUnimplementedOption},
 		{"new password", func() *epp.Command {
 			c := loginCmd("ours", "ours-secret")
@@ -488,11 +488,15 @@ func TestServerRenewUpdate(t *testing.T) {
 		wantCode(t, "update with a server status", us.do(update([]string{"serverHold"}, nil)), epp.CodeParamPolicyError)
 		wantCode(t, "update by another", them.do(update([]string{"clientHold"}, nil)), epp.CodeAuthorizationError)
 		registrant := "c-ada"
+		// Since issue 14 (dns_test.go has the rest).
 		wantCode(t, "update changing the registrant",
 			us.do(&epp.Command{DomainUpdate: &epp.DomainUpdate{Name: "example.com", Chg: &epp.DomainChg{Registrant: &registrant}}}),
-			epp.CodeUnimplementedOption)
-		wantCode(t, "update adding a name server",
+			epp.CodeOK)
+		wantCode(t, "update adding an unknown name server",
 			us.do(&epp.Command{DomainUpdate: &epp.DomainUpdate{Name: "example.com", Add: &epp.DomainAddRem{NS: []string{"ns1.example.net"}}}}),
+			epp.CodeObjectDoesNotExist)
+		wantCode(t, "update adding a contact",
+			us.do(&epp.Command{DomainUpdate: &epp.DomainUpdate{Name: "example.com", Add: &epp.DomainAddRem{Contacts: []epp.DomainContact{{Type: "tech", ID: "c-ada"}}}}}),
 			epp.CodeUnimplementedOption)
 
 		r = us.do(&epp.Command{DomainInfo: &epp.DomainInfo{Name: "example.com"}})

@@ -247,6 +247,9 @@ func (ss *session) handle(frame []byte) (end bool) {
 	if cmd.DomainUpdate != nil && cmd.DomainUpdate.RGP != nil && !ss.exts[epp.NSRGP] {
 		return !ss.reply(kind, ss.failure(cmd.ClTRID, epp.CodeUnimplementedExtension, epp.NSRGP+" is not among the login's services"))
 	}
+	if cmd.DomainUpdate != nil && cmd.DomainUpdate.SecDNS != nil && !ss.exts[epp.NSSecDNS] {
+		return !ss.reply(kind, ss.failure(cmd.ClTRID, epp.CodeUnimplementedExtension, epp.NSSecDNS+" is not among the login's services"))
+	}
 	return !ss.reply(kind, ss.command(cmd))
 }
 
@@ -315,7 +318,7 @@ func objectNS(c *epp.Command) string {
 		return epp.NSDomain
 	case c.ContactCreate != nil, c.ContactInfo != nil:
 		return epp.NSContact
-	case c.HostCreate != nil:
+	case c.HostCreate != nil, c.HostCheck != nil, c.HostInfo != nil, c.HostUpdate != nil, c.HostDelete != nil:
 		return epp.NSHost
 	}
 	return ""

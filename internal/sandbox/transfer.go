@@ -285,6 +285,10 @@ func (e *Engine) settleTransfer(ctx context.Context, tx *txn, t *transferRow, st
 			t.RequestingID, t.ExpiresAt.UnixMicro(), rand.Text(), at.UnixMicro(), t.Name); err != nil {
 			return err
 		}
+		// Subordinate hosts follow their domain (RFC 5732 section 1.1).
+		if _, err := tx.ExecContext(ctx, `UPDATE hosts SET sponsor = ? WHERE superordinate = ?`, t.RequestingID, t.Name); err != nil {
+			return err
+		}
 	}
 	text := map[string]string{
 		registrar.TransferClientApproved:  "Transfer of " + t.Name + " approved by " + t.ActingID,

@@ -11,7 +11,7 @@ import (
 	"github.com/openregistrar/registrar/internal/registrar"
 )
 
-const registrationColumns = `env, domain, account_id, workflow_id, status, auto_renew, locked, privacy_mode, created_at, expires_at, renewal, registry_sync`
+const registrationColumns = `env, domain, account_id, workflow_id, status, auto_renew, locked, privacy_mode, created_at, expires_at, renewal, registry_sync, nameservers, dnssec`
 
 // scanRegistration scans registrationColumns, then extra.
 func scanRegistration(r row, extra ...any) (*registrar.Registration, error) {
@@ -28,7 +28,7 @@ func scanRegistration(r row, extra ...any) (*registrar.Registration, error) {
 func registrationDest(g *registrar.Registration) []any {
 	return []any{&g.Env, &g.DomainName, &g.AccountID, &g.WorkflowID, &g.Status, &g.AutoRenew, &g.Locked, &g.PrivacyMode,
 		microsInto{&g.CreatedAt}, nullMicrosInto{&g.ExpiresAt}, jsonInto[registrar.RenewalState]{&g.Renewal},
-		jsonInto[registrar.RegistrySync]{&g.RegistrySync}}
+		jsonInto[registrar.RegistrySync]{&g.RegistrySync}, jsonListInto{&g.Nameservers}, jsonInto[registrar.DNSSEC]{&g.DNSSEC}}
 }
 
 // microsInto scans a unix-micros column into a time.

@@ -127,6 +127,9 @@ func (e *Engine) handlePollMessage(ctx context.Context, reg registrar.Registry, 
 		var created, expires time.Time
 		if info, err := reg.Info(ctx, wf.Domain); err == nil {
 			created, expires = info.CreatedAt, info.ExpiresAt
+			if _, ext, err := e.registry(wf, &d); err == nil {
+				d.NameserversSet = e.createdNameservers(ctx, reg, ext, wf, &d, info.Nameservers)
+			}
 		}
 		t = e.succeed(wf, &d, created, expires)
 	} else {

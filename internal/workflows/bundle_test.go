@@ -123,6 +123,9 @@ type answer struct {
 	// price and transfer answer TransferPrice and Transfer (transfer_test.go).
 	price    registrar.TransferPrice
 	transfer registrar.TransferResult
+	// host and linked answer HostInfo (dns_test.go).
+	host   registrar.Host
+	linked bool
 	// ours makes an Info answer carry the auth code of the last create the
 	// registry received for the name: the domain is the workflow's own.
 	ours bool
@@ -276,6 +279,7 @@ func (r *fakeRegistry) Update(ctx context.Context, u registrar.DomainUpdate) err
 	for _, s := range u.RemoveStatuses {
 		call += " -" + s
 	}
+	call += dnsCall(u) // name servers and DS records (dns_test.go)
 	if u.AuthInfo != "" {
 		call += " auth code"
 		r.mu.Lock()

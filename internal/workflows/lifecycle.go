@@ -14,6 +14,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -536,6 +537,9 @@ func (e *Engine) expiryStep(ctx context.Context, wf *registrar.Workflow) (transi
 			return transition{}, err
 		}
 	}
+	if tr, done, err := e.removeGlue(ctx, wf, &d, t.reg); done {
+		return tr, err
+	}
 	d.Attempts++
 	d.TRID = fmt.Sprintf("OR-%s-d%d", wf.ID[:16], d.Attempts)
 	wf.Data = mustJSON(d)
@@ -562,6 +566,67 @@ func (e *Engine) expiryStep(ctx context.Context, wf *registrar.Workflow) (transi
 		return transition{}, err
 	}
 	return e.redeem(wf, &d), nil
+}
+
+// removeGlue deletes an expiring domain's own glue, its subordinate host
+// objects, before the domain's delete, as registries require (RFC 5731
+// section 3.2.2: a domain with subordinate hosts cannot be deleted): it
+// first takes those hosts off the domain's own name servers, then deletes
+// each. Every attempt reads the registry first, so a repeated one does
+// only what is left. done is false when the domain has no glue left; a
+// host that another domain still uses ends the expiry failed, naming it.
+func (e *Engine) removeGlue(ctx context.Context, wf *registrar.Workflow, d *expiryData, reg registrar.Registry) (tr transition, done bool, err error) {
+	hr, ok := reg.(registrar.HostRegistry)
+	if !ok {
+		return transition{}, false, nil
+	}
+	trouble := func(err error) (transition, bool, error) {
+		switch registrar.KindOf(err) {
+		case registrar.KindUnavailable:
+			return e.blockLife(wf, &d.lifeRetry, d, stepDelete, "the registry is unreachable while removing the domain's glue; retrying", time.Time{}), true, nil
+		case registrar.KindRejected, registrar.KindInvalid, registrar.KindConflict:
+			e.Logger.Warn("the registry refused to remove an expired domain's glue: its registration stays expired until someone looks", "domain", wf.Domain, "error", err)
+			return e.fail(wf, registrar.CodeRegistryRejected, "the registry refused to remove the domain's glue: "+registrar.AsError(err).Message), true, nil
+		}
+		if ctx.Err() != nil {
+			return e.blockLife(wf, &d.lifeRetry, d, stepDelete, "the registry did not answer in time while removing the domain's glue; checking", time.Time{}), true, nil
+		}
+		return transition{}, true, err
+	}
+	info, err := reg.Info(ctx, wf.Domain)
+	if err != nil {
+		if registrar.IsKind(err, registrar.KindNotFound) {
+			return transition{}, false, nil // the delete finds it gone
+		}
+		return trouble(err)
+	}
+	if len(info.Hosts) == 0 {
+		return transition{}, false, nil
+	}
+	var own []string
+	for _, ns := range info.Nameservers {
+		if slices.Contains(info.Hosts, ns) {
+			own = append(own, ns)
+		}
+	}
+	if len(own) > 0 {
+		if err := reg.Update(ctx, registrar.DomainUpdate{Name: wf.Domain, RemoveNameservers: own}); err != nil {
+			return trouble(err)
+		}
+	}
+	for _, h := range info.Hosts {
+		err := hr.DeleteHost(ctx, h)
+		switch {
+		case err == nil, registrar.IsKind(err, registrar.KindNotFound):
+		case registrar.IsKind(err, registrar.KindConflict):
+			e.Logger.Warn("an expired domain's glue host is a name server of other domains: the domain cannot be deleted until they stop using it", "domain", wf.Domain, "host", h)
+			return e.fail(wf, registrar.CodeRegistryRejected, fmt.Sprintf("the glue host %s is a name server of other domains, so the registry will delete neither it nor %s", h, wf.Domain)), true, nil
+		default:
+			return trouble(err)
+		}
+	}
+	e.Logger.Info("removed an expired domain's glue before its delete", "domain", wf.Domain, "hosts", len(info.Hosts))
+	return transition{}, false, nil
 }
 
 // codeExpiryCancelled ends an expiry whose registration was renewed or

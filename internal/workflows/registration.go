@@ -252,6 +252,7 @@ func (e *Engine) create(ctx context.Context, wf *registrar.Workflow, d *registra
 		return e.awaitPending(wf, d), nil
 	}
 	e.lockCreated(ctx, reg, wf)
+	d.NameserversSet = e.createdNameservers(ctx, reg, ext, wf, d, nil)
 	return e.succeed(wf, d, res.CreatedAt, res.ExpiresAt), nil
 }
 
@@ -294,6 +295,9 @@ func (e *Engine) reconcile(ctx context.Context, reg registrar.Registry, wf *regi
 		}
 		if !slices.Contains(info.Statuses, registrar.StatusTransferLocked) {
 			e.lockCreated(ctx, reg, wf)
+		}
+		if _, ext, err := e.registry(wf, d); err == nil {
+			d.NameserversSet = e.createdNameservers(ctx, reg, ext, wf, d, info.Nameservers)
 		}
 		return e.succeed(wf, d, info.CreatedAt, info.ExpiresAt), true, nil
 	case err == nil:
@@ -411,6 +415,12 @@ func (e *Engine) succeed(wf *registrar.Workflow, d *registrationData, created, e
 		g.CreatedAt, g.ExpiresAt = created.UTC(), ptr(expires.UTC())
 		if err := setStatus(ctx, tx, g, registrar.RegistrationActive, now, registrar.EventRegistered, wf.ID, ""); err != nil {
 			return err
+		}
+		if d.NameserversSet != nil {
+			g.Nameservers = d.NameserversSet
+			if err := tx.SetRegistrationDNS(ctx, g.Env, g.DomainName, d.NameserversSet, nil); err != nil {
+				return err
+			}
 		}
 		if e.policy(wf.Env).Billed {
 			if _, err := tx.InsertCharge(ctx, store.Charge{

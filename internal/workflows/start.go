@@ -174,7 +174,7 @@ func (e *Engine) startUpdate(ctx context.Context, p registrar.Principal, env reg
 			setContext(wf, c)
 			return tx.InsertWorkflow(ctx, wf)
 		}
-		if d.registry() {
+		if d.registry() || d.Contacts != nil {
 			if g.Status != registrar.RegistrationActive {
 				return registrar.Errorf(registrar.KindConflict, op, "%s is not registered yet (%s); retry once it is active", domain, g.Status)
 			}
@@ -223,6 +223,9 @@ func (e *Engine) ConfirmEmail(ctx context.Context, code string) (*registrar.Work
 		// The link expires on the clock its expiry was set by.
 		if e.clock(wf.Env).Now().After(v.ExpiresAt) && wf.State != registrar.StateSucceeded {
 			return registrar.Errorf(registrar.KindConflict, op, "this verification link has expired")
+		}
+		if wf.Kind == registrar.WorkflowUpdate {
+			return e.confirmRegistrantChange(ctx, tx, wf, registrar.HashSecret(code))
 		}
 		if wf.State == registrar.StateFailed {
 			return registrar.Errorf(registrar.KindConflict, op, "the registration this link was for has ended")

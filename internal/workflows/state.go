@@ -59,6 +59,10 @@ type registrationData struct {
 	// CreateSvTRID is the registry's transaction ID of the create that
 	// answered.
 	CreateSvTRID string `json:"create_svtrid,omitempty"`
+	// NameserversSet are the name servers the registry took after the
+	// create (the request's or the extension's defaults), recorded on the
+	// registration when it succeeds.
+	NameserversSet []string `json:"nameservers_set,omitempty"`
 	// Retries counts consecutive attempts while blocked, for backoff.
 	Retries      int        `json:"retries,omitempty"`
 	BlockedSince *time.Time `json:"blocked_since,omitempty"`

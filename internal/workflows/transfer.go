@@ -572,6 +572,9 @@ type transferOutData struct {
 	RequestedAt      time.Time `json:"requested_at,omitzero"`
 	ActBy            time.Time `json:"act_by,omitzero"`
 	Checks           int       `json:"checks,omitempty"`
+	// LockedUntil is set when the lock after a change of registrant
+	// refuses the transfer: the step rejects it (owner.go).
+	LockedUntil *time.Time `json:"locked_until,omitempty"`
 }
 
 // startTransferOut starts the outbound transfer of a domain an account
@@ -601,6 +604,9 @@ func (e *Engine) startTransferOut(ctx context.Context, env registrar.Env, domain
 		}
 		_, ext, _ := strings.Cut(domain, ".")
 		d := transferOutData{Extension: ext, GainingRegistrar: tr.RequestingID, RequestedAt: tr.RequestedAt.UTC(), ActBy: actBy}
+		if d.LockedUntil, err = transferOutLock(ctx, tx, g, now); err != nil {
+			return err
+		}
 		wf := &registrar.Workflow{
 			ID: registrar.NewID(), AccountID: g.AccountID, Env: env, Kind: registrar.WorkflowTransferOut, Domain: domain,
 			State: registrar.StateBlocked, Step: stepTransferOut, Data: mustJSON(d), RegistryTRID: transferOutKey(env, domain),
@@ -610,6 +616,16 @@ func (e *Engine) startTransferOut(ctx context.Context, env registrar.Env, domain
 			"(POST .../transfer-out/approve or .../transfer-out/reject) before %s, or the registry approves it then", domain, actBy.Format(time.RFC3339)))
 		c.TransferActBy = &actBy
 		setContext(wf, c)
+		if d.LockedUntil != nil {
+			// Refused: the step rejects it at the registry at once.
+			wf.State = registrar.StateInProgress
+			setContext(wf, registrar.StatusContext{Detail: lockedOutDetail(domain, *d.LockedUntil), TransferLockedUntil: d.LockedUntil})
+			started = true
+			if err := tx.InsertWorkflow(ctx, wf); err != nil {
+				return err
+			}
+			return e.jobs.insert(ctx, tx, stepArgs{WorkflowID: wf.ID, Step: stepTransferOut}, nil)
+		}
 		if err := tx.InsertWorkflow(ctx, wf); err != nil {
 			return err
 		}
@@ -681,6 +697,9 @@ func (e *Engine) transferOutStep(ctx context.Context, wf *registrar.Workflow) (t
 	_, tr, _, err := e.transfers(wf.Env, d.Extension)
 	if err != nil {
 		return transition{}, err
+	}
+	if d.LockedUntil != nil {
+		return e.rejectLockedTransferOut(ctx, wf, &d, tr)
 	}
 	res, err := tr.Transfer(ctx, registrar.TransferRequest{Op: registrar.TransferOpQuery, Name: wf.Domain})
 	if err == nil && res.Status != registrar.TransferPending {

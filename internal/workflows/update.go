@@ -24,16 +24,23 @@ type updateData struct {
 	// without it (see redactUpdate). It never appears in the context or a
 	// log line.
 	AuthInfo string `json:"auth_info,omitempty"`
+	// Host marks a host workflow (POST, PATCH, DELETE .../hosts/{host}):
+	// the glue host change it makes through registrar.HostRegistry.
+	Host *registrar.HostChange `json:"host,omitempty"`
 	// Retries counts consecutive attempts while blocked, for backoff.
 	Retries      int        `json:"retries,omitempty"`
 	BlockedSince *time.Time `json:"blocked_since,omitempty"`
+	// Owner is the state of a change of contacts (owner.go).
+	Owner *ownerChange `json:"owner,omitempty"`
 }
 
 // changes reports whether the update changes anything.
-func (d *updateData) changes() bool { return d.AutoRenew != nil || d.registry() }
+func (d *updateData) changes() bool { return d.AutoRenew != nil || d.registry() || d.Contacts != nil }
 
 // registry reports whether the update changes something at the registry.
-func (d *updateData) registry() bool { return d.Locked != nil || d.NewAuthCode }
+func (d *updateData) registry() bool {
+	return d.Locked != nil || d.NewAuthCode || d.Nameservers != nil || d.DNSSEC != nil || d.Host != nil
+}
 
 // applyUpdate runs an update's one step: the registry's part, if any,
 // then the registration's settings, in the transaction that records the
@@ -43,7 +50,16 @@ func (e *Engine) applyUpdate(ctx context.Context, wf *registrar.Workflow) (trans
 	if err != nil {
 		return transition{}, err
 	}
-	if d.registry() {
+	if d.Contacts != nil {
+		if t, done, err := e.applyContacts(ctx, wf, &d); done || err != nil {
+			return t, err
+		}
+	}
+	if d.Host != nil {
+		if t, done, err := e.updateHost(ctx, wf, &d); done || err != nil {
+			return t, err
+		}
+	} else if d.registry() {
 		if t, done, err := e.updateRegistry(ctx, wf, &d); done || err != nil {
 			return t, err
 		}
@@ -79,7 +95,8 @@ func (e *Engine) updateRegistry(ctx context.Context, wf *registrar.Workflow, d *
 		if d.NewAuthCode && info.AuthInfo != d.AuthInfo {
 			u.AuthInfo = d.AuthInfo
 		}
-		if len(u.AddStatuses)+len(u.RemoveStatuses) > 0 || u.AuthInfo != "" {
+		dnsUpdate(&u, info, d.UpdateRequest)
+		if len(u.AddStatuses)+len(u.RemoveStatuses) > 0 || u.AuthInfo != "" || dnsChanges(u) {
 			err = reg.Update(ctx, u)
 		}
 	}
@@ -138,6 +155,12 @@ func (e *Engine) finishUpdate(wf *registrar.Workflow, d updateData) transition {
 		if err := tx.SaveRegistration(ctx, g); err != nil {
 			return err
 		}
+		if err := recordDNS(ctx, tx, g, d.UpdateRequest); err != nil {
+			return err
+		}
+		if err := e.saveContacts(ctx, tx, wf, &d); err != nil {
+			return err
+		}
 		wf.State, wf.Deadline = registrar.StateSucceeded, timeZero()
 		d.AuthInfo, d.BlockedSince, d.Retries = "", nil, 0
 		wf.Data = mustJSON(d)
@@ -177,6 +200,8 @@ func updateContext(d updateData, pending bool) registrar.StatusContext {
 	if d.NewAuthCode {
 		c.FieldsUpdated = append(c.FieldsUpdated, "auth_code")
 	}
+	dnsContext(&c, d)
+	ownerContext(d, &c)
 	return c
 }
 

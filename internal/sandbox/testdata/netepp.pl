@@ -5,14 +5,21 @@
 #
 #   perl netepp.pl --port 700 --user ID --pass PW --ca ca.pem --cert client.pem --key client-key.pem \
 #       --available free.example --taken taken-x.example --contact c-1 --domain new.example \
-#       [--transfer xfer-x.example --transfer-auth CODE]
+#       [--transfer xfer-x.example --transfer-auth CODE] \
+#       [--glue ns1.new.example --glue-addr 192.0.2.1 --external ns1.sandbox.openregistrar.test --ds-digest HEX]
 #
 # It logs in (over TLS, verifying the server against --ca and presenting
 # the client certificate), checks --available and --taken, creates the
 # contact --contact, creates --domain with that contact as registrant,
 # admin and tech, reads the domain back with domain info, requests the
 # transfer of --transfer with --transfer-auth and queries it (when
-# given), and logs out.
+# given), and logs out. With --glue it also works with host objects and
+# DNSSEC (secDNS-1.1): checks and creates the glue host under --domain,
+# delegates --domain to it and to --external, reads the host back, tries
+# to delete it while linked, adds a DS record (SHA-256 digest --ds-digest)
+# with a <secDNS:update> built on Net::EPP's update frame, reads the
+# domain's name servers and secDNS:infData, removes all DS records, then
+# the delegation, and deletes the host.
 # Net::EPP::Simple sends a <hello> before every command.
 use strict;
 use warnings;
@@ -21,10 +28,13 @@ use JSON::PP;
 use Net::EPP::Simple;
 use Net::EPP::Frame::Command::Logout;
 use Net::EPP::Frame::Command::Transfer::Domain;
+use Net::EPP::Frame::Command::Update::Domain;
+use Net::EPP::Frame::Command::Info::Domain;
 
 my %o = (host => '127.0.0.1');
 GetOptions(\%o, 'host=s', 'port=i', 'user=s', 'pass=s', 'ca=s', 'cert=s', 'key=s',
-	'available=s', 'taken=s', 'contact=s', 'domain=s', 'transfer=s', 'transfer-auth=s') or die "bad arguments\n";
+	'available=s', 'taken=s', 'contact=s', 'domain=s', 'transfer=s', 'transfer-auth=s',
+	'glue=s', 'glue-addr=s', 'external=s', 'ds-digest=s') or die "bad arguments\n";
 for my $k (qw(port user pass ca available taken contact domain)) {
 	die "--$k is required\n" unless defined $o{$k};
 }
@@ -38,6 +48,7 @@ my $DOMAIN  = 'urn:ietf:params:xml:ns:domain-1.0';
 my $CONTACT = 'urn:ietf:params:xml:ns:contact-1.0';
 my $HOST    = 'urn:ietf:params:xml:ns:host-1.0';
 my $FEE     = 'urn:ietf:params:xml:ns:epp:fee-1.0';
+my $SECDNS  = 'urn:ietf:params:xml:ns:secDNS-1.1';
 
 my $epp = Net::EPP::Simple->new(
 	host        => $o{host},
@@ -50,7 +61,7 @@ my $epp = Net::EPP::Simple->new(
 	timeout     => 15,
 	load_config => 0,
 	objects     => [$DOMAIN, $CONTACT, $HOST],
-	extensions  => [$FEE],
+	extensions  => [$FEE, $SECDNS],
 );
 if (!$epp) {
 	out(step => 'login', code => code(), error => $Net::EPP::Simple::Error);
@@ -109,6 +120,69 @@ if (!$info) {
 	out(step => 'domain info', code => code(), name => $info->{name}, registrant => $info->{registrant},
 		clID => $info->{clID}, exDate => $info->{exDate}, status => $info->{status},
 		contacts => $info->{contacts}, authInfo => $info->{authInfo});
+}
+
+# Host objects and DNSSEC.
+if (defined $o{glue}) {
+	my $avail = $epp->check_host($o{glue});
+	out(step => 'host check', name => $o{glue}, code => code(), avail => (defined $avail ? $avail + 0 : JSON::PP::null));
+	$epp->create_host({name => $o{glue}, addrs => [{ip => $o{'glue-addr'}, version => 'v4'}]});
+	out(step => 'host create', name => $o{glue}, code => code(), error => $Net::EPP::Simple::Error);
+	$epp->update_domain({name => $o{domain}, add => {ns => [$o{glue}, $o{external}]}});
+	out(step => 'ns add', code => code(), error => $Net::EPP::Simple::Error);
+	my $hi = $epp->host_info($o{glue});
+	out(step => 'host info', code => code(), name => ($hi ? $hi->{name} : ''),
+		status => ($hi ? [sort @{$hi->{status}}] : []), addrs => ($hi ? $hi->{addrs} : []));
+	$epp->delete_host($o{glue});
+	out(step => 'host delete linked', code => code());
+
+	# Net::EPP 0.22's own DNSSEC methods are broken: add the extension to
+	# its update frame by hand, before the clTRID.
+	my $secdns = sub {
+		my ($build) = @_;
+		my $f = Net::EPP::Frame::Command::Update::Domain->new;
+		$f->setDomain($o{domain});
+		my $ext = $f->createElement('extension');
+		my $upd = $f->createElementNS($SECDNS, 'secDNS:update');
+		$ext->appendChild($upd);
+		$build->($f, $upd);
+		$f->command->insertBefore($ext, $f->clTRID);
+		my $r = $epp->_request($f);
+		return $r ? $epp->_get_response_code($r) + 0 : code();
+	};
+	my $add = $secdns->(sub {
+		my ($f, $upd) = @_;
+		my $a = $upd->addNewChild($SECDNS, 'secDNS:add');
+		my $ds = $a->addNewChild($SECDNS, 'secDNS:dsData');
+		$ds->addNewChild($SECDNS, 'secDNS:keyTag')->appendText('2371');
+		$ds->addNewChild($SECDNS, 'secDNS:alg')->appendText('13');
+		$ds->addNewChild($SECDNS, 'secDNS:digestType')->appendText('2');
+		$ds->addNewChild($SECDNS, 'secDNS:digest')->appendText($o{'ds-digest'});
+	});
+	out(step => 'secDNS add', code => $add);
+
+	my $if = Net::EPP::Frame::Command::Info::Domain->new;
+	$if->setDomain($o{domain});
+	my $ir = $epp->_request($if);
+	my (@ns, @ds);
+	if ($ir) {
+		push @ns, $_->textContent for $ir->getElementsByTagNameNS($DOMAIN, 'hostObj');
+		for my $d ($ir->getElementsByTagNameNS($SECDNS, 'dsData')) {
+			push @ds, {map { $_ => $d->getElementsByTagNameNS($SECDNS, $_)->shift->textContent } qw(keyTag alg digestType digest)};
+		}
+	}
+	out(step => 'domain info dns', code => ($ir ? $epp->_get_response_code($ir) + 0 : code()), ns => [sort @ns], ds => \@ds);
+
+	my $rem = $secdns->(sub {
+		my ($f, $upd) = @_;
+		my $r = $upd->addNewChild($SECDNS, 'secDNS:rem');
+		$r->addNewChild($SECDNS, 'secDNS:all')->appendText('true');
+	});
+	out(step => 'secDNS rem all', code => $rem);
+	$epp->update_domain({name => $o{domain}, rem => {ns => [$o{glue}]}});
+	out(step => 'ns rem', code => code(), error => $Net::EPP::Simple::Error);
+	$epp->delete_host($o{glue});
+	out(step => 'host delete', code => code());
 }
 
 # A transfer request, then a query: Net::EPP's own transfer frame; the
