@@ -69,6 +69,9 @@ type Config struct {
 	// (no registries configured: a built-in test registry, no charges) or
 	// "live" [live].
 	Mode string
+	// Registries names the registries behind each environment's API
+	// ("live", "sandbox"), reported by /healthz; set by the daemon.
+	Registries map[string][]string
 }
 
 func (c *Config) setDefaults() {
