@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/openregistrar/registrar/internal/testtools"
 )
 
 // readmeBlock is a fenced block of README.md, with the headings it is
@@ -126,6 +128,9 @@ func TestREADMEWalkthrough(t *testing.T) {
 		t.Skip("-short: builds the command and runs it as a child process")
 	}
 	t.Parallel()
+	// The README's examples use curl, which a machine with Go alone may
+	// lack.
+	testtools.Program(t, "curl", "curl")
 	blocks := readmeBlocks(t)
 	goCmd, err := exec.LookPath("go")
 	if err != nil {
