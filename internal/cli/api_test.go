@@ -128,6 +128,8 @@ func TestGolden(t *testing.T) {
 		{"extensions-com.txt", 0, []string{"extensions", ".com"}},
 		{"register.txt", 0, []string{"register", "golden.com", "--years", "2", "--auto-renew"}},
 		{"register.json", 0, []string{"register", "golden.dev", "--ack", "hsts_preload", "--output", "json"}},
+		{"register-again.txt", 0, []string{"register", "golden.com", "--years", "3", "--auto-renew"}},
+		{"register-again-plain.txt", 0, []string{"register", "golden.com"}},
 		{"register-failed.txt", 2, []string{"register", "reject-golden.com"}},
 		{"register-failed.json", 2, []string{"register", "taken-golden.com", "--output", "json"}},
 		{"register-action.txt", 3, []string{"register", "verify-golden.com", "--contact", contact}},
@@ -146,6 +148,7 @@ func TestGolden(t *testing.T) {
 			"--auth-code", "xfer-golden.com=" + sandboxAuthCode, "--auth-code", "golden.com=" + sandboxAuthCode}},
 		{"transfer-check.json", 0, []string{"transfer-check", "xfer-golden.com", "xfer-premium-golden.com", "--auth-code", "xfer-golden.com=d3Jvbmc=", "--output", "json"}},
 		{"transfer.txt", 0, []string{"transfer", "xfer-ack-golden.com", "--auth-code", sandboxAuthCode, "--auto-renew"}},
+		{"transfer-again.txt", 0, []string{"transfer", "xfer-ack-golden.com", "--auth-code", sandboxAuthCode}},
 		{"transfer-failed.json", 2, []string{"transfer", "xfer-nack-golden.com", "--auth-code", sandboxAuthCode, "--output", "json"}},
 	}
 	for _, s := range steps {

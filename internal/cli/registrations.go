@@ -99,10 +99,97 @@ func (e *cmdEnv) register(args []string) error {
 	if err != nil {
 		return err
 	}
-	if !api.json() {
+	if st.Existing {
+		e.existing(api, st, "registered", requested{years: req.Years, autoRenew: req.AutoRenew, contact: req.Contacts.Registrant != nil,
+			acks: len(acks) > 0, contactExtensions: len(cext) > 0})
+	} else if !api.json() {
 		headline(e.stdout, rec.lastStatus(), "registration", st)
 	}
 	return e.follow(c, rec, api, w, st, true, "registrar status "+pos[0]+" --wait")
+}
+
+// requested is what a register or transfer command line asked for
+// besides the name.
+type requested struct {
+	years                              int
+	autoRenew, contact, acks, authCode bool
+	contactExtensions                  bool
+}
+
+// existing says, in place of the headline, that the server answered with
+// the workflow an earlier request for the domain started, so that what
+// this one asked for was not applied, and how to apply it. done is what
+// a succeeded workflow made of the domain: "registered" or "transferred
+// in".
+func (e *cmdEnv) existing(api *apiOpts, st *client.WorkflowStatus, done string, r requested) {
+	info := e.stdout
+	if api.json() {
+		info = e.stderr
+	}
+	domain := st.Context.DomainName
+	var head string
+	switch {
+	case st.State == client.StateSucceeded:
+		created := st.CreatedAt
+		if g := st.Context.Registration; g != nil && !g.CreatedAt.IsZero() {
+			created = g.CreatedAt
+		}
+		head = fmt.Sprintf("%s is already registered in this account (created %s)", domain, fmtTime(created))
+		if done != "registered" {
+			head = fmt.Sprintf("%s is already in this account (transferred in %s)", domain, fmtTime(st.UpdatedAt))
+		}
+	default:
+		what := "registration"
+		if done != "registered" {
+			what = "transfer"
+		}
+		head = fmt.Sprintf("%s already has a %s in this account, started %s (%s)", domain, what, fmtTime(st.CreatedAt), st.State)
+	}
+	var asked, fixes []string
+	if r.years > 0 {
+		asked = append(asked, "years")
+	}
+	if r.autoRenew {
+		asked = append(asked, "auto-renew")
+	}
+	if r.contact {
+		asked = append(asked, "contact")
+	}
+	if r.acks {
+		asked = append(asked, "acknowledgements")
+	}
+	if r.contactExtensions {
+		asked = append(asked, "contact extensions")
+	}
+	if r.authCode {
+		asked = append(asked, "auth code")
+	}
+	if len(asked) == 0 {
+		fmt.Fprintf(info, "%s; this request changed nothing.\n", head)
+		return
+	}
+	if r.autoRenew {
+		fixes = append(fixes, fmt.Sprintf("change auto-renew with \"registrar autorenew %s on|off\"", domain))
+	}
+	if r.years > 0 {
+		fixes = append(fixes, fmt.Sprintf("add years with \"registrar renew %s --years N\"", domain))
+	}
+	if r.contact {
+		fixes = append(fixes, fmt.Sprintf("change the registrant with \"registrar contacts set %s --registrant FILE\"", domain))
+	}
+	msg := fmt.Sprintf("%s; the requested %s %s not applied", head, andList(asked), map[bool]string{true: "was", false: "were"}[len(asked) == 1])
+	if len(fixes) > 0 {
+		msg += ": " + strings.Join(fixes, ", ")
+	}
+	fmt.Fprintf(info, "%s.\n", msg)
+}
+
+// andList joins words as "a", "a and b", "a, b and c".
+func andList(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }
 
 // readContact reads a contact in the API's shape, strictly.

@@ -123,7 +123,9 @@ func (e *cmdEnv) transfer(args []string) error {
 	if err != nil {
 		return err
 	}
-	if !api.json() {
+	if st.Existing {
+		e.existing(api, st, "transferred in", requested{autoRenew: req.AutoRenew, contact: req.Contacts.Registrant != nil, authCode: req.AuthCode != ""})
+	} else if !api.json() {
 		headline(e.stdout, rec.lastStatus(), "transfer", st)
 	}
 	return e.follow(c, rec, api, w, st, true, "registrar status "+pos[0]+" --transfer --wait")
