@@ -205,8 +205,9 @@ func TestRegisterScenarios(t *testing.T) {
 		// may take longer than the 200ms sync window.
 		{"plain", []step{
 			{[]string{"register", "plain-s.com", "--wait"}, 0, []string{"the registration of plain-s.com ", "state:       succeeded", "status:      active"}},
-			// Registering again returns the same workflow.
-			{[]string{"register", "plain-s.com", "--wait"}, 0, []string{"the registration of plain-s.com ", "state:       succeeded"}},
+			// Registering again returns the same workflow, and says so.
+			{[]string{"register", "plain-s.com", "--wait", "--auto-renew"}, 0, []string{"plain-s.com is already registered in this account (created ",
+				`); the requested auto-renew was not applied: change auto-renew with "registrar autorenew plain-s.com on|off".`, "state:       succeeded"}},
 			{[]string{"status", "plain-s.com"}, 0, []string{"domain:      plain-s.com", "state:       succeeded"}},
 		}},
 		{"slow, waited for", []step{
