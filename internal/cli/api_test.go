@@ -368,7 +368,7 @@ func TestCredentials(t *testing.T) {
 	}
 	// The environment beats the file, and flags the environment.
 	t.Setenv("REGISTRAR_API_TOKEN", "orat_not-a-token")
-	if code, errOut := list(); code != 1 || !strings.Contains(errOut, "401") {
+	if code, errOut := list(); code != 1 || !strings.Contains(errOut, "401") || !strings.Contains(errOut, "the API token from $REGISTRAR_API_TOKEN") {
 		t.Errorf("list with a bad $REGISTRAR_API_TOKEN = %d %s, want 1 and a 401", code, errOut)
 	}
 	if code, errOut := list("--api-token", file.APIToken); code != 0 {
@@ -376,8 +376,17 @@ func TestCredentials(t *testing.T) {
 	}
 	unsetenv(t, "REGISTRAR_API_TOKEN")
 	t.Setenv("REGISTRAR_API_URL", "http://"+d.Addr()+"/elsewhere/")
-	if code, errOut := list(); code != 1 || !strings.Contains(errOut, "404") {
-		t.Errorf("list with another $REGISTRAR_API_URL = %d %s, want 1 and a 404", code, errOut)
+	if code, errOut := list(); code != 1 || errOut != "registrar: the API URL must end in /client/v4/ (got http://"+d.Addr()+"/elsewhere/) (from $REGISTRAR_API_URL)\n" {
+		t.Errorf("list with a $REGISTRAR_API_URL not ending in /client/v4/ = %d %s, want 1 and that it must", code, errOut)
+	}
+	t.Setenv("REGISTRAR_API_URL", "http://"+d.Addr()+"/elsewhere/client/v4/")
+	if code, errOut := list(); code != 1 || !strings.Contains(errOut, "404") || !strings.HasSuffix(errOut,
+		"\nhint: http://"+d.Addr()+"/elsewhere/client/v4/ (from $REGISTRAR_API_URL) does not look like the registrar's API, whose URL ends in /client/v4/\n") {
+		t.Errorf("list with another $REGISTRAR_API_URL = %d %s, want 1, a 404 and a hint", code, errOut)
+	}
+	t.Setenv("REGISTRAR_API_URL", "http://"+d.Addr())
+	if code, errOut := list(); code != 0 {
+		t.Errorf("list with a $REGISTRAR_API_URL without a path (/client/v4/ added) = %d %s", code, errOut)
 	}
 	if code, errOut := list("--api-url", d.URL()); code != 0 {
 		t.Errorf("list with --api-url over $REGISTRAR_API_URL = %d %s", code, errOut)

@@ -144,7 +144,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"account", "create"}, 1, "--name is required"},
 		{[]string{"account", "create", "--help"}, 0, "Example:"},
 		{[]string{"serve", "--help"}, 0, "REGISTRAR_SYNC_WAIT"},
-		{[]string{"serve", "--no-such-flag"}, 1, "flag provided but not defined"},
+		{[]string{"serve", "--no-such-flag"}, 1, "registrar: unknown flag -no-such-flag; see \"registrar serve --help\"\n"},
 		{[]string{"serve", "extra"}, 1, `unexpected argument "extra"`},
 		{[]string{"serve", "--job-timeout", "2m", "--rescue-after", "1m"}, 1, "--rescue-after (1m0s) must exceed --job-timeout (2m0s)"},
 		{[]string{"serve", "--database", "mysql://x"}, 1, "--database must be a postgres://"},

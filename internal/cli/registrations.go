@@ -97,7 +97,7 @@ func (e *cmdEnv) register(args []string) error {
 	}
 	st, err := c.Register(e.ctx, req, client.RegisterOptions{Async: *async})
 	if err != nil {
-		return err
+		return e.startFailed(c, api, pos[0], err)
 	}
 	if st.Existing {
 		e.existing(api, st, "registered", requested{years: req.Years, autoRenew: req.AutoRenew, contact: req.Contacts.Registrant != nil,
@@ -106,6 +106,46 @@ func (e *cmdEnv) register(args []string) error {
 		headline(e.stdout, rec.lastStatus(), "registration", st)
 	}
 	return e.follow(c, rec, api, w, st, true, "registrar status "+pos[0]+" --wait")
+}
+
+// startFailed is the error of a register or transfer command whose POST
+// was refused: a name known to be premium is the workflow failure
+// domain_premium (exit status 2, as when the workflow finds out), and a
+// validation error gets hints that name the flags that fix it.
+func (e *cmdEnv) startFailed(c *client.Client, api *apiOpts, domain string, err error) error {
+	if msg, ok := premiumRefusal(err); ok {
+		info := e.stdout
+		if api.json() {
+			info = e.stderr
+		}
+		fmt.Fprintf(info, "failed: %s: %s\n", client.WorkflowErrDomainPremium, msg)
+		return exitStatus(exitFailed)
+	}
+	var apiErr *client.APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusBadRequest {
+		return err
+	}
+	ext := domain
+	if i := strings.IndexByte(domain, '.'); i >= 0 {
+		ext = domain[i+1:]
+	}
+	required := map[string][]string{} // group: names
+	for _, it := range apiErr.Errors {
+		if it.Pointer == "/acknowledgements" || it.Pointer == "/contact_extensions" {
+			if x, xerr := c.Extension(e.ctx, ext); xerr == nil {
+				for _, fl := range parseSchema(x.RegistrationSchema).fields() {
+					if group, name, ok := strings.Cut(fl.name, "."); ok && fl.required {
+						required[group] = append(required[group], name)
+					}
+				}
+			}
+			break
+		}
+	}
+	if hints := flagHints(apiErr, ext, required); len(hints) > 0 {
+		return &hinted{err, hints}
+	}
+	return err
 }
 
 // requested is what a register or transfer command line asked for

@@ -130,7 +130,12 @@ func (s *Server) handleRegistrationCreate(w http.ResponseWriter, r *request) err
 		return err
 	}
 	if s.Domains != nil && s.Domains.KnownPremium(r.env, req.DomainName) {
-		return registrar.Invalid(op, "/domain_name", "%s is a premium name; premium names cannot be registered through the API", req.DomainName)
+		// The reason, as the message's start, tells a client this refusal
+		// from other validation errors: it is the failure domain_premium
+		// of a workflow, found out before one started.
+		// (visibleReasons puts it at /domain_name.)
+		return &registrar.Error{Kind: registrar.KindInvalid, Op: op, Reason: registrar.CodeDomainPremium,
+			Message: req.DomainName + " is a premium name; premium names cannot be registered through the API"}
 	}
 	wf, err := s.Workflows.StartRegistration(r.Context(), r.principal, r.env, req)
 	if e := registrar.AsError(err); e != nil && e.Kind == registrar.KindQuota {
