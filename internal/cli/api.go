@@ -311,7 +311,9 @@ type hinted struct {
 	hints []string
 }
 
-func (h *hinted) Error() string { return h.err.Error() + "\nhint: " + strings.Join(h.hints, "\nhint: ") }
+func (h *hinted) Error() string {
+	return h.err.Error() + "\nhint: " + strings.Join(h.hints, "\nhint: ")
+}
 func (h *hinted) Unwrap() error { return h.err }
 
 // explain makes an API command's error name its fix: a server it cannot
