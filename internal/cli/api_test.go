@@ -142,6 +142,8 @@ func TestGolden(t *testing.T) {
 		{"status.txt", 2, []string{"status", "reject-golden.com"}},
 		{"status-update.json", 0, []string{"status", "golden.com", "--update", "--output", "json"}},
 		{"list.txt", 0, []string{"list", "--sort-by", "name"}},
+		{"list.txt", 0, []string{"list", "--sort-by", "DOMAIN"}}, // the column's name is the API's name
+		{"list-status.txt", 0, []string{"list", "--sort-by", "Status", "--direction", "desc"}},
 		{"list.json", 0, []string{"list", "--sort-by", "name", "--output", "json"}},
 		{"list-sandbox.json", 0, []string{"list", "--sandbox", "--output", "json"}},
 		{"transfer-check.txt", 0, []string{"transfer-check", "xfer-golden.com", "xfer-locked-golden.com", "xfer-new-golden.com", "golden.com", "nobody-golden.com",

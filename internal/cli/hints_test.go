@@ -49,6 +49,8 @@ func TestErrorsNameTheFix(t *testing.T) {
 		{"name with a dash", []string{"list", "-x.com"}, 1, "", []string{
 			"registrar: unknown flag -x.com (to give a name that starts with -, use -- before it); see \"registrar list --help\"\n"}},
 		{"bad flag value", []string{"ns", "set", "x.com", "--wait", "--timeout", "soon"}, 1, "", []string{"registrar: invalid value \"soon\" for flag -timeout", "; see \"registrar ns set --help\"\n"}},
+		{"sort-by", []string{"list", "--sort-by", "size"}, 1, "", []string{
+			"registrar: --sort-by \"size\": want a column (domain, status, created, expires, auto-renew, locked, privacy; any case) or the API's registry_created_at, registry_expires_at or name\n"}},
 		{"no server, cli.json", []string{"get", "x.com", "--data-dir", stale}, 1, "", []string{
 			"registrar: cannot reach the registrar at http://127.0.0.1:1/client/v4/ (from " + filepath.Join(stale, "cli.json") +
 				"): is \"registrar serve\" running? Use --api-url or REGISTRAR_API_URL.\n"}},

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -521,9 +522,13 @@ func dnsRows(r *client.Registration) []string {
 func (e *cmdEnv) list(args []string) error {
 	f := newFlags(e, "list", "List the account's registrations.", "registrar list --sort-by registry_expires_at")
 	api := apiFlags(f)
-	sortBy := f.string("sort-by", "", "order: registry_created_at (default), registry_expires_at or name")
+	sortBy := f.string("sort-by", "", "order by a column (domain, status, created (default), expires, auto-renew, locked, privacy; any case) or the API's registry_created_at, registry_expires_at or name")
 	direction := f.string("direction", "", "asc (default) or desc")
 	if err := f.parse(args); err != nil {
+		return err
+	}
+	apiSort, column, err := listSort(*sortBy)
+	if err != nil {
 		return err
 	}
 	c, _, err := api.client()
@@ -531,11 +536,20 @@ func (e *cmdEnv) list(args []string) error {
 		return err
 	}
 	regs := []client.Registration{}
-	for r, err := range c.Registrations(e.ctx, client.ListOptions{SortBy: client.SortBy(*sortBy), Direction: client.Direction(*direction), PerPage: 50}) {
+	for r, err := range c.Registrations(e.ctx, client.ListOptions{SortBy: apiSort, Direction: client.Direction(*direction), PerPage: 50}) {
 		if err != nil {
 			return err
 		}
 		regs = append(regs, r)
+	}
+	if column >= 0 { // a column the API does not sort by: sort the rows here
+		slices.SortStableFunc(regs, func(a, b client.Registration) int {
+			c := strings.Compare(registrationRows(&a)[column], registrationRows(&b)[column])
+			if *direction == "desc" {
+				return -c
+			}
+			return c
+		})
 	}
 	if api.json() {
 		return writeJSON(e.stdout, regs)
@@ -547,4 +561,38 @@ func (e *cmdEnv) list(args []string) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", kv[1], kv[3], kv[5], kv[7], kv[9], kv[11], kv[13])
 	}
 	return tw.Flush()
+}
+
+// listColumns are the columns of "registrar list" that --sort-by takes,
+// each with the API's sort_by, or the index of its value in
+// registrationRows to sort by here.
+var listColumns = []struct {
+	name   string
+	api    client.SortBy
+	column int
+}{
+	{"domain", "name", -1}, {"status", "", 3}, {"created", "registry_created_at", -1}, {"expires", "registry_expires_at", -1},
+	{"auto-renew", "", 9}, {"locked", "", 11}, {"privacy", "", 13},
+}
+
+// listSort maps --sort-by, a column of the table (any case) or the API's
+// value, to the API's sort_by, or to a column to sort by here (-1: none).
+func listSort(v string) (client.SortBy, int, error) {
+	if v == "" {
+		return "", -1, nil
+	}
+	low := strings.ToLower(strings.ReplaceAll(v, "_", "-"))
+	var names []string
+	for _, c := range listColumns {
+		if low == c.name {
+			return c.api, c.column, nil
+		}
+		names = append(names, c.name)
+	}
+	for _, c := range listColumns {
+		if c.api != "" && v == string(c.api) {
+			return c.api, -1, nil
+		}
+	}
+	return "", -1, fmt.Errorf("--sort-by %q: want a column (%s; any case) or the API's registry_created_at, registry_expires_at or name", v, strings.Join(names, ", "))
 }
