@@ -120,7 +120,7 @@ func TestGolden(t *testing.T) {
 		code   int
 		args   []string
 	}{
-		{"check.txt", 0, []string{"check", "example.com", "premium-shop.net", "taken-shop.com", "example.io", "not a name"}},
+		{"check.txt", 0, []string{"check", "example.com", "premium-shop.net", "taken-shop.com", "example.io", "not a name", "foo", "EXAMPLE.com"}},
 		{"check.json", 0, []string{"check", "example.com", "premium-shop.net", "taken-shop.com", "example.io", "--output", "json"}},
 		{"search.txt", 0, []string{"search", "coffee", "shop", "--limit", "5"}},
 		{"search.json", 0, []string{"search", "coffee shop", "--extensions", "com,dev", "--output", "json"}},
@@ -135,6 +135,7 @@ func TestGolden(t *testing.T) {
 		{"register-action.txt", 3, []string{"register", "verify-golden.com", "--contact", contact}},
 		{"register-action.json", 3, []string{"register", "verify-golden.com", "--contact", contact, "--output", "json"}},
 		{"register-accepted.txt", 4, []string{"register", "slow-golden.com", "--async"}},
+		{"check-mine.txt", 0, []string{"check", "golden.com", "taken-shop.com"}},
 		{"get.txt", 0, []string{"get", "golden.com"}},
 		{"get.json", 0, []string{"get", "golden.com", "--output", "json"}},
 		{"autorenew.txt", 0, []string{"autorenew", "golden.com", "off"}},

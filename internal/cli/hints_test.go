@@ -49,6 +49,8 @@ func TestErrorsNameTheFix(t *testing.T) {
 		{"name with a dash", []string{"list", "-x.com"}, 1, "", []string{
 			"registrar: unknown flag -x.com (to give a name that starts with -, use -- before it); see \"registrar list --help\"\n"}},
 		{"bad flag value", []string{"ns", "set", "x.com", "--wait", "--timeout", "soon"}, 1, "", []string{"registrar: invalid value \"soon\" for flag -timeout", "; see \"registrar ns set --help\"\n"}},
+		{"check, no name", []string{"check", "foo", "a..com"}, 1, "", []string{
+			"registrar: no domain name to check:\n  foo: domain name \"foo\" is an extension on its own; put a name in front of it, like \"example.foo\"\n  a..com: "}},
 		{"sort-by", []string{"list", "--sort-by", "size"}, 1, "", []string{
 			"registrar: --sort-by \"size\": want a column (domain, status, created, expires, auto-renew, locked, privacy; any case) or the API's registry_created_at, registry_expires_at or name\n"}},
 		{"no server, cli.json", []string{"get", "x.com", "--data-dir", stale}, 1, "", []string{
