@@ -115,7 +115,7 @@ func usage(w io.Writer) {
 
 Usage:
   registrar serve                      run the API server (SQLite and the sandbox registry by default)
-  registrar account create --name N    create an account and print its ID and API token
+  registrar account create --name N    create an account and print its ID and API token (a name in use: --allow-duplicate-name)
   registrar outbox list                list the email the server sent
   registrar reconcile report           list the differences found with the registries, and what was done
   registrar sandbox alter NAME         change a domain at the built-in registry behind our back (expiry, statuses, sponsor, purge)
@@ -156,6 +156,7 @@ API commands (clients of a server's API):
 The API commands find the server, the account and the API token in
 --api-url, --account-id and --api-token, else in the cli.json that the
 server's first start wrote in its data dir (--data-dir, ./registrar-data).
+The API URL ends in /client/v4/ (http://HOST:PORT alone gets it added).
 --output json prints JSON. Exit status: 0 done, 1 usage or API error,
 2 failed, 3 action required, 4 not finished (pending, or gave up waiting).
 
