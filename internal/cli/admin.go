@@ -42,6 +42,7 @@ func (e *cmdEnv) accountCreate(args []string) error {
 		"registrar account create --name acme --data-dir ./registrar-data --output json")
 	name := f.string("name", "", "the account's name (required)")
 	contactFile := f.string("contact", "", "JSON file with the account's default registrant contact (email, phone, postal_info)")
+	allowDup := f.bool("allow-duplicate-name", false, "create the account even if one of that name exists (names are labels; accounts are told apart by ID)")
 	dataDir, database := dbFlags(f)
 	output := f.string("output", "text", "output format: text or json")
 	if err := f.parse(args); err != nil {
@@ -84,7 +85,14 @@ func (e *cmdEnv) accountCreate(args []string) error {
 	if err := db.Migrate(e.ctx); err != nil {
 		return err
 	}
-	acct, token, err := db.CreateAccount(e.ctx, *name, contact, time.Now().UTC())
+	create := db.CreateUniqueAccount
+	if *allowDup {
+		create = db.CreateAccount
+	}
+	acct, token, err := create(e.ctx, *name, contact, time.Now().UTC())
+	if registrar.IsKind(err, registrar.KindConflict) {
+		return fmt.Errorf("%s: choose another --name, or give --allow-duplicate-name to create a second account of that name", registrar.AsError(err).Message)
+	}
 	if err != nil {
 		return err
 	}

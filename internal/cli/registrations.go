@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -97,12 +98,139 @@ func (e *cmdEnv) register(args []string) error {
 	}
 	st, err := c.Register(e.ctx, req, client.RegisterOptions{Async: *async})
 	if err != nil {
-		return err
+		return e.startFailed(c, api, pos[0], err)
 	}
-	if !api.json() {
+	if st.Existing {
+		e.existing(api, st, "registered", requested{years: req.Years, autoRenew: req.AutoRenew, contact: req.Contacts.Registrant != nil,
+			acks: len(acks) > 0, contactExtensions: len(cext) > 0})
+	} else if !api.json() {
 		headline(e.stdout, rec.lastStatus(), "registration", st)
 	}
 	return e.follow(c, rec, api, w, st, true, "registrar status "+pos[0]+" --wait")
+}
+
+// startFailed is the error of a register or transfer command whose POST
+// was refused: a name known to be premium is the workflow failure
+// domain_premium (exit status 2, as when the workflow finds out), and a
+// validation error gets hints that name the flags that fix it.
+func (e *cmdEnv) startFailed(c *client.Client, api *apiOpts, domain string, err error) error {
+	if msg, ok := premiumRefusal(err); ok {
+		info := e.stdout
+		if api.json() {
+			info = e.stderr
+		}
+		fmt.Fprintf(info, "failed: %s: %s\n", client.WorkflowErrDomainPremium, msg)
+		return exitStatus(exitFailed)
+	}
+	var apiErr *client.APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusBadRequest {
+		return err
+	}
+	ext := domain
+	if i := strings.IndexByte(domain, '.'); i >= 0 {
+		ext = domain[i+1:]
+	}
+	required := map[string][]string{} // group: names
+	for _, it := range apiErr.Errors {
+		if it.Pointer == "/acknowledgements" || it.Pointer == "/contact_extensions" {
+			if x, xerr := c.Extension(e.ctx, ext); xerr == nil {
+				for _, fl := range parseSchema(x.RegistrationSchema).fields() {
+					if group, name, ok := strings.Cut(fl.name, "."); ok && fl.required {
+						required[group] = append(required[group], name)
+					}
+				}
+			}
+			break
+		}
+	}
+	if hints := flagHints(apiErr, ext, required); len(hints) > 0 {
+		return &hinted{err, hints}
+	}
+	return err
+}
+
+// requested is what a register or transfer command line asked for
+// besides the name.
+type requested struct {
+	years                              int
+	autoRenew, contact, acks, authCode bool
+	contactExtensions                  bool
+}
+
+// existing says, in place of the headline, that the server answered with
+// the workflow an earlier request for the domain started, so that what
+// this one asked for was not applied, and how to apply it. done is what
+// a succeeded workflow made of the domain: "registered" or "transferred
+// in".
+func (e *cmdEnv) existing(api *apiOpts, st *client.WorkflowStatus, done string, r requested) {
+	info := e.stdout
+	if api.json() {
+		info = e.stderr
+	}
+	domain := st.Context.DomainName
+	var head string
+	switch {
+	case st.State == client.StateSucceeded:
+		created := st.CreatedAt
+		if g := st.Context.Registration; g != nil && !g.CreatedAt.IsZero() {
+			created = g.CreatedAt
+		}
+		head = fmt.Sprintf("%s is already registered in this account (created %s)", domain, fmtTime(created))
+		if done != "registered" {
+			head = fmt.Sprintf("%s is already in this account (transferred in %s)", domain, fmtTime(st.UpdatedAt))
+		}
+	default:
+		what := "registration"
+		if done != "registered" {
+			what = "transfer"
+		}
+		head = fmt.Sprintf("%s already has a %s in this account, started %s (%s)", domain, what, fmtTime(st.CreatedAt), st.State)
+	}
+	var asked, fixes []string
+	if r.years > 0 {
+		asked = append(asked, "years")
+	}
+	if r.autoRenew {
+		asked = append(asked, "auto-renew")
+	}
+	if r.contact {
+		asked = append(asked, "contact")
+	}
+	if r.acks {
+		asked = append(asked, "acknowledgements")
+	}
+	if r.contactExtensions {
+		asked = append(asked, "contact extensions")
+	}
+	if r.authCode {
+		asked = append(asked, "auth code")
+	}
+	if len(asked) == 0 {
+		fmt.Fprintf(info, "%s; this request changed nothing.\n", head)
+		return
+	}
+	if r.autoRenew {
+		fixes = append(fixes, fmt.Sprintf("change auto-renew with \"registrar autorenew %s on|off\"", domain))
+	}
+	if r.years > 0 {
+		fixes = append(fixes, fmt.Sprintf("add years with \"registrar renew %s --years N\"", domain))
+	}
+	if r.contact {
+		fixes = append(fixes, fmt.Sprintf("change the registrant with \"registrar contacts set %s --registrant FILE\"", domain))
+	}
+	msg := fmt.Sprintf("%s; the requested %s %s not applied", head, andList(asked), map[bool]string{true: "was", false: "were"}[len(asked) == 1])
+	if len(fixes) > 0 {
+		msg += ": " + strings.Join(fixes, ", ")
+	}
+	fmt.Fprintf(info, "%s.\n", msg)
+}
+
+// andList joins words as "a", "a and b", "a, b and c".
+func andList(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }
 
 // readContact reads a contact in the API's shape, strictly.
@@ -394,9 +522,13 @@ func dnsRows(r *client.Registration) []string {
 func (e *cmdEnv) list(args []string) error {
 	f := newFlags(e, "list", "List the account's registrations.", "registrar list --sort-by registry_expires_at")
 	api := apiFlags(f)
-	sortBy := f.string("sort-by", "", "order: registry_created_at (default), registry_expires_at or name")
+	sortBy := f.string("sort-by", "", "order by a column (domain, status, created (default), expires, auto-renew, locked, privacy; any case) or the API's registry_created_at, registry_expires_at or name")
 	direction := f.string("direction", "", "asc (default) or desc")
 	if err := f.parse(args); err != nil {
+		return err
+	}
+	apiSort, column, err := listSort(*sortBy)
+	if err != nil {
 		return err
 	}
 	c, _, err := api.client()
@@ -404,11 +536,20 @@ func (e *cmdEnv) list(args []string) error {
 		return err
 	}
 	regs := []client.Registration{}
-	for r, err := range c.Registrations(e.ctx, client.ListOptions{SortBy: client.SortBy(*sortBy), Direction: client.Direction(*direction), PerPage: 50}) {
+	for r, err := range c.Registrations(e.ctx, client.ListOptions{SortBy: apiSort, Direction: client.Direction(*direction), PerPage: 50}) {
 		if err != nil {
 			return err
 		}
 		regs = append(regs, r)
+	}
+	if column >= 0 { // a column the API does not sort by: sort the rows here
+		slices.SortStableFunc(regs, func(a, b client.Registration) int {
+			c := strings.Compare(registrationRows(&a)[column], registrationRows(&b)[column])
+			if *direction == "desc" {
+				return -c
+			}
+			return c
+		})
 	}
 	if api.json() {
 		return writeJSON(e.stdout, regs)
@@ -420,4 +561,38 @@ func (e *cmdEnv) list(args []string) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", kv[1], kv[3], kv[5], kv[7], kv[9], kv[11], kv[13])
 	}
 	return tw.Flush()
+}
+
+// listColumns are the columns of "registrar list" that --sort-by takes,
+// each with the API's sort_by, or the index of its value in
+// registrationRows to sort by here.
+var listColumns = []struct {
+	name   string
+	api    client.SortBy
+	column int
+}{
+	{"domain", "name", -1}, {"status", "", 3}, {"created", "registry_created_at", -1}, {"expires", "registry_expires_at", -1},
+	{"auto-renew", "", 9}, {"locked", "", 11}, {"privacy", "", 13},
+}
+
+// listSort maps --sort-by, a column of the table (any case) or the API's
+// value, to the API's sort_by, or to a column to sort by here (-1: none).
+func listSort(v string) (client.SortBy, int, error) {
+	if v == "" {
+		return "", -1, nil
+	}
+	low := strings.ToLower(strings.ReplaceAll(v, "_", "-"))
+	var names []string
+	for _, c := range listColumns {
+		if low == c.name {
+			return c.api, c.column, nil
+		}
+		names = append(names, c.name)
+	}
+	for _, c := range listColumns {
+		if c.api != "" && v == string(c.api) {
+			return c.api, -1, nil
+		}
+	}
+	return "", -1, fmt.Errorf("--sort-by %q: want a column (%s; any case) or the API's registry_created_at, registry_expires_at or name", v, strings.Join(names, ", "))
 }

@@ -84,6 +84,11 @@ type Workflow struct {
 	// RegistryTRID is the client transaction ID of a registry command that
 	// went pending; the registry's poll message names it.
 	RegistryTRID string
+	// Existing is not stored: StartRegistration and StartTransferIn set it
+	// when they return the account's workflow for the domain that an
+	// earlier request started (the domain name is the idempotency key),
+	// so that the API can tell a repeat from a new workflow.
+	Existing bool
 }
 
 // Completed reports whether the workflow is in a terminal state.
