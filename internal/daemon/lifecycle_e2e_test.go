@@ -634,8 +634,8 @@ func lifecycleBilled(t *testing.T, s *server, reg *registry, clock *registrar.Sh
 	for _, layout := range []string{time.RFC3339Nano, time.RFC3339} {
 		r := s.do("POST", l.url("/registrations/"+explicit+"/renew"), s.token,
 			map[string]any{"years": 1, "current_expires_at": explicitExp.Format(layout)})
-		if r.Status != http.StatusCreated || !r.status(t).CreatedAt.Truncate(time.Microsecond).Equal(first) {
-			t.Errorf("repeated POST renew of %s for the term renewed (current_expires_at %s) = %d %s, want 201 with the first renewal",
+		if r.Status != http.StatusOK || !r.status(t).CreatedAt.Truncate(time.Microsecond).Equal(first) || !strings.Contains(string(r.Body), `"code":1101`) {
+			t.Errorf("repeated POST renew of %s for the term renewed (current_expires_at %s) = %d %s, want 200 with the first renewal and message 1101",
 				explicit, explicitExp.Format(layout), r.Status, r.Body)
 		}
 	}

@@ -267,8 +267,8 @@ func (s *Server) respondWorkflow(w http.ResponseWriter, r *request, wf *registra
 }
 
 // CodeExistingWorkflow is the code of the message (`messages[].code`) of
-// a POST registrations or transfer-in answered with the workflow an
-// earlier request for the domain started (ours).
+// a POST registrations, transfer-in, renew or restore answered with the
+// workflow an earlier request for the domain started (ours).
 const CodeExistingWorkflow = 1101
 
 // message is one entry of the envelope's messages array.
@@ -281,8 +281,13 @@ type message struct {
 // and changed nothing.
 func existingMessage(wf *registrar.Workflow) message {
 	what, fields := "registration", "years, auto_renew and the other fields apply only to a new registration"
-	if wf.Kind == registrar.WorkflowTransferIn {
+	switch wf.Kind {
+	case registrar.WorkflowTransferIn:
 		what, fields = "transfer-in", "auth_code, auto_renew and the other fields apply only to a new transfer"
+	case registrar.WorkflowRenewal:
+		what, fields = "renewal", "a renewal of the same term exists: its years stand; renew again once it has extended the expiry"
+	case registrar.WorkflowRestore:
+		what, fields = "restore", "the running restore goes on"
 	}
 	return message{Code: CodeExistingWorkflow, Message: fmt.Sprintf("%s already has a %s workflow in this account, started %s; this request was not applied (%s)",
 		wf.Domain, what, wf.CreatedAt.UTC().Format(time.RFC3339), fields)}
