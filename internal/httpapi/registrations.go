@@ -196,7 +196,7 @@ func (s *Server) handleAuthCode(w http.ResponseWriter, r *request) error {
 	w.Header().Set("Cache-Control", "no-store")
 	if preferAsync(r.Header.Values("Prefer")) {
 		w.Header().Set("Preference-Applied", "respond-async")
-		writeStatus(w, http.StatusAccepted, wf)
+		s.writeStatus(w, http.StatusAccepted, wf)
 		return nil
 	}
 	wf = s.awaitDone(r.Context(), wf)
@@ -208,6 +208,7 @@ func (s *Server) handleAuthCode(w http.ResponseWriter, r *request) error {
 	case wf.Completed():
 		writeResult(w, http.StatusOK, st)
 	default:
+		s.setRetryAfter(w, wf)
 		writeResult(w, http.StatusAccepted, st)
 	}
 	return nil
@@ -235,7 +236,7 @@ func workflowNotFound(err error, domain string) error {
 func (s *Server) respondWorkflow(w http.ResponseWriter, r *request, wf *registrar.Workflow, done int) error {
 	if preferAsync(r.Header.Values("Prefer")) {
 		w.Header().Set("Preference-Applied", "respond-async")
-		writeStatus(w, http.StatusAccepted, wf)
+		s.writeStatus(w, http.StatusAccepted, wf)
 		return nil
 	}
 	wf = s.awaitDone(r.Context(), wf)
@@ -243,7 +244,7 @@ func (s *Server) respondWorkflow(w http.ResponseWriter, r *request, wf *registra
 	if wf.Completed() {
 		status = done
 	}
-	writeStatus(w, status, wf)
+	s.writeStatus(w, status, wf)
 	return nil
 }
 
@@ -274,7 +275,7 @@ func (s *Server) workflowStatus(read func(rd registrar.Reader, ctx context.Conte
 		if err != nil {
 			return workflowNotFound(err, domain)
 		}
-		writeStatus(w, http.StatusOK, wf)
+		s.writeStatus(w, http.StatusOK, wf)
 		return nil
 	}
 }
