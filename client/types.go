@@ -102,6 +102,10 @@ type WorkflowStatus struct {
 	Context StatusContext `json:"context"`
 	// Error says why a failed workflow failed; nil in every other state.
 	Error *WorkflowError `json:"error"`
+	// RetryAfter is the Retry-After of the response that carried the
+	// status, zero if none: when the server advises to look again. Wait
+	// follows it.
+	RetryAfter time.Duration `json:"-"`
 }
 
 // Err returns the workflow's error when it failed, and nil otherwise.

@@ -79,6 +79,12 @@ type WaitOptions struct {
 	// the delay before the next poll (0 when Wait returns). It runs on
 	// Wait's goroutine: keep it short.
 	OnChange func(prev, cur *WorkflowStatus, next time.Duration)
+	// OnPoll, when set, is called after each poll that Wait follows with
+	// another: with the status read (the last one read when the poll
+	// failed), the poll's error when it found the server out of reach
+	// (nil otherwise), and the delay before the next poll. It runs after
+	// OnChange, on Wait's goroutine: keep it short.
+	OnPoll func(cur *WorkflowStatus, err error, next time.Duration)
 }
 
 func (o *WaitOptions) setDefaults() {
@@ -180,7 +186,8 @@ func unreachable(err error) bool {
 //     MaxTransferInterval, none past Context.TransferActBy; this time
 //     does not count towards MaxBlocked.
 //
-// A Retry-After on a status response replaces the delay of its state:
+// A Retry-After on a status response (WorkflowStatus.RetryAfter, of the
+// starting status too) replaces the delay of its state:
 // the server knows when a step ends or a blocked workflow tries again
 // (docs/API.md, "Retry-After on workflow statuses"). Without one, the
 // delays above apply. Delays are jittered (up to a fifth shorter), and
@@ -250,7 +257,7 @@ func (p *poller) run(ctx context.Context) (*WorkflowStatus, error) {
 	now := time.Now()
 	p.phase = phaseOf(p.cur, now)
 	p.enter(p.phase, now)
-	next, stop, err := p.plan(nil, now)
+	next, stop, err := p.plan(now)
 	p.notify(nil, p.cur, next)
 	if stop {
 		return p.cur, err
@@ -271,7 +278,7 @@ func (p *poller) run(ctx context.Context) (*WorkflowStatus, error) {
 			return p.cur, p.gaveUp(time.Now())
 		}
 		var st WorkflowStatus
-		res, err := p.c.call(ctx, http.MethodGet, u, nil, nil, &st)
+		_, err := p.c.call(ctx, http.MethodGet, u, nil, nil, &st)
 		if err != nil {
 			if ctx.Err() != nil {
 				return p.cur, ctx.Err()
@@ -279,9 +286,11 @@ func (p *poller) run(ctx context.Context) (*WorkflowStatus, error) {
 			if !unreachable(err) {
 				return p.cur, fmt.Errorf("polling %s: %w", p.cur.Links.Self, err)
 			}
+			pollErr := err
 			if next, err = p.failed(err, time.Now()); err != nil {
 				return p.cur, err
 			}
+			p.polled(pollErr, next)
 			continue
 		}
 		p.failingSince, p.failDelay = time.Time{}, 0
@@ -296,13 +305,20 @@ func (p *poller) run(ctx context.Context) (*WorkflowStatus, error) {
 			p.enter(ph, now)
 			p.phase = ph
 		}
-		next, stop, err = p.plan(res.Header, now)
+		next, stop, err = p.plan(now)
 		if changed {
 			p.notify(prev, p.cur, next)
 		}
 		if stop {
 			return p.cur, err
 		}
+		p.polled(nil, next)
+	}
+}
+
+func (p *poller) polled(err error, next time.Duration) {
+	if p.opts.OnPoll != nil {
+		p.opts.OnPoll(p.cur, err, next)
 	}
 }
 
@@ -366,9 +382,8 @@ func (p *poller) gaveUp(now time.Time) error {
 }
 
 // plan decides, after reading p.cur, whether to stop (and with what
-// error) or the delay before the next poll; h is the status response's
-// header (nil for the starting status).
-func (p *poller) plan(h http.Header, now time.Time) (next time.Duration, stop bool, err error) {
+// error) or the delay before the next poll.
+func (p *poller) plan(now time.Time) (next time.Duration, stop bool, err error) {
 	s := p.cur.State
 	switch {
 	case s.Terminal(), s == StateActionRequired:
@@ -391,11 +406,7 @@ func (p *poller) plan(h http.Header, now time.Time) (next time.Duration, stop bo
 		}
 	}
 	p.delay = min(time.Duration(float64(p.delay)*p.opts.Multiplier), growTo)
-	var ra time.Duration
-	if h != nil {
-		ra = parseRetryAfter(h)
-	}
-	if ra > 0 {
+	if ra := p.cur.RetryAfter; ra > 0 {
 		// The server's word replaces the backoff, within the same bounds.
 		next = jitter(ra, pollJitter, p.c.rand)
 		if actBy := p.cur.Context.TransferActBy; p.phase == phaseTransfer && !actBy.IsZero() {
@@ -406,7 +417,7 @@ func (p *poller) plan(h http.Header, now time.Time) (next time.Duration, stop bo
 		// The last poll is when the limit is reached; if Retry-After asks
 		// for longer than that, Wait gives up then without polling.
 		if left := p.opts.MaxBlocked - p.blocked(now); next > left {
-			next, p.giveUpAfterSleep = left, ra > left
+			next, p.giveUpAfterSleep = left, p.cur.RetryAfter > left
 		}
 	}
 	return next, false, nil

@@ -254,31 +254,37 @@ func TestWaitRetryAfter(t *testing.T) {
 		answers []answer
 		rand    float64
 		want    []time.Duration // delays between polls
+		// startRetryAfter is the starting status's RetryAfter.
+		startRetryAfter time.Duration
 	}{
 		{"longer and shorter than the backoff", StateInProgress, []answer{
 			statusAnswer(StateInProgress, "Retry-After", "7"), // instead of 2s
 			statusAnswer(StateInProgress, "Retry-After", "1"), // instead of 4s
-			statusAnswer(StateSucceeded)}, 0, []time.Duration{1 * s, 7 * s, 1 * s}},
+			statusAnswer(StateSucceeded)}, 0, []time.Duration{1 * s, 7 * s, 1 * s}, 0},
 		{"blocked: the server's next attempt, not 30s", StateInProgress, []answer{
 			statusAnswer(StateBlocked, "Retry-After", "2"),
 			statusAnswer(StateBlocked, "Retry-After", "3"),
-			statusAnswer(StateSucceeded)}, 0, []time.Duration{1 * s, 2 * s, 3 * s}},
+			statusAnswer(StateSucceeded)}, 0, []time.Duration{1 * s, 2 * s, 3 * s}, 0},
 		{"jittered", StateBlocked, []answer{
 			statusAnswer(StateBlocked, "Retry-After", "10"),
-			statusAnswer(StateSucceeded)}, 0.5, []time.Duration{27 * s, 9 * s}},
+			statusAnswer(StateSucceeded)}, 0.5, []time.Duration{27 * s, 9 * s}, 0},
+		{"the starting status's, from the answer that started the workflow", StateBlocked, []answer{
+			statusAnswer(StateSucceeded)}, 0, []time.Duration{2 * s}, 2 * s},
 		{"absent: the state's own delays", StateBlocked, []answer{
 			statusAnswer(StateBlocked, "Retry-After", "2"),
 			statusAnswer(StateBlocked),
 			statusAnswer(StateBlocked),
-			statusAnswer(StateSucceeded)}, 0, []time.Duration{30 * s, 2 * s, 2 * time.Minute, 4 * time.Minute}},
+			statusAnswer(StateSucceeded)}, 0, []time.Duration{30 * s, 2 * s, 2 * time.Minute, 4 * time.Minute}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				f := newFake(t, tt.answers...)
 				c := newTestClient(t, f)
+				start := wfStatus(tt.start)
+				start.RetryAfter = tt.startRetryAfter
 				c.rand = func() float64 { return tt.rand }
-				st, err := c.Wait(t.Context(), wfStatus(tt.start), WaitOptions{})
+				st, err := c.Wait(t.Context(), start, WaitOptions{})
 				if err != nil || st.State != StateSucceeded {
 					t.Fatalf("Wait = %v, %v; want succeeded", st.State, err)
 				}
@@ -521,6 +527,31 @@ func TestRegisterThenWait(t *testing.T) {
 		}
 		if reqs[0].Body != `{"domain_name":"x.com","years":2}` {
 			t.Errorf("POST body = %s", reqs[0].Body)
+		}
+	})
+}
+
+// TestWaitOnPoll: OnPoll reports each poll Wait follows with another,
+// with the delay it chose and whether the server was out of reach.
+func TestWaitOnPoll(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		refused := answer{netErr: &netError{syscall.ECONNREFUSED}}
+		f := newFake(t, statusAnswer(StateBlocked, "Retry-After", "3"), refused, statusAnswer(StateInProgress), statusAnswer(StateSucceeded))
+		c := newTestClient(t, f, WithRetry(0, time.Second, time.Second))
+		var got []string
+		onPoll := func(cur *WorkflowStatus, err error, next time.Duration) {
+			got = append(got, fmt.Sprintf("%s %t next %s at %s", cur.State, err != nil, next, time.Since(f.start)))
+		}
+		if _, err := c.Wait(t.Context(), wfStatus(StateInProgress), WaitOptions{OnPoll: onPoll}); err != nil {
+			t.Fatal(err)
+		}
+		want := []string{
+			"blocked false next 3s at 1s",
+			"blocked true next 1s at 4s", // the last status read, and the failure
+			"in_progress false next 1s at 5s",
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("OnPoll calls (-want +got):\n%s", diff)
 		}
 	})
 }

@@ -20,16 +20,17 @@ import (
 
 // waitOpts are the flags that follow a workflow.
 type waitOpts struct {
-	wait                          *bool
-	timeout, maxBlocked, interval *time.Duration
+	wait                                          *bool
+	timeout, maxBlocked, interval, maxUnreachable *time.Duration
 }
 
 func waitFlags(f *flags) *waitOpts {
 	return &waitOpts{
-		wait:       f.bool("wait", false, "follow the workflow until it succeeds, fails or needs you, showing its progress"),
-		timeout:    f.duration("timeout", 0, "with --wait, stop waiting after this long (exit status 4; the workflow goes on); 0 waits as long as it takes"),
-		maxBlocked: f.duration("max-blocked", client.DefaultMaxBlocked, "with --wait, stop waiting once the workflow was blocked (waiting on the registry) this long in all (exit status 4); 0: no limit"),
-		interval:   f.duration("wait-interval", 0, "with --wait, the first delay between polls, doubling up to 30s (default 1s; 30s while blocked, up to 10m; 5m while a transfer waits on the losing registrar, up to 30m)"),
+		wait:           f.bool("wait", false, "follow the workflow until it succeeds, fails or needs you, showing its progress"),
+		timeout:        f.duration("timeout", 0, "with --wait, stop waiting after this long (exit status 4; the workflow goes on); 0 waits as long as it takes"),
+		maxBlocked:     f.duration("max-blocked", client.DefaultMaxBlocked, "with --wait, stop waiting once the workflow was blocked (waiting on the registry) this long in all (exit status 4); 0: no limit"),
+		maxUnreachable: f.duration("max-unreachable", client.DefaultMaxUnreachable, "with --wait, stop waiting once the server has not answered (restarting, refusing connections) for this long in a row (exit status 4; the workflow goes on)"),
+		interval:       f.duration("wait-interval", 0, "with --wait, the first delay between polls when the server gives no Retry-After, doubling up to 30s (default 1s; 30s while blocked, up to 10m; 5m while a transfer waits on the losing registrar, up to 30m); the server's Retry-After takes precedence"),
 	}
 }
 
@@ -38,7 +39,10 @@ func (w *waitOpts) options() client.WaitOptions {
 		Interval: client.DefaultInterval, MaxInterval: client.DefaultMaxInterval, Multiplier: client.DefaultMultiplier,
 		BlockedInterval: client.DefaultBlockedInterval, MaxBlockedInterval: client.DefaultMaxBlockedInterval,
 		TransferInterval: client.DefaultTransferInterval, MaxTransferInterval: client.DefaultMaxTransferInterval,
-		MaxBlocked: *w.maxBlocked,
+		MaxBlocked: *w.maxBlocked, MaxUnreachable: *w.maxUnreachable,
+	}
+	if o.MaxUnreachable == 0 {
+		o.MaxUnreachable = -1 // --max-unreachable 0: give up at the first failure
 	}
 	if *w.interval > 0 {
 		o.Interval, o.BlockedInterval, o.TransferInterval = *w.interval, *w.interval, *w.interval
@@ -232,13 +236,11 @@ func (e *cmdEnv) follow(c *client.Client, rec *recorder, api *apiOpts, w *waitOp
 			ctx, cancel = context.WithTimeout(ctx, *w.timeout)
 		}
 		opts := w.options()
-		p := newProgress(info, isTerminal(info), st.Context.DomainName, opts)
-		opts.OnChange = p.change
-		rec.setOnPoll(p.polled)
+		p := newProgress(info, isTerminal(info), st.Context.DomainName)
+		opts.OnChange, opts.OnPoll = p.change, p.polled
 		p.begin(100 * time.Millisecond)
 		st, waitErr = c.Wait(ctx, st, opts)
 		p.end()
-		rec.setOnPoll(nil)
 		cancel()
 		headed = true
 	}
@@ -256,6 +258,7 @@ func (e *cmdEnv) follow(c *client.Client, rec *recorder, api *apiOpts, w *waitOp
 	}
 	domain := st.Context.DomainName
 	var blocked *client.BlockedError
+	var down *client.UnreachableError
 	switch {
 	case errors.As(waitErr, &blocked):
 		fmt.Fprintf(info, "\nGave up waiting: %s was blocked for %s in all (--max-blocked %s). It goes on at the server: follow it with %q.\n",
@@ -267,6 +270,10 @@ func (e *cmdEnv) follow(c *client.Client, rec *recorder, api *apiOpts, w *waitOp
 		return exitStatus(exitNotFinish)
 	case waitErr != nil && e.ctx.Err() != nil:
 		fmt.Fprintf(info, "\nStopped waiting: %s is still %s. It goes on at the server: follow it with %q.\n", domain, st.State, again)
+		return exitStatus(exitNotFinish)
+	case errors.As(waitErr, &down):
+		fmt.Fprintf(info, "\nGave up waiting: the server did not answer for %s (%s); %s was %s when last seen. It goes on at the server: follow it with %q.\n",
+			roundDuration(down.For), shortNetError(down.Err), domain, st.State, again)
 		return exitStatus(exitNotFinish)
 	case waitErr != nil:
 		return waitErr
