@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -287,7 +288,7 @@ func (e *cmdEnv) follow(c *client.Client, rec *recorder, api *apiOpts, w *waitOp
 		}
 		return exitStatus(exitFailed)
 	case client.StateActionRequired:
-		fmt.Fprintf(info, "\n%s\n", actionAdvice(st, again))
+		fmt.Fprintf(info, "\n%s\n", actionAdvice(st, again, keepsMail(e.ctx, c, st)))
 		return exitStatus(exitAction)
 	case client.StatePending, client.StateInProgress, client.StateBlocked:
 		fmt.Fprintf(info, "\nNot finished yet: follow it with %q.\n", again)
@@ -297,13 +298,17 @@ func (e *cmdEnv) follow(c *client.Client, rec *recorder, api *apiOpts, w *waitOp
 }
 
 // actionAdvice says what the user must do for a workflow in
-// action_required.
-func actionAdvice(st *client.WorkflowStatus, again string) string {
+// action_required; outbox says the server keeps its mail in its outbox
+// (the sandbox, demo mode), where the user finds the link.
+func actionAdvice(st *client.WorkflowStatus, again string, outbox bool) string {
 	cx := st.Context
 	var b strings.Builder
 	switch cx.Action {
 	case client.ActionRegistrantEmailConfirmationPending:
 		fmt.Fprintf(&b, "Action required: check %s for the verification email and open its link.", dash(cx.ConfirmationSentTo))
+		if outbox {
+			b.WriteString("\n" + outboxHint)
+		}
 		fmt.Fprintf(&b, "\nThe registration of %s goes on once the address is verified", cx.DomainName)
 	default:
 		fmt.Fprintf(&b, "Action required: %s", dash(cx.Action))
@@ -317,6 +322,38 @@ func actionAdvice(st *client.WorkflowStatus, again string) string {
 	}
 	fmt.Fprintf(&b, ".\nThen follow it with %q.", again)
 	return b.String()
+}
+
+// outboxHint tells where the sandbox's and demo mode's mail is.
+const outboxHint = `The sandbox keeps its mail in the outbox: "registrar outbox show --latest" prints the link.`
+
+// keepsMail reports whether the workflow's mail stays in the server's
+// outbox: a workflow of the sandbox API (its status link says so), or a
+// server in demo mode (GET /healthz says "mode": "demo"). Any failure to
+// tell says no: the hint is a help, not a promise.
+func keepsMail(ctx context.Context, c *client.Client, st *client.WorkflowStatus) bool {
+	if strings.Contains(st.Links.Self, "/registrar-sandbox/") {
+		return true
+	}
+	base, err := url.Parse(c.BaseURL())
+	if err != nil {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base.ResolveReference(&url.URL{Path: "/healthz"}).String(), nil)
+	if err != nil {
+		return false
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return false
+	}
+	defer res.Body.Close()
+	var health struct {
+		Mode string `json:"mode"`
+	}
+	return res.StatusCode == http.StatusOK && json.NewDecoder(io.LimitReader(res.Body, 4096)).Decode(&health) == nil && health.Mode == "demo"
 }
 
 // printWorkflow prints a workflow status as "key: value" lines.
