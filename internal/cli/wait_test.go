@@ -60,3 +60,26 @@ func TestWaitServerGone(t *testing.T) {
 		t.Errorf("took %s: the Retry-After was not followed", d)
 	}
 }
+
+// TestWaitFollowsTheServer: with the default polling, --wait sees a
+// sandbox outage or review end within seconds of the server finishing
+// it (1s of --sandbox-delay here), following the server's Retry-After,
+// not after the 30s a blocked workflow is otherwise left unpolled.
+func TestWaitFollowsTheServer(t *testing.T) {
+	t.Parallel()
+	dir, _, _ := startAPIServer(t, 200*time.Millisecond)
+	for _, domain := range []string{"outage-rt.com", "pending-rt.com"} {
+		t.Run(domain, func(t *testing.T) {
+			t.Parallel()
+			start := time.Now()
+			code, out, errOut := run(t, "register", domain, "--wait", "--data-dir", dir)
+			took := time.Since(start)
+			if code != 0 || !strings.Contains(out, domain+": blocked (registry: ") {
+				t.Fatalf("register %s --wait = exit %d, want 0 after a blocked line\nstdout:\n%s\nstderr:\n%s", domain, code, out, errOut)
+			}
+			if took > 10*time.Second {
+				t.Errorf("register %s --wait took %s, want a few seconds:\n%s", domain, took, out)
+			}
+		})
+	}
+}
