@@ -326,6 +326,9 @@ func (c *Client) decode(method, u string, res *http.Response, data []byte, out a
 		if err := json.Unmarshal(env.Result, out); err != nil {
 			return nil, fmt.Errorf("client: %s %s: decode result: %w", method, u, err)
 		}
+		if st, ok := out.(*WorkflowStatus); ok {
+			st.RetryAfter = parseRetryAfter(res.Header)
+		}
 	}
 	return r, nil
 }

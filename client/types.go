@@ -112,6 +112,10 @@ type WorkflowStatus struct {
 	// (the envelope's messages), e.g. the one of CodeExistingWorkflow.
 	// Not part of the JSON.
 	Messages []Message `json:"-"`
+	// RetryAfter is the Retry-After of the response that carried the
+	// status, zero if none: when the server advises to look again. Wait
+	// follows it.
+	RetryAfter time.Duration `json:"-"`
 }
 
 // Message is one of an answer's messages (the envelope's messages): a

@@ -164,13 +164,11 @@ func firstOf(a, b string) string {
 }
 
 // recorder is the client's transport: it keeps the status of the last
-// response (the 201 or 202 of a POST) and tells the progress display of
-// each poll.
+// response (the 201 or 202 of a POST).
 type recorder struct {
 	base   http.RoundTripper
 	mu     sync.Mutex
 	status int
-	onPoll func()
 }
 
 func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -179,11 +177,7 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err == nil {
 		r.status = res.StatusCode
 	}
-	hook := r.onPoll
 	r.mu.Unlock()
-	if hook != nil && req.Method == http.MethodGet {
-		hook()
-	}
 	return res, err
 }
 
@@ -191,12 +185,6 @@ func (r *recorder) lastStatus() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.status
-}
-
-func (r *recorder) setOnPoll(f func()) {
-	r.mu.Lock()
-	r.onPoll = f
-	r.mu.Unlock()
 }
 
 // parseArgs parses args with flags anywhere among them (as in

@@ -230,14 +230,14 @@ func TestRegisterScenarios(t *testing.T) {
 				"Gave up waiting after 300ms (--timeout): slow-t.com is still ", "follow it with \"registrar status slow-t.com --wait\""}},
 		}},
 		{"pending", []step{
-			{append([]string{"register", "pending-s.com", "--wait"}, fast...), 0, []string{"202 Accepted", "pending-s.com: blocked, ", "pending-s.com: succeeded, ", "state:       succeeded"}},
+			{append([]string{"register", "pending-s.com", "--wait"}, fast...), 0, []string{"202 Accepted", "pending-s.com: blocked (registry: The registry is reviewing the registration.), ", "pending-s.com: succeeded, ", "state:       succeeded"}},
 		}},
 		{"pending, gave up while blocked", []step{
-			{append([]string{"register", "pending-g.com", "--wait", "--max-blocked", "100ms"}, fast...), 4, []string{"pending-g.com: blocked, ",
+			{append([]string{"register", "pending-g.com", "--wait", "--max-blocked", "100ms"}, fast...), 4, []string{"pending-g.com: blocked (registry: The registry is reviewing the registration.), ",
 				"state:       blocked", "waiting on:  registry", "Gave up waiting: pending-g.com was blocked for ", "(--max-blocked 100ms)"}},
 		}},
 		{"outage", []step{
-			{append([]string{"register", "outage-s.com", "--wait"}, fast...), 0, []string{"202 Accepted", "outage-s.com: blocked, ", "outage-s.com: succeeded, ", "state:       succeeded"}},
+			{append([]string{"register", "outage-s.com", "--wait"}, fast...), 0, []string{"202 Accepted", "outage-s.com: blocked (registry: The registry is unreachable; retrying.), ", "outage-s.com: succeeded, ", "state:       succeeded"}},
 		}},
 		{"reject", []step{
 			{[]string{"register", "reject-s.com", "--wait"}, 2, []string{"the registration of reject-s.com ", "state:    failed", "error:    registry_rejected: the registry rejected the registration"}},

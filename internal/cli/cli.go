@@ -40,7 +40,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "account":
 		err = env.sub(args[1:], "account", map[string]func([]string) error{"create": env.accountCreate})
 	case "outbox":
-		err = env.sub(args[1:], "outbox", map[string]func([]string) error{"list": env.outboxList})
+		err = env.sub(args[1:], "outbox", map[string]func([]string) error{"list": env.outboxList, "show": env.outboxShow})
 	case "reconcile":
 		err = env.sub(args[1:], "reconcile", map[string]func([]string) error{"report": env.reconcileReport})
 	case "sandbox":
@@ -117,6 +117,7 @@ Usage:
   registrar serve                      run the API server (SQLite and the sandbox registry by default)
   registrar account create --name N    create an account and print its ID and API token (a name in use: --allow-duplicate-name)
   registrar outbox list                list the email the server sent
+  registrar outbox show [--latest|ID]  print one email the server sent, with its verification link
   registrar reconcile report           list the differences found with the registries, and what was done
   registrar sandbox alter NAME         change a domain at the built-in registry behind our back (expiry, statuses, sponsor, purge)
   registrar sandbox log                list every command the sandbox registry received

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -21,16 +22,17 @@ import (
 
 // waitOpts are the flags that follow a workflow.
 type waitOpts struct {
-	wait                          *bool
-	timeout, maxBlocked, interval *time.Duration
+	wait                                          *bool
+	timeout, maxBlocked, interval, maxUnreachable *time.Duration
 }
 
 func waitFlags(f *flags) *waitOpts {
 	return &waitOpts{
-		wait:       f.bool("wait", false, "follow the workflow until it succeeds, fails or needs you, showing its progress"),
-		timeout:    f.duration("timeout", 0, "with --wait, stop waiting after this long (exit status 4; the workflow goes on); 0 waits as long as it takes"),
-		maxBlocked: f.duration("max-blocked", client.DefaultMaxBlocked, "with --wait, stop waiting once the workflow was blocked (waiting on the registry) this long in all (exit status 4); 0: no limit"),
-		interval:   f.duration("wait-interval", 0, "with --wait, the first delay between polls, doubling up to 30s (default 1s; 30s while blocked, up to 10m; 5m while a transfer waits on the losing registrar, up to 30m)"),
+		wait:           f.bool("wait", false, "follow the workflow until it succeeds, fails or needs you, showing its progress"),
+		timeout:        f.duration("timeout", 0, "with --wait, stop waiting after this long (exit status 4; the workflow goes on); 0 waits as long as it takes"),
+		maxBlocked:     f.duration("max-blocked", client.DefaultMaxBlocked, "with --wait, stop waiting once the workflow was blocked (waiting on the registry) this long in all (exit status 4); 0: no limit"),
+		maxUnreachable: f.duration("max-unreachable", client.DefaultMaxUnreachable, "with --wait, stop waiting once the server has not answered (restarting, refusing connections) for this long in a row (exit status 4; the workflow goes on)"),
+		interval:       f.duration("wait-interval", 0, "with --wait, the first delay between polls when the server gives no Retry-After, doubling up to 30s (default 1s; 30s while blocked, up to 10m; 5m while a transfer waits on the losing registrar, up to 30m); the server's Retry-After takes precedence"),
 	}
 }
 
@@ -39,7 +41,10 @@ func (w *waitOpts) options() client.WaitOptions {
 		Interval: client.DefaultInterval, MaxInterval: client.DefaultMaxInterval, Multiplier: client.DefaultMultiplier,
 		BlockedInterval: client.DefaultBlockedInterval, MaxBlockedInterval: client.DefaultMaxBlockedInterval,
 		TransferInterval: client.DefaultTransferInterval, MaxTransferInterval: client.DefaultMaxTransferInterval,
-		MaxBlocked: *w.maxBlocked,
+		MaxBlocked: *w.maxBlocked, MaxUnreachable: *w.maxUnreachable,
+	}
+	if o.MaxUnreachable == 0 {
+		o.MaxUnreachable = -1 // --max-unreachable 0: give up at the first failure
 	}
 	if *w.interval > 0 {
 		o.Interval, o.BlockedInterval, o.TransferInterval = *w.interval, *w.interval, *w.interval
@@ -360,13 +365,11 @@ func (e *cmdEnv) follow(c *client.Client, rec *recorder, api *apiOpts, w *waitOp
 			ctx, cancel = context.WithTimeout(ctx, *w.timeout)
 		}
 		opts := w.options()
-		p := newProgress(info, isTerminal(info), st.Context.DomainName, opts)
-		opts.OnChange = p.change
-		rec.setOnPoll(p.polled)
+		p := newProgress(info, isTerminal(info), st.Context.DomainName)
+		opts.OnChange, opts.OnPoll = p.change, p.polled
 		p.begin(100 * time.Millisecond)
 		st, waitErr = c.Wait(ctx, st, opts)
 		p.end()
-		rec.setOnPoll(nil)
 		cancel()
 		headed = true
 	}
@@ -384,6 +387,7 @@ func (e *cmdEnv) follow(c *client.Client, rec *recorder, api *apiOpts, w *waitOp
 	}
 	domain := st.Context.DomainName
 	var blocked *client.BlockedError
+	var down *client.UnreachableError
 	switch {
 	case errors.As(waitErr, &blocked):
 		fmt.Fprintf(info, "\nGave up waiting: %s was blocked for %s in all (--max-blocked %s). It goes on at the server: follow it with %q.\n",
@@ -395,6 +399,10 @@ func (e *cmdEnv) follow(c *client.Client, rec *recorder, api *apiOpts, w *waitOp
 		return exitStatus(exitNotFinish)
 	case waitErr != nil && e.ctx.Err() != nil:
 		fmt.Fprintf(info, "\nStopped waiting: %s is still %s. It goes on at the server: follow it with %q.\n", domain, st.State, again)
+		return exitStatus(exitNotFinish)
+	case errors.As(waitErr, &down):
+		fmt.Fprintf(info, "\nGave up waiting: the server did not answer for %s (%s); %s was %s when last seen. It goes on at the server: follow it with %q.\n",
+			roundDuration(down.For), shortNetError(down.Err), domain, st.State, again)
 		return exitStatus(exitNotFinish)
 	case waitErr != nil:
 		return waitErr
@@ -408,7 +416,7 @@ func (e *cmdEnv) follow(c *client.Client, rec *recorder, api *apiOpts, w *waitOp
 		}
 		return exitStatus(exitFailed)
 	case client.StateActionRequired:
-		fmt.Fprintf(info, "\n%s\n", actionAdvice(st, again))
+		fmt.Fprintf(info, "\n%s\n", actionAdvice(st, again, keepsMail(e.ctx, c, st)))
 		return exitStatus(exitAction)
 	case client.StatePending, client.StateInProgress, client.StateBlocked:
 		fmt.Fprintf(info, "\nNot finished yet: follow it with %q.\n", again)
@@ -418,13 +426,17 @@ func (e *cmdEnv) follow(c *client.Client, rec *recorder, api *apiOpts, w *waitOp
 }
 
 // actionAdvice says what the user must do for a workflow in
-// action_required.
-func actionAdvice(st *client.WorkflowStatus, again string) string {
+// action_required; outbox says the server keeps its mail in its outbox
+// (the sandbox, demo mode), where the user finds the link.
+func actionAdvice(st *client.WorkflowStatus, again string, outbox bool) string {
 	cx := st.Context
 	var b strings.Builder
 	switch cx.Action {
 	case client.ActionRegistrantEmailConfirmationPending:
 		fmt.Fprintf(&b, "Action required: check %s for the verification email and open its link.", dash(cx.ConfirmationSentTo))
+		if outbox {
+			b.WriteString("\n" + outboxHint)
+		}
 		fmt.Fprintf(&b, "\nThe registration of %s goes on once the address is verified", cx.DomainName)
 	default:
 		fmt.Fprintf(&b, "Action required: %s", dash(cx.Action))
@@ -438,6 +450,38 @@ func actionAdvice(st *client.WorkflowStatus, again string) string {
 	}
 	fmt.Fprintf(&b, ".\nThen follow it with %q.", again)
 	return b.String()
+}
+
+// outboxHint tells where the sandbox's and demo mode's mail is.
+const outboxHint = `The sandbox keeps its mail in the outbox: "registrar outbox show --latest" prints the link.`
+
+// keepsMail reports whether the workflow's mail stays in the server's
+// outbox: a workflow of the sandbox API (its status link says so), or a
+// server in demo mode (GET /healthz says "mode": "demo"). Any failure to
+// tell says no: the hint is a help, not a promise.
+func keepsMail(ctx context.Context, c *client.Client, st *client.WorkflowStatus) bool {
+	if strings.Contains(st.Links.Self, "/registrar-sandbox/") {
+		return true
+	}
+	base, err := url.Parse(c.BaseURL())
+	if err != nil {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base.ResolveReference(&url.URL{Path: "/healthz"}).String(), nil)
+	if err != nil {
+		return false
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return false
+	}
+	defer res.Body.Close()
+	var health struct {
+		Mode string `json:"mode"`
+	}
+	return res.StatusCode == http.StatusOK && json.NewDecoder(io.LimitReader(res.Body, 4096)).Decode(&health) == nil && health.Mode == "demo"
 }
 
 // printWorkflow prints a workflow status as "key: value" lines.

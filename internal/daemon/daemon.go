@@ -190,8 +190,8 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 	apiConfig := cfg.API
 	apiConfig.Mode, apiConfig.Registries = d.Mode(), d.RegistriesInUse()
 	d.api = httpapi.New(httpapi.Deps{Reader: d.db, Workflows: d.engine, Notifier: d.db.Notifier(), Catalog: d.catalog, Registries: routes,
-		Domains: domains.New(routes, d.catalog, cfg.Search),
-		Logger:  cfg.Logger.With("component", "http")},
+		Domains: domains.New(routes, d.catalog, cfg.Search), Clocks: d.engineClocks(),
+		Logger: cfg.Logger.With("component", "http")},
 		apiConfig)
 	// RDAP (issue 14) shares the API's listener: public, unauthenticated,
 	// rate-limited per address, for the live environment's names only.

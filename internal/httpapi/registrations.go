@@ -203,7 +203,7 @@ func (s *Server) handleAuthCode(w http.ResponseWriter, r *request) error {
 	w.Header().Set("Cache-Control", "no-store")
 	if preferAsync(r.Header.Values("Prefer")) {
 		w.Header().Set("Preference-Applied", "respond-async")
-		writeStatus(w, http.StatusAccepted, wf)
+		s.writeStatus(w, http.StatusAccepted, wf)
 		return nil
 	}
 	wf = s.awaitDone(r.Context(), wf)
@@ -215,6 +215,7 @@ func (s *Server) handleAuthCode(w http.ResponseWriter, r *request) error {
 	case wf.Completed():
 		writeResult(w, http.StatusOK, st)
 	default:
+		s.setRetryAfter(w, wf)
 		writeResult(w, http.StatusAccepted, st)
 	}
 	return nil
@@ -254,7 +255,7 @@ func (s *Server) respondWorkflow(w http.ResponseWriter, r *request, wf *registra
 		if wf.Existing && wf.Completed() {
 			status = http.StatusOK
 		}
-		writeWorkflow(w, status, wf, messages)
+		s.writeWorkflow(w, status, wf, messages)
 		return nil
 	}
 	wf = s.awaitDone(r.Context(), wf)
@@ -262,7 +263,7 @@ func (s *Server) respondWorkflow(w http.ResponseWriter, r *request, wf *registra
 	if wf.Completed() {
 		status = done
 	}
-	writeWorkflow(w, status, wf, messages)
+	s.writeWorkflow(w, status, wf, messages)
 	return nil
 }
 
@@ -293,8 +294,10 @@ func existingMessage(wf *registrar.Workflow) message {
 		wf.Domain, what, wf.CreatedAt.UTC().Format(time.RFC3339), fields)}
 }
 
-// writeWorkflow writes a workflow's status with messages (none: []).
-func writeWorkflow(w http.ResponseWriter, code int, wf *registrar.Workflow, messages []any) {
+// writeWorkflow writes a workflow's status with messages (none: []) and
+// the Retry-After a poller should follow (see retryAfter).
+func (s *Server) writeWorkflow(w http.ResponseWriter, code int, wf *registrar.Workflow, messages []any) {
+	s.setRetryAfter(w, wf)
 	if messages == nil {
 		messages = []any{}
 	}
@@ -328,7 +331,7 @@ func (s *Server) workflowStatus(read func(rd registrar.Reader, ctx context.Conte
 		if err != nil {
 			return workflowNotFound(err, domain)
 		}
-		writeStatus(w, http.StatusOK, wf)
+		s.writeStatus(w, http.StatusOK, wf)
 		return nil
 	}
 }
