@@ -210,7 +210,7 @@ func TestRegisterScenarios(t *testing.T) {
 			{[]string{"register", "plain-s.com", "--wait"}, 0, []string{"the registration of plain-s.com ", "state:       succeeded", "status:      active"}},
 			// Registering again returns the same workflow, and says so.
 			{[]string{"register", "plain-s.com", "--wait", "--auto-renew"}, 0, []string{"plain-s.com is already registered in this account (created ",
-				`); the requested auto-renew was not applied: change auto-renew with "registrar autorenew plain-s.com on|off".`, "state:       succeeded"}},
+				`); none of this request was applied (auto-renew): change auto-renew with "registrar autorenew plain-s.com on|off".`, "state:       succeeded"}},
 			{[]string{"status", "plain-s.com"}, 0, []string{"domain:      plain-s.com", "state:       succeeded"}},
 		}},
 		{"slow, waited for", []step{

@@ -223,7 +223,7 @@ func (e *cmdEnv) existing(api *apiOpts, st *client.WorkflowStatus, done string, 
 	if r.contact {
 		fixes = append(fixes, fmt.Sprintf("change the registrant with \"registrar contacts set %s --registrant FILE\"", domain))
 	}
-	msg := fmt.Sprintf("%s; the requested %s %s not applied", head, andList(asked), map[bool]string{true: "was", false: "were"}[len(asked) == 1])
+	msg := fmt.Sprintf("%s; none of this request was applied (%s)", head, andList(asked))
 	if len(fixes) > 0 {
 		msg += ": " + strings.Join(fixes, ", ")
 	}
