@@ -113,4 +113,3 @@ func readCLIFile(t *testing.T, dir string) map[string]string {
 	}
 	return m
 }
-
