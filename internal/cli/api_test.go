@@ -417,11 +417,13 @@ func TestCredentials(t *testing.T) {
 	if code, errOut := list("--data-dir", damaged); code != 1 || !strings.Contains(errOut, filepath.Join(damaged, "cli.json")+" is damaged") || !strings.Contains(errOut, "delete it") {
 		t.Errorf("list with an empty cli.json = %d %s, want an error naming it and saying to delete it", code, errOut)
 	}
-	// A later start keeps the file.
+	// A later start on the same address keeps the file as it is (one on
+	// another address points it there: daemon's TestStartFiles).
+	addr := d.Addr()
 	if err := d.Stop(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	d2, err := daemon.Start(context.Background(), daemon.Config{Listen: "127.0.0.1:0", DataDir: dir, API: httpapi.Config{RateLimit: -1}})
+	d2, err := daemon.Start(context.Background(), daemon.Config{Listen: addr, DataDir: dir, API: httpapi.Config{RateLimit: -1}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -688,7 +688,8 @@ func (e *Engine) StartRestore(ctx context.Context, p registrar.Principal, env re
 			return err
 		}
 		if err == nil && !prev.Completed() {
-			out, out.Existing = prev, true
+			out = prev
+			out.Existing = true
 			return nil
 		}
 		if g.Status != registrar.RegistrationRedemptionPeriod {
