@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -219,7 +220,14 @@ func TestREADMEWalkthrough(t *testing.T) {
 	}
 	checkOutput(t, banner, printed)
 
-	sh := startShell(t, work, env)
+	shellEnv := env
+	if raceEnabled {
+		// `go run ./examples/sdkregister` then reuses the race build of
+		// the Cloudflare SDK's 130 packages that the daemon's SDK tests
+		// made, instead of compiling them again beside the other tests.
+		shellEnv = append(slices.Clone(env), "GOFLAGS=-race")
+	}
+	sh := startShell(t, work, shellEnv)
 	// The banner's commands, as printed: the command line's, then the
 	// variables for curl, then curl.
 	var cmds []string
