@@ -228,6 +228,7 @@ type response struct {
 	StatusCode int
 	Header     http.Header
 	Info       *resultInfo
+	Messages   []Message
 }
 
 // call sends a request, with retries, and decodes the result into out
@@ -312,12 +313,21 @@ func (c *Client) decode(method, u string, res *http.Response, data []byte, out a
 		return nil, decodeAPIError(res, data)
 	}
 	r.Info = env.ResultInfo
+	for _, m := range env.Messages {
+		var msg Message
+		if json.Unmarshal(m, &msg) == nil && msg.Message != "" {
+			r.Messages = append(r.Messages, msg)
+		}
+	}
 	if out != nil {
 		if len(env.Result) == 0 {
 			return nil, fmt.Errorf("client: %s %s: %d response has no result", method, u, res.StatusCode)
 		}
 		if err := json.Unmarshal(env.Result, out); err != nil {
 			return nil, fmt.Errorf("client: %s %s: decode result: %w", method, u, err)
+		}
+		if st, ok := out.(*WorkflowStatus); ok {
+			st.RetryAfter = parseRetryAfter(res.Header)
 		}
 	}
 	return r, nil

@@ -443,3 +443,44 @@ func TestCheckArgs(t *testing.T) {
 		t.Error("Check(21 names) succeeded")
 	}
 }
+
+// TestExisting: Register and TransferIn keep the answer's messages and
+// set Existing when the server returned an earlier request's workflow.
+func TestExisting(t *testing.T) {
+	const text = "x.com already has a registration workflow in this account, started 2026-01-02T03:04:05Z; this request was not applied"
+	with := func(status int, messages string) answer {
+		b, _ := json.Marshal(wfStatus(StateSucceeded))
+		return answer{status: status, body: `{"success":true,"errors":[],"messages":` + messages + `,"result":` + string(b) + `}`}
+	}
+	tests := []struct {
+		name     string
+		answer   answer
+		call     func(c *Client) (*WorkflowStatus, error)
+		existing bool
+		messages []Message
+	}{
+		{"Register new", with(201, `[]`), func(c *Client) (*WorkflowStatus, error) {
+			return c.Register(t.Context(), RegisterRequest{DomainName: "x.com"}, RegisterOptions{})
+		}, false, nil},
+		{"Register repeated", with(200, `[{"code":1101,"message":"`+text+`"}]`), func(c *Client) (*WorkflowStatus, error) {
+			return c.Register(t.Context(), RegisterRequest{DomainName: "x.com"}, RegisterOptions{})
+		}, true, []Message{{Code: CodeExistingWorkflow, Message: text}}},
+		{"Register other message", with(201, `[{"code":7,"message":"note"}]`), func(c *Client) (*WorkflowStatus, error) {
+			return c.Register(t.Context(), RegisterRequest{DomainName: "x.com"}, RegisterOptions{})
+		}, false, []Message{{Code: 7, Message: "note"}}},
+		{"TransferIn repeated", with(202, `[{"code":1101,"message":"`+text+`"}]`), func(c *Client) (*WorkflowStatus, error) {
+			return c.TransferIn(t.Context(), "x.com", TransferInRequest{AuthCode: "YQ=="}, TransferInOptions{})
+		}, true, []Message{{Code: CodeExistingWorkflow, Message: text}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st, err := tt.call(newTestClient(t, newFake(t, tt.answer)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Existing != tt.existing || !cmp.Equal(st.Messages, tt.messages) {
+				t.Errorf("Existing, Messages = %t, %+v; want %t, %+v", st.Existing, st.Messages, tt.existing, tt.messages)
+			}
+		})
+	}
+}

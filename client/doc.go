@@ -32,6 +32,13 @@
 //     [ErrGaveUpBlocked] with the last status.
 //   - pending and in_progress are polled with growing intervals.
 //
+// When the server says when to look again (Retry-After on a status,
+// [WorkflowStatus.RetryAfter]), Wait follows it instead of its own
+// intervals. A server that stops answering (restarting, refusing
+// connections) is polled again for [WaitOptions.MaxUnreachable]; then
+// Wait returns an error matching [ErrUnreachable]: the workflow may
+// still be running there.
+//
 // Transfers are workflows too: [Client.TransferIn] starts one (check it
 // first with [Client.TransferCheck]), [Client.TransferInStatus] and
 // [Client.TransferOutStatus] show transfers in and out, and Wait follows

@@ -38,6 +38,12 @@ const (
 	CodeUnavailable      = 1503 // the server's database, or a registry, is unavailable
 )
 
+// CodeExistingWorkflow is the code of the message (Message.Code) of a
+// Register or TransferIn answered with the workflow an earlier request
+// for the domain started: this request was not applied. See
+// WorkflowStatus.Existing.
+const CodeExistingWorkflow = 1101
+
 // APIError is the error of any request the server answered with a status
 // other than 2xx (or with success false). Errors holds the envelope's error
 // items; it is empty when the body was not an envelope, and Body then has

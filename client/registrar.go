@@ -100,9 +100,11 @@ func (c *Client) Register(ctx context.Context, req RegisterRequest, opts Registe
 		return nil, err
 	}
 	var st WorkflowStatus
-	if _, err := c.call(ctx, http.MethodPost, u, req, preferHeader(opts.Async), &st); err != nil {
+	res, err := c.call(ctx, http.MethodPost, u, req, preferHeader(opts.Async), &st)
+	if err != nil {
 		return nil, err
 	}
+	st.noteMessages(res.Messages)
 	return &st, nil
 }
 

@@ -52,9 +52,11 @@ func (c *Client) TransferIn(ctx context.Context, domain string, req TransferInRe
 		return nil, err
 	}
 	var st WorkflowStatus
-	if _, err := c.call(ctx, http.MethodPost, u, req, preferHeader(opts.Async), &st); err != nil {
+	res, err := c.call(ctx, http.MethodPost, u, req, preferHeader(opts.Async), &st)
+	if err != nil {
 		return nil, err
 	}
+	st.noteMessages(res.Messages)
 	return &st, nil
 }
 

@@ -102,6 +102,40 @@ type WorkflowStatus struct {
 	Context StatusContext `json:"context"`
 	// Error says why a failed workflow failed; nil in every other state.
 	Error *WorkflowError `json:"error"`
+
+	// Existing is set by Register and TransferIn when the server answered
+	// with the workflow an earlier request for the domain started (the
+	// domain name is the idempotency key): this request's years,
+	// auto-renew and other fields were not applied. Not part of the JSON.
+	Existing bool `json:"-"`
+	// Messages are the messages of the answer that carried this status
+	// (the envelope's messages), e.g. the one of CodeExistingWorkflow.
+	// Not part of the JSON.
+	Messages []Message `json:"-"`
+	// RetryAfter is the Retry-After of the response that carried the
+	// status, zero if none: when the server advises to look again. Wait
+	// follows it.
+	RetryAfter time.Duration `json:"-"`
+}
+
+// Message is one of an answer's messages (the envelope's messages): a
+// note about a request that succeeded.
+type Message struct {
+	// Code says what the message is about, e.g. CodeExistingWorkflow.
+	Code int `json:"code"`
+	// Message is for people.
+	Message string `json:"message"`
+}
+
+// noteMessages keeps the messages of the answer that carried s, and sets
+// Existing when one says the workflow is an earlier request's.
+func (s *WorkflowStatus) noteMessages(ms []Message) {
+	s.Messages = ms
+	for _, m := range ms {
+		if m.Code == CodeExistingWorkflow {
+			s.Existing = true
+		}
+	}
 }
 
 // Err returns the workflow's error when it failed, and nil otherwise.

@@ -20,6 +20,14 @@ const (
 	// five days: Wait polls them in minutes, not seconds.
 	DefaultTransferInterval    = 5 * time.Minute
 	DefaultMaxTransferInterval = 30 * time.Minute
+	// A server out of reach (restarting, refusing or resetting
+	// connections) is polled again for up to DefaultMaxUnreachable of
+	// consecutive failures: after each failure of a poll (once the
+	// client's own retries are spent), Wait waits
+	// DefaultUnreachableInterval, then twice as long, up to
+	// DefaultMaxInterval.
+	DefaultMaxUnreachable      = time.Minute
+	DefaultUnreachableInterval = time.Second
 )
 
 // pollJitter is the fraction of each poll delay taken away at random, so
@@ -57,11 +65,26 @@ type WaitOptions struct {
 	// ctx.
 	TransferInterval    time.Duration
 	MaxTransferInterval time.Duration
+	// MaxUnreachable is the most time of consecutive failed polls, the
+	// server out of reach (connection refused or reset, 502, 503, 504
+	// after the client's retries), before Wait gives up with an error
+	// matching ErrUnreachable [DefaultMaxUnreachable]; failed polls are
+	// retried after UnreachableInterval, growing by Multiplier up to
+	// MaxInterval [DefaultUnreachableInterval]. Negative: give up at the
+	// first failure.
+	MaxUnreachable      time.Duration
+	UnreachableInterval time.Duration
 	// OnChange, when set, is called first with prev nil and the status
 	// Wait starts from, then each time a poll finds another state, with
 	// the delay before the next poll (0 when Wait returns). It runs on
 	// Wait's goroutine: keep it short.
 	OnChange func(prev, cur *WorkflowStatus, next time.Duration)
+	// OnPoll, when set, is called after each poll that Wait follows with
+	// another: with the status read (the last one read when the poll
+	// failed), the poll's error when it found the server out of reach
+	// (nil otherwise), and the delay before the next poll. It runs after
+	// OnChange, on Wait's goroutine: keep it short.
+	OnPoll func(cur *WorkflowStatus, err error, next time.Duration)
 }
 
 func (o *WaitOptions) setDefaults() {
@@ -92,10 +115,56 @@ func (o *WaitOptions) setDefaults() {
 	if o.MaxBlocked == 0 {
 		o.MaxBlocked = DefaultMaxBlocked
 	}
+	if o.MaxUnreachable == 0 {
+		o.MaxUnreachable = DefaultMaxUnreachable
+	}
+	if o.UnreachableInterval <= 0 {
+		o.UnreachableInterval = DefaultUnreachableInterval
+	}
 }
 
 // ErrNoStatusLink is returned by Wait for a status without links.self.
 var ErrNoStatusLink = errors.New("client: the workflow status has no links.self to poll")
+
+// ErrUnreachable matches the error of a Wait that gave up on a server out
+// of reach for WaitOptions.MaxUnreachable (see UnreachableError): the
+// workflow may still be running there.
+var ErrUnreachable = errors.New("client: the server is unreachable; the workflow may still be running")
+
+// UnreachableError is the error of a Wait that gave up on a server out of
+// reach; it matches ErrUnreachable and unwraps to the last poll's error.
+type UnreachableError struct {
+	// Status is the last status read.
+	Status *WorkflowStatus
+	// For is how long polls failed in a row.
+	For time.Duration
+	// Err is the last poll's error.
+	Err error
+}
+
+func (e *UnreachableError) Error() string {
+	return fmt.Sprintf("the server did not answer for %s (%v); the workflow may still be running there", e.For.Round(time.Second), e.Err)
+}
+
+// Is makes errors.Is(err, ErrUnreachable) true.
+func (e *UnreachableError) Is(target error) bool { return target == ErrUnreachable }
+
+func (e *UnreachableError) Unwrap() error { return e.Err }
+
+// unreachable reports whether a poll's error says the server is out of
+// reach for now (a transport error, or a gateway's or the server's own
+// 502, 503, 504) rather than that the poll is wrong.
+func unreachable(err error) bool {
+	var ae *APIError
+	if errors.As(err, &ae) {
+		switch ae.StatusCode {
+		case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+			return true
+		}
+		return false
+	}
+	return retryableNetError(err)
+}
 
 // Wait follows a workflow by polling status.Links.Self (a GET; it never
 // re-submits anything) until the workflow stops needing a poller, and
@@ -117,13 +186,23 @@ var ErrNoStatusLink = errors.New("client: the workflow status has no links.self 
 //     MaxTransferInterval, none past Context.TransferActBy; this time
 //     does not count towards MaxBlocked.
 //
-// Delays are jittered (up to a fifth shorter); a Retry-After on a status
-// response that is longer is used instead. A change of state restarts the
-// delays of the new state. When ctx is done Wait returns the last status
-// and ctx's error; when a poll fails (after the client's retries) it
-// returns the last status and that error. A status Wait starts from that
-// needs no polling is returned without a request. An unknown state is
-// returned with an error rather than polled forever.
+// A Retry-After on a status response (WorkflowStatus.RetryAfter, of the
+// starting status too) replaces the delay of its state:
+// the server knows when a step ends or a blocked workflow tries again
+// (docs/API.md, "Retry-After on workflow statuses"). Without one, the
+// delays above apply. Delays are jittered (up to a fifth shorter), and
+// still end at MaxBlocked and Context.TransferActBy. A change of state
+// restarts the delays of the new state.
+//
+// When ctx is done Wait returns the last status and ctx's error. A poll
+// that finds the server out of reach (after the client's retries) is
+// retried after UnreachableInterval, growing, until polls have failed for
+// MaxUnreachable in a row; then Wait returns the last status and an
+// *UnreachableError matching ErrUnreachable: the workflow may well go on
+// at the server. Any other failed poll ends Wait with the last status and
+// its error. A status Wait starts from that needs no polling is returned
+// without a request. An unknown state is returned with an error rather
+// than polled forever.
 //
 // Wait follows any workflow whose status has links.self: registrations,
 // updates, transfers in (TransferIn, TransferInStatus) and out
@@ -150,13 +229,35 @@ type poller struct {
 	// giveUpAfterSleep: the next delay ends at MaxBlocked and the server
 	// asked not to poll before then.
 	giveUpAfterSleep bool
+	// failingSince is when polls started failing with the server out of
+	// reach (zero while they succeed); failDelay the un-jittered delay
+	// before the next attempt.
+	failingSince time.Time
+	failDelay    time.Duration
+}
+
+// failed decides, after a poll found the server out of reach, the delay
+// before the next one, or gives up with an *UnreachableError once polls
+// have failed for MaxUnreachable.
+func (p *poller) failed(err error, now time.Time) (time.Duration, error) {
+	if p.failingSince.IsZero() {
+		p.failingSince, p.failDelay = now, p.opts.UnreachableInterval
+	}
+	failing := now.Sub(p.failingSince)
+	left := p.opts.MaxUnreachable - failing
+	if left <= 0 {
+		return 0, &UnreachableError{Status: p.cur, For: failing, Err: err}
+	}
+	next := min(jitter(p.failDelay, pollJitter, p.c.rand), left)
+	p.failDelay = min(time.Duration(float64(p.failDelay)*p.opts.Multiplier), p.opts.MaxInterval)
+	return next, nil
 }
 
 func (p *poller) run(ctx context.Context) (*WorkflowStatus, error) {
 	now := time.Now()
 	p.phase = phaseOf(p.cur, now)
 	p.enter(p.phase, now)
-	next, stop, err := p.plan(nil, now)
+	next, stop, err := p.plan(now)
 	p.notify(nil, p.cur, next)
 	if stop {
 		return p.cur, err
@@ -177,13 +278,22 @@ func (p *poller) run(ctx context.Context) (*WorkflowStatus, error) {
 			return p.cur, p.gaveUp(time.Now())
 		}
 		var st WorkflowStatus
-		res, err := p.c.call(ctx, http.MethodGet, u, nil, nil, &st)
+		_, err := p.c.call(ctx, http.MethodGet, u, nil, nil, &st)
 		if err != nil {
 			if ctx.Err() != nil {
 				return p.cur, ctx.Err()
 			}
-			return p.cur, fmt.Errorf("polling %s: %w", p.cur.Links.Self, err)
+			if !unreachable(err) {
+				return p.cur, fmt.Errorf("polling %s: %w", p.cur.Links.Self, err)
+			}
+			pollErr := err
+			if next, err = p.failed(err, time.Now()); err != nil {
+				return p.cur, err
+			}
+			p.polled(pollErr, next)
+			continue
 		}
+		p.failingSince, p.failDelay = time.Time{}, 0
 		now := time.Now()
 		prev := p.cur
 		p.cur = &st
@@ -195,13 +305,20 @@ func (p *poller) run(ctx context.Context) (*WorkflowStatus, error) {
 			p.enter(ph, now)
 			p.phase = ph
 		}
-		next, stop, err = p.plan(res.Header, now)
+		next, stop, err = p.plan(now)
 		if changed {
 			p.notify(prev, p.cur, next)
 		}
 		if stop {
 			return p.cur, err
 		}
+		p.polled(nil, next)
+	}
+}
+
+func (p *poller) polled(err error, next time.Duration) {
+	if p.opts.OnPoll != nil {
+		p.opts.OnPoll(p.cur, err, next)
 	}
 }
 
@@ -265,9 +382,8 @@ func (p *poller) gaveUp(now time.Time) error {
 }
 
 // plan decides, after reading p.cur, whether to stop (and with what
-// error) or the delay before the next poll; h is the status response's
-// header (nil for the starting status).
-func (p *poller) plan(h http.Header, now time.Time) (next time.Duration, stop bool, err error) {
+// error) or the delay before the next poll.
+func (p *poller) plan(now time.Time) (next time.Duration, stop bool, err error) {
 	s := p.cur.State
 	switch {
 	case s.Terminal(), s == StateActionRequired:
@@ -290,16 +406,18 @@ func (p *poller) plan(h http.Header, now time.Time) (next time.Duration, stop bo
 		}
 	}
 	p.delay = min(time.Duration(float64(p.delay)*p.opts.Multiplier), growTo)
-	if h != nil {
-		if ra := parseRetryAfter(h); ra > next {
-			next = ra
+	if ra := p.cur.RetryAfter; ra > 0 {
+		// The server's word replaces the backoff, within the same bounds.
+		next = jitter(ra, pollJitter, p.c.rand)
+		if actBy := p.cur.Context.TransferActBy; p.phase == phaseTransfer && !actBy.IsZero() {
+			next = min(next, actBy.Sub(now))
 		}
 	}
 	if p.phase == phaseBlocked && p.opts.MaxBlocked > 0 {
 		// The last poll is when the limit is reached; if Retry-After asks
 		// for longer than that, Wait gives up then without polling.
 		if left := p.opts.MaxBlocked - p.blocked(now); next > left {
-			next, p.giveUpAfterSleep = left, h != nil && parseRetryAfter(h) > left
+			next, p.giveUpAfterSleep = left, p.cur.RetryAfter > left
 		}
 	}
 	return next, false, nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"syscall"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -242,23 +243,102 @@ func TestWaitFailed(t *testing.T) {
 	})
 }
 
-// TestWaitRetryAfter: a Retry-After longer than the next delay replaces
-// it; a shorter one does not.
+// TestWaitRetryAfter: a status's Retry-After replaces the delay of its
+// state, longer or shorter, jittered as the backoff is; polls without one
+// go back to the state's own delays.
 func TestWaitRetryAfter(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		f := newFake(t,
+	s := time.Second
+	tests := []struct {
+		name    string
+		start   State
+		answers []answer
+		rand    float64
+		want    []time.Duration // delays between polls
+		// startRetryAfter is the starting status's RetryAfter.
+		startRetryAfter time.Duration
+	}{
+		{"longer and shorter than the backoff", StateInProgress, []answer{
 			statusAnswer(StateInProgress, "Retry-After", "7"), // instead of 2s
-			statusAnswer(StateInProgress, "Retry-After", "1"), // 4s stays
-			statusAnswer(StateSucceeded))
-		c := newTestClient(t, f)
-		if _, err := c.Wait(t.Context(), wfStatus(StateInProgress), WaitOptions{}); err != nil {
-			t.Fatal(err)
-		}
-		s := time.Second
-		if diff := cmp.Diff(cumulative(1*s, 7*s, 4*s), f.times()); diff != "" {
-			t.Errorf("poll times (-want +got):\n%s", diff)
-		}
-	})
+			statusAnswer(StateInProgress, "Retry-After", "1"), // instead of 4s
+			statusAnswer(StateSucceeded)}, 0, []time.Duration{1 * s, 7 * s, 1 * s}, 0},
+		{"blocked: the server's next attempt, not 30s", StateInProgress, []answer{
+			statusAnswer(StateBlocked, "Retry-After", "2"),
+			statusAnswer(StateBlocked, "Retry-After", "3"),
+			statusAnswer(StateSucceeded)}, 0, []time.Duration{1 * s, 2 * s, 3 * s}, 0},
+		{"jittered", StateBlocked, []answer{
+			statusAnswer(StateBlocked, "Retry-After", "10"),
+			statusAnswer(StateSucceeded)}, 0.5, []time.Duration{27 * s, 9 * s}, 0},
+		{"the starting status's, from the answer that started the workflow", StateBlocked, []answer{
+			statusAnswer(StateSucceeded)}, 0, []time.Duration{2 * s}, 2 * s},
+		{"absent: the state's own delays", StateBlocked, []answer{
+			statusAnswer(StateBlocked, "Retry-After", "2"),
+			statusAnswer(StateBlocked),
+			statusAnswer(StateBlocked),
+			statusAnswer(StateSucceeded)}, 0, []time.Duration{30 * s, 2 * s, 2 * time.Minute, 4 * time.Minute}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				f := newFake(t, tt.answers...)
+				c := newTestClient(t, f)
+				start := wfStatus(tt.start)
+				start.RetryAfter = tt.startRetryAfter
+				c.rand = func() float64 { return tt.rand }
+				st, err := c.Wait(t.Context(), start, WaitOptions{})
+				if err != nil || st.State != StateSucceeded {
+					t.Fatalf("Wait = %v, %v; want succeeded", st.State, err)
+				}
+				if diff := cmp.Diff(cumulative(tt.want...), f.times()); diff != "" {
+					t.Errorf("poll times (-want +got):\n%s", diff)
+				}
+			})
+		})
+	}
+}
+
+// TestWaitUnreachable: polls that find the server out of reach are
+// retried with backoff, and Wait goes on when it answers again; after
+// MaxUnreachable of failures in a row it gives up with ErrUnreachable and
+// the last status read.
+func TestWaitUnreachable(t *testing.T) {
+	refused := answer{netErr: &netError{syscall.ECONNREFUSED}}
+	s := time.Second
+	tests := []struct {
+		name    string
+		answers []answer
+		opts    WaitOptions
+		want    []time.Duration // delays between requests
+		state   State
+		err     error
+	}{
+		{"back after a restart", []answer{statusAnswer(StateInProgress), refused, refused, fail(502, 1502, "bad gateway"), statusAnswer(StateSucceeded)},
+			WaitOptions{}, []time.Duration{1 * s, 2 * s, 1 * s, 2 * s, 4 * s}, StateSucceeded, nil},
+		{"gone for good", []answer{statusAnswer(StateInProgress), refused},
+			WaitOptions{}, []time.Duration{1 * s, 2 * s, 1 * s, 2 * s, 4 * s, 8 * s, 16 * s, 29 * s}, StateInProgress, ErrUnreachable},
+		{"a shorter bound", []answer{refused},
+			WaitOptions{MaxUnreachable: 5 * s, UnreachableInterval: 2 * s}, []time.Duration{1 * s, 2 * s, 3 * s}, StateInProgress, ErrUnreachable},
+		{"no bound: the first failure ends Wait", []answer{refused},
+			WaitOptions{MaxUnreachable: -1}, []time.Duration{1 * s}, StateInProgress, ErrUnreachable},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				f := newFake(t, tt.answers...)
+				c := newTestClient(t, f, WithRetry(0, time.Second, time.Second))
+				st, err := c.Wait(t.Context(), wfStatus(StateInProgress), tt.opts)
+				if !errors.Is(err, tt.err) || st.State != tt.state {
+					t.Fatalf("Wait = %v, %v; want %v, %v", st.State, err, tt.state, tt.err)
+				}
+				if diff := cmp.Diff(cumulative(tt.want...), f.times()); diff != "" {
+					t.Errorf("request times (-want +got):\n%s", diff)
+				}
+				var ue *UnreachableError
+				if tt.err != nil && (!errors.As(err, &ue) || !errors.Is(err, syscall.ECONNREFUSED) || ue.Status.State != tt.state) {
+					t.Errorf("err = %#v, want an *UnreachableError wrapping ECONNREFUSED with the last status", err)
+				}
+			})
+		})
+	}
 }
 
 // TestWaitRetryAfterBeyondBlockedLimit: when the server asks to wait past
@@ -447,6 +527,31 @@ func TestRegisterThenWait(t *testing.T) {
 		}
 		if reqs[0].Body != `{"domain_name":"x.com","years":2}` {
 			t.Errorf("POST body = %s", reqs[0].Body)
+		}
+	})
+}
+
+// TestWaitOnPoll: OnPoll reports each poll Wait follows with another,
+// with the delay it chose and whether the server was out of reach.
+func TestWaitOnPoll(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		refused := answer{netErr: &netError{syscall.ECONNREFUSED}}
+		f := newFake(t, statusAnswer(StateBlocked, "Retry-After", "3"), refused, statusAnswer(StateInProgress), statusAnswer(StateSucceeded))
+		c := newTestClient(t, f, WithRetry(0, time.Second, time.Second))
+		var got []string
+		onPoll := func(cur *WorkflowStatus, err error, next time.Duration) {
+			got = append(got, fmt.Sprintf("%s %t next %s at %s", cur.State, err != nil, next, time.Since(f.start)))
+		}
+		if _, err := c.Wait(t.Context(), wfStatus(StateInProgress), WaitOptions{OnPoll: onPoll}); err != nil {
+			t.Fatal(err)
+		}
+		want := []string{
+			"blocked false next 3s at 1s",
+			"blocked true next 1s at 4s", // the last status read, and the failure
+			"in_progress false next 1s at 5s",
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("OnPoll calls (-want +got):\n%s", diff)
 		}
 	})
 }

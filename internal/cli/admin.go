@@ -2,8 +2,12 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/openregistrar/registrar/internal/daemon"
@@ -42,6 +46,7 @@ func (e *cmdEnv) accountCreate(args []string) error {
 		"registrar account create --name acme --data-dir ./registrar-data --output json")
 	name := f.string("name", "", "the account's name (required)")
 	contactFile := f.string("contact", "", "JSON file with the account's default registrant contact (email, phone, postal_info)")
+	allowDup := f.bool("allow-duplicate-name", false, "create the account even if one of that name exists (names are labels; accounts are told apart by ID)")
 	dataDir, database := dbFlags(f)
 	output := f.string("output", "text", "output format: text or json")
 	if err := f.parse(args); err != nil {
@@ -84,7 +89,14 @@ func (e *cmdEnv) accountCreate(args []string) error {
 	if err := db.Migrate(e.ctx); err != nil {
 		return err
 	}
-	acct, token, err := db.CreateAccount(e.ctx, *name, contact, time.Now().UTC())
+	create := db.CreateUniqueAccount
+	if *allowDup {
+		create = db.CreateAccount
+	}
+	acct, token, err := create(e.ctx, *name, contact, time.Now().UTC())
+	if registrar.IsKind(err, registrar.KindConflict) {
+		return fmt.Errorf("%s: choose another --name, or give --allow-duplicate-name to create a second account of that name", registrar.AsError(err).Message)
+	}
 	if err != nil {
 		return err
 	}
@@ -118,17 +130,97 @@ func (e *cmdEnv) outboxList(args []string) error {
 		return writeJSON(e.stdout, msgs)
 	}
 	tw := table(e.stdout)
-	fmt.Fprintln(tw, "CREATED\tTO\tSUBJECT\tSENT")
+	fmt.Fprintln(tw, "ID\tCREATED\tTO\tSUBJECT\tSENT\tLINK")
 	for _, m := range msgs {
-		sent := "outbox only"
-		if m.SentAt != nil {
-			sent = m.SentAt.Format(time.RFC3339)
-		} else if m.LastError != "" {
-			sent = "failed: " + m.LastError
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", m.CreatedAt.Format(time.RFC3339), m.To, m.Subject, sent)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", m.ID, m.CreatedAt.Format(time.RFC3339), m.To, m.Subject, sentState(m), dash(mailLink(m.Body)))
 	}
 	return tw.Flush()
+}
+
+// sentState says whether an outbox message went out.
+func sentState(m store.OutboxMessage) string {
+	switch {
+	case m.SentAt != nil:
+		return m.SentAt.Format(time.RFC3339)
+	case m.LastError != "":
+		return "failed: " + m.LastError
+	}
+	return "outbox only"
+}
+
+// mailLink is the first link in a mail's body (a verification link), ""
+// when it has none. Our mail is plain text with each link on a line of
+// its own words.
+func mailLink(body string) string {
+	for _, word := range strings.Fields(body) {
+		word = strings.TrimRight(word, ".,;:)>\"'")
+		for _, scheme := range []string{"https://", "http://"} {
+			if rest, ok := strings.CutPrefix(word, scheme); ok && rest != "" {
+				return word
+			}
+		}
+	}
+	return ""
+}
+
+func (e *cmdEnv) outboxShow(args []string) error {
+	f := newFlags(e, "outbox show [--latest | ID]", "Print one email the server sent or is sending, with its whole body: "+
+		"in the sandbox and in demo mode, where verification links go instead of an inbox.", "registrar outbox show --latest")
+	dataDir, database := dbFlags(f)
+	latest := f.bool("latest", false, "the newest email")
+	output := f.output()
+	pos, err := f.parseArgs(args)
+	if err != nil {
+		return err
+	}
+	if err := checkOutput(*output); err != nil {
+		return err
+	}
+	var id int64
+	switch {
+	case *latest && len(pos) == 0:
+	case !*latest && len(pos) == 1:
+		if id, err = strconv.ParseInt(pos[0], 10, 64); err != nil || id <= 0 {
+			return f.usageError("outbox show: %q is not an email's ID (the first column of \"registrar outbox list\")", pos[0])
+		}
+	default:
+		return f.usageError("outbox show takes --latest or one email's ID")
+	}
+	db, err := e.openDB(*dataDir, *database, true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	msgs, err := db.Outbox(e.ctx)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(msgs, func(m store.OutboxMessage) bool { return m.ID == id })
+	if *latest {
+		i = len(msgs) - 1
+	}
+	if i < 0 {
+		if *latest {
+			return errors.New("the outbox is empty: the server has sent no email")
+		}
+		return fmt.Errorf("the outbox has no email %d: \"registrar outbox list\" lists them", id)
+	}
+	m := msgs[i]
+	if *output == "json" {
+		return writeJSON(e.stdout, m)
+	}
+	kv := []string{"id", strconv.FormatInt(m.ID, 10), "created", m.CreatedAt.Format(time.RFC3339), "to", m.To, "subject", m.Subject, "sent", sentState(m)}
+	if link := mailLink(m.Body); link != "" {
+		kv = append(kv, "link", link)
+	}
+	if err := (rows{e.stdout}).print(kv...); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "\n%s", m.Body)
+	if !strings.HasSuffix(m.Body, "\n") {
+		fmt.Fprintln(e.stdout)
+	}
+	return nil
 }
 
 func (e *cmdEnv) sandboxLog(args []string) error {

@@ -120,7 +120,7 @@ func TestGolden(t *testing.T) {
 		code   int
 		args   []string
 	}{
-		{"check.txt", 0, []string{"check", "example.com", "premium-shop.net", "taken-shop.com", "example.io", "not a name"}},
+		{"check.txt", 0, []string{"check", "example.com", "premium-shop.net", "taken-shop.com", "example.io", "not a name", "foo", "EXAMPLE.com"}},
 		{"check.json", 0, []string{"check", "example.com", "premium-shop.net", "taken-shop.com", "example.io", "--output", "json"}},
 		{"search.txt", 0, []string{"search", "coffee", "shop", "--limit", "5"}},
 		{"search.json", 0, []string{"search", "coffee shop", "--extensions", "com,dev", "--output", "json"}},
@@ -128,11 +128,14 @@ func TestGolden(t *testing.T) {
 		{"extensions-com.txt", 0, []string{"extensions", ".com"}},
 		{"register.txt", 0, []string{"register", "golden.com", "--years", "2", "--auto-renew"}},
 		{"register.json", 0, []string{"register", "golden.dev", "--ack", "hsts_preload", "--output", "json"}},
+		{"register-again.txt", 0, []string{"register", "golden.com", "--years", "3", "--auto-renew"}},
+		{"register-again-plain.txt", 0, []string{"register", "golden.com"}},
 		{"register-failed.txt", 2, []string{"register", "reject-golden.com"}},
 		{"register-failed.json", 2, []string{"register", "taken-golden.com", "--output", "json"}},
 		{"register-action.txt", 3, []string{"register", "verify-golden.com", "--contact", contact}},
 		{"register-action.json", 3, []string{"register", "verify-golden.com", "--contact", contact, "--output", "json"}},
 		{"register-accepted.txt", 4, []string{"register", "slow-golden.com", "--async"}},
+		{"check-mine.txt", 0, []string{"check", "golden.com", "taken-shop.com"}},
 		{"get.txt", 0, []string{"get", "golden.com"}},
 		{"get.json", 0, []string{"get", "golden.com", "--output", "json"}},
 		{"autorenew.txt", 0, []string{"autorenew", "golden.com", "off"}},
@@ -140,12 +143,15 @@ func TestGolden(t *testing.T) {
 		{"status.txt", 2, []string{"status", "reject-golden.com"}},
 		{"status-update.json", 0, []string{"status", "golden.com", "--update", "--output", "json"}},
 		{"list.txt", 0, []string{"list", "--sort-by", "name"}},
+		{"list.txt", 0, []string{"list", "--sort-by", "DOMAIN"}}, // the column's name is the API's name
+		{"list-status.txt", 0, []string{"list", "--sort-by", "Status", "--direction", "desc"}},
 		{"list.json", 0, []string{"list", "--sort-by", "name", "--output", "json"}},
 		{"list-sandbox.json", 0, []string{"list", "--sandbox", "--output", "json"}},
 		{"transfer-check.txt", 0, []string{"transfer-check", "xfer-golden.com", "xfer-locked-golden.com", "xfer-new-golden.com", "golden.com", "nobody-golden.com",
 			"--auth-code", "xfer-golden.com=" + sandboxAuthCode, "--auth-code", "golden.com=" + sandboxAuthCode}},
 		{"transfer-check.json", 0, []string{"transfer-check", "xfer-golden.com", "xfer-premium-golden.com", "--auth-code", "xfer-golden.com=d3Jvbmc=", "--output", "json"}},
 		{"transfer.txt", 0, []string{"transfer", "xfer-ack-golden.com", "--auth-code", sandboxAuthCode, "--auto-renew"}},
+		{"transfer-again.txt", 0, []string{"transfer", "xfer-ack-golden.com", "--auth-code", sandboxAuthCode}},
 		{"transfer-failed.json", 2, []string{"transfer", "xfer-nack-golden.com", "--auth-code", sandboxAuthCode, "--output", "json"}},
 	}
 	for _, s := range steps {
@@ -202,8 +208,9 @@ func TestRegisterScenarios(t *testing.T) {
 		// may take longer than the 200ms sync window.
 		{"plain", []step{
 			{[]string{"register", "plain-s.com", "--wait"}, 0, []string{"the registration of plain-s.com ", "state:       succeeded", "status:      active"}},
-			// Registering again returns the same workflow.
-			{[]string{"register", "plain-s.com", "--wait"}, 0, []string{"the registration of plain-s.com ", "state:       succeeded"}},
+			// Registering again returns the same workflow, and says so.
+			{[]string{"register", "plain-s.com", "--wait", "--auto-renew"}, 0, []string{"plain-s.com is already registered in this account (created ",
+				`); none of this request was applied (auto-renew): change auto-renew with "registrar autorenew plain-s.com on|off".`, "state:       succeeded"}},
 			{[]string{"status", "plain-s.com"}, 0, []string{"domain:      plain-s.com", "state:       succeeded"}},
 		}},
 		{"slow, waited for", []step{
@@ -223,14 +230,14 @@ func TestRegisterScenarios(t *testing.T) {
 				"Gave up waiting after 300ms (--timeout): slow-t.com is still ", "follow it with \"registrar status slow-t.com --wait\""}},
 		}},
 		{"pending", []step{
-			{append([]string{"register", "pending-s.com", "--wait"}, fast...), 0, []string{"202 Accepted", "pending-s.com: blocked, ", "pending-s.com: succeeded, ", "state:       succeeded"}},
+			{append([]string{"register", "pending-s.com", "--wait"}, fast...), 0, []string{"202 Accepted", "pending-s.com: blocked (registry: The registry is reviewing the registration.), ", "pending-s.com: succeeded, ", "state:       succeeded"}},
 		}},
 		{"pending, gave up while blocked", []step{
-			{append([]string{"register", "pending-g.com", "--wait", "--max-blocked", "100ms"}, fast...), 4, []string{"pending-g.com: blocked, ",
+			{append([]string{"register", "pending-g.com", "--wait", "--max-blocked", "100ms"}, fast...), 4, []string{"pending-g.com: blocked (registry: The registry is reviewing the registration.), ",
 				"state:       blocked", "waiting on:  registry", "Gave up waiting: pending-g.com was blocked for ", "(--max-blocked 100ms)"}},
 		}},
 		{"outage", []step{
-			{append([]string{"register", "outage-s.com", "--wait"}, fast...), 0, []string{"202 Accepted", "outage-s.com: blocked, ", "outage-s.com: succeeded, ", "state:       succeeded"}},
+			{append([]string{"register", "outage-s.com", "--wait"}, fast...), 0, []string{"202 Accepted", "outage-s.com: blocked (registry: The registry is unreachable; retrying.), ", "outage-s.com: succeeded, ", "state:       succeeded"}},
 		}},
 		{"reject", []step{
 			{[]string{"register", "reject-s.com", "--wait"}, 2, []string{"the registration of reject-s.com ", "state:    failed", "error:    registry_rejected: the registry rejected the registration"}},
@@ -364,7 +371,7 @@ func TestCredentials(t *testing.T) {
 	}
 	// The environment beats the file, and flags the environment.
 	t.Setenv("REGISTRAR_API_TOKEN", "orat_not-a-token")
-	if code, errOut := list(); code != 1 || !strings.Contains(errOut, "401") {
+	if code, errOut := list(); code != 1 || !strings.Contains(errOut, "401") || !strings.Contains(errOut, "the API token from $REGISTRAR_API_TOKEN") {
 		t.Errorf("list with a bad $REGISTRAR_API_TOKEN = %d %s, want 1 and a 401", code, errOut)
 	}
 	if code, errOut := list("--api-token", file.APIToken); code != 0 {
@@ -372,8 +379,17 @@ func TestCredentials(t *testing.T) {
 	}
 	unsetenv(t, "REGISTRAR_API_TOKEN")
 	t.Setenv("REGISTRAR_API_URL", "http://"+d.Addr()+"/elsewhere/")
-	if code, errOut := list(); code != 1 || !strings.Contains(errOut, "404") {
-		t.Errorf("list with another $REGISTRAR_API_URL = %d %s, want 1 and a 404", code, errOut)
+	if code, errOut := list(); code != 1 || errOut != "registrar: the API URL must end in /client/v4/ (got http://"+d.Addr()+"/elsewhere/) (from $REGISTRAR_API_URL)\n" {
+		t.Errorf("list with a $REGISTRAR_API_URL not ending in /client/v4/ = %d %s, want 1 and that it must", code, errOut)
+	}
+	t.Setenv("REGISTRAR_API_URL", "http://"+d.Addr()+"/elsewhere/client/v4/")
+	if code, errOut := list(); code != 1 || !strings.Contains(errOut, "404") || !strings.HasSuffix(errOut,
+		"\nhint: http://"+d.Addr()+"/elsewhere/client/v4/ (from $REGISTRAR_API_URL) does not look like the registrar's API, whose URL ends in /client/v4/\n") {
+		t.Errorf("list with another $REGISTRAR_API_URL = %d %s, want 1, a 404 and a hint", code, errOut)
+	}
+	t.Setenv("REGISTRAR_API_URL", "http://"+d.Addr())
+	if code, errOut := list(); code != 0 {
+		t.Errorf("list with a $REGISTRAR_API_URL without a path (/client/v4/ added) = %d %s", code, errOut)
 	}
 	if code, errOut := list("--api-url", d.URL()); code != 0 {
 		t.Errorf("list with --api-url over $REGISTRAR_API_URL = %d %s", code, errOut)
@@ -401,11 +417,13 @@ func TestCredentials(t *testing.T) {
 	if code, errOut := list("--data-dir", damaged); code != 1 || !strings.Contains(errOut, filepath.Join(damaged, "cli.json")+" is damaged") || !strings.Contains(errOut, "delete it") {
 		t.Errorf("list with an empty cli.json = %d %s, want an error naming it and saying to delete it", code, errOut)
 	}
-	// A later start keeps the file.
+	// A later start on the same address keeps the file as it is (one on
+	// another address points it there: daemon's TestStartFiles).
+	addr := d.Addr()
 	if err := d.Stop(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	d2, err := daemon.Start(context.Background(), daemon.Config{Listen: "127.0.0.1:0", DataDir: dir, API: httpapi.Config{RateLimit: -1}})
+	d2, err := daemon.Start(context.Background(), daemon.Config{Listen: addr, DataDir: dir, API: httpapi.Config{RateLimit: -1}})
 	if err != nil {
 		t.Fatal(err)
 	}

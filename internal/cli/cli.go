@@ -40,7 +40,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "account":
 		err = env.sub(args[1:], "account", map[string]func([]string) error{"create": env.accountCreate})
 	case "outbox":
-		err = env.sub(args[1:], "outbox", map[string]func([]string) error{"list": env.outboxList})
+		err = env.sub(args[1:], "outbox", map[string]func([]string) error{"list": env.outboxList, "show": env.outboxShow})
 	case "reconcile":
 		err = env.sub(args[1:], "reconcile", map[string]func([]string) error{"report": env.reconcileReport})
 	case "sandbox":
@@ -105,7 +105,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case errors.As(err, &status):
 		return int(status)
 	default:
-		fmt.Fprintf(stderr, "registrar: %v\n", err)
+		fmt.Fprintf(stderr, "registrar: %v\n", env.explain(err))
 		return 1
 	}
 }
@@ -115,8 +115,9 @@ func usage(w io.Writer) {
 
 Usage:
   registrar serve                      run the API server (SQLite and the sandbox registry by default)
-  registrar account create --name N    create an account and print its ID and API token
+  registrar account create --name N    create an account and print its ID and API token (a name in use: --allow-duplicate-name)
   registrar outbox list                list the email the server sent
+  registrar outbox show [--latest|ID]  print one email the server sent, with its verification link
   registrar reconcile report           list the differences found with the registries, and what was done
   registrar sandbox alter NAME         change a domain at the built-in registry behind our back (expiry, statuses, sponsor, purge)
   registrar sandbox log                list every command the sandbox registry received
@@ -156,6 +157,7 @@ API commands (clients of a server's API):
 The API commands find the server, the account and the API token in
 --api-url, --account-id and --api-token, else in the cli.json that the
 server's first start wrote in its data dir (--data-dir, ./registrar-data).
+The API URL ends in /client/v4/ (http://HOST:PORT alone gets it added).
 --output json prints JSON. Exit status: 0 done, 1 usage or API error,
 2 failed, 3 action required, 4 not finished (pending, or gave up waiting).
 
@@ -169,6 +171,9 @@ var errUsage = errors.New("usage")
 type cmdEnv struct {
 	ctx            context.Context
 	stdout, stderr io.Writer
+	// api is where the API command found the API's URL and token, once
+	// it has; explain names it in errors.
+	api *apiSource
 }
 
 func (e *cmdEnv) sub(args []string, name string, cmds map[string]func([]string) error) error {
@@ -184,10 +189,14 @@ func (e *cmdEnv) sub(args []string, name string, cmds map[string]func([]string) 
 }
 
 // flags is a flag set whose flags take their defaults from REGISTRAR_*
-// environment variables.
+// environment variables. Its FlagSet writes nothing itself: -h and
+// --help print the full usage, a bad flag one line (see parseError).
 type flags struct {
 	*flag.FlagSet
-	errs []error
+	errs   []error
+	env    *cmdEnv
+	stderr io.Writer
+	usage  func(w io.Writer)
 }
 
 // logger returns the text logger on stderr of the servers (serve, sandbox
@@ -202,12 +211,52 @@ func (e *cmdEnv) logger(level string) (*slog.Logger, error) {
 
 func newFlags(e *cmdEnv, name, summary, example string) *flags {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "%s\n\nUsage: registrar %s [flags]\n\nExample:\n  %s\n\nFlags:\n", summary, name, example)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	f := &flags{FlagSet: fs, env: e, stderr: e.stderr}
+	f.usage = func(w io.Writer) {
+		fmt.Fprintf(w, "%s\n\nUsage: registrar %s [flags]\n\nExample:\n  %s\n\nFlags:\n", summary, name, example)
+		fs.SetOutput(w)
 		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
 	}
-	return &flags{FlagSet: fs}
+	return f
+}
+
+// Output is where the command's usage errors go (the FlagSet's own
+// output is discarded).
+func (f *flags) Output() io.Writer { return f.stderr }
+
+// command is the command's words without its arguments: "register" of
+// "register NAME", "ns set" of "ns set NAME HOST...".
+func (f *flags) command() string {
+	var words []string
+	for _, w := range strings.Fields(f.Name()) {
+		if strings.Trim(w, "abcdefghijklmnopqrstuvwxyz-") != "" {
+			break
+		}
+		words = append(words, w)
+	}
+	return strings.Join(words, " ")
+}
+
+// parseError handles an error of FlagSet.Parse: -h or --help prints the
+// full usage (flag.ErrHelp); anything else one line that names the
+// command's --help (errUsage).
+func (f *flags) parseError(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		f.usage(f.stderr)
+		return err
+	}
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+		msg = "unknown flag " + name
+		if strings.Contains(name, ".") {
+			msg += " (to give a name that starts with -, use -- before it)"
+		}
+	}
+	fmt.Fprintf(f.stderr, "registrar: %s; see \"registrar %s --help\"\n", msg, f.command())
+	return errUsage
 }
 
 // envName is the environment variable behind a flag.
@@ -309,10 +358,7 @@ func (f *flags) setting(s daemon.Setting) {
 // parse parses args; extra arguments are a usage error.
 func (f *flags) parse(args []string) error {
 	if err := f.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage
+		return f.parseError(err)
 	}
 	if len(f.errs) > 0 {
 		return errors.Join(f.errs...)

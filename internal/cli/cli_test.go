@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -71,6 +72,16 @@ func TestAdminCommandsBesideARunningServer(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(out), &created); err != nil || !registrar.ValidID(created.AccountID) || !registrar.LooksLikeToken(created.APIToken) {
 		t.Fatalf("account create printed %q (%v), want {account_id, api_token}", out, err)
+	}
+	// A second account of the name is refused, unless asked for.
+	code, out, errOut = run(t, "account", "create", "--name", "acme", "--data-dir", dir)
+	want := regexp.MustCompile(`^registrar: an account named "acme" exists already \(ID ` + created.AccountID +
+		`, created \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\): choose another --name, or give --allow-duplicate-name to create a second account of that name\n$`)
+	if code != 1 || out != "" || !want.MatchString(errOut) {
+		t.Errorf("account create --name acme again = %d, stdout %q, stderr %q; want 1 and %s", code, out, errOut, want)
+	}
+	if code, out, errOut := run(t, "account", "create", "--name", "acme", "--data-dir", dir, "--allow-duplicate-name"); code != 0 || !strings.Contains(out, "API token:") {
+		t.Errorf("account create --name acme --allow-duplicate-name = %d, stdout %q, stderr %q; want a new account", code, out, errOut)
 	}
 	// The new token works on the running server, with the contact from the file.
 	req, _ := http.NewRequest("POST", d.URL()+"accounts/"+created.AccountID+"/registrar/registrations", strings.NewReader(`{"domain_name":"cli-test.com"}`))
@@ -144,7 +155,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"account", "create"}, 1, "--name is required"},
 		{[]string{"account", "create", "--help"}, 0, "Example:"},
 		{[]string{"serve", "--help"}, 0, "REGISTRAR_SYNC_WAIT"},
-		{[]string{"serve", "--no-such-flag"}, 1, "flag provided but not defined"},
+		{[]string{"serve", "--no-such-flag"}, 1, "registrar: unknown flag -no-such-flag; see \"registrar serve --help\"\n"},
 		{[]string{"serve", "extra"}, 1, `unexpected argument "extra"`},
 		{[]string{"serve", "--job-timeout", "2m", "--rescue-after", "1m"}, 1, "--rescue-after (1m0s) must exceed --job-timeout (2m0s)"},
 		{[]string{"serve", "--database", "mysql://x"}, 1, "--database must be a postgres://"},

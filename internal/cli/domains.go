@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/openregistrar/registrar/client"
+	"github.com/openregistrar/registrar/internal/domainname"
 )
 
 // check, search and extensions: what can be registered, and how.
@@ -27,20 +28,70 @@ func (e *cmdEnv) check(args []string) error {
 	if err != nil {
 		return err
 	}
-	res, err := c.Check(e.ctx, names...)
+	valid, leftOut := checkNames(names)
+	info := e.stdout
+	if api.json() {
+		info = e.stderr
+	}
+	if len(valid) == 0 {
+		return fmt.Errorf("no domain name to check:\n%s", strings.TrimSuffix(leftOut.String(), "\n"))
+	}
+	res, err := c.Check(e.ctx, valid...)
 	if err != nil {
 		return err
 	}
+	for _, n := range valid {
+		if !slices.ContainsFunc(res, func(d client.DomainAvailability) bool { return strings.EqualFold(d.Name, n) }) {
+			fmt.Fprintf(leftOut, "  %s: left out by the server\n", n)
+		}
+	}
 	if api.json() {
-		return writeJSON(e.stdout, nonNil(res))
+		if err := writeJSON(e.stdout, nonNil(res)); err != nil {
+			return err
+		}
+	} else {
+		// The API says domain_unavailable for a name this account holds
+		// too; say which are already ours.
+		mine := map[string]string{}
+		for _, d := range res {
+			if d.Reason == client.ReasonDomainUnavailable {
+				if r, err := c.Registration(e.ctx, d.Name); err == nil {
+					mine[d.Name] = "already yours"
+					if r.Status != client.DomainActive {
+						mine[d.Name] = "already yours: " + string(r.Status)
+					}
+				}
+			}
+		}
+		if err := availabilityTable(e.stdout, res, mine); err != nil {
+			return err
+		}
 	}
-	if err := availabilityTable(e.stdout, res); err != nil {
-		return err
-	}
-	if len(res) < len(names) {
-		fmt.Fprintf(e.stdout, "(%d of %d names left out: names that are not registrable domain names, and repeats)\n", len(names)-len(res), len(names))
+	if leftOut.Len() > 0 {
+		fmt.Fprintf(info, "Left out:\n%s", leftOut.String())
 	}
 	return nil
+}
+
+// checkNames parses names as the server will, and returns the valid ones,
+// in ASCII, without repeats, and a line for each one left out saying why.
+func checkNames(names []string) ([]string, *strings.Builder) {
+	var valid []string
+	var leftOut strings.Builder
+	first := map[string]string{} // ASCII: the name given
+	for _, n := range names {
+		name, err := domainname.Parse(n)
+		switch {
+		case err != nil:
+			fmt.Fprintf(&leftOut, "  %s: %v\n", n, err)
+		case first[name.ASCII] != "":
+			fmt.Fprintf(&leftOut, "  %s: a repeat of %s\n", n, first[name.ASCII])
+		default:
+			first[name.ASCII] = n
+			valid = append(valid, name.ASCII)
+		}
+	}
+	return valid, &leftOut
 }
 
 func (e *cmdEnv) search(args []string) error {
@@ -73,14 +124,16 @@ func (e *cmdEnv) search(args []string) error {
 	if api.json() {
 		return writeJSON(e.stdout, nonNil(res))
 	}
-	if err := availabilityTable(e.stdout, res); err != nil {
+	if err := availabilityTable(e.stdout, res, nil); err != nil {
 		return err
 	}
 	fmt.Fprintln(e.stdout, "(from cached availability: confirm with \"registrar check NAME\" before registering)")
 	return nil
 }
 
-func availabilityTable(w io.Writer, res []client.DomainAvailability) error {
+// availabilityTable prints availabilities; mine notes the names the
+// account holds (by name), after their reason.
+func availabilityTable(w io.Writer, res []client.DomainAvailability, mine map[string]string) error {
 	tw := table(w)
 	fmt.Fprintln(tw, "NAME\tREGISTRABLE\tTIER\tPRICE\tRENEWAL\tREASON")
 	for _, d := range res {
@@ -88,7 +141,11 @@ func availabilityTable(w io.Writer, res []client.DomainAvailability) error {
 		if p := d.Pricing; p != nil {
 			price, renewal = p.RegistrationCost+" "+p.Currency, p.RenewalCost+" "+p.Currency
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", d.Name, yesNo(d.Registrable), dash(string(d.Tier)), price, renewal, dash(string(d.Reason)))
+		reason := dash(string(d.Reason))
+		if note := mine[d.Name]; note != "" {
+			reason += " (" + note + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", d.Name, yesNo(d.Registrable), dash(string(d.Tier)), price, renewal, reason)
 	}
 	return tw.Flush()
 }

@@ -1,8 +1,11 @@
 package cli
 
 import (
+	"cmp"
+	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -22,30 +25,29 @@ func isTerminal(w io.Writer) bool {
 }
 
 // progress shows a workflow being waited for: on a terminal (live), one
-// line redrawn in place with \r, with the state, the time elapsed and the
-// time to the next poll; elsewhere, a plain line at each change of state.
+// line redrawn in place with \r, with the state, why it is blocked, the
+// time elapsed and the time to the next poll; elsewhere, a plain line at
+// each change: of state, of the reason a workflow is blocked, and when the
+// server stops or starts answering again.
 type progress struct {
 	w      io.Writer
 	live   bool
 	domain string
-	opts   client.WaitOptions // with every delay set
 	start  time.Time
 	now    func() time.Time
 
-	mu    sync.Mutex
-	state client.State
-	// transfer: the state is blocked on the losing registrar, polled at
-	// the transfer intervals.
-	transfer bool
-	nextAt   time.Time     // when the next poll is due; zero when none is
-	delay    time.Duration // the un-jittered delay after the next poll
-	width    int           // of the line drawn last
-	stop     chan struct{}
-	done     chan struct{}
+	mu     sync.Mutex
+	state  client.State
+	reason string    // "blocked_by: detail" while blocked
+	down   string    // why the last poll found the server out of reach; "" when it answered
+	nextAt time.Time // when the next poll is due; zero when none is
+	width  int       // of the line drawn last
+	stop   chan struct{}
+	done   chan struct{}
 }
 
-func newProgress(w io.Writer, live bool, domain string, opts client.WaitOptions) *progress {
-	return &progress{w: w, live: live, domain: domain, opts: opts, start: time.Now(), now: time.Now}
+func newProgress(w io.Writer, live bool, domain string) *progress {
+	return &progress{w: w, live: live, domain: domain, start: time.Now(), now: time.Now}
 }
 
 // begin starts redrawing a live line.
@@ -91,51 +93,72 @@ func (p *progress) end() {
 func (p *progress) change(_, cur *client.WorkflowStatus, next time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.state, p.reason, p.down = cur.State, blockedReason(cur), ""
+	p.show(next, true)
+}
+
+// polled is Wait's OnPoll: after each poll, the status read, whether the
+// server was out of reach, and the delay Wait chose (the server's
+// Retry-After, or its backoff).
+func (p *progress) polled(cur *client.WorkflowStatus, err error, next time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	down := ""
+	if err != nil {
+		down = shortNetError(err)
+	}
+	reason := p.reason
+	if err == nil {
+		reason = blockedReason(cur)
+	}
+	changed := reason != p.reason || (down == "") != (p.down == "")
+	p.reason, p.down = reason, down
+	p.show(next, changed)
+}
+
+// show sets the next poll's time and shows the line: drawn when live,
+// printed when changed otherwise. p.mu is held.
+func (p *progress) show(next time.Duration, changed bool) {
 	now := p.now()
-	p.state = cur.State
-	by, _ := cur.Context.Blocker()
-	p.transfer = cur.State == client.StateBlocked && by == client.BlockedByLosingRegistrar
 	p.nextAt = time.Time{}
 	if next > 0 {
 		p.nextAt = now.Add(next)
 	}
-	first, _ := p.delays()
-	p.delay = p.grow(first)
 	if p.live {
 		p.draw()
-	} else {
+	} else if changed {
 		fmt.Fprintln(p.w, p.line(now))
 	}
 }
 
-// polled is called as each poll's response arrives: the poller's next
-// delay grows as Wait's does (Wait jitters it a little shorter). A change
-// of state, reported next by change, restarts it.
-func (p *progress) polled() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.nextAt = p.now().Add(p.delay)
-	p.delay = p.grow(p.delay)
+// blockedReason is "blocked_by: detail" of a blocked workflow, "" for any
+// other.
+func blockedReason(st *client.WorkflowStatus) string {
+	if st == nil || st.State != client.StateBlocked {
+		return ""
+	}
+	by, reason := st.Context.Blocker()
+	return strings.TrimSuffix(dash(by)+": "+cmp.Or(st.Context.Detail, reason), ": ")
 }
 
-// delays are the first and the longest delay of the current state.
-func (p *progress) delays() (first, longest time.Duration) {
-	if p.transfer {
-		return p.opts.TransferInterval, p.opts.MaxTransferInterval
+// shortNetError is a poll's error without the request it was about.
+func shortNetError(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err.Error()
 	}
-	if p.state == client.StateBlocked {
-		return p.opts.BlockedInterval, p.opts.MaxBlockedInterval
-	}
-	return p.opts.Interval, p.opts.MaxInterval
-}
-
-func (p *progress) grow(d time.Duration) time.Duration {
-	_, longest := p.delays()
-	return min(time.Duration(float64(d)*p.opts.Multiplier), longest)
+	return err.Error()
 }
 
 func (p *progress) line(now time.Time) string {
-	s := fmt.Sprintf("%s: %s, %s elapsed", p.domain, p.state, roundDuration(now.Sub(p.start)))
+	s := fmt.Sprintf("%s: %s", p.domain, p.state)
+	if p.reason != "" {
+		s += " (" + p.reason + ")"
+	}
+	s += ", " + roundDuration(now.Sub(p.start)).String() + " elapsed"
+	if p.down != "" {
+		s += ", server unreachable (" + p.down + ")"
+	}
 	if !p.nextAt.IsZero() {
 		if d := roundDuration(p.nextAt.Sub(now)); d > 0 {
 			s += ", next poll in " + d.String()

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"bytes"
+	"errors"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,13 +13,10 @@ import (
 	"github.com/openregistrar/registrar/client"
 )
 
-var testWaitOptions = client.WaitOptions{Interval: time.Second, MaxInterval: 4 * time.Second, Multiplier: 2,
-	BlockedInterval: 30 * time.Second, MaxBlockedInterval: 10 * time.Minute}
-
 // fakeProgress is a progress display on a clock the test moves.
 func fakeProgress(live bool) (*progress, *bytes.Buffer, func(time.Duration)) {
 	var buf bytes.Buffer
-	p := newProgress(&buf, live, "slow-x.com", testWaitOptions)
+	p := newProgress(&buf, live, "slow-x.com")
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	p.start, p.now = now, func() time.Time { return now }
 	return p, &buf, func(d time.Duration) { now = now.Add(d) }
@@ -25,9 +24,19 @@ func fakeProgress(live bool) (*progress, *bytes.Buffer, func(time.Duration)) {
 
 func status(s client.State) *client.WorkflowStatus { return &client.WorkflowStatus{State: s} }
 
+// blockedStatus is a status blocked by by, for detail.
+func blockedStatus(by, detail string) *client.WorkflowStatus {
+	st := status(client.StateBlocked)
+	st.Context.BlockedBy, st.Context.Detail = by, detail
+	return st
+}
+
+var refused = &url.Error{Op: "Get", URL: "http://127.0.0.1:1/x", Err: errors.New("dial tcp 127.0.0.1:1: connect: connection refused")}
+
 // TestProgressLive: on a terminal, one line redrawn with \r, padded over
-// a longer previous line, with the state, the time elapsed and the next
-// poll, whose delay grows as Wait's does between changes of state.
+// a longer previous line, with the state, why it is blocked, the time
+// elapsed and the next poll, as Wait chose it after each poll; and when
+// the server is out of reach.
 func TestProgressLive(t *testing.T) {
 	p, buf, advance := fakeProgress(true)
 	redraw := func() {
@@ -39,15 +48,17 @@ func TestProgressLive(t *testing.T) {
 	advance(400 * time.Millisecond)
 	redraw()
 	advance(500 * time.Millisecond)
-	redraw()   // the poll is due
-	p.polled() // same state: the next delay is 2s
-	p.polled() // and then 4s (the maximum)
-	p.polled() // still 4s
+	redraw()                                                  // the poll is due
+	p.polled(status(client.StatePending), nil, 3*time.Second) // still pending: Wait's next delay
 	advance(time.Second)
 	redraw()
-	p.change(status(client.StatePending), status(client.StateBlocked), 25*time.Second)
-	advance(15 * time.Second)
-	redraw()
+	unreachable := blockedStatus("registry", "The registry is unreachable; retrying.")
+	p.change(status(client.StatePending), unreachable, 2*time.Second)
+	p.polled(unreachable, nil, 2*time.Second) // OnPoll follows OnChange
+	advance(2 * time.Second)
+	p.polled(unreachable, refused, 4*time.Second)
+	advance(4 * time.Second)
+	p.polled(blockedStatus("registry", "The registry is reviewing the registration."), nil, time.Second)
 	p.change(status(client.StateBlocked), status(client.StateSucceeded), 0)
 	p.end()
 	// Each line is padded with blanks over the longer line before it.
@@ -57,11 +68,14 @@ func TestProgressLive(t *testing.T) {
 		"slow-x.com: pending, 0s elapsed, next poll in 900ms",
 		"slow-x.com: pending, 400ms elapsed, next poll in 500ms",
 		"slow-x.com: pending, 900ms elapsed, polling",
-		"slow-x.com: pending, 1.9s elapsed, next poll in 3s",
-		"slow-x.com: blocked, 1.9s elapsed, next poll in 25s",
-		"slow-x.com: blocked, 17s elapsed, next poll in 10s",
-		"slow-x.com: succeeded, 17s elapsed",
-		"slow-x.com: succeeded, 17s elapsed",
+		"slow-x.com: pending, 900ms elapsed, next poll in 3s",
+		"slow-x.com: pending, 1.9s elapsed, next poll in 2s",
+		"slow-x.com: blocked (registry: The registry is unreachable; retrying.), 1.9s elapsed, next poll in 2s",
+		"slow-x.com: blocked (registry: The registry is unreachable; retrying.), 1.9s elapsed, next poll in 2s",
+		"slow-x.com: blocked (registry: The registry is unreachable; retrying.), 3.9s elapsed, server unreachable (dial tcp 127.0.0.1:1: connect: connection refused), next poll in 4s",
+		"slow-x.com: blocked (registry: The registry is reviewing the registration.), 7.9s elapsed, next poll in 1s",
+		"slow-x.com: succeeded, 7.9s elapsed",
+		"slow-x.com: succeeded, 7.9s elapsed",
 	} {
 		want += "\r" + l + strings.Repeat(" ", max(width-len(l), 0))
 		width = len(l)
@@ -72,20 +86,40 @@ func TestProgressLive(t *testing.T) {
 	}
 }
 
-// TestProgressPlain: elsewhere, a line at each change of state.
+// TestProgressPlain: elsewhere, a line at each change: of state, of why
+// the workflow is blocked, of the server answering or not; polls that
+// change nothing print nothing.
 func TestProgressPlain(t *testing.T) {
 	p, buf, advance := fakeProgress(false)
 	p.change(nil, status(client.StatePending), 800*time.Millisecond)
 	advance(time.Second)
-	p.polled()
+	p.polled(status(client.StatePending), nil, time.Second)
 	p.change(status(client.StatePending), status(client.StateInProgress), 950*time.Millisecond)
+	p.polled(status(client.StateInProgress), nil, 950*time.Millisecond)
 	advance(2500 * time.Millisecond)
-	p.polled()
-	p.change(status(client.StateInProgress), status(client.StateActionRequired), 0)
+	unreachable := blockedStatus("registry", "The registry is unreachable; retrying.")
+	p.change(status(client.StateInProgress), unreachable, 2*time.Second)
+	p.polled(unreachable, nil, 2*time.Second)
+	advance(2 * time.Second)
+	p.polled(unreachable, nil, 2*time.Second) // no change: no line
+	advance(2 * time.Second)
+	p.polled(unreachable, refused, time.Second)
+	advance(time.Second)
+	p.polled(unreachable, refused, 2*time.Second) // still down: no line
+	advance(2 * time.Second)
+	p.polled(unreachable, nil, time.Second) // back
+	advance(time.Second)
+	p.polled(blockedStatus("registry", "The registry is reviewing the registration."), nil, time.Second)
+	advance(time.Second)
+	p.change(unreachable, status(client.StateActionRequired), 0)
 	p.end()
 	want := "slow-x.com: pending, 0s elapsed, next poll in 800ms\n" +
 		"slow-x.com: in_progress, 1s elapsed, next poll in 950ms\n" +
-		"slow-x.com: action_required, 3.5s elapsed\n"
+		"slow-x.com: blocked (registry: The registry is unreachable; retrying.), 3.5s elapsed, next poll in 2s\n" +
+		"slow-x.com: blocked (registry: The registry is unreachable; retrying.), 7.5s elapsed, server unreachable (dial tcp 127.0.0.1:1: connect: connection refused), next poll in 1s\n" +
+		"slow-x.com: blocked (registry: The registry is unreachable; retrying.), 11s elapsed, next poll in 1s\n" +
+		"slow-x.com: blocked (registry: The registry is reviewing the registration.), 12s elapsed, next poll in 1s\n" +
+		"slow-x.com: action_required, 13s elapsed\n"
 	if got := buf.String(); got != want {
 		t.Errorf("plain progress:\n%s\nwant\n%s", got, want)
 	}

@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,16 +22,17 @@ import (
 
 // waitOpts are the flags that follow a workflow.
 type waitOpts struct {
-	wait                          *bool
-	timeout, maxBlocked, interval *time.Duration
+	wait                                          *bool
+	timeout, maxBlocked, interval, maxUnreachable *time.Duration
 }
 
 func waitFlags(f *flags) *waitOpts {
 	return &waitOpts{
-		wait:       f.bool("wait", false, "follow the workflow until it succeeds, fails or needs you, showing its progress"),
-		timeout:    f.duration("timeout", 0, "with --wait, stop waiting after this long (exit status 4; the workflow goes on); 0 waits as long as it takes"),
-		maxBlocked: f.duration("max-blocked", client.DefaultMaxBlocked, "with --wait, stop waiting once the workflow was blocked (waiting on the registry) this long in all (exit status 4); 0: no limit"),
-		interval:   f.duration("wait-interval", 0, "with --wait, the first delay between polls, doubling up to 30s (default 1s; 30s while blocked, up to 10m; 5m while a transfer waits on the losing registrar, up to 30m)"),
+		wait:           f.bool("wait", false, "follow the workflow until it succeeds, fails or needs you, showing its progress"),
+		timeout:        f.duration("timeout", 0, "with --wait, stop waiting after this long (exit status 4; the workflow goes on); 0 waits as long as it takes"),
+		maxBlocked:     f.duration("max-blocked", client.DefaultMaxBlocked, "with --wait, stop waiting once the workflow was blocked (waiting on the registry) this long in all (exit status 4); 0: no limit"),
+		maxUnreachable: f.duration("max-unreachable", client.DefaultMaxUnreachable, "with --wait, stop waiting once the server has not answered (restarting, refusing connections) for this long in a row (exit status 4; the workflow goes on)"),
+		interval:       f.duration("wait-interval", 0, "with --wait, the first delay between polls when the server gives no Retry-After, doubling up to 30s (default 1s; 30s while blocked, up to 10m; 5m while a transfer waits on the losing registrar, up to 30m); the server's Retry-After takes precedence"),
 	}
 }
 
@@ -38,7 +41,10 @@ func (w *waitOpts) options() client.WaitOptions {
 		Interval: client.DefaultInterval, MaxInterval: client.DefaultMaxInterval, Multiplier: client.DefaultMultiplier,
 		BlockedInterval: client.DefaultBlockedInterval, MaxBlockedInterval: client.DefaultMaxBlockedInterval,
 		TransferInterval: client.DefaultTransferInterval, MaxTransferInterval: client.DefaultMaxTransferInterval,
-		MaxBlocked: *w.maxBlocked,
+		MaxBlocked: *w.maxBlocked, MaxUnreachable: *w.maxUnreachable,
+	}
+	if o.MaxUnreachable == 0 {
+		o.MaxUnreachable = -1 // --max-unreachable 0: give up at the first failure
 	}
 	if *w.interval > 0 {
 		o.Interval, o.BlockedInterval, o.TransferInterval = *w.interval, *w.interval, *w.interval
@@ -97,12 +103,139 @@ func (e *cmdEnv) register(args []string) error {
 	}
 	st, err := c.Register(e.ctx, req, client.RegisterOptions{Async: *async})
 	if err != nil {
-		return err
+		return e.startFailed(c, api, pos[0], err)
 	}
-	if !api.json() {
+	if st.Existing {
+		e.existing(api, st, "registered", requested{years: req.Years, autoRenew: req.AutoRenew, contact: req.Contacts.Registrant != nil,
+			acks: len(acks) > 0, contactExtensions: len(cext) > 0})
+	} else if !api.json() {
 		headline(e.stdout, rec.lastStatus(), "registration", st)
 	}
 	return e.follow(c, rec, api, w, st, true, "registrar status "+pos[0]+" --wait")
+}
+
+// startFailed is the error of a register or transfer command whose POST
+// was refused: a name known to be premium is the workflow failure
+// domain_premium (exit status 2, as when the workflow finds out), and a
+// validation error gets hints that name the flags that fix it.
+func (e *cmdEnv) startFailed(c *client.Client, api *apiOpts, domain string, err error) error {
+	if msg, ok := premiumRefusal(err); ok {
+		info := e.stdout
+		if api.json() {
+			info = e.stderr
+		}
+		fmt.Fprintf(info, "failed: %s: %s\n", client.WorkflowErrDomainPremium, msg)
+		return exitStatus(exitFailed)
+	}
+	var apiErr *client.APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusBadRequest {
+		return err
+	}
+	ext := domain
+	if i := strings.IndexByte(domain, '.'); i >= 0 {
+		ext = domain[i+1:]
+	}
+	required := map[string][]string{} // group: names
+	for _, it := range apiErr.Errors {
+		if it.Pointer == "/acknowledgements" || it.Pointer == "/contact_extensions" {
+			if x, xerr := c.Extension(e.ctx, ext); xerr == nil {
+				for _, fl := range parseSchema(x.RegistrationSchema).fields() {
+					if group, name, ok := strings.Cut(fl.name, "."); ok && fl.required {
+						required[group] = append(required[group], name)
+					}
+				}
+			}
+			break
+		}
+	}
+	if hints := flagHints(apiErr, ext, required); len(hints) > 0 {
+		return &hinted{err, hints}
+	}
+	return err
+}
+
+// requested is what a register or transfer command line asked for
+// besides the name.
+type requested struct {
+	years                              int
+	autoRenew, contact, acks, authCode bool
+	contactExtensions                  bool
+}
+
+// existing says, in place of the headline, that the server answered with
+// the workflow an earlier request for the domain started, so that what
+// this one asked for was not applied, and how to apply it. done is what
+// a succeeded workflow made of the domain: "registered" or "transferred
+// in".
+func (e *cmdEnv) existing(api *apiOpts, st *client.WorkflowStatus, done string, r requested) {
+	info := e.stdout
+	if api.json() {
+		info = e.stderr
+	}
+	domain := st.Context.DomainName
+	var head string
+	switch {
+	case st.State == client.StateSucceeded:
+		created := st.CreatedAt
+		if g := st.Context.Registration; g != nil && !g.CreatedAt.IsZero() {
+			created = g.CreatedAt
+		}
+		head = fmt.Sprintf("%s is already registered in this account (created %s)", domain, fmtTime(created))
+		if done != "registered" {
+			head = fmt.Sprintf("%s is already in this account (transferred in %s)", domain, fmtTime(st.UpdatedAt))
+		}
+	default:
+		what := "registration"
+		if done != "registered" {
+			what = "transfer"
+		}
+		head = fmt.Sprintf("%s already has a %s in this account, started %s (%s)", domain, what, fmtTime(st.CreatedAt), st.State)
+	}
+	var asked, fixes []string
+	if r.years > 0 {
+		asked = append(asked, "years")
+	}
+	if r.autoRenew {
+		asked = append(asked, "auto-renew")
+	}
+	if r.contact {
+		asked = append(asked, "contact")
+	}
+	if r.acks {
+		asked = append(asked, "acknowledgements")
+	}
+	if r.contactExtensions {
+		asked = append(asked, "contact extensions")
+	}
+	if r.authCode {
+		asked = append(asked, "auth code")
+	}
+	if len(asked) == 0 {
+		fmt.Fprintf(info, "%s; this request changed nothing.\n", head)
+		return
+	}
+	if r.autoRenew {
+		fixes = append(fixes, fmt.Sprintf("change auto-renew with \"registrar autorenew %s on|off\"", domain))
+	}
+	if r.years > 0 {
+		fixes = append(fixes, fmt.Sprintf("add years with \"registrar renew %s --years N\"", domain))
+	}
+	if r.contact {
+		fixes = append(fixes, fmt.Sprintf("change the registrant with \"registrar contacts set %s --registrant FILE\"", domain))
+	}
+	msg := fmt.Sprintf("%s; none of this request was applied (%s)", head, andList(asked))
+	if len(fixes) > 0 {
+		msg += ": " + strings.Join(fixes, ", ")
+	}
+	fmt.Fprintf(info, "%s.\n", msg)
+}
+
+// andList joins words as "a", "a and b", "a, b and c".
+func andList(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }
 
 // readContact reads a contact in the API's shape, strictly.
@@ -232,13 +365,11 @@ func (e *cmdEnv) follow(c *client.Client, rec *recorder, api *apiOpts, w *waitOp
 			ctx, cancel = context.WithTimeout(ctx, *w.timeout)
 		}
 		opts := w.options()
-		p := newProgress(info, isTerminal(info), st.Context.DomainName, opts)
-		opts.OnChange = p.change
-		rec.setOnPoll(p.polled)
+		p := newProgress(info, isTerminal(info), st.Context.DomainName)
+		opts.OnChange, opts.OnPoll = p.change, p.polled
 		p.begin(100 * time.Millisecond)
 		st, waitErr = c.Wait(ctx, st, opts)
 		p.end()
-		rec.setOnPoll(nil)
 		cancel()
 		headed = true
 	}
@@ -256,6 +387,7 @@ func (e *cmdEnv) follow(c *client.Client, rec *recorder, api *apiOpts, w *waitOp
 	}
 	domain := st.Context.DomainName
 	var blocked *client.BlockedError
+	var down *client.UnreachableError
 	switch {
 	case errors.As(waitErr, &blocked):
 		fmt.Fprintf(info, "\nGave up waiting: %s was blocked for %s in all (--max-blocked %s). It goes on at the server: follow it with %q.\n",
@@ -267,6 +399,10 @@ func (e *cmdEnv) follow(c *client.Client, rec *recorder, api *apiOpts, w *waitOp
 		return exitStatus(exitNotFinish)
 	case waitErr != nil && e.ctx.Err() != nil:
 		fmt.Fprintf(info, "\nStopped waiting: %s is still %s. It goes on at the server: follow it with %q.\n", domain, st.State, again)
+		return exitStatus(exitNotFinish)
+	case errors.As(waitErr, &down):
+		fmt.Fprintf(info, "\nGave up waiting: the server did not answer for %s (%s); %s was %s when last seen. It goes on at the server: follow it with %q.\n",
+			roundDuration(down.For), shortNetError(down.Err), domain, st.State, again)
 		return exitStatus(exitNotFinish)
 	case waitErr != nil:
 		return waitErr
@@ -280,7 +416,7 @@ func (e *cmdEnv) follow(c *client.Client, rec *recorder, api *apiOpts, w *waitOp
 		}
 		return exitStatus(exitFailed)
 	case client.StateActionRequired:
-		fmt.Fprintf(info, "\n%s\n", actionAdvice(st, again))
+		fmt.Fprintf(info, "\n%s\n", actionAdvice(st, again, keepsMail(e.ctx, c, st)))
 		return exitStatus(exitAction)
 	case client.StatePending, client.StateInProgress, client.StateBlocked:
 		fmt.Fprintf(info, "\nNot finished yet: follow it with %q.\n", again)
@@ -290,13 +426,17 @@ func (e *cmdEnv) follow(c *client.Client, rec *recorder, api *apiOpts, w *waitOp
 }
 
 // actionAdvice says what the user must do for a workflow in
-// action_required.
-func actionAdvice(st *client.WorkflowStatus, again string) string {
+// action_required; outbox says the server keeps its mail in its outbox
+// (the sandbox, demo mode), where the user finds the link.
+func actionAdvice(st *client.WorkflowStatus, again string, outbox bool) string {
 	cx := st.Context
 	var b strings.Builder
 	switch cx.Action {
 	case client.ActionRegistrantEmailConfirmationPending:
 		fmt.Fprintf(&b, "Action required: check %s for the verification email and open its link.", dash(cx.ConfirmationSentTo))
+		if outbox {
+			b.WriteString("\n" + outboxHint)
+		}
 		fmt.Fprintf(&b, "\nThe registration of %s goes on once the address is verified", cx.DomainName)
 	default:
 		fmt.Fprintf(&b, "Action required: %s", dash(cx.Action))
@@ -310,6 +450,38 @@ func actionAdvice(st *client.WorkflowStatus, again string) string {
 	}
 	fmt.Fprintf(&b, ".\nThen follow it with %q.", again)
 	return b.String()
+}
+
+// outboxHint tells where the sandbox's and demo mode's mail is.
+const outboxHint = `The sandbox keeps its mail in the outbox: "registrar outbox show --latest" prints the link.`
+
+// keepsMail reports whether the workflow's mail stays in the server's
+// outbox: a workflow of the sandbox API (its status link says so), or a
+// server in demo mode (GET /healthz says "mode": "demo"). Any failure to
+// tell says no: the hint is a help, not a promise.
+func keepsMail(ctx context.Context, c *client.Client, st *client.WorkflowStatus) bool {
+	if strings.Contains(st.Links.Self, "/registrar-sandbox/") {
+		return true
+	}
+	base, err := url.Parse(c.BaseURL())
+	if err != nil {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base.ResolveReference(&url.URL{Path: "/healthz"}).String(), nil)
+	if err != nil {
+		return false
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return false
+	}
+	defer res.Body.Close()
+	var health struct {
+		Mode string `json:"mode"`
+	}
+	return res.StatusCode == http.StatusOK && json.NewDecoder(io.LimitReader(res.Body, 4096)).Decode(&health) == nil && health.Mode == "demo"
 }
 
 // printWorkflow prints a workflow status as "key: value" lines.
@@ -394,9 +566,13 @@ func dnsRows(r *client.Registration) []string {
 func (e *cmdEnv) list(args []string) error {
 	f := newFlags(e, "list", "List the account's registrations.", "registrar list --sort-by registry_expires_at")
 	api := apiFlags(f)
-	sortBy := f.string("sort-by", "", "order: registry_created_at (default), registry_expires_at or name")
+	sortBy := f.string("sort-by", "", "order by a column (domain, status, created (default), expires, auto-renew, locked, privacy; any case) or the API's registry_created_at, registry_expires_at or name")
 	direction := f.string("direction", "", "asc (default) or desc")
 	if err := f.parse(args); err != nil {
+		return err
+	}
+	apiSort, column, err := listSort(*sortBy)
+	if err != nil {
 		return err
 	}
 	c, _, err := api.client()
@@ -404,11 +580,20 @@ func (e *cmdEnv) list(args []string) error {
 		return err
 	}
 	regs := []client.Registration{}
-	for r, err := range c.Registrations(e.ctx, client.ListOptions{SortBy: client.SortBy(*sortBy), Direction: client.Direction(*direction), PerPage: 50}) {
+	for r, err := range c.Registrations(e.ctx, client.ListOptions{SortBy: apiSort, Direction: client.Direction(*direction), PerPage: 50}) {
 		if err != nil {
 			return err
 		}
 		regs = append(regs, r)
+	}
+	if column >= 0 { // a column the API does not sort by: sort the rows here
+		slices.SortStableFunc(regs, func(a, b client.Registration) int {
+			c := strings.Compare(registrationRows(&a)[column], registrationRows(&b)[column])
+			if *direction == "desc" {
+				return -c
+			}
+			return c
+		})
 	}
 	if api.json() {
 		return writeJSON(e.stdout, regs)
@@ -420,4 +605,38 @@ func (e *cmdEnv) list(args []string) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", kv[1], kv[3], kv[5], kv[7], kv[9], kv[11], kv[13])
 	}
 	return tw.Flush()
+}
+
+// listColumns are the columns of "registrar list" that --sort-by takes,
+// each with the API's sort_by, or the index of its value in
+// registrationRows to sort by here.
+var listColumns = []struct {
+	name   string
+	api    client.SortBy
+	column int
+}{
+	{"domain", "name", -1}, {"status", "", 3}, {"created", "registry_created_at", -1}, {"expires", "registry_expires_at", -1},
+	{"auto-renew", "", 9}, {"locked", "", 11}, {"privacy", "", 13},
+}
+
+// listSort maps --sort-by, a column of the table (any case) or the API's
+// value, to the API's sort_by, or to a column to sort by here (-1: none).
+func listSort(v string) (client.SortBy, int, error) {
+	if v == "" {
+		return "", -1, nil
+	}
+	low := strings.ToLower(strings.ReplaceAll(v, "_", "-"))
+	var names []string
+	for _, c := range listColumns {
+		if low == c.name {
+			return c.api, c.column, nil
+		}
+		names = append(names, c.name)
+	}
+	for _, c := range listColumns {
+		if c.api != "" && v == string(c.api) {
+			return c.api, -1, nil
+		}
+	}
+	return "", -1, fmt.Errorf("--sort-by %q: want a column (%s; any case) or the API's registry_created_at, registry_expires_at or name", v, strings.Join(names, ", "))
 }

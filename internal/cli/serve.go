@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/openregistrar/registrar/internal/daemon"
@@ -31,7 +33,7 @@ func (e *cmdEnv) serve(args []string) error {
 		return err
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
-	cfg.Logger, cfg.Out = log, e.stdout
+	cfg.Logger, cfg.Out, cfg.Command = log, e.stdout, commandName(os.Args[0])
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
@@ -39,11 +41,28 @@ func (e *cmdEnv) serve(args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "registrar is serving the API at %s (health: http://%s/healthz); stop it with Ctrl-C\n", d.URL(), d.Addr())
+	fmt.Fprintf(e.stdout, "%s\n", d.Describe())
+	fmt.Fprintf(e.stdout, "registrar is serving the API at %s (health: http://%s/healthz); stop it with Ctrl-C, or kill $(cat %s)\n",
+		d.URL(), d.Addr(), filepath.Join(cfg.DataDir, "registrar.pid"))
 	serveErr := d.Wait(e.ctx)
 	stopErr := d.Stop(context.WithoutCancel(e.ctx))
 	if serveErr != nil {
 		return serveErr
 	}
 	return stopErr
+}
+
+// commandName is how a person runs this command line, from the program
+// name it was started as (os.Args[0]): "go run ./cmd/registrar" for go
+// run's temporary binary, "registrar" when found on $PATH, the path as
+// typed otherwise ("./registrar"). The first start's banner prints
+// commands with it, so that they work as printed.
+func commandName(argv0 string) string {
+	switch {
+	case strings.Contains(filepath.ToSlash(argv0), "/go-build"):
+		return "go run ./cmd/registrar"
+	case !strings.ContainsRune(argv0, filepath.Separator) && !strings.ContainsRune(argv0, '/'):
+		return filepath.Base(argv0)
+	}
+	return argv0
 }

@@ -82,3 +82,19 @@ func TestServeSettingsFromEnvAndFlags(t *testing.T) {
 		t.Errorf("a bad variable: %v, want an error naming $REGISTRAR_RETRY_MIN", err)
 	}
 }
+
+// TestCommandName: the banner's commands are run as the server was.
+func TestCommandName(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ argv0, want string }{
+		{"/tmp/go-build123456/b001/exe/registrar", "go run ./cmd/registrar"},
+		{"./registrar", "./registrar"},
+		{"registrar", "registrar"},
+		{"/usr/local/bin/registrar", "/usr/local/bin/registrar"},
+		{"bin/registrar", "bin/registrar"},
+	} {
+		if got := commandName(tc.argv0); got != tc.want {
+			t.Errorf("commandName(%q) = %q, want %q", tc.argv0, got, tc.want)
+		}
+	}
+}

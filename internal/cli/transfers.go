@@ -121,9 +121,11 @@ func (e *cmdEnv) transfer(args []string) error {
 	}
 	st, err := c.TransferIn(e.ctx, pos[0], req, client.TransferInOptions{Async: *async})
 	if err != nil {
-		return err
+		return e.startFailed(c, api, pos[0], err)
 	}
-	if !api.json() {
+	if st.Existing {
+		e.existing(api, st, "transferred in", requested{autoRenew: req.AutoRenew, contact: req.Contacts.Registrant != nil, authCode: req.AuthCode != ""})
+	} else if !api.json() {
 		headline(e.stdout, rec.lastStatus(), "transfer", st)
 	}
 	return e.follow(c, rec, api, w, st, true, "registrar status "+pos[0]+" --transfer --wait")

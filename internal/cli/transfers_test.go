@@ -63,7 +63,7 @@ func TestTransferCommands(t *testing.T) {
 		}},
 		{"approved by the registry, waited for while blocked on the losing registrar", []step{
 			{append([]string{"transfer", "xfer-silent-s.com", "--auth-code", sandboxAuthCode, "--async", "--wait"}, fast...), 0,
-				[]string{"202 Accepted: the transfer of xfer-silent-s.com is pending", "xfer-silent-s.com: blocked, ", "xfer-silent-s.com: succeeded, ", "state:       succeeded"}},
+				[]string{"202 Accepted: the transfer of xfer-silent-s.com is pending", "xfer-silent-s.com: blocked (losing_registrar: The losing registrar has until ", "xfer-silent-s.com: succeeded, ", "state:       succeeded"}},
 		}},
 		{"not waited for", []step{
 			{[]string{"transfer", "xfer-async-s.com", "--auth-code", sandboxAuthCode, "--async"}, 4,

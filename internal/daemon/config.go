@@ -90,6 +90,10 @@ type Config struct {
 	Clock registrar.Clock
 	// Out receives the first-start banner (account, token, curl line).
 	Out io.Writer
+	// Command is how the banner tells its reader to run the command line:
+	// the way the server was started ("./registrar", "go run
+	// ./cmd/registrar") [registrar].
+	Command string
 }
 
 // DefaultConfig returns the configuration of `registrar serve` without

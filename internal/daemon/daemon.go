@@ -7,7 +7,6 @@ package daemon
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"github.com/openregistrar/registrar/internal/epp"
@@ -17,7 +16,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/openregistrar/registrar/internal/domains"
@@ -37,6 +35,8 @@ const (
 	sandboxFile = "sandbox.db"
 	demoFile    = "demo-registry.db"
 	lockFile    = "registrar.lock"
+	pidFile     = "registrar.pid"
+	cliFile     = "cli.json"
 )
 
 // SQLitePath returns the registrar database file of a data dir.
@@ -53,9 +53,11 @@ func DemoPath(dataDir string) string { return filepath.Join(dataDir, demoFile) }
 
 // Daemon is a running server.
 type Daemon struct {
-	cfg     Config
-	log     *slog.Logger
-	lock    *os.File
+	cfg  Config
+	log  *slog.Logger
+	lock *os.File
+	// file is the registries file; nil in demo mode.
+	file    *RegistriesFile
 	db      *store.DB
 	catalog *registrar.Catalog
 	// builtins are the built-in test registries: the sandbox registry
@@ -133,6 +135,7 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 		if file, err = LoadRegistries(cfg.Registries); err != nil {
 			return nil, err
 		}
+		d.file = file
 	}
 	// Replicas of one PostgreSQL database must route the live environment
 	// to the same registries, or a workflow rescued by another replica
@@ -150,9 +153,8 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 	if err != nil {
 		return nil, err
 	}
-	d.ln, err = net.Listen("tcp", cfg.Listen)
-	if err != nil {
-		return nil, fmt.Errorf("listen on %s: %w", cfg.Listen, err)
+	if d.ln, err = listen(cfg.Listen); err != nil {
+		return nil, err
 	}
 	publicURL := cfg.PublicURL
 	if publicURL == "" {
@@ -186,10 +188,10 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 	d.clocksDone = make(chan struct{})
 	go d.refreshClocks(runCtx, time.Second)
 	apiConfig := cfg.API
-	apiConfig.Mode = d.Mode()
+	apiConfig.Mode, apiConfig.Registries = d.Mode(), d.RegistriesInUse()
 	d.api = httpapi.New(httpapi.Deps{Reader: d.db, Workflows: d.engine, Notifier: d.db.Notifier(), Catalog: d.catalog, Registries: routes,
-		Domains: domains.New(routes, d.catalog, cfg.Search),
-		Logger:  cfg.Logger.With("component", "http")},
+		Domains: domains.New(routes, d.catalog, cfg.Search), Clocks: d.engineClocks(),
+		Logger: cfg.Logger.With("component", "http")},
 		apiConfig)
 	// RDAP (issue 14) shares the API's listener: public, unauthenticated,
 	// rate-limited per address, for the live environment's names only.
@@ -205,7 +207,11 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
 	}
-	if err := d.firstStart(ctx, publicURL); err != nil {
+	if err := d.firstStart(ctx); err != nil {
+		return nil, err
+	}
+	d.updateCLIFile()
+	if err := d.writePID(); err != nil {
 		return nil, err
 	}
 	go func() { d.served <- d.http.Serve(d.ln) }()
@@ -350,71 +356,9 @@ func (d *Daemon) close() {
 		d.db.Close()
 	}
 	if d.lock != nil {
+		d.removePID()  // while the lock still keeps other servers out
 		d.lock.Close() // releases the lock
 	}
-}
-
-// firstStart creates the sandbox account on an empty database and prints
-// its ID and token, with a request to paste. It also leaves the API's URL,
-// the account ID and the token in <data-dir>/cli.json (mode 0600), where
-// the command line finds them: a local credentials file like ~/.netrc; the
-// database keeps only the token's hash.
-func (d *Daemon) firstStart(ctx context.Context, publicURL string) error {
-	acct, token, created, err := d.db.CreateFirstAccount(ctx, "sandbox", SampleContact(), d.cfg.Clock.Now())
-	if err != nil || !created {
-		return err
-	}
-	base := strings.TrimRight(publicURL, "/") + "/client/v4"
-	fmt.Fprintf(d.cfg.Out, `
-First start: created a sandbox account and an API token.
-
-  account ID: %s
-  API token:  %s
-
-%sRegister a domain:
-
-  curl -s -X POST %s/accounts/%s/registrar/registrations \
-    -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' \
-    -d '{"domain_name": "example.com"}'
-
-`, acct.ID, token, d.demoNotice(), base, acct.ID, token)
-	// The command line's defaults: the API on the listen address (a
-	// wildcard host made localhost), the account and its token.
-	cliPath := filepath.Join(d.cfg.DataDir, "cli.json")
-	creds, _ := json.MarshalIndent(struct {
-		APIURL    string `json:"api_url"`
-		AccountID string `json:"account_id"`
-		APIToken  string `json:"api_token"`
-	}{defaultPublicURL(d.ln.Addr().(*net.TCPAddr)) + "/client/v4/", acct.ID, token}, "", "  ")
-	// Written durably (synced, renamed, the directory synced), mode 0600.
-	if err := privatefile.WriteFile(cliPath, append(creds, '\n')); err != nil {
-		// The token is printed above; a missing file only costs the CLI
-		// its defaults.
-		d.log.Warn("could not write the command line's credentials file", "path", cliPath, "error", err)
-		fmt.Fprintf(d.cfg.Out, "Could not write %s (%v): give the registrar command line --api-token and --account-id.\n\n", cliPath, err)
-		return nil
-	}
-	fmt.Fprintf(d.cfg.Out, `The registrar command line picks up the API URL, account ID and token from
-%s (mode 0600: a local credentials file, like ~/.netrc;
-the database keeps only the token's hash). Try:
-
-  registrar check example.com
-
-`, cliPath)
-	return nil
-}
-
-// demoNotice is the banner's paragraph on demo mode, or "".
-func (d *Daemon) demoNotice() string {
-	if !d.DemoMode() {
-		return ""
-	}
-	return `Demo mode: no registries file (--registries) is configured, so the live API
-(/registrar/) registers names on a built-in demo registry, with the sandbox's
-scenario rules, and records no charges. The sandbox API (/registrar-sandbox/)
-has its own registry: a name bought in one never affects the other.
-
-`
 }
 
 // SampleContact is the default registrant of the sandbox account made on

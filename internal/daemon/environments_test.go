@@ -74,6 +74,13 @@ func TestLiveVerification(t *testing.T) {
 	if mode := healthMode(t, s); mode != daemon.ModeLive {
 		t.Errorf("/healthz mode = %q, want %q", mode, daemon.ModeLive)
 	}
+	// Which registries: the file's by name, not "sandbox registry".
+	if r := s.do("GET", "http://"+s.d.Addr()+"/healthz", "", nil); !strings.Contains(string(r.Body), `"registries":{"live":["faulty"],"sandbox":["sandbox"]}`) {
+		t.Errorf("/healthz = %s, want the live registry faulty named", r.Body)
+	}
+	if got := s.d.Describe(); !strings.Contains(got, "live API: the registries of "+reg.file+": faulty (") || !strings.Contains(got, ", com)") {
+		t.Errorf("the start line says %q, want the registries file's registry and its extension", got)
+	}
 	// The account's default registrant, ada@example.com, is new: asked.
 	r := s.register("registrar", "first-live.com")
 	if st := r.status(t); r.Status != http.StatusAccepted || st.State != registrar.StateActionRequired ||

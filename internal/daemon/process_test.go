@@ -582,10 +582,19 @@ func (h *harness) checkIdempotent(p *proc, names []string, created map[string]ti
 	h.t.Helper()
 	for i, r := range h.postAll(p, names) {
 		n := names[i]
-		st, err := checkPosted(r, n, http.StatusAccepted)
+		// A repeat is answered as one: 200 once the workflow has
+		// completed, 202 while it runs, with message 1101.
+		want := http.StatusAccepted
+		if r.Status == http.StatusOK {
+			want = http.StatusOK
+		}
+		st, err := checkPosted(r, n, want)
 		if err != nil {
 			h.t.Errorf("re-POST after a restart: %v", err)
 			continue
+		}
+		if st.Completed != (want == http.StatusOK) || !strings.Contains(string(r.Body), `"messages":[{"code":1101,`) {
+			h.t.Errorf("re-POST of %s after a restart = %d %s, want 200 when completed, 202 when not, with message 1101", n, r.Status, r.Body)
 		}
 		// The store keeps microseconds; the first POST's answer may carry
 		// nanoseconds.

@@ -127,9 +127,10 @@ func TestSyncWindow(t *testing.T) {
 		if st := s.waitState("registrar", "slow-window.com", time.Minute, completed); st.State != registrar.StateSucceeded {
 			t.Errorf("slow-window.com ended %s", st.State)
 		}
-		// Once done, a repeat answers 201 with the completed workflow.
-		if r := s.register("registrar", "slow-window.com"); r.Status != http.StatusCreated || r.status(t).State != registrar.StateSucceeded {
-			t.Errorf("POST after success = %d %s, want 201 succeeded", r.Status, r.Body)
+		// Once done, a repeat answers 200 (not 201: it created nothing)
+		// with the completed workflow.
+		if r := s.register("registrar", "slow-window.com"); r.Status != http.StatusOK || r.status(t).State != registrar.StateSucceeded {
+			t.Errorf("POST after success = %d %s, want 200 succeeded", r.Status, r.Body)
 		}
 		if n := s.creates("slow-window.com"); n != 1 {
 			t.Errorf("slow-window.com reached the registry %d times, want once", n)
@@ -206,13 +207,22 @@ func TestIdempotentConcurrentPosts(t *testing.T) {
 		}
 		wg.Wait()
 		first := results[0].status(t)
+		fresh := 0 // the answers without the message of a repeat
 		for i, r := range results {
-			if r.Status != http.StatusCreated && r.Status != http.StatusAccepted {
+			if r.Status != http.StatusCreated && r.Status != http.StatusAccepted && r.Status != http.StatusOK {
 				t.Fatalf("POST #%d = %d %s", i, r.Status, r.Body)
+			}
+			if len(r.Env.Messages) == 0 {
+				fresh++
+			} else if r.Status == http.StatusCreated {
+				t.Errorf("POST #%d = 201 with messages %s: a repeat is 200 or 202", i, r.Body)
 			}
 			if st := r.status(t); !st.CreatedAt.Equal(first.CreatedAt) || st.Links.Self != first.Links.Self {
 				t.Errorf("POST #%d returned workflow created %s, want the one created %s", i, st.CreatedAt, first.CreatedAt)
 			}
+		}
+		if fresh != 1 {
+			t.Errorf("%d answers started the workflow (no message), want 1", fresh)
 		}
 		if st := s.waitState("registrar", "contended.com", 10*time.Second, completed); st.State != registrar.StateSucceeded {
 			t.Errorf("contended.com ended %s", st.State)
@@ -230,6 +240,40 @@ func TestIdempotentConcurrentPosts(t *testing.T) {
 		if err != nil || charged != 1 {
 			t.Errorf("charges = %+v, %v; want exactly one for contended.com", charges, err)
 		}
+	})
+}
+
+// TestRepeatedPost: a POST registrations for a domain whose workflow the
+// account already has is not a new success: 202 while it runs, 200 once
+// it has completed, never 201, with a message that the request was not
+// applied. (TestTransferIn checks the 202 of a repeat while the workflow
+// runs.)
+func TestRepeatedPost(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		t.Parallel()
+		s := startServer(t, b, nil)
+		first := s.register("registrar", "again.com", "Prefer", "respond-async")
+		if first.Status != http.StatusAccepted || len(first.Env.Messages) != 0 {
+			t.Fatalf("first POST again.com = %d %s, want 202 with no messages", first.Status, first.Body)
+		}
+		created := first.status(t).CreatedAt.UTC().Format(time.RFC3339)
+		want := fmt.Sprintf(`{"code":1101,"message":"again.com already has a registration workflow in this account, started %s; `+
+			`this request was not applied (years, auto_renew and the other fields apply only to a new registration)"}`, created)
+		check := func(name string, r *response, status int) {
+			t.Helper()
+			if r.Status != status || len(r.Env.Messages) != 1 || string(r.Env.Messages[0]) != want {
+				t.Errorf("%s = %d %s, want %d with message %s", name, r.Status, r.Body, status, want)
+			}
+			if st := r.status(t); st.Links.Self != first.status(t).Links.Self || !st.CreatedAt.Equal(first.status(t).CreatedAt) {
+				t.Errorf("%s returned another workflow: %s", name, r.Body)
+			}
+		}
+		if st := s.waitState("registrar", "again.com", 10*time.Second, completed); st.State != registrar.StateSucceeded {
+			t.Fatalf("again.com ended %s", st.State)
+		}
+		check("POST again.com after it succeeded", s.register("registrar", "again.com"), http.StatusOK)
+		check("POST again.com after it succeeded, async", s.register("registrar", "again.com", "Prefer", "respond-async"), http.StatusOK)
 	})
 }
 

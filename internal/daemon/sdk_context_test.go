@@ -109,6 +109,16 @@ func TestSDKWorkflowContext(t *testing.T) {
 					}
 					want := map[string]any{"domain_name": domain, "blocked_by": "registry", "detail": tt.detail,
 						"waiting_on": "registry", "blocked_reason": strings.TrimSuffix(strings.ToLower(tt.detail[:1])+tt.detail[1:], ".")}
+					if at, ok := st.Context["next_attempt_at"].(string); ok {
+						// A workflow retrying on its own says when (ours);
+						// one awaiting the registry's review cannot.
+						if _, err := time.Parse(time.RFC3339Nano, at); err != nil || tt.name != "outage-ctx.com" {
+							t.Errorf("RegistrationStatus.Get(%q) next_attempt_at = %q (%v), want one only while retrying", domain, at, err)
+						}
+						want["next_attempt_at"] = at
+					} else if tt.name == "outage-ctx.com" {
+						t.Errorf("RegistrationStatus.Get(%q) has no next_attempt_at while retrying: %v", domain, st.Context)
+					}
 					if !mapsEqual(st.Context, want) {
 						t.Errorf("RegistrationStatus.Get(%q) blocked context = %v, want %v", domain, st.Context, want)
 					}

@@ -116,9 +116,16 @@ func TestTransferScenarios(t *testing.T) {
 			if r := transfer(o.domain, o.auth); r.Status != http.StatusAccepted {
 				t.Fatalf("transfer-in %s = %d %s, want 202", o.domain, r.Status, r.Body)
 			}
-			// The same POST again is the same workflow.
-			if r := transfer(o.domain, o.auth); r.Status != http.StatusAccepted {
-				t.Errorf("repeated transfer-in %s = %d %s, want 202", o.domain, r.Status, r.Body)
+			// The same POST again is the same workflow, not applied: 202
+			// while it runs, 200 once it has completed.
+			r := transfer(o.domain, o.auth)
+			want := http.StatusAccepted
+			if r.Status == http.StatusOK && r.status(t).Completed {
+				want = http.StatusOK
+			}
+			if r.Status != want || len(r.Env.Messages) != 1 ||
+				!strings.Contains(string(r.Env.Messages[0]), `"code":1101,"message":"`+o.domain+` already has a transfer-in workflow in this account, started `) {
+				t.Errorf("repeated transfer-in %s = %d %s, want %d with message 1101", o.domain, r.Status, r.Body, want)
 			}
 		}
 		for _, o := range outcomes {
@@ -132,6 +139,10 @@ func TestTransferScenarios(t *testing.T) {
 		}
 		if r := s.do("GET", base+"/registrations/xfer-silent.com", s.token, nil); r.Status != http.StatusOK {
 			t.Errorf("the transferred registration: GET = %d %s", r.Status, r.Body)
+		}
+		// A repeat after the transfer succeeded: 200 (completed), not applied.
+		if r := transfer("xfer-silent.com", sandboxAuthCode); r.Status != http.StatusOK || len(r.Env.Messages) != 1 || r.status(t).State != registrar.StateSucceeded {
+			t.Errorf("transfer-in xfer-silent.com after it succeeded = %d %s, want 200 succeeded with a message", r.Status, r.Body)
 		}
 		if r := s.do("GET", base+"/registrations/xfer-nack-one.com", s.token, nil); r.Status != http.StatusNotFound {
 			t.Errorf("a rejected transfer's registration: GET = %d %s, want 404", r.Status, r.Body)

@@ -91,10 +91,13 @@ var ruleCodes = map[registrar.Rule]int{
 // HTTP error shows, since errors[].code is a number: the message of each
 // error item begins with the reason ("domain_max_term: ..."), so a client
 // tells them apart without parsing the rest. domain_max_term is a 400
-// (code 10000, at /years), not_restorable a 409 (code 1005).
+// (code 10000, at /years), not_restorable a 409 (code 1005), and
+// domain_premium a 400 (code 10000, at /domain_name) for a name known to
+// be premium before its registration starts.
 var visibleReasons = map[string]string{
 	registrar.CodeDomainMaxTerm: "/years",
 	registrar.CodeNotRestorable: "",
+	registrar.CodeDomainPremium: "/domain_name",
 }
 
 // errorItem is one entry of the envelope's errors array.

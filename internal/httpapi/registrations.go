@@ -5,12 +5,14 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/openregistrar/registrar/internal/domainname"
 	"github.com/openregistrar/registrar/internal/jsonstrict"
@@ -128,7 +130,12 @@ func (s *Server) handleRegistrationCreate(w http.ResponseWriter, r *request) err
 		return err
 	}
 	if s.Domains != nil && s.Domains.KnownPremium(r.env, req.DomainName) {
-		return registrar.Invalid(op, "/domain_name", "%s is a premium name; premium names cannot be registered through the API", req.DomainName)
+		// The reason, as the message's start, tells a client this refusal
+		// from other validation errors: it is the failure domain_premium
+		// of a workflow, found out before one started.
+		// (visibleReasons puts it at /domain_name.)
+		return &registrar.Error{Kind: registrar.KindInvalid, Op: op, Reason: registrar.CodeDomainPremium,
+			Message: req.DomainName + " is a premium name; premium names cannot be registered through the API"}
 	}
 	wf, err := s.Workflows.StartRegistration(r.Context(), r.principal, r.env, req)
 	if e := registrar.AsError(err); e != nil && e.Kind == registrar.KindQuota {
@@ -196,7 +203,7 @@ func (s *Server) handleAuthCode(w http.ResponseWriter, r *request) error {
 	w.Header().Set("Cache-Control", "no-store")
 	if preferAsync(r.Header.Values("Prefer")) {
 		w.Header().Set("Preference-Applied", "respond-async")
-		writeStatus(w, http.StatusAccepted, wf)
+		s.writeStatus(w, http.StatusAccepted, wf)
 		return nil
 	}
 	wf = s.awaitDone(r.Context(), wf)
@@ -208,6 +215,7 @@ func (s *Server) handleAuthCode(w http.ResponseWriter, r *request) error {
 	case wf.Completed():
 		writeResult(w, http.StatusOK, st)
 	default:
+		s.setRetryAfter(w, wf)
 		writeResult(w, http.StatusAccepted, st)
 	}
 	return nil
@@ -232,10 +240,22 @@ func workflowNotFound(err error, domain string) error {
 // respondWorkflow answers a request that started a workflow: at once with
 // 202 when the client prefers it (RFC 7240 respond-async), otherwise after
 // the sync window, with done (201 or 200) when the workflow finished in it.
+// A workflow an earlier request started (wf.Existing: a repeated POST of
+// the same domain) is never 201: 200 when it has completed, 202 when not,
+// with a message (CodeExistingWorkflow) saying the request was not applied.
 func (s *Server) respondWorkflow(w http.ResponseWriter, r *request, wf *registrar.Workflow, done int) error {
+	var messages []any
+	if wf.Existing {
+		done = http.StatusOK
+		messages = []any{existingMessage(wf)}
+	}
 	if preferAsync(r.Header.Values("Prefer")) {
 		w.Header().Set("Preference-Applied", "respond-async")
-		writeStatus(w, http.StatusAccepted, wf)
+		status := http.StatusAccepted
+		if wf.Existing && wf.Completed() {
+			status = http.StatusOK
+		}
+		s.writeWorkflow(w, status, wf, messages)
 		return nil
 	}
 	wf = s.awaitDone(r.Context(), wf)
@@ -243,8 +263,45 @@ func (s *Server) respondWorkflow(w http.ResponseWriter, r *request, wf *registra
 	if wf.Completed() {
 		status = done
 	}
-	writeStatus(w, status, wf)
+	s.writeWorkflow(w, status, wf, messages)
 	return nil
+}
+
+// CodeExistingWorkflow is the code of the message (`messages[].code`) of
+// a POST registrations, transfer-in, renew or restore answered with the
+// workflow an earlier request for the domain started (ours).
+const CodeExistingWorkflow = 1101
+
+// message is one entry of the envelope's messages array.
+type message struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+}
+
+// existingMessage says that a POST found the workflow of an earlier one
+// and changed nothing.
+func existingMessage(wf *registrar.Workflow) message {
+	what, fields := "registration", "years, auto_renew and the other fields apply only to a new registration"
+	switch wf.Kind {
+	case registrar.WorkflowTransferIn:
+		what, fields = "transfer-in", "auth_code, auto_renew and the other fields apply only to a new transfer"
+	case registrar.WorkflowRenewal:
+		what, fields = "renewal", "a renewal of the same term exists: its years stand; renew again once it has extended the expiry"
+	case registrar.WorkflowRestore:
+		what, fields = "restore", "the running restore goes on"
+	}
+	return message{Code: CodeExistingWorkflow, Message: fmt.Sprintf("%s already has a %s workflow in this account, started %s; this request was not applied (%s)",
+		wf.Domain, what, wf.CreatedAt.UTC().Format(time.RFC3339), fields)}
+}
+
+// writeWorkflow writes a workflow's status with messages (none: []) and
+// the Retry-After a poller should follow (see retryAfter).
+func (s *Server) writeWorkflow(w http.ResponseWriter, code int, wf *registrar.Workflow, messages []any) {
+	s.setRetryAfter(w, wf)
+	if messages == nil {
+		messages = []any{}
+	}
+	writeJSON(w, code, envelope{Success: true, Errors: []errorItem{}, Messages: messages, Result: status(wf)})
 }
 
 // preferAsync reports whether the Prefer headers ask for respond-async.
@@ -274,7 +331,7 @@ func (s *Server) workflowStatus(read func(rd registrar.Reader, ctx context.Conte
 		if err != nil {
 			return workflowNotFound(err, domain)
 		}
-		writeStatus(w, http.StatusOK, wf)
+		s.writeStatus(w, http.StatusOK, wf)
 		return nil
 	}
 }

@@ -165,7 +165,7 @@ func TestRegistrationPremium(t *testing.T) {
 	api := newTestAPI(t, testCatalog(), "premium-ada.com")
 	r := api.do("POST", "registrar", "registrations", `{"domain_name": "PREMIUM-ada.com"}`, "Prefer", "respond-async")
 	if r.Status != http.StatusBadRequest || !slices.Equal(r.pointers(), []string{"/domain_name"}) ||
-		!strings.Contains(r.Env.Errors[0].Message, "premium names cannot be registered through the API") || r.Env.Errors[0].Code != CodeValidation {
+		r.Env.Errors[0].Message != "domain_premium: premium-ada.com is a premium name; premium names cannot be registered through the API" || r.Env.Errors[0].Code != CodeValidation {
 		t.Errorf("POST a premium name = %d %s, want 400 at /domain_name saying premium names cannot be registered", r.Status, r.Body)
 	}
 	r = api.do("POST", "registrar", "registrations", `{"domain_name": "premium-ada.com", "years": 0}`, "Prefer", "respond-async")

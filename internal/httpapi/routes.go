@@ -68,7 +68,8 @@ func (s *Server) handle(path string, byMethod map[string]http.HandlerFunc) {
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(struct {
-		Status string `json:"status"`
-		Mode   string `json:"mode"`
-	}{"ok", s.cfg.Mode})
+		Status     string              `json:"status"`
+		Mode       string              `json:"mode"`
+		Registries map[string][]string `json:"registries,omitempty"`
+	}{"ok", s.cfg.Mode, s.cfg.Registries})
 }

@@ -69,6 +69,9 @@ type Config struct {
 	// (no registries configured: a built-in test registry, no charges) or
 	// "live" [live].
 	Mode string
+	// Registries names the registries behind each environment's API
+	// ("live", "sandbox"), reported by /healthz; set by the daemon.
+	Registries map[string][]string
 }
 
 func (c *Config) setDefaults() {
@@ -114,7 +117,11 @@ type Deps struct {
 	// registrations are validated against; nil: the catalog's API
 	// extensions in both environments (for tests of the API alone).
 	Registries registrar.Registries
-	Logger     *slog.Logger
+	// Clocks are the environments' clocks, which workflow times are
+	// written in (the engine's); an environment without one follows the
+	// wall clock.
+	Clocks map[registrar.Env]registrar.Clock
+	Logger *slog.Logger
 }
 
 // Server is the HTTP API.

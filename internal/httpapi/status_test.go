@@ -49,7 +49,7 @@ func TestWriteStatus(t *testing.T) {
 			wf := base
 			tt.edit(&wf)
 			rec := httptest.NewRecorder()
-			writeStatus(rec, http.StatusAccepted, &wf)
+			(&Server{}).writeStatus(rec, http.StatusAccepted, &wf)
 			if rec.Code != http.StatusAccepted {
 				t.Errorf("status code %d, want %d", rec.Code, http.StatusAccepted)
 			}

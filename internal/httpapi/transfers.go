@@ -176,7 +176,7 @@ func (s *Server) handleTransferInCancel(w http.ResponseWriter, r *request) error
 	if err != nil {
 		return workflowNotFound(err, domain)
 	}
-	writeStatus(w, http.StatusOK, wf)
+	s.writeStatus(w, http.StatusOK, wf)
 	return nil
 }
 
@@ -190,6 +190,6 @@ func (s *Server) handleTransferOutDecision(w http.ResponseWriter, r *request, de
 	if err != nil {
 		return workflowNotFound(err, domain)
 	}
-	writeStatus(w, http.StatusOK, wf)
+	s.writeStatus(w, http.StatusOK, wf)
 	return nil
 }

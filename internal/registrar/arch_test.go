@@ -190,7 +190,7 @@ func shortName(path string) string {
 }
 
 func fullPath(name string) string {
-	if name == "client" || strings.HasPrefix(name, "cmd/") {
+	if name == "client" || strings.HasPrefix(name, "cmd/") || strings.HasPrefix(name, "examples/") {
 		return module + "/" + name
 	}
 	return module + "/internal/" + name

@@ -84,6 +84,11 @@ type Workflow struct {
 	// RegistryTRID is the client transaction ID of a registry command that
 	// went pending; the registry's poll message names it.
 	RegistryTRID string
+	// Existing is not stored: StartRegistration and StartTransferIn set it
+	// when they return the account's workflow for the domain that an
+	// earlier request started (the domain name is the idempotency key),
+	// so that the API can tell a repeat from a new workflow.
+	Existing bool
 }
 
 // Completed reports whether the workflow is in a terminal state.
@@ -117,6 +122,10 @@ type StatusContext struct {
 	BlockedBy string `json:"blocked_by,omitempty"`
 	// Detail says in a sentence why the workflow is blocked, for humans.
 	Detail string `json:"detail,omitempty"`
+	// NextAttemptAt is ours: when a blocked workflow next tries again on
+	// its own, when it knows (absent while it waits for a registry's
+	// message). The API's Retry-After on the status is the time until it.
+	NextAttemptAt *time.Time `json:"next_attempt_at,omitempty"`
 	// WaitingOn is ours, from before blocked_by: the same value.
 	WaitingOn string `json:"waiting_on,omitempty"`
 	// BlockedReason is ours, from before detail: the reason as a clause.

@@ -50,6 +50,36 @@ func (db *DB) CreateFirstAccount(ctx context.Context, name string, defaultContac
 	return acct, token, ok && err == nil, err
 }
 
+// CreateUniqueAccount creates an account as CreateAccount does, unless
+// one named name exists already: then a KindConflict error that names it.
+// The look and the insert run under CreateFirstAccount's lock, so two at
+// once do not both create the name.
+func (db *DB) CreateUniqueAccount(ctx context.Context, name string, defaultContact *registrar.Contact, now time.Time) (registrar.Account, string, error) {
+	const op = "store.CreateUniqueAccount"
+	var acct registrar.Account
+	var token string
+	err := db.InTx(ctx, func(tx *Tx) error {
+		if db.dialect == postgres {
+			if _, err := tx.q.exec(ctx, `SELECT pg_advisory_xact_lock(7303784)`); err != nil {
+				return dbErr(op, err)
+			}
+		}
+		var id string
+		var created int64
+		err := tx.q.queryRow(ctx, `SELECT id, created_at FROM accounts WHERE name = $1 ORDER BY created_at LIMIT 1`, name).Scan(&id, &created)
+		switch {
+		case err == nil:
+			return registrar.Errorf(registrar.KindConflict, op, "an account named %q exists already (ID %s, created %s)",
+				name, id, fromMicros(created).Format(time.RFC3339))
+		case !isNoRows(err):
+			return dbErr(op, err)
+		}
+		acct, token, err = tx.createAccount(ctx, name, defaultContact, now)
+		return err
+	})
+	return acct, token, err
+}
+
 func (tx *Tx) createAccount(ctx context.Context, name string, defaultContact *registrar.Contact, now time.Time) (registrar.Account, string, error) {
 	const op = "store.CreateAccount"
 	acct := registrar.Account{ID: registrar.NewID(), Name: name, CreatedAt: now.UTC(), DefaultContact: defaultContact}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/openregistrar/registrar/internal/registrar"
 	"github.com/openregistrar/registrar/internal/store"
 	"github.com/openregistrar/registrar/internal/store/storetest"
 )
@@ -66,6 +67,40 @@ func TestCreateFirstAccountOnce(t *testing.T) {
 			if n, err := dbs[0].CountAccounts(ctx); err != nil || n != 1 {
 				t.Errorf("round %d: %d accounts (%v), want 1", round, n, err)
 			}
+		}
+	})
+}
+
+// TestCreateUniqueAccount: a second account of one name is refused,
+// naming the first; CreateAccount still allows it.
+func TestCreateUniqueAccount(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		t.Parallel()
+		ctx := context.Background()
+		db, err := store.Open(ctx, storetest.Config(t, b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+		first, _, err := db.CreateUniqueAccount(ctx, "acme", nil, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, token, err := db.CreateUniqueAccount(ctx, "acme", nil, at.Add(time.Hour))
+		want := `an account named "acme" exists already (ID ` + first.ID + `, created 2026-01-02T03:04:05Z)`
+		if !registrar.IsKind(err, registrar.KindConflict) || registrar.AsError(err).Message != want || token != "" {
+			t.Errorf("CreateUniqueAccount(acme) again = %q, %v; want KindConflict %q", token, err, want)
+		}
+		if _, _, err := db.CreateUniqueAccount(ctx, "acme2", nil, at); err != nil {
+			t.Errorf("CreateUniqueAccount(acme2) = %v", err)
+		}
+		if _, _, err := db.CreateAccount(ctx, "acme", nil, at); err != nil {
+			t.Errorf("CreateAccount(acme), a duplicate allowed = %v", err)
 		}
 	})
 }

@@ -194,6 +194,7 @@ func (e *Engine) startRenewal(ctx context.Context, accountID string, env registr
 			}
 			if err == nil && old.AccountID == accountID && (automatic || old.State != registrar.StateFailed) {
 				out = old // the same term's renewal, in any state
+				out.Existing = true
 				return nil
 			}
 			// An explicit request after a failed renewal of the term (or
@@ -688,6 +689,7 @@ func (e *Engine) StartRestore(ctx context.Context, p registrar.Principal, env re
 		}
 		if err == nil && !prev.Completed() {
 			out = prev
+			out.Existing = true
 			return nil
 		}
 		if g.Status != registrar.RegistrationRedemptionPeriod {

@@ -232,8 +232,8 @@ func TestRenewalConcurrentRequestsAreOne(t *testing.T) {
 	// renewal; a repeat with no term renews the next one.
 	cur := regExpires
 	again, err := b.e.StartRenewal(b.ctx, b.p, registrar.EnvLive, domain, registrar.RenewalRequest{Years: 2, CurrentExpiresAt: &cur})
-	if err != nil || again.ID != ids[0] {
-		t.Errorf("repeat = %v, %v; want the first renewal", again, err)
+	if err != nil || again.ID != ids[0] || !again.Existing {
+		t.Errorf("repeat = %v, %v; want the first renewal, marked Existing", again, err)
 	}
 	if n, _, _ := b.lr.counts(); n != 1 {
 		t.Errorf("%d renews at the registry, want 1: %q", n, b.lr.renews)
@@ -492,8 +492,11 @@ func TestRestoreInRedemption(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again, err := b.e.StartRestore(b.ctx, b.p, registrar.EnvLive, domain); err != nil || again.ID != wf.ID {
-		t.Errorf("a second restore: %v, %v; want the running one", again, err)
+	if wf.Existing {
+		t.Error("the first restore is marked Existing")
+	}
+	if again, err := b.e.StartRestore(b.ctx, b.p, registrar.EnvLive, domain); err != nil || again.ID != wf.ID || !again.Existing {
+		t.Errorf("a second restore: %v, %v; want the running one, marked Existing", again, err)
 	}
 	b.step()
 	if got := b.workflow(wf.ID); got.State != registrar.StateBlocked {

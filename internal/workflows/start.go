@@ -15,7 +15,8 @@ import (
 // idempotency key: the registrations table holds one row per domain and
 // environment from the first POST until the workflow fails, so repeated or
 // concurrent requests of one account find that row and get its workflow,
-// and another account's request finds it taken.
+// and another account's request finds it taken. Such a workflow comes
+// back with Existing set.
 func (e *Engine) StartRegistration(ctx context.Context, p registrar.Principal, env registrar.Env, req registrar.RegistrationRequest) (*registrar.Workflow, error) {
 	const op = "workflows.StartRegistration"
 	_, ext, err := e.Registries.Lookup(env, req.Extension)
@@ -67,7 +68,11 @@ func (e *Engine) StartRegistration(ctx context.Context, p registrar.Principal, e
 		}
 		if holder != nil && holder.AccountID == p.AccountID {
 			out, err = tx.LatestWorkflow(ctx, p.AccountID, env, registrar.WorkflowRegistration, req.DomainName)
-			return err
+			if err != nil {
+				return err
+			}
+			out.Existing = true
+			return nil
 		}
 		if holder != nil {
 			// Another account holds the name: this request fails as

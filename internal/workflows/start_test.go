@@ -44,6 +44,9 @@ func TestStartRegistrationIsIdempotentPerDomain(t *testing.T) {
 	if again.ID != first.ID || again.State != registrar.StatePending {
 		t.Errorf("the same domain again started %s (%s), want workflow %s", again.ID, again.State, first.ID)
 	}
+	if first.Existing || !again.Existing {
+		t.Errorf("Existing = %t, then %t; want false for the new workflow, true for the repeat", first.Existing, again.Existing)
+	}
 	if q := b.queuedSteps(); len(q) != 1 {
 		t.Errorf("%d step jobs queued, want one", len(q))
 	}
@@ -67,8 +70,8 @@ func TestStartRegistrationAfterSuccessReturnsIt(t *testing.T) {
 	b := newBundle(t)
 	wf := b.succeedRegistration(registrar.EnvLive, domain)
 	again := b.register(registrar.EnvLive, domain, "ada@example.com")
-	if again.ID != wf.ID || again.State != registrar.StateSucceeded {
-		t.Errorf("registering a held domain again gave %s (%s), want the succeeded workflow %s", again.ID, again.State, wf.ID)
+	if again.ID != wf.ID || again.State != registrar.StateSucceeded || !again.Existing {
+		t.Errorf("registering a held domain again gave %s (%s, Existing %t), want the succeeded workflow %s, Existing", again.ID, again.State, again.Existing, wf.ID)
 	}
 	if n := len(b.charges()); n != 1 {
 		t.Errorf("%d charges, want one", n)

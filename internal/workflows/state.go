@@ -119,6 +119,10 @@ func (e *Engine) commit(ctx context.Context, job *river.Job[stepArgs], wf *regis
 	defer cancel()
 	wf.UpdatedAt = e.clock(wf.Env).Now()
 	awaits := wf.State == registrar.StateBlocked && wf.RegistryTRID != ""
+	if wf.State == registrar.StateBlocked && !awaits && t.next != "" && t.delay > 0 {
+		// The API tells pollers to come back when the retry runs.
+		setNextAttempt(wf, wf.UpdatedAt.Add(t.delay))
+	}
 	err := e.DB.InTx(ctx, func(tx *store.Tx) error {
 		if t.apply != nil {
 			if err := t.apply(ctx, tx); err != nil {
@@ -161,6 +165,18 @@ func (e *Engine) commit(ctx context.Context, job *river.Job[stepArgs], wf *regis
 // setContext stores c as the workflow's public context.
 func setContext(wf *registrar.Workflow, c registrar.StatusContext) {
 	c.DomainName = wf.Domain
+	wf.Context = mustJSON(c)
+}
+
+// setNextAttempt records in a blocked workflow's context when its next
+// attempt runs (next_attempt_at), keeping the rest of the context as the
+// step set it.
+func setNextAttempt(wf *registrar.Workflow, at time.Time) {
+	var c map[string]json.RawMessage
+	if err := json.Unmarshal(wf.Context, &c); err != nil || c == nil {
+		return // a step always sets an object; nothing to add to otherwise
+	}
+	c["next_attempt_at"] = mustJSON(at.UTC())
 	wf.Context = mustJSON(c)
 }
 

@@ -93,7 +93,7 @@ func (e *Engine) transfers(env registrar.Env, ext string) (registrar.Registry, r
 // (status transfer_pending) makes concurrent and repeated POSTs of one
 // account find one workflow, also once it succeeded; a domain held here
 // otherwise (registered by this account, or held by another) fails at once
-// with domain_on_cloudflare.
+// with domain_on_cloudflare. A repeat gets the transfer with Existing set.
 func (e *Engine) StartTransferIn(ctx context.Context, p registrar.Principal, env registrar.Env, req registrar.TransferInRequest) (*registrar.Workflow, error) {
 	const op = "workflows.StartTransferIn"
 	_, _, ext, err := e.transfers(env, req.Extension)
@@ -142,6 +142,7 @@ func (e *Engine) StartTransferIn(ctx context.Context, p registrar.Principal, env
 			// it from transfer-in-status.
 			out, err = tx.LatestWorkflow(ctx, p.AccountID, env, registrar.WorkflowTransferIn, req.DomainName)
 			if err == nil && out.ID == holder.WorkflowID {
+				out.Existing = true
 				return nil
 			}
 			if err != nil && !registrar.IsKind(err, registrar.KindNotFound) {

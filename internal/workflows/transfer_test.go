@@ -335,6 +335,9 @@ func TestTransferInIdempotent(t *testing.T) {
 	}
 	a := b.transferIn(registrar.EnvLive, "xfer-i.com")
 	again := b.transferIn(registrar.EnvLive, "xfer-i.com")
+	if a.Existing || !again.Existing {
+		t.Errorf("Existing = %t, then %t; want false, then true", a.Existing, again.Existing)
+	}
 	if again.ID != a.ID || len(b.queuedSteps()) != 1 {
 		t.Errorf("repeated POST: workflow %s (first %s), %d jobs; want the same, one job", again.ID, a.ID, len(b.queuedSteps()))
 	}
@@ -469,7 +472,7 @@ func TestTransferInRepeatedAfterSuccess(t *testing.T) {
 		t.Fatal("transfer did not succeed")
 	}
 	again := b.transferIn(registrar.EnvLive, "xfer-r.com")
-	if again.ID != wf.ID || again.State != registrar.StateSucceeded {
+	if again.ID != wf.ID || again.State != registrar.StateSucceeded || !again.Existing {
 		t.Errorf("POST after success = %s %s %q, want the succeeded transfer %s", again.ID, again.State, again.ErrorCode, wf.ID)
 	}
 	latest, err := b.db.TransferInStatus(b.ctx, b.p.AccountID, registrar.EnvLive, "xfer-r.com")
