@@ -226,11 +226,17 @@ func (h *harness) postTransfers(p *proc, names []string) []*response {
 // a transfer workflow of that domain that has not failed.
 func checkTransferPosted(r *response, domain string) (status, error) {
 	var st status
-	if r.Status != http.StatusAccepted || !r.Env.Success {
-		return st, fmt.Errorf("POST transfer-in %s = %d %s, want 202 and success", domain, r.Status, r.Body)
+	// A repeat of a transfer that has completed is 200 with message
+	// 1101; a first POST (respond-async) or a repeat of a running one 202.
+	repeat := strings.Contains(string(r.Body), `"messages":[{"code":1101,`)
+	if (r.Status != http.StatusAccepted && !(repeat && r.Status == http.StatusOK)) || !r.Env.Success {
+		return st, fmt.Errorf("POST transfer-in %s = %d %s, want 202 (200 for a completed repeat) and success", domain, r.Status, r.Body)
 	}
 	if err := json.Unmarshal(r.Env.Result, &st); err != nil {
 		return st, fmt.Errorf("POST transfer-in %s: decode status %s: %v", domain, r.Body, err)
+	}
+	if r.Status == http.StatusOK && !st.Completed {
+		return st, fmt.Errorf("POST transfer-in %s = 200 for a transfer not completed: %s", domain, r.Body)
 	}
 	if st.Context.DomainName != domain || st.CreatedAt.IsZero() || !strings.HasSuffix(st.Links.Self, "/registrations/"+domain+"/transfer-in-status") {
 		return st, fmt.Errorf("POST transfer-in %s answered a status for another workflow: %s", domain, r.Body)
