@@ -221,6 +221,8 @@ type resultInfo struct {
 	Count   int    `json:"count"`
 	Cursor  string `json:"cursor"`
 	PerPage int    `json:"per_page"`
+	// After is the event feed's position to resume from (GET events).
+	After int64 `json:"after"`
 }
 
 // response is what a call returns besides its result.
@@ -255,6 +257,10 @@ func (c *Client) call(ctx context.Context, method, u string, body any, header ht
 			delay = c.backoff(attempt)
 		case res.StatusCode >= 200 && res.StatusCode < 300:
 			return c.decode(method, u, res, data, out)
+		case res.StatusCode == http.StatusNotModified:
+			// Only a request with If-None-Match gets one: out is left
+			// as the caller had it.
+			return &response{StatusCode: res.StatusCode, Header: res.Header}, nil
 		default:
 			apiErr := decodeAPIError(res, data)
 			retry, d := c.retryAfterStatus(res, apiErr, attempt)
@@ -328,6 +334,7 @@ func (c *Client) decode(method, u string, res *http.Response, data []byte, out a
 		}
 		if st, ok := out.(*WorkflowStatus); ok {
 			st.RetryAfter = parseRetryAfter(res.Header)
+			st.ETag = res.Header.Get("ETag")
 		}
 	}
 	return r, nil

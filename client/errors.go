@@ -36,6 +36,7 @@ const (
 	CodeRequestTimeout   = 1408 // the body did not arrive in time
 	CodeInternal         = 1500 // a server bug
 	CodeUnavailable      = 1503 // the server's database, or a registry, is unavailable
+	CodeFeedPruned       = 1410 // 410: Events after a position retention has pruned (ours): resync, restart without After
 )
 
 // CodeExistingWorkflow is the code of the message (Message.Code) of a

@@ -188,22 +188,27 @@ func preferHeader(async bool) http.Header {
 // paginate iterates over a cursor-paginated list at path under the
 // account's environment.
 func paginate[T any](ctx context.Context, c *Client, opts ListOptions, path string) iter.Seq2[T, error] {
+	q := url.Values{}
+	if opts.SortBy != "" {
+		q.Set("sort_by", string(opts.SortBy))
+	}
+	if opts.Direction != "" {
+		q.Set("direction", string(opts.Direction))
+	}
+	if opts.PerPage != 0 {
+		q.Set("per_page", strconv.Itoa(opts.PerPage))
+	}
+	return paginateQuery[T](ctx, c, q, path)
+}
+
+// paginateQuery iterates over the pages of a cursor list with query q.
+func paginateQuery[T any](ctx context.Context, c *Client, q url.Values, path string) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
 		u, err := c.endpoint(path)
 		if err != nil {
 			yield(zero, err)
 			return
-		}
-		q := url.Values{}
-		if opts.SortBy != "" {
-			q.Set("sort_by", string(opts.SortBy))
-		}
-		if opts.Direction != "" {
-			q.Set("direction", string(opts.Direction))
-		}
-		if opts.PerPage != 0 {
-			q.Set("per_page", strconv.Itoa(opts.PerPage))
 		}
 		seen := map[string]bool{}
 		for {

@@ -116,6 +116,11 @@ type WorkflowStatus struct {
 	// status, zero if none: when the server advises to look again. Wait
 	// follows it.
 	RetryAfter time.Duration `json:"-"`
+	// ETag is the entity tag of the response that carried the status,
+	// empty if none: it changes exactly when the workflow does. Wait sends
+	// it as If-None-Match to long-poll (docs/API.md, "ETags and
+	// long-poll"). Not part of the JSON.
+	ETag string `json:"-"`
 }
 
 // Message is one of an answer's messages (the envelope's messages): a

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -194,6 +196,15 @@ func unreachable(err error) bool {
 // still end at MaxBlocked and Context.TransferActBy. A change of state
 // restarts the delays of the new state.
 //
+// Long-polls: every poll sends Prefer: wait=60 (less when MaxBlocked or
+// a transfer's act-by date comes sooner) and If-None-Match with the last
+// status's ETag. A server that answers with Preference-Applied: wait (this
+// registrar: docs/API.md, "ETags and long-poll") holds each poll until the
+// status changes, so Wait polls again as soon as an answer (200, or 304
+// when nothing changed) arrives: it sees each change as it commits. A
+// server that does not is polled on the delays above. The client's HTTP
+// timeout must exceed a minute (the default is 2 minutes).
+//
 // When ctx is done Wait returns the last status and ctx's error. A poll
 // that finds the server out of reach (after the client's retries) is
 // retried after UnreachableInterval, growing, until polls have failed for
@@ -229,6 +240,9 @@ type poller struct {
 	// giveUpAfterSleep: the next delay ends at MaxBlocked and the server
 	// asked not to poll before then.
 	giveUpAfterSleep bool
+	// longPoll: the server applied the last poll's Prefer: wait, so the
+	// next poll is sent at once and held there until the status changes.
+	longPoll bool
 	// failingSince is when polls started failing with the server out of
 	// reach (zero while they succeed); failDelay the un-jittered delay
 	// before the next attempt.
@@ -278,7 +292,7 @@ func (p *poller) run(ctx context.Context) (*WorkflowStatus, error) {
 			return p.cur, p.gaveUp(time.Now())
 		}
 		var st WorkflowStatus
-		_, err := p.c.call(ctx, http.MethodGet, u, nil, nil, &st)
+		res, err := p.c.call(ctx, http.MethodGet, u, nil, p.pollHeader(time.Now()), &st)
 		if err != nil {
 			if ctx.Err() != nil {
 				return p.cur, ctx.Err()
@@ -295,6 +309,17 @@ func (p *poller) run(ctx context.Context) (*WorkflowStatus, error) {
 		}
 		p.failingSince, p.failDelay = time.Time{}, 0
 		now := time.Now()
+		if res.StatusCode == http.StatusNotModified {
+			st = *p.cur // unchanged; the answer's advice is new
+			st.RetryAfter = parseRetryAfter(res.Header)
+		}
+		if tag := res.Header.Get("ETag"); tag != "" {
+			st.ETag = tag
+		}
+		// A server that applied the wait holds the next poll until the
+		// status changes: poll again at once. Without a tag there is
+		// nothing to hold on.
+		p.longPoll = strings.HasPrefix(res.Header.Get("Preference-Applied"), "wait") && st.ETag != ""
 		prev := p.cur
 		p.cur = &st
 		changed := st.State != prev.State
@@ -413,6 +438,11 @@ func (p *poller) plan(now time.Time) (next time.Duration, stop bool, err error) 
 			next = min(next, actBy.Sub(now))
 		}
 	}
+	if p.longPoll {
+		// The server holds the poll (at most pollWait, and no longer
+		// than the limits below: see pollHeader).
+		return 0, false, nil
+	}
 	if p.phase == phaseBlocked && p.opts.MaxBlocked > 0 {
 		// The last poll is when the limit is reached; if Retry-After asks
 		// for longer than that, Wait gives up then without polling.
@@ -423,8 +453,85 @@ func (p *poller) plan(now time.Time) (next time.Duration, stop bool, err error) 
 	return next, false, nil
 }
 
+// pollWait is the Prefer: wait of Wait's polls: the server's cap.
+const pollWait = 60 * time.Second
+
+// pollHeader is the header of a poll: Prefer: wait, so that a server
+// that supports long-polls holds it until the status changes, at most
+// pollWait and never past MaxBlocked or a transfer's act-by date, and
+// If-None-Match with the tag of the status Wait has.
+func (p *poller) pollHeader(now time.Time) http.Header {
+	wait := pollWait
+	switch p.phase {
+	case phaseBlocked:
+		if p.opts.MaxBlocked > 0 {
+			wait = min(wait, p.opts.MaxBlocked-p.blocked(now))
+		}
+	case phaseTransfer:
+		if actBy := p.cur.Context.TransferActBy; !actBy.IsZero() {
+			wait = min(wait, actBy.Sub(now))
+		}
+	}
+	secs := max(1, int((wait+time.Second-1)/time.Second))
+	h := http.Header{"Prefer": {"wait=" + strconv.Itoa(secs)}}
+	if p.cur.ETag != "" {
+		h.Set("If-None-Match", p.cur.ETag)
+	}
+	return h
+}
+
 func (p *poller) notify(prev, cur *WorkflowStatus, next time.Duration) {
 	if p.opts.OnChange != nil {
 		p.opts.OnChange(prev, cur, next)
 	}
+}
+
+// StatusPoll is the answer of one PollStatus.
+type StatusPoll struct {
+	// Status is the status read; nil when NotModified.
+	Status *WorkflowStatus
+	// NotModified: the status still has the tag sent (304).
+	NotModified bool
+	// WaitApplied: the server applied Prefer: wait (Preference-Applied),
+	// so polling again at once with the new tag is a long-poll.
+	WaitApplied bool
+	// ETag and RetryAfter are the answer's, also of a 304.
+	ETag       string
+	RetryAfter time.Duration
+}
+
+// PollStatus reads the status of the domain's newest workflow at one of
+// the status endpoints ("registration-status", "update-status",
+// "transfer-in-status", "transfer-out-status", "renewal-status",
+// "restore-status") once, as a long-poll: with etag, when not empty, as
+// If-None-Match and, when wait is positive, Prefer: wait (in whole
+// seconds; this server cuts it to 60), so that a server that supports it
+// holds the request until the status changes or wait passes. A domain
+// with no such workflow is an *APIError with status 404.
+func (c *Client) PollStatus(ctx context.Context, domain, endpoint, etag string, wait time.Duration) (*StatusPoll, error) {
+	if domain == "" {
+		return nil, errors.New("client: PollStatus: empty domain")
+	}
+	u, err := c.endpoint("registrations", domain, endpoint)
+	if err != nil {
+		return nil, err
+	}
+	h := http.Header{}
+	if etag != "" {
+		h.Set("If-None-Match", etag)
+	}
+	if wait > 0 {
+		h.Set("Prefer", "wait="+strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+	}
+	var st WorkflowStatus
+	res, err := c.call(ctx, http.MethodGet, u, nil, h, &st)
+	if err != nil {
+		return nil, err
+	}
+	p := &StatusPoll{NotModified: res.StatusCode == http.StatusNotModified, ETag: res.Header.Get("ETag"),
+		RetryAfter: parseRetryAfter(res.Header), WaitApplied: strings.HasPrefix(res.Header.Get("Preference-Applied"), "wait")}
+	if !p.NotModified {
+		p.Status = &st
+	}
+	return p, nil
 }

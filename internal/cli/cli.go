@@ -56,6 +56,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = env.register(args[1:])
 	case "status":
 		err = env.status(args[1:])
+	case "watch":
+		err = env.watch(args[1:])
 	case "list":
 		err = env.list(args[1:])
 	case "get":
@@ -84,8 +86,18 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = env.transferCancel(args[1:])
 	case "transfer-out":
 		err = env.transferOut(args[1:])
+	case "token":
+		err = env.sub(args[1:], "token", map[string]func([]string) error{"create": env.tokenCreate, "list": env.tokenList, "revoke": env.tokenRevoke})
+	case "webhooks":
+		err = env.sub(args[1:], "webhooks", map[string]func([]string) error{"create": env.webhooksCreate, "list": env.webhooksList,
+			"delete": env.webhooksDelete, "rotate": env.webhooksRotate, "test": env.webhooksTest, "deliveries": env.webhooksDeliveries,
+			"redeliver": env.webhooksRedeliver})
 	case "contacts":
 		err = env.contacts(args[1:])
+	case "events":
+		err = env.events(args[1:])
+	case "workflows":
+		err = env.workflows(args[1:])
 	case "help", "-h", "-help", "--help":
 		usage(stdout)
 		return 0
@@ -134,7 +146,10 @@ API commands (clients of a server's API):
   registrar extensions [EXT]           the extensions on offer, or what one needs
   registrar register NAME              register a domain (--wait follows it to the end)
   registrar status NAME                where a domain's registration workflow stands
+  registrar watch NAME                 follow a domain's workflows live (--until-done ends with the newest)
   registrar list                       the account's registrations
+  registrar workflows                  the account's workflows, newest first (--kind, --state, --domain)
+  registrar events [--follow]          the account's event feed, oldest first; --follow tails it
   registrar get NAME                   one registration
   registrar autorenew NAME on|off      turn automatic renewal on or off
   registrar lock NAME on|off           set or remove the transfer lock at the registry
@@ -153,6 +168,10 @@ API commands (clients of a server's API):
                                        decide on, or show, another registrar's request for a domain
   registrar contacts set NAME --registrant FILE [--admin FILE] [--opt-out-transfer-lock]
                                        change a registration's contacts (a new registrant confirms by email)
+  registrar webhooks create|list|delete|rotate|test|deliveries|redeliver [URL|ID] [--events T,...]
+                                       signed webhook endpoints of the account's events (Standard Webhooks)
+  registrar token create|list|revoke [NAME|ID] [--read-only] [--sandbox-only] [--expires 720h|TIME]
+                                       the account's API tokens (a new one's secret is shown once)
 
 The API commands find the server, the account and the API token in
 --api-url, --account-id and --api-token, else in the cli.json that the
@@ -199,14 +218,22 @@ type flags struct {
 	usage  func(w io.Writer)
 }
 
-// logger returns the text logger on stderr of the servers (serve, sandbox
-// serve), at level: debug, info, warn or error.
-func (e *cmdEnv) logger(level string) (*slog.Logger, error) {
+// logger returns the logger on stderr of the servers (serve, sandbox
+// serve), at level (debug, info, warn or error) in format: text
+// (key=value) or json.
+func (e *cmdEnv) logger(level, format string) (*slog.Logger, error) {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		return nil, fmt.Errorf("--log-level: %v", err)
 	}
-	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: l})), nil
+	opts := &slog.HandlerOptions{Level: l}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(e.stderr, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(e.stderr, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q must be text or json", format)
 }
 
 func newFlags(e *cmdEnv, name, summary, example string) *flags {
@@ -342,6 +369,8 @@ func (f *flags) setting(s daemon.Setting) {
 	switch v := s.Value.(type) {
 	case *string:
 		f.stringVar(v, s.Name, s.Usage)
+	case *bool:
+		f.boolVar(v, s.Name, s.Usage)
 	case *time.Duration:
 		f.durationVar(v, s.Name, s.Usage)
 	case *int:

@@ -26,7 +26,8 @@ func isTerminal(w io.Writer) bool {
 
 // progress shows a workflow being waited for: on a terminal (live), one
 // line redrawn in place with \r, with the state, why it is blocked, the
-// time elapsed and the time to the next poll; elsewhere, a plain line at
+// time elapsed and the time to the next poll (or that the server holds
+// the poll until the next change); elsewhere, a plain line at
 // each change: of state, of the reason a workflow is blocked, and when the
 // server stops or starts answering again.
 type progress struct {
@@ -159,12 +160,16 @@ func (p *progress) line(now time.Time) string {
 	if p.down != "" {
 		s += ", server unreachable (" + p.down + ")"
 	}
-	if !p.nextAt.IsZero() {
+	switch {
+	case !p.nextAt.IsZero():
 		if d := roundDuration(p.nextAt.Sub(now)); d > 0 {
 			s += ", next poll in " + d.String()
 		} else {
 			s += ", polling"
 		}
+	case p.down == "" && p.state != client.StateActionRequired && !p.state.Terminal():
+		// No delay: the server holds the poll until the next change.
+		s += ", waiting for the next change"
 	}
 	return s
 }

@@ -33,7 +33,7 @@ func (e *cmdEnv) sandboxServe(args []string) error {
 	if err := f.parse(args); err != nil {
 		return err
 	}
-	log, err := e.logger(*logLevel)
+	log, err := e.logger(*logLevel, "text")
 	if err != nil {
 		return err
 	}

@@ -12,23 +12,24 @@ import (
 
 // serveFlags declares serve's flags: one per daemon setting (the table in
 // daemon.Config.Settings), each with its REGISTRAR_* variable, and the
-// command line's own --log-level.
-func (e *cmdEnv) serveFlags(cfg *daemon.Config) (*flags, *string) {
+// command line's own --log-level and --log-format.
+func (e *cmdEnv) serveFlags(cfg *daemon.Config) (*flags, *string, *string) {
 	f := newFlags(e, "serve", "Run the registrar API server.", "registrar serve --listen 127.0.0.1:8080 --data-dir ./registrar-data")
 	for _, s := range cfg.Settings() {
 		f.setting(s)
 	}
 	logLevel := f.string("log-level", "info", "log level: debug, info, warn or error")
-	return f, logLevel
+	logFormat := f.string("log-format", "text", "log format: text (key=value) or json (one object per line)")
+	return f, logLevel, logFormat
 }
 
 func (e *cmdEnv) serve(args []string) error {
 	cfg := daemon.DefaultConfig()
-	f, logLevel := e.serveFlags(&cfg)
+	f, logLevel, logFormat := e.serveFlags(&cfg)
 	if err := f.parse(args); err != nil {
 		return err
 	}
-	log, err := e.logger(*logLevel)
+	log, err := e.logger(*logLevel, *logFormat)
 	if err != nil {
 		return err
 	}

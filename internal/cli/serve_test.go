@@ -28,7 +28,7 @@ func TestServeFlagsDocumented(t *testing.T) {
 	}
 	cfg := daemon.DefaultConfig()
 	e := &cmdEnv{ctx: context.Background(), stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}
-	f, _ := e.serveFlags(&cfg)
+	f, _, _ := e.serveFlags(&cfg)
 	n := 0
 	f.VisitAll(func(fl *flag.Flag) {
 		n++
@@ -61,7 +61,7 @@ func TestServeSettingsFromEnvAndFlags(t *testing.T) {
 	t.Setenv("REGISTRAR_MAX_BODY_BYTES", "1000")
 	cfg := daemon.DefaultConfig()
 	e := &cmdEnv{ctx: context.Background(), stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}
-	f, _ := e.serveFlags(&cfg)
+	f, _, _ := e.serveFlags(&cfg)
 	if err := f.parse([]string{"--sync-wait", "3s", "--rate-limit", "-1"}); err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,7 @@ func TestServeSettingsFromEnvAndFlags(t *testing.T) {
 
 	t.Setenv("REGISTRAR_RETRY_MIN", "soon")
 	cfg = daemon.DefaultConfig()
-	f, _ = e.serveFlags(&cfg)
+	f, _, _ = e.serveFlags(&cfg)
 	if err := f.parse(nil); err == nil || !strings.Contains(err.Error(), "$REGISTRAR_RETRY_MIN") {
 		t.Errorf("a bad variable: %v, want an error naming $REGISTRAR_RETRY_MIN", err)
 	}

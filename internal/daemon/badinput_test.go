@@ -9,7 +9,6 @@ import (
 
 	"github.com/openregistrar/registrar/internal/daemon"
 	"github.com/openregistrar/registrar/internal/registrar"
-	"github.com/openregistrar/registrar/internal/store"
 	"github.com/openregistrar/registrar/internal/store/storetest"
 )
 
@@ -21,12 +20,13 @@ func TestBadInput(t *testing.T) {
 		t.Parallel()
 		s := startServer(t, b, nil)
 		ctx := context.Background()
-		var readOnly string
-		if err := s.d.DB().InTx(ctx, func(tx *store.Tx) error {
-			var err error
-			readOnly, err = tx.CreateToken(ctx, s.account, "read-only", []registrar.Scope{registrar.ScopeRead}, time.Now())
-			return err
-		}); err != nil {
+		owner, err := s.d.DB().Authenticate(ctx, registrar.HashSecret(s.token))
+		if err != nil {
+			t.Fatal(err)
+		}
+		name, access := "read-only", registrar.AccessRead
+		_, readOnly, err := s.d.DB().CreateToken(ctx, owner, registrar.TokenRequest{Name: &name, Scope: &access}, time.Now())
+		if err != nil {
 			t.Fatal(err)
 		}
 		contact := func(edit func(c map[string]any)) map[string]any {

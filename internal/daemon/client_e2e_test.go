@@ -18,6 +18,7 @@ import (
 
 	"github.com/openregistrar/registrar/client"
 	"github.com/openregistrar/registrar/internal/daemon"
+	"github.com/openregistrar/registrar/internal/openapi/openapitest"
 	"github.com/openregistrar/registrar/internal/registrar"
 	"github.com/openregistrar/registrar/internal/store/storetest"
 )
@@ -75,7 +76,7 @@ func (s *server) newClient(t *testing.T, sandbox bool, token string, opts ...cli
 	if token == "" {
 		token = s.token
 	}
-	opts = append([]client.Option{client.WithHTTPClient(&http.Client{Transport: ct, Timeout: 30 * time.Second}),
+	opts = append([]client.Option{client.WithHTTPClient(&http.Client{Transport: openapitest.Transport(t, ct), Timeout: 30 * time.Second}),
 		client.WithAccountID(s.account), client.WithSandbox(sandbox)}, opts...)
 	c, err := client.New(s.d.URL(), token, opts...)
 	if err != nil {

@@ -70,6 +70,9 @@ type Config struct {
 	// ShutdownTimeout bounds draining requests and jobs on stop
 	// [ShutdownTimeoutDefault].
 	ShutdownTimeout time.Duration
+	// MetricsListen, when set, serves /metrics on its own host:port
+	// instead of the API's listener.
+	MetricsListen string
 
 	// API tunes the HTTP API (its Mode is set by the daemon).
 	API httpapi.Config
@@ -116,6 +119,8 @@ func DefaultConfig() Config {
 			PendingRecheck: workflows.PendingRecheckDefault, PollInterval: workflows.PollIntervalDefault,
 			SweepInterval:     workflows.SweepIntervalDefault,
 			LifecycleInterval: workflows.LifecycleIntervalDefault, ReconcileEvery: workflows.ReconcileEveryDefault,
+			EventRetention: workflows.EventRetentionDefault,
+			WebhookTimeout: workflows.WebhookTimeoutDefault, WebhookDisableAfter: workflows.WebhookDisableAfterDefault, WebhookOverlap: workflows.WebhookOverlapDefault,
 		},
 		Search: domains.Config{CacheTTL: domains.CacheTTLDefault, CacheSize: domains.CacheSizeDefault},
 		RDAP:   rdap.Config{RegistrarName: rdap.RegistrarNameDefault, RateLimit: rdap.RateLimitDefault, RateBurst: rdap.RateBurstDefault},
@@ -125,7 +130,7 @@ func DefaultConfig() Config {
 // Setting is one knob of the server: its flag name (the environment
 // variable is REGISTRAR_ and the name in upper snake case: --data-dir is
 // REGISTRAR_DATA_DIR), what it does, and the field of a Config it sets.
-// Value is a *string, *int, *int64, *float64 or *time.Duration.
+// Value is a *string, *bool, *int, *int64, *float64 or *time.Duration.
 type Setting struct {
 	Name  string
 	Usage string
@@ -138,6 +143,7 @@ type Setting struct {
 func (c *Config) Settings() []Setting {
 	return []Setting{
 		{"listen", "address the API listens on", &c.Listen},
+		{"metrics-listen", "address of a listener serving Prometheus metrics (/metrics) alone; empty: /metrics on the API's listener", &c.MetricsListen},
 		{"data-dir", "directory of the SQLite database and the built-in registries' state", &c.DataDir},
 		{"database", "PostgreSQL URL (postgres://…) to use instead of SQLite", &c.DatabaseURL},
 		{"public-url", "base URL of links in email; empty: http://LISTEN", &c.PublicURL},
@@ -173,6 +179,11 @@ func (c *Config) Settings() []Setting {
 		{"lifecycle-every", "how often registrations are looked at to renew, expire, notify or delete (at once, too, when the clock is advanced)", &c.Workflows.LifecycleInterval},
 		{"reconcile-every", "the period within which every registration is checked against its registry, spread over it", &c.Workflows.ReconcileEvery},
 		{"reconcile-rate", "infos a second reconciliation may send each registry, within the registry's own rate_limit (negative: no limit of its own)", &c.Workflows.ReconcileRate},
+		{"event-retention", "how long the event feed (GET .../events) keeps an event; older ones are deleted hourly", &c.Workflows.EventRetention},
+		{"webhook-allow-private", "let webhook endpoints be plain http and reach loopback, private, link-local and metadata addresses (local development and tests only)", &c.Workflows.WebhookAllowPrivate},
+		{"webhook-timeout", "time limit of one webhook delivery, connection to answer", &c.Workflows.WebhookTimeout},
+		{"webhook-disable-after", "how long a webhook endpoint may fail every delivery before it is disabled (with an event and an email)", &c.Workflows.WebhookDisableAfter},
+		{"webhook-secret-overlap", "how long a rotated webhook secret keeps signing beside the new one", &c.Workflows.WebhookOverlap},
 		{"search-cache-ttl", "how long a registry's answer about a name serves domain search", &c.Search.CacheTTL},
 		{"search-cache-size", "names domain search's cache holds", &c.Search.CacheSize},
 		{"rdap-registrar-name", "the registrar's name in RDAP answers (the registrar entity)", &c.RDAP.RegistrarName},

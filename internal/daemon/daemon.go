@@ -21,11 +21,13 @@ import (
 	"github.com/openregistrar/registrar/internal/domains"
 	"github.com/openregistrar/registrar/internal/httpapi"
 	"github.com/openregistrar/registrar/internal/mail"
+	"github.com/openregistrar/registrar/internal/metrics"
 	"github.com/openregistrar/registrar/internal/privatefile"
 	"github.com/openregistrar/registrar/internal/rdap"
 	"github.com/openregistrar/registrar/internal/registrar"
 	"github.com/openregistrar/registrar/internal/sandbox"
 	"github.com/openregistrar/registrar/internal/store"
+	"github.com/openregistrar/registrar/internal/web"
 	"github.com/openregistrar/registrar/internal/workflows"
 )
 
@@ -69,6 +71,7 @@ type Daemon struct {
 	slots     []*store.SessionSlots // the file registries' session gates (PostgreSQL)
 	engine    *workflows.Engine
 	api       *httpapi.Server
+	domains   *domains.Service
 	http      *http.Server
 	ln        net.Listener
 	replica   *store.Replica
@@ -80,6 +83,13 @@ type Daemon struct {
 	clocksDone             chan struct{}
 	cancel                 context.CancelFunc
 	served                 chan error
+	// registryNames name clients, in order (metrics, /readyz).
+	registryNames []string
+	metrics       *metrics.Metrics
+	// metricsHTTP serves /metrics on --metrics-listen; nil when the API's
+	// listener serves it.
+	metricsHTTP *http.Server
+	metricsLn   net.Listener
 }
 
 // fail stops the server with err, as if its HTTP server had failed: Wait
@@ -97,6 +107,8 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	// Every line logged with a request's context names its request ID.
+	cfg.Logger = slog.New(registrar.ContextHandler(cfg.Logger.Handler()))
 	if cfg.Clock == nil {
 		cfg.Clock = registrar.SystemClock{}
 	}
@@ -106,7 +118,7 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 	if cfg.ShutdownTimeout == 0 {
 		cfg.ShutdownTimeout = ShutdownTimeoutDefault
 	}
-	d := &Daemon{cfg: cfg, log: cfg.Logger, served: make(chan error, 1)}
+	d := &Daemon{cfg: cfg, log: cfg.Logger, served: make(chan error, 1), metrics: metrics.New()}
 	defer func() {
 		if err != nil {
 			d.close()
@@ -120,7 +132,8 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 	if d.lock, err = lockDataDir(cfg.DataDir); err != nil {
 		return nil, err
 	}
-	d.db, err = store.Open(ctx, store.Config{DatabaseURL: cfg.DatabaseURL, SQLitePath: SQLitePath(cfg.DataDir), Logger: cfg.Logger, Synchronous: cfg.SQLiteSynchronous})
+	d.db, err = store.Open(ctx, store.Config{DatabaseURL: cfg.DatabaseURL, SQLitePath: SQLitePath(cfg.DataDir), Logger: cfg.Logger, Synchronous: cfg.SQLiteSynchronous,
+		StatusReads: d.metrics.StatusRead})
 	if err != nil {
 		return nil, err
 	}
@@ -174,7 +187,7 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 	wcfg.PublicURL, wcfg.Policies = publicURL, d.policies()
 	d.engine, err = workflows.New(workflows.Deps{
 		DB: d.db, Registries: routes,
-		Clock: cfg.Clock, Clocks: d.engineClocks(), Logger: cfg.Logger, Mailer: mailer,
+		Clock: cfg.Clock, Clocks: d.engineClocks(), Logger: cfg.Logger, Mailer: mailer, Observer: d.metrics,
 	}, wcfg)
 	if err != nil {
 		return nil, err
@@ -189,8 +202,9 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 	go d.refreshClocks(runCtx, time.Second)
 	apiConfig := cfg.API
 	apiConfig.Mode, apiConfig.Registries = d.Mode(), d.RegistriesInUse()
+	d.domains = domains.New(routes, d.catalog, cfg.Search)
 	d.api = httpapi.New(httpapi.Deps{Reader: d.db, Workflows: d.engine, Notifier: d.db.Notifier(), Catalog: d.catalog, Registries: routes,
-		Domains: domains.New(routes, d.catalog, cfg.Search), Clocks: d.engineClocks(),
+		Domains: d.domains, Clocks: d.engineClocks(), Webhooks: d.engine, Tokens: d.db,
 		Logger: cfg.Logger.With("component", "http")},
 		apiConfig)
 	// RDAP (issue 14) shares the API's listener: public, unauthenticated,
@@ -200,13 +214,28 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 	rdapConfig.PublicURL, rdapConfig.Logger = publicURL, cfg.Logger.With("component", "rdap")
 	mux.Handle("/rdap/", rdap.Handler(d.db, rdapConfig))
 	mux.Handle("/", d.api)
+	mux.HandleFunc("GET /readyz", d.handleReady)
+	d.addMetricsSources()
+	if cfg.MetricsListen == "" {
+		mux.Handle("GET /metrics", d.metrics.Handler(cfg.Logger))
+	} else if err := d.serveMetrics(cfg.MetricsListen); err != nil {
+		return nil, err
+	}
+	// The account holders' dashboard (issue 17): its own paths, beside the
+	// API's /client/v4/ and /healthz.
+	dash := web.New(web.Deps{Reader: d.db, Workflows: d.engine, Domains: d.domains, Registries: routes, Sessions: d.db,
+		Clocks: d.engineClocks(), Log: sandboxLog{d.Sandbox()}, Logger: cfg.Logger.With("component", "web")})
+	mux.Handle("GET /{$}", dash)
+	mux.Handle("/dashboard/", dash)
 	d.http = &http.Server{
-		Handler:           mux,
+		Handler:           httpapi.Instrument(mux, cfg.Logger.With("component", "http"), d.metrics),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
 	}
+	// Held long-polls answer at once on shutdown: Shutdown waits for them.
+	d.http.RegisterOnShutdown(d.api.Drain)
 	if err := d.firstStart(ctx); err != nil {
 		return nil, err
 	}
@@ -319,6 +348,11 @@ func (d *Daemon) Stop(ctx context.Context) error {
 	if err := d.http.Shutdown(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("drain HTTP: %w", err))
 	}
+	if d.metricsHTTP != nil {
+		if err := d.metricsHTTP.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("stop metrics listener: %w", err))
+		}
+	}
 	if err := d.engine.Stop(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("stop workers: %w", err))
 	}
@@ -336,6 +370,11 @@ func (d *Daemon) close() {
 	}
 	if d.ln != nil && d.http == nil {
 		d.ln.Close()
+	}
+	if d.metricsHTTP != nil {
+		d.metricsHTTP.Close()
+	} else if d.metricsLn != nil {
+		d.metricsLn.Close()
 	}
 	for _, c := range d.clients {
 		c.Close() // logs out
@@ -410,4 +449,20 @@ func loadCatalog(path string) (*registrar.Catalog, error) {
 		return nil, fmt.Errorf("catalog %s: %w", path, err)
 	}
 	return c, nil
+}
+
+// sandboxLog is the sandbox registry's command log as the dashboard shows
+// it.
+type sandboxLog struct{ e *sandbox.Engine }
+
+func (l sandboxLog) RegistryLog(ctx context.Context) ([]web.RegistryCommand, error) {
+	entries, err := l.e.Log(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]web.RegistryCommand, len(entries))
+	for i, e := range entries {
+		out[i] = web.RegistryCommand{Time: e.Time, Domain: e.Domain, Command: e.Command, Result: e.Result, ClTRID: e.ClientTRID}
+	}
+	return out, nil
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/openregistrar/registrar/internal/daemon"
 	"github.com/openregistrar/registrar/internal/httpapi"
+	"github.com/openregistrar/registrar/internal/openapi/openapitest"
 	"github.com/openregistrar/registrar/internal/registrar"
 	"github.com/openregistrar/registrar/internal/sandbox"
 	"github.com/openregistrar/registrar/internal/store"
@@ -170,18 +171,22 @@ type status struct {
 // envelope.
 func (s *server) do(method, url, token string, body any, header ...string) *response {
 	s.t.Helper()
-	var rd io.Reader
+	var raw []byte // the body, for the OpenAPI validation
 	switch b := body.(type) {
 	case nil:
 	case string:
-		rd = strings.NewReader(b)
+		raw = []byte(b)
 	case []byte:
-		rd = bytes.NewReader(b)
+		raw = b
 	default:
-		raw, err := json.Marshal(b)
+		var err error
+		raw, err = json.Marshal(b)
 		if err != nil {
 			s.t.Fatal(err)
 		}
+	}
+	var rd io.Reader
+	if body != nil {
 		rd = bytes.NewReader(raw)
 	}
 	req, err := http.NewRequest(method, url, rd)
@@ -205,6 +210,9 @@ func (s *server) do(method, url, token string, body any, header ...string) *resp
 	if err != nil {
 		s.t.Fatal(err)
 	}
+	// Every exchange of the end-to-end tests must match the API's OpenAPI
+	// document: a drift between server and document fails the test.
+	openapitest.CheckT(s.t, req, raw, res, r.Body)
 	if strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
 		if err := json.Unmarshal(r.Body, &r.Env); err != nil {
 			s.t.Fatalf("%s %s: decode %s: %v", method, url, r.Body, err)
@@ -314,7 +322,8 @@ func (s *server) openVerificationLink(domain string) {
 		}
 		for i := len(msgs) - 1; i >= 0; i-- {
 			if link := linkRE.FindString(msgs[i].Body); link != "" && strings.Contains(msgs[i].Subject, domain) {
-				res, err := http.Get(link)
+				c := &http.Client{Transport: openapitest.Transport(s.t, nil)}
+				res, err := c.Get(link)
 				if err != nil {
 					s.t.Fatal(err)
 				}

@@ -355,11 +355,13 @@ func (d *Daemon) fileExtension(e ExtensionConfig, rc RegistryConfig, form eppreg
 // registry on top of it.
 func (d *Daemon) connect(name string, cc epp.ClientConfig) (*eppregistry.Registry, error) {
 	cc.Logger = d.cfg.Logger.With("component", "epp", "registry", name)
+	cc.Observe = d.metrics.EPPObserver(name)
 	c, err := epp.NewClient(cc)
 	if err != nil {
 		return nil, fmt.Errorf("registry %s: %w", name, err)
 	}
 	d.clients = append(d.clients, c)
+	d.registryNames = append(d.registryNames, name)
 	return eppregistry.New(name, c, cc.ClientID, d.cfg.Logger), nil
 }
 

@@ -29,6 +29,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/openregistrar/registrar/internal/daemon"
+	"github.com/openregistrar/registrar/internal/openapi/openapitest"
 	"github.com/openregistrar/registrar/internal/registrar"
 	"github.com/openregistrar/registrar/internal/store/storetest"
 )
@@ -626,7 +627,10 @@ func sdkRegister(t *testing.T, s *server, c *cloudflare.Client, api sdkAPI, doma
 
 // sdkClient returns the official SDK's client for the test account.
 func sdkClient(s *server, opts ...option.RequestOption) *cloudflare.Client {
-	return cloudflare.NewClient(append([]option.RequestOption{option.WithBaseURL(s.d.URL()), option.WithAPIToken(s.token)}, opts...)...)
+	// Validated against the OpenAPI document unless opts bring their own
+	// HTTP client.
+	return cloudflare.NewClient(append([]option.RequestOption{option.WithBaseURL(s.d.URL()), option.WithAPIToken(s.token),
+		option.WithHTTPClient(&http.Client{Transport: openapitest.Transport(s.t, nil)})}, opts...)...)
 }
 
 // sdkCountingTransport counts the HTTP requests the SDK sends.

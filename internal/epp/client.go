@@ -61,6 +61,11 @@ type ClientConfig struct {
 	// slot back after KeepAlive instead of sending <hello>, so that idle
 	// replicas do not keep slots busy ones need. Nil: PoolSize alone.
 	Sessions SessionGate
+
+	// Observe, when set, is told of every command Do writes: its kind,
+	// the result code (0 when no answer came) and how long the round
+	// trip took (metrics). It must not block.
+	Observe func(kind string, code int, d time.Duration)
 }
 
 // Client is a pool of EPP sessions to one registry. It is safe for
@@ -339,16 +344,17 @@ func (c *Client) Do(ctx context.Context, cmd *Command) (*Response, error) {
 				s.commands++
 			}
 			c.poison(s, kind, cmd.ClTRID, err)
+			c.observe(kind, 0, time.Since(start))
 			return nil, err
 		}
 		c.commands.Add(1)
 		s.commands++
-		return c.finish(s, cmd, kind, answer, time.Since(start))
+		return c.finish(ctx, s, cmd, kind, answer, time.Since(start))
 	}
 }
 
 // finish interprets the answer to a command written on s and disposes of s.
-func (c *Client) finish(s *session, cmd *Command, kind string, answer []byte, d time.Duration) (*Response, error) {
+func (c *Client) finish(ctx context.Context, s *session, cmd *Command, kind string, answer []byte, d time.Duration) (*Response, error) {
 	g, resp, err := ParseServerMessage(answer)
 	switch {
 	case err != nil:
@@ -361,18 +367,20 @@ func (c *Client) finish(s *session, cmd *Command, kind string, answer []byte, d 
 	if err != nil {
 		terr := &TransportError{Op: "read", Err: err, Sent: true}
 		c.poison(s, kind, cmd.ClTRID, terr)
+		c.observe(kind, 0, d)
 		return nil, terr
 	}
 	if resp.ClTRID == "" {
 		resp.ClTRID = cmd.ClTRID
 	}
 	code := resp.Code()
+	c.observe(kind, code, d)
 	attrs := []any{"session", s.id, "kind", kind, "clTRID", cmd.ClTRID, "svTRID", resp.SvTRID,
 		"code", code, "duration", d.Round(time.Microsecond)}
 	if resp.MsgQ != nil {
 		attrs = append(attrs, "msgQ", resp.MsgQ.Count)
 	}
-	c.log.Debug("epp command", attrs...)
+	c.log.DebugContext(ctx, "epp command", attrs...)
 	switch code {
 	case CodeSessionLimitExceeded:
 		c.sessionLimit(s, kind)
@@ -382,6 +390,12 @@ func (c *Client) finish(s *session, cmd *Command, kind string, answer []byte, d 
 		c.release(s)
 	}
 	return resp, resp.Err()
+}
+
+func (c *Client) observe(kind string, code int, d time.Duration) {
+	if c.cfg.Observe != nil {
+		c.cfg.Observe(kind, code, d)
+	}
 }
 
 func (c *Client) isClosed() bool {

@@ -24,6 +24,9 @@ const (
 	// kindNoAccount: the path's account is not the token's (or not an
 	// account at all: the two are not told apart).
 	kindNoAccount registrar.Kind = 252
+	// kindGone: the event feed was pruned past the position a reader
+	// asked to resume after.
+	kindGone registrar.Kind = 251
 )
 
 // HTTP error codes (`errors[].code`), all listed in docs/API.md. The
@@ -51,6 +54,7 @@ const (
 	CodeMethodNotAllowed = 7001
 	CodeUnavailable      = 1503
 	CodeInternal         = 1500
+	CodeFeedPruned       = 1410 // 410: GET events after a position retention has pruned
 )
 
 // errorMapping is the one table from error kinds to HTTP: the status, the
@@ -75,6 +79,7 @@ var errorMapping = map[registrar.Kind]struct {
 	kindRequestTimeout:         {http.StatusRequestTimeout, CodeRequestTimeout, true},
 	kindNoRoute:                {http.StatusNotFound, CodeNoRoute, false},
 	kindNoAccount:              {http.StatusNotFound, CodeNoAccount, false},
+	kindGone:                   {http.StatusGone, CodeFeedPruned, false},
 }
 
 // ruleCodes are the codes of the rules the API reference gives codes of
@@ -105,6 +110,9 @@ type errorItem struct {
 	Code    int          `json:"code"`
 	Message string       `json:"message"`
 	Source  *errorSource `json:"source,omitempty"`
+	// RequestID is ours (SDKs ignore it): the request's X-Request-ID,
+	// to quote when reporting a problem.
+	RequestID string `json:"request_id,omitempty"`
 }
 
 type errorSource struct {
@@ -159,6 +167,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *request, err error) {
 		if len(items) == 1 && items[0].Source == nil && e.Kind == registrar.KindInvalid {
 			items[0].Source = pointer(p)
 		}
+	}
+	for i := range items {
+		items[i].RequestID = r.id
 	}
 	if !m.retry {
 		w.Header().Set("x-should-retry", "false")

@@ -50,6 +50,7 @@ func TestWriteError(t *testing.T) {
 		{"no route", registrar.Errorf(kindNoRoute, "t", "no route"), 404, []item{{7000, ""}}, false},
 		{"method", registrar.Errorf(kindMethodNotAllowed, "t", "DELETE"), 405, []item{{7001, ""}}, false},
 		{"body timeout", registrar.Errorf(kindRequestTimeout, "t", "slow"), 408, []item{{1408, ""}}, true},
+		{"feed pruned", registrar.Errorf(kindGone, "t", "resync"), 410, []item{{1410, ""}}, false},
 		{"conflict", registrar.Errorf(registrar.KindConflict, "t", "expired"), 409, []item{{1005, ""}}, false},
 		{"body too large", &http.MaxBytesError{Limit: 10}, 413, []item{{1013, ""}}, false},
 		{"rejected", registrar.Errorf(registrar.KindRejected, "t", "policy"), 422, []item{{10000, ""}}, false},

@@ -18,13 +18,13 @@ func (s *Server) lifecycleRoutes(env registrar.Env, base string) {
 		"POST": s.api(env, write, s.handleRenew),
 	})
 	s.handle(base+"/registrations/{domain}/renewal-status", map[string]http.HandlerFunc{
-		"GET": s.api(env, read, s.workflowStatus(registrar.Reader.RenewalStatus)),
+		"GET": s.api(env, read, s.workflowStatus(registrar.WorkflowRenewal, registrar.Reader.RenewalStatus)),
 	})
 	s.handle(base+"/registrations/{domain}/restore", map[string]http.HandlerFunc{
 		"POST": s.api(env, write, s.handleRestore),
 	})
 	s.handle(base+"/registrations/{domain}/restore-status", map[string]http.HandlerFunc{
-		"GET": s.api(env, read, s.workflowStatus(registrar.Reader.RestoreStatus)),
+		"GET": s.api(env, read, s.workflowStatus(registrar.WorkflowRestore, registrar.Reader.RestoreStatus)),
 	})
 	s.handle(base+"/registrations/{domain}/history", map[string]http.HandlerFunc{
 		"GET": s.api(env, read, s.handleHistory),

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -215,6 +214,7 @@ func (s *Server) handleAuthCode(w http.ResponseWriter, r *request) error {
 	case wf.Completed():
 		writeResult(w, http.StatusOK, st)
 	default:
+		setETag(w, wf)
 		s.setRetryAfter(w, wf)
 		writeResult(w, http.StatusAccepted, st)
 	}
@@ -297,6 +297,7 @@ func existingMessage(wf *registrar.Workflow) message {
 // writeWorkflow writes a workflow's status with messages (none: []) and
 // the Retry-After a poller should follow (see retryAfter).
 func (s *Server) writeWorkflow(w http.ResponseWriter, code int, wf *registrar.Workflow, messages []any) {
+	setETag(w, wf)
 	s.setRetryAfter(w, wf)
 	if messages == nil {
 		messages = []any{}
@@ -315,25 +316,6 @@ func preferAsync(values []string) bool {
 		}
 	}
 	return false
-}
-
-// workflowStatus is the handler of a status endpoint: the newest workflow
-// of one kind for the path's domain, as read reads it from the Reader
-// (registrar.Reader.RegistrationStatus, UpdateStatus, TransferInStatus,
-// …); 404 when there is none.
-func (s *Server) workflowStatus(read func(rd registrar.Reader, ctx context.Context, accountID string, env registrar.Env, domain string) (*registrar.Workflow, error)) handlerFunc {
-	return func(w http.ResponseWriter, r *request) error {
-		domain, err := pathDomain(r)
-		if err != nil {
-			return err
-		}
-		wf, err := read(s.Reader, r.Context(), r.accountID(), r.env, domain)
-		if err != nil {
-			return workflowNotFound(err, domain)
-		}
-		s.writeStatus(w, http.StatusOK, wf)
-		return nil
-	}
 }
 
 func (s *Server) handleRegistrationGet(w http.ResponseWriter, r *request) error {

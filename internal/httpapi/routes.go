@@ -19,6 +19,7 @@ var envPaths = map[registrar.Env]string{
 func (s *Server) routes() {
 	s.mux.HandleFunc("GET /healthz", s.handleHealth)
 	s.mux.HandleFunc("GET /verify-email/{code}", s.handleVerifyEmail)
+	s.mux.HandleFunc("GET /client/v4/openapi.json", s.handleOpenAPI)
 	for env, seg := range envPaths {
 		base := "/client/v4/accounts/{account_id}/" + seg
 		read, write := registrar.ScopeRead, registrar.ScopeWrite
@@ -31,22 +32,25 @@ func (s *Server) routes() {
 			"PATCH": s.api(env, write, s.handleRegistrationEdit),
 		})
 		s.handle(base+"/registrations/{domain}/registration-status", map[string]http.HandlerFunc{
-			"GET": s.api(env, read, s.workflowStatus(registrar.Reader.RegistrationStatus)),
+			"GET": s.api(env, read, s.workflowStatus(registrar.WorkflowRegistration, registrar.Reader.RegistrationStatus)),
 		})
 		s.handle(base+"/registrations/{domain}/auth-code", map[string]http.HandlerFunc{
 			"POST": s.api(env, write, s.handleAuthCode),
 		})
 		s.handle(base+"/registrations/{domain}/update-status", map[string]http.HandlerFunc{
-			"GET": s.api(env, read, s.workflowStatus(registrar.Reader.UpdateStatus)),
+			"GET": s.api(env, read, s.workflowStatus(registrar.WorkflowUpdate, registrar.Reader.UpdateStatus)),
 		})
+		s.feedRoutes(env, base)
 		s.extensionRoutes(env, base)
 		s.availabilityRoutes(env, base)
 		s.transferRoutes(env, base)
 		s.lifecycleRoutes(env, base)
 		s.hostRoutes(env, base)
+		s.webhookRoutes(env, base)
 	}
+	s.tokenRoutes()
 	s.mux.HandleFunc("/client/v4/", func(w http.ResponseWriter, r *http.Request) {
-		s.writeError(w, &request{Request: r, id: newRequestID()}, registrar.Errorf(kindNoRoute, "httpapi.route", "no route for %s %s", r.Method, r.URL.Path))
+		s.writeError(w, &request{Request: r, id: requestIDOf(r)}, registrar.Errorf(kindNoRoute, "httpapi.route", "no route for %s %s", r.Method, r.URL.Path))
 	})
 }
 
@@ -56,11 +60,12 @@ func (s *Server) handle(path string, byMethod map[string]http.HandlerFunc) {
 	methods := slices.Sorted(maps.Keys(byMethod))
 	for _, m := range methods {
 		s.mux.HandleFunc(m+" "+path, byMethod[m])
+		s.patterns = append(s.patterns, m+" "+path)
 	}
 	allow := strings.Join(methods, ", ")
 	s.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", allow)
-		s.writeError(w, &request{Request: r, id: newRequestID()}, &registrar.Error{Kind: kindMethodNotAllowed, Op: "httpapi.route",
+		s.writeError(w, &request{Request: r, id: requestIDOf(r)}, &registrar.Error{Kind: kindMethodNotAllowed, Op: "httpapi.route",
 			Message: "method " + r.Method + " is not allowed here; allowed: " + allow})
 	})
 }

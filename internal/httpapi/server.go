@@ -15,7 +15,6 @@ import (
 
 	"github.com/openregistrar/registrar/internal/registrar"
 	"github.com/openregistrar/registrar/internal/schema"
-	"github.com/openregistrar/registrar/internal/ttlcache"
 )
 
 // Defaults of [Config]: a zero field takes its default.
@@ -121,6 +120,10 @@ type Deps struct {
 	// written in (the engine's); an environment without one follows the
 	// wall clock.
 	Clocks map[registrar.Env]registrar.Clock
+	// Webhooks manages accounts' webhook endpoints (ours).
+	Webhooks registrar.Webhooks
+	// Tokens manages accounts' API tokens (ours).
+	Tokens registrar.Tokens
 	Logger *slog.Logger
 }
 
@@ -133,8 +136,11 @@ type Server struct {
 	// verifyLimiter limits /verify-email per client address.
 	verifyLimiter *limiter
 	mux           *http.ServeMux
-	tokens        *ttlcache.Cache[string, registrar.Principal] // by token hash
-	schemas       schema.Validator                             // compiled registration schemas
+	patterns      []string         // "METHOD path" of every route handle registered (TestOpenAPIRoutes)
+	schemas       schema.Validator // compiled registration schemas
+	// draining is closed by Drain: held long-polls answer at once.
+	draining  chan struct{}
+	drainOnce sync.Once
 }
 
 // New returns the API server.
@@ -155,7 +161,7 @@ func New(deps Deps, cfg Config) *Server {
 	}
 	s := &Server{Deps: deps, cfg: cfg, limiter: newLimiter(cfg.RateLimit, cfg.RateBurst), checks: newGate(cfg.MaxChecksPerAccount), mux: http.NewServeMux(),
 		verifyLimiter: newLimiter(cfg.VerifyRateLimit, cfg.VerifyRateBurst).bounded(cfg.VerifyLimiterSize),
-		tokens:        ttlcache.New[string, registrar.Principal](tokenCacheTTL, tokenCacheSize)}
+		draining:      make(chan struct{})}
 	s.routes()
 	return s
 }
@@ -188,9 +194,11 @@ type handlerFunc func(w http.ResponseWriter, r *request) error
 // any error in the envelope.
 func (s *Server) api(env registrar.Env, scope registrar.Scope, h handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, hr *http.Request) {
-		r := &request{Request: hr, id: newRequestID(), env: env}
-		w.Header().Set("X-Request-Id", r.id)
-		if err := s.authorize(r, scope); err != nil {
+		r := &request{Request: hr, id: requestIDOf(hr), env: env}
+		w.Header().Set(RequestIDHeader, r.id)
+		err := s.authorize(r, scope)
+		noteAccount(hr, r.principal.AccountID)
+		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
@@ -223,7 +231,13 @@ func (s *Server) authorize(r *request, scope registrar.Scope) error {
 	}
 	r.principal = p
 	if !p.Can(scope) {
+		if scope == registrar.ScopeWrite {
+			return registrar.Errorf(registrar.KindForbidden, op, "the API token is read-only: it lacks the %s permission this request needs", scope)
+		}
 		return registrar.Errorf(registrar.KindForbidden, op, "the API token lacks the %s permission", scope)
+	}
+	if p.SandboxOnly && r.env == registrar.EnvLive {
+		return registrar.Errorf(registrar.KindForbidden, op, "the API token is sandbox-only: use the /registrar-sandbox/ endpoints")
 	}
 	if d, ok := s.limiter.allow(p.TokenID); !ok {
 		return &registrar.Error{Kind: registrar.KindRateLimited, Op: op, Message: "rate limit exceeded; slow down",

@@ -29,10 +29,10 @@ func (s *Server) transferRoutes(env registrar.Env, base string) {
 		"DELETE": s.api(env, write, s.handleTransferInCancel),
 	})
 	s.handle(base+"/registrations/{domain}/transfer-in-status", map[string]http.HandlerFunc{
-		"GET": s.api(env, read, s.workflowStatus(registrar.Reader.TransferInStatus)),
+		"GET": s.api(env, read, s.workflowStatus(registrar.WorkflowTransferIn, registrar.Reader.TransferInStatus)),
 	})
 	s.handle(base+"/registrations/{domain}/transfer-out-status", map[string]http.HandlerFunc{
-		"GET": s.api(env, read, s.workflowStatus(registrar.Reader.TransferOutStatus)),
+		"GET": s.api(env, read, s.workflowStatus(registrar.WorkflowTransferOut, registrar.Reader.TransferOutStatus)),
 	})
 	for _, dec := range []registrar.TransferOutDecision{registrar.TransferOutApprove, registrar.TransferOutReject} {
 		s.handle(base+"/registrations/{domain}/transfer-out/"+string(dec), map[string]http.HandlerFunc{

@@ -9,7 +9,8 @@ import (
 // other accounts' resources are KindNotFound.
 type Reader interface {
 	// Authenticate returns the principal of the token whose hash is given,
-	// or KindUnauthorized.
+	// or KindUnauthorized for an unknown, revoked or expired token. It may
+	// cache, but a revocation takes effect at once on every replica.
 	Authenticate(ctx context.Context, tokenHash string) (Principal, error)
 	// RegistrationStatus returns the newest registration workflow for domain.
 	RegistrationStatus(ctx context.Context, accountID string, env Env, domain string) (*Workflow, error)
@@ -33,6 +34,12 @@ type Reader interface {
 	RegistrationHistory(ctx context.Context, accountID string, env Env, domain string) ([]RegistrationEvent, error)
 	// ListRegistrations returns a page of the account's registrations.
 	ListRegistrations(ctx context.Context, accountID string, env Env, opts ListOptions) (Page[Registration], error)
+	// ListWorkflows returns a page of the account's workflows, newest
+	// first (ours). Their Data is left empty.
+	ListWorkflows(ctx context.Context, accountID string, env Env, opts WorkflowListOptions) (Page[Workflow], error)
+	// Events returns up to limit of the account's events with an ID above
+	// after, oldest first (ours), and how far the feed was pruned.
+	Events(ctx context.Context, accountID string, env Env, after int64, limit int) (EventPage, error)
 }
 
 // Workflows starts and resumes workflows.
@@ -87,7 +94,16 @@ type Workflows interface {
 type Notifier interface {
 	// Subscribe returns a channel that receives (coalesced) after each
 	// change of the workflow, and a function to cancel the subscription.
-	Subscribe(workflowID string) (<-chan struct{}, func())
+	// The topic is a workflow ID, or a StatusTopic: every change of any
+	// workflow of that kind for that domain, new workflows included.
+	Subscribe(topic string) (<-chan struct{}, func())
+}
+
+// StatusTopic is the Notifier topic of what a status endpoint shows: the
+// newest workflow of kind for domain in an account and environment. It
+// never equals a workflow ID (IDs have no tab).
+func StatusTopic(accountID string, env Env, kind WorkflowKind, domain string) string {
+	return "status\t" + accountID + "\t" + string(env) + "\t" + string(kind) + "\t" + domain
 }
 
 // RegistrationRequest is the body of POST /registrations, and, once

@@ -257,6 +257,10 @@ type Principal struct {
 	AccountID string
 	TokenID   string
 	Scopes    []Scope
+	// SandboxOnly: the token may not reach the live environment.
+	SandboxOnly bool
+	// ExpiresAt is when the token expires; zero: never.
+	ExpiresAt time.Time
 }
 
 // Can reports whether the principal holds scope s.

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"strings"
 	"time"
 
 	"github.com/openregistrar/registrar/internal/registrar"
@@ -96,43 +95,12 @@ func (tx *Tx) createAccount(ctx context.Context, name string, defaultContact *re
 		acct.ID, acct.Name, contact, micros(acct.CreatedAt)); err != nil {
 		return registrar.Account{}, "", dbErr(op, err)
 	}
-	token, err := tx.CreateToken(ctx, acct.ID, "default", []registrar.Scope{registrar.ScopeRead, registrar.ScopeWrite}, now)
+	first := registrar.Token{ID: registrar.NewID(), AccountID: acct.ID, Name: "default", Scopes: registrar.AccessReadWrite.Scopes(), CreatedAt: now.UTC()}
+	token, err := tx.insertToken(ctx, first)
 	if err != nil {
 		return registrar.Account{}, "", err
 	}
 	return acct, token, nil
-}
-
-// CreateToken creates an API token for an account and returns it; only its
-// hash is stored.
-func (tx *Tx) CreateToken(ctx context.Context, accountID, name string, scopes []registrar.Scope, now time.Time) (string, error) {
-	token, hash := registrar.NewToken()
-	ss := make([]string, len(scopes))
-	for i, s := range scopes {
-		ss[i] = string(s)
-	}
-	if _, err := tx.q.exec(ctx, `INSERT INTO tokens (id, account_id, name, hash, scopes, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-		registrar.NewID(), accountID, name, hash, strings.Join(ss, " "), micros(now)); err != nil {
-		return "", dbErr("store.CreateToken", err)
-	}
-	return token, nil
-}
-
-// Authenticate implements registrar.Reader.
-func (db *DB) Authenticate(ctx context.Context, tokenHash string) (registrar.Principal, error) {
-	var p registrar.Principal
-	var scopes string
-	err := db.read.queryRow(ctx, `SELECT id, account_id, scopes FROM tokens WHERE hash = $1`, tokenHash).Scan(&p.TokenID, &p.AccountID, &scopes)
-	if isNoRows(err) {
-		return p, registrar.Errorf(registrar.KindUnauthorized, "store.Authenticate", "invalid API token")
-	}
-	if err != nil {
-		return p, dbErr("store.Authenticate", err)
-	}
-	for _, s := range strings.Fields(scopes) {
-		p.Scopes = append(p.Scopes, registrar.Scope(s))
-	}
-	return p, nil
 }
 
 // Account returns an account by ID.

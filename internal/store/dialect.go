@@ -161,11 +161,24 @@ func (tx *Tx) deferQueryRow(ctx context.Context, q string, args []any, result fu
 // which notifies once per row written and saves a round trip per
 // transition. On SQLite there is only one server process, so the change is
 // published directly after commit.
-func (tx *Tx) writeWorkflow(ctx context.Context, c change, op string, check func(n int64) error, stmt string, args ...any) error {
+//
+// with, on PostgreSQL, adds statements to the WITH clause after written
+// (which they may read: the rows written); its placeholders are given as
+// %[1]d, %[2]d, … for withArgs in order.
+func (tx *Tx) writeWorkflow(ctx context.Context, c change, op string, check func(n int64) error, with string, withArgs []any, stmt string, args ...any) error {
 	announce := func() { tx.db.publish(c) }
 	if tx.db.dialect == postgres {
 		next := len(args) + 1
-		stmt = fmt.Sprintf("WITH written AS (%s RETURNING 1) SELECT pg_notify($%d, $%d) FROM written", stmt, next, next+1)
+		if with != "" {
+			nums := make([]any, len(withArgs))
+			for i := range withArgs {
+				nums[i] = next + i
+			}
+			with = ", " + fmt.Sprintf(with, nums...)
+			args = append(args, withArgs...)
+			next += len(withArgs)
+		}
+		stmt = fmt.Sprintf("WITH written AS (%s RETURNING 1)%s SELECT pg_notify($%d, $%d) FROM written", stmt, with, next, next+1)
 		args = append(args, notifyChannel, c.encode())
 		// This replica drops its cached status at once, so that whoever
 		// made the change reads it back; the NOTIFY follows for everyone.

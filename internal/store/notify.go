@@ -50,6 +50,9 @@ func decodeChange(s string) (change, bool) {
 func (db *DB) publish(c change) {
 	db.statuses.invalidate(c.key, c.stamp)
 	db.broker.Publish(c.workflowID)
+	// The long-polls of a status endpoint wait on its key, so that a new
+	// workflow of the kind wakes them too.
+	db.broker.Publish(registrar.StatusTopic(c.key.account, c.key.env, c.key.kind, c.key.domain))
 }
 
 // Broker fans workflow change notifications out to in-process waiters (the
@@ -65,7 +68,8 @@ func NewBroker() *Broker {
 	return &Broker{subs: make(map[string]map[chan struct{}]struct{})}
 }
 
-// Subscribe implements registrar.Notifier.
+// Subscribe implements registrar.Notifier: topic is a workflow ID or a
+// registrar.StatusTopic.
 func (b *Broker) Subscribe(workflowID string) (<-chan struct{}, func()) {
 	ch := make(chan struct{}, 1)
 	b.mu.Lock()
@@ -100,10 +104,11 @@ func (b *Broker) Publish(workflowID string) {
 	}
 }
 
-// Listen applies PostgreSQL NOTIFY changes until ctx ends, holding one
-// dedicated connection and reconnecting with backoff. Each time it
-// (re)connects it empties the status cache, since changes may have been
-// missed while it was away; until it first connects the cache stays off.
+// Listen applies PostgreSQL NOTIFY changes (and token revocations) until
+// ctx ends, holding one dedicated connection and reconnecting with
+// backoff. Each time it (re)connects it empties the status and token
+// caches, since changes may have been missed while it was away; until it
+// first connects the caches stay off.
 // On SQLite it returns at once: changes are published in-process after
 // commit.
 func (db *DB) Listen(ctx context.Context) {
@@ -114,6 +119,7 @@ func (db *DB) Listen(ctx context.Context) {
 	for ctx.Err() == nil {
 		err := db.listenOnce(ctx)
 		db.statuses.disable()
+		db.tokens.disable()
 		if ctx.Err() != nil {
 			return
 		}
@@ -138,10 +144,15 @@ func (db *DB) listenOnce(ctx context.Context) error {
 	}
 	defer conn.Exec(context.WithoutCancel(ctx), "UNLISTEN "+notifyChannel)
 	db.statuses.enable()
+	db.tokens.enable()
 	for {
 		n, err := conn.Conn().WaitForNotification(ctx)
 		if err != nil {
 			return err
+		}
+		if strings.HasPrefix(n.Payload, tokenPayload) {
+			db.tokens.purge() // a token was revoked
+			continue
 		}
 		if c, ok := decodeChange(n.Payload); ok {
 			db.publish(c)

@@ -157,6 +157,9 @@ func (tx *Tx) RecordSync(ctx context.Context, r SyncResult) (bool, error) {
 			return false, dbErr(op, err)
 		}
 	}
+	if err := tx.syncFeedEvents(ctx, op, r); err != nil {
+		return false, err
+	}
 	for _, ev := range syncEvents(r, expiresAfter) {
 		if err := tx.AddRegistrationEvent(ctx, r.Env, r.Domain, r.AccountID, ev); err != nil {
 			return false, err
@@ -171,6 +174,32 @@ func (tx *Tx) RecordSync(ctx context.Context, r SyncResult) (bool, error) {
 		}
 	}
 	return true, nil
+}
+
+// syncFeedEvents writes the feed's events of a recorded check: the
+// differences new since the last check (registration.drift_found), and a
+// new status (registration.status_changed, the registration as it is
+// now). A purge is not a status: the registration is gone.
+func (tx *Tx) syncFeedEvents(ctx context.Context, op string, r SyncResult) error {
+	at := r.Sync.CheckedAt
+	if len(r.Report) > 0 {
+		data, err := json.Marshal(driftData{DomainName: r.Domain, CheckedAt: at, Differences: r.Report})
+		if err != nil {
+			return registrar.Wrap(registrar.KindInternal, op, err, "")
+		}
+		if err := tx.queueEvent(ctx, op, registrar.Event{AccountID: r.AccountID, Env: r.Env, Type: registrar.EventReconciliationDrift,
+			Domain: r.Domain, CreatedAt: at, Data: data}, ""); err != nil {
+			return err
+		}
+	}
+	if r.Delete || r.NewStatus == "" || r.NewStatus == r.Status {
+		return nil
+	}
+	g, err := tx.Registration(ctx, r.Env, r.Domain)
+	if err != nil {
+		return err
+	}
+	return tx.registrationEvent(ctx, op, g, at, "")
 }
 
 // The details of the history events of reconciliation.

@@ -121,7 +121,8 @@ func (tx *Tx) ClaimDomain(ctx context.Context, g *registrar.Registration, years 
 		return nil, dbErr(op, err)
 	}
 	if n == 1 {
-		return nil, nil
+		// A new registration is visible in GET registrations.
+		return nil, tx.registrationEvent(ctx, op, g, g.CreatedAt, "")
 	}
 	existing, err = scanRegistration(tx.q.queryRow(ctx, `SELECT `+registrationColumns+` FROM registrations WHERE env = $1 AND domain = $2`, g.Env, g.DomainName))
 	if err != nil {
@@ -216,6 +217,16 @@ func (tx *Tx) SaveRegistrationStatus(ctx context.Context, g *registrar.Registrat
 
 func (tx *Tx) saveRegistration(ctx context.Context, g *registrar.Registration, since *int64) error {
 	const op = "store.SaveRegistration"
+	// A new status is an event, written before the update so that the
+	// condition sees the status it replaces.
+	at := time.Now()
+	if since != nil {
+		at = fromMicros(*since)
+	}
+	if err := tx.registrationEvent(ctx, op, g, at, `EXISTS (SELECT 1 FROM registrations WHERE env = $7 AND domain = $8 AND account_id = $9 AND status <> $10)`,
+		string(g.Env), g.DomainName, g.AccountID, string(g.Status)); err != nil {
+		return err
+	}
 	return tx.deferExec(ctx, `UPDATE registrations SET status = $1, auto_renew = $2, locked = $3, privacy_mode = $4, created_at = $5, expires_at = $6,
 		renewal = $10, status_since = COALESCE($11, status_since)
 		WHERE env = $7 AND domain = $8 AND account_id = $9`,

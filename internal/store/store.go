@@ -45,6 +45,9 @@ type Config struct {
 	// Synchronous is SQLite's synchronous setting for the writer:
 	// SynchronousFull (the default, when empty) or SynchronousNormal.
 	Synchronous string
+	// StatusReads, when set, is told whether each status read was served
+	// by the status cache (metrics). It must not block.
+	StatusReads func(hit bool)
 }
 
 // SQLite synchronous settings (Config.Synchronous, --sqlite-synchronous).
@@ -89,11 +92,17 @@ type DB struct {
 
 	broker   *Broker
 	statuses *statusCache
+	tokens   *tokenCache
+	// statusReads is Config.StatusReads, or a no-op.
+	statusReads func(hit bool)
 }
 
 // Open opens (but does not migrate) the database described by cfg.
 func Open(ctx context.Context, cfg Config) (*DB, error) {
-	db := &DB{log: cfg.Logger, broker: NewBroker()}
+	db := &DB{log: cfg.Logger, broker: NewBroker(), statusReads: cfg.StatusReads}
+	if db.statusReads == nil {
+		db.statusReads = func(bool) {}
+	}
 	if db.log == nil {
 		db.log = slog.New(slog.DiscardHandler)
 	}
@@ -113,6 +122,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		db.dialect = postgres
 		db.pool = pool
 		db.statuses = newStatusCache(false) // on once Listen connects
+		db.tokens = newTokenCache(false)
 		db.write = pgxQuerier{pool}
 		db.read = pgxQuerier{pool}
 		return db, nil
@@ -129,6 +139,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	}
 	db.dialect = sqlite
 	db.statuses = newStatusCache(true)
+	db.tokens = newTokenCache(true)
 	mode := "rwc"
 	if cfg.ReadOnly {
 		mode = "ro"
@@ -231,6 +242,8 @@ type Tx struct {
 	sqlTx       *sql.Tx
 	pg          *pgTx
 	afterCommit []func()
+	// eventsLocked: the transaction has queued eventsLock.
+	eventsLocked bool
 }
 
 // SQLTx returns the underlying *sql.Tx on SQLite (nil on PostgreSQL).

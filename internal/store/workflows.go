@@ -2,6 +2,9 @@ package store
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/openregistrar/registrar/internal/registrar"
@@ -45,19 +48,26 @@ func nullString(s string) *string {
 	return &s
 }
 
-// InsertWorkflow stores a new workflow (Version 1) and announces it. On
+// InsertWorkflow stores a new workflow (Version 1) and announces it, with
+// its workflow.state_changed event (and transfer_out.requested for an
+// outbound transfer) in the same transaction. On
 // PostgreSQL the insert goes out with the transaction's next statement
 // (see pgTx), and a failure comes back from there or from InTx.
 func (tx *Tx) InsertWorkflow(ctx context.Context, w *registrar.Workflow) error {
 	w.Version = 1
-	return tx.writeWorkflow(ctx, changeOf(w), "store.InsertWorkflow", nil, `INSERT INTO workflows (`+workflowColumns+`)
+	if err := tx.writeWorkflow(ctx, changeOf(w), "store.InsertWorkflow", nil, "", nil, `INSERT INTO workflows (`+workflowColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
 		w.ID, w.AccountID, w.Env, w.Kind, w.Domain, w.State, w.Step, w.Version, string(w.Context), string(w.Data),
-		w.ErrorCode, w.ErrorMessage, nullString(w.RegistryTRID), micros(w.CreatedAt), micros(w.UpdatedAt), nullMicros(w.Deadline))
+		w.ErrorCode, w.ErrorMessage, nullString(w.RegistryTRID), micros(w.CreatedAt), micros(w.UpdatedAt), nullMicros(w.Deadline)); err != nil {
+		return err
+	}
+	return tx.workflowEvents(ctx, "store.InsertWorkflow", w, 0)
 }
 
 // SaveWorkflow writes w if nobody changed it since it was read (its Version
-// still matches), bumps w.Version, and announces the change. A concurrent
+// still matches), bumps w.Version, and announces the change; when its
+// state, context or error changed, with a workflow.state_changed event in
+// the same transaction. A concurrent
 // change gives KindConflict: the caller lost the race and must re-read. On
 // PostgreSQL the update goes out with the transaction's next statement
 // (see pgTx): the conflict then comes back from there or from InTx, and
@@ -65,13 +75,35 @@ func (tx *Tx) InsertWorkflow(ctx context.Context, w *registrar.Workflow) error {
 func (tx *Tx) SaveWorkflow(ctx context.Context, w *registrar.Workflow) error {
 	after := *w
 	after.Version++
+	// The event, when the save is visible, compares the row as it was with
+	// w. On SQLite it is written first; on PostgreSQL it rides in the
+	// update's own statement (reading the row written, and the row as it
+	// was in the statement's snapshot), so that a save that is the
+	// transaction's only statement stays one round trip without BEGIN,
+	// and a save that fails its version check writes no event.
+	var with string
+	var withArgs []any
+	if tx.db.dialect == postgres {
+		data, err := registrar.StatusJSON(w)
+		if err != nil {
+			return registrar.Wrap(registrar.KindInternal, "store.SaveWorkflow", err, "")
+		}
+		with = `event AS (INSERT INTO events (account_id, env, type, domain, created_at, data)
+			SELECT CAST($%[1]d AS TEXT), CAST($%[2]d AS TEXT), CAST($%[3]d AS TEXT), CAST($%[4]d AS TEXT), CAST($%[5]d AS BIGINT), CAST($%[6]d AS TEXT)
+			FROM written, (SELECT pg_advisory_xact_lock($%[7]d)) AS lock, workflows AS was
+			WHERE was.id = $%[8]d AND (was.state <> $%[9]d OR was.context <> $%[10]d OR was.error_code <> $%[11]d OR was.error_message <> $%[12]d))`
+		withArgs = []any{w.AccountID, string(w.Env), registrar.EventWorkflowChanged, w.Domain, micros(w.UpdatedAt), string(data),
+			int64(eventsLock), w.ID, string(w.State), string(w.Context), w.ErrorCode, w.ErrorMessage}
+	} else if err := tx.workflowEvents(ctx, "store.SaveWorkflow", w, w.Version); err != nil {
+		return err
+	}
 	return tx.writeWorkflow(ctx, changeOf(&after), "store.SaveWorkflow", func(n int64) error {
 		if n == 0 {
 			return registrar.Errorf(registrar.KindConflict, "store.SaveWorkflow", "workflow %s changed concurrently", w.ID)
 		}
 		w.Version++
 		return nil
-	}, `UPDATE workflows SET state = $1, step = $2, version = version + 1, context = $3, data = $4,
+	}, with, withArgs, `UPDATE workflows SET state = $1, step = $2, version = version + 1, context = $3, data = $4,
 		error_code = $5, error_message = $6, pending_trid = $7, updated_at = $8, deadline = $9
 		WHERE id = $10 AND version = $11`,
 		w.State, w.Step, string(w.Context), string(w.Data), w.ErrorCode, w.ErrorMessage, nullString(w.RegistryTRID),
@@ -167,7 +199,9 @@ func (db *DB) RestoreStatus(ctx context.Context, accountID string, env registrar
 
 // status reads the newest workflow of a subject through the cache.
 func (db *DB) status(ctx context.Context, k statusKey) (*registrar.Workflow, error) {
-	if wf, ok := db.statuses.get(k); ok {
+	wf, ok := db.statuses.get(k)
+	db.statusReads(ok)
+	if ok {
 		cp := *wf // callers own what they get; Context is never modified in place
 		return &cp, nil
 	}
@@ -214,4 +248,78 @@ func notFound(op, what string, err error) error {
 func (db *DB) WorkflowByID(ctx context.Context, id string) (*registrar.Workflow, error) {
 	w, err := scanWorkflow(db.read.queryRow(ctx, `SELECT `+workflowColumns+` FROM workflows WHERE id = $1`, id))
 	return w, notFound("store.WorkflowByID", "workflow", err)
+}
+
+// workflowCursor is the position after the last workflow of a page, newest
+// first: (created_at, id) of that workflow. Opaque to clients (base64
+// JSON), as listCursor.
+type workflowCursor struct {
+	Created int64  `json:"c"`
+	ID      string `json:"i"`
+}
+
+// ListWorkflows implements registrar.Reader: the account's workflows in
+// env, newest first, with keyset pagination on (created_at, id), so that
+// pages stay stable while workflows start.
+func (db *DB) ListWorkflows(ctx context.Context, accountID string, env registrar.Env, opts registrar.WorkflowListOptions) (registrar.Page[registrar.Workflow], error) {
+	const op = "store.ListWorkflows"
+	var page registrar.Page[registrar.Workflow]
+	perPage := opts.PerPage
+	if perPage == 0 {
+		perPage = registrar.DefaultPerPage
+	}
+	if perPage < 1 || perPage > registrar.MaxPerPage {
+		return page, registrar.Invalid(op, "?per_page", "per_page must be between 1 and %d", registrar.MaxPerPage)
+	}
+	args := []any{accountID, env}
+	where := `account_id = $1 AND env = $2`
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where += fmt.Sprintf(" AND "+cond, len(args))
+	}
+	if opts.Kind != "" {
+		add("kind = $%d", string(opts.Kind))
+	}
+	if opts.State != "" {
+		add("state = $%d", string(opts.State))
+	}
+	if opts.Domain != "" {
+		add("domain = $%d", opts.Domain)
+	}
+	if !opts.Since.IsZero() {
+		add("created_at >= $%d", micros(opts.Since))
+	}
+	if opts.Cursor != "" {
+		var c workflowCursor
+		b, err := base64.RawURLEncoding.DecodeString(opts.Cursor)
+		if err == nil {
+			err = json.Unmarshal(b, &c)
+		}
+		if err != nil || c.ID == "" {
+			return page, registrar.Invalid(op, "?cursor", "cursor is not valid; start again without it")
+		}
+		args = append(args, c.Created, c.ID)
+		where += fmt.Sprintf(" AND (created_at, id) < ($%d, $%d)", len(args)-1, len(args))
+	}
+	args = append(args, perPage+1)
+	rs, err := db.read.query(ctx, `SELECT `+statusColumns+` FROM workflows WHERE `+where+
+		fmt.Sprintf(` ORDER BY created_at DESC, id DESC LIMIT $%d`, len(args)), args...)
+	if err != nil {
+		return page, dbErr(op, err)
+	}
+	defer rs.Close()
+	for rs.Next() {
+		if len(page.Items) == perPage {
+			last := page.Items[perPage-1]
+			b, _ := json.Marshal(workflowCursor{Created: micros(last.CreatedAt), ID: last.ID})
+			page.Next = base64.RawURLEncoding.EncodeToString(b)
+			break
+		}
+		w, err := scanWorkflow(rs)
+		if err != nil {
+			return page, dbErr(op, err)
+		}
+		page.Items = append(page.Items, *w)
+	}
+	return page, dbErr(op, rs.Err())
 }

@@ -24,6 +24,7 @@ import (
 
 	"github.com/openregistrar/registrar/internal/registrar"
 	"github.com/openregistrar/registrar/internal/store"
+	"github.com/openregistrar/registrar/internal/webhooks"
 )
 
 // Defaults of [Config]: a zero field takes its default.
@@ -43,6 +44,8 @@ const (
 	WorkersDefault           = 50
 	LifecycleIntervalDefault = time.Minute
 	ReconcileEveryDefault    = 24 * time.Hour
+	// EventRetentionDefault keeps the event feed for 30 days.
+	EventRetentionDefault = 720 * time.Hour
 	// MaxInFlightDefault keeps one account's flood of registrations to
 	// under half the default workers and the built-in registries' EPP
 	// sessions, so others' registrations find both free.
@@ -103,6 +106,9 @@ type Config struct {
 	// ReconcileRate is how many infos a second reconciliation sends each
 	// registry [5]; negative: no limit.
 	ReconcileRate float64
+	// EventRetention is how long the event feed keeps an event [720h];
+	// an hourly job (on the elected leader) deletes older ones.
+	EventRetention time.Duration
 	// PublicURL is the base of links in email ("http://127.0.0.1:8080").
 	PublicURL string
 	// Policies is each environment's policy: verification rule and
@@ -112,6 +118,21 @@ type Config struct {
 	// are configured).
 	Policies map[registrar.Env]registrar.Policy
 
+	// WebhookAllowPrivate lets webhook endpoints be plain http and reach
+	// loopback, private and link-local addresses (local development and
+	// tests); WebhookTimeout bounds one delivery [10s]; an endpoint whose
+	// deliveries all fail for WebhookDisableAfter is disabled [5 days]; a
+	// rotated secret keeps signing for WebhookOverlap [24h]; the
+	// dispatcher looks for new events every WebhookDispatchInterval [1s].
+	WebhookAllowPrivate     bool
+	WebhookTimeout          time.Duration
+	WebhookDisableAfter     time.Duration
+	WebhookOverlap          time.Duration
+	WebhookDispatchInterval time.Duration
+
+	// webhookRetryBase is the first webhook retry's delay [5s]; tests
+	// shorten it.
+	webhookRetryBase time.Duration
 	// fetchPoll overrides River's fetch poll on SQLite [1s]; tests push
 	// it out of reach to prove that wake alone gets steps run.
 	fetchPoll time.Duration
@@ -139,7 +160,13 @@ func (c *Config) setDefaults() {
 	def(&c.SweepInterval, SweepIntervalDefault)
 	def(&c.LifecycleInterval, LifecycleIntervalDefault)
 	def(&c.ReconcileEvery, ReconcileEveryDefault)
+	def(&c.EventRetention, EventRetentionDefault)
 	def(&c.fetchPoll, time.Second)
+	def(&c.WebhookTimeout, WebhookTimeoutDefault)
+	def(&c.WebhookDisableAfter, WebhookDisableAfterDefault)
+	def(&c.WebhookOverlap, WebhookOverlapDefault)
+	def(&c.WebhookDispatchInterval, WebhookDispatchIntervalDefault)
+	def(&c.webhookRetryBase, webhookRetryBaseDefault)
 	if c.ReconcileRate == 0 {
 		c.ReconcileRate = ReconcileRateDefault
 	}
@@ -183,7 +210,30 @@ type Deps struct {
 	Logger *slog.Logger
 	// Mailer delivers the outbox; nil keeps mail in the outbox only.
 	Mailer registrar.Mailer
+	// Observer is told of steps, transitions and webhook deliveries
+	// (metrics); nil: none.
+	Observer Observer
 }
+
+// Observer sees what the engine does, for metrics. Its methods must not
+// block. Labels are bounded sets: workflow kinds, states and steps, and
+// delivery outcomes.
+type Observer interface {
+	// Step: a workflow step ran for d (and its transition was stored).
+	Step(kind, step string, d time.Duration)
+	// Transition: a step moved a workflow to state.
+	Transition(kind, state string)
+	// WebhookDelivery: one delivery attempt ended: "delivered", "failed"
+	// (the receiver answered an error, or could not be reached) or
+	// "disabled" (the endpoint failed too long and was disabled).
+	WebhookDelivery(outcome string)
+}
+
+type nopObserver struct{}
+
+func (nopObserver) Step(string, string, time.Duration) {}
+func (nopObserver) Transition(string, string)          {}
+func (nopObserver) WebhookDelivery(string)             {}
 
 // Engine runs workflows. It implements registrar.Workflows.
 type Engine struct {
@@ -191,6 +241,7 @@ type Engine struct {
 	cfg        Config
 	jobs       jobs
 	reconciler reconcileState
+	hooks      *webhooks.Client
 }
 
 var _ registrar.Workflows = (*Engine)(nil)
@@ -207,10 +258,13 @@ func New(deps Deps, cfg Config) (*Engine, error) {
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
+	if deps.Observer == nil {
+		deps.Observer = nopObserver{}
+	}
 	// River reports routine progress at info level; keep its warnings.
 	riverLog := slog.New(minLevel{deps.Logger.Handler(), slog.LevelWarn}).With("component", "river")
 	deps.Logger = deps.Logger.With("component", "workflows")
-	e := &Engine{Deps: deps, cfg: cfg}
+	e := &Engine{Deps: deps, cfg: cfg, hooks: webhooks.New(webhooks.Config{AllowPrivate: cfg.WebhookAllowPrivate, Timeout: cfg.WebhookTimeout})}
 
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &stepWorker{e: e})
@@ -219,6 +273,9 @@ func New(deps Deps, cfg Config) (*Engine, error) {
 	river.AddWorker(workers, &mailWorker{e: e})
 	river.AddWorker(workers, &lifecycleWorker{e: e})
 	river.AddWorker(workers, &reconcileWorker{e: e})
+	river.AddWorker(workers, &pruneEventsWorker{e: e})
+	river.AddWorker(workers, &dispatchWorker{e: e})
+	river.AddWorker(workers, &webhookWorker{e: e})
 	rc := &river.Config{
 		Logger:               riverLog,
 		JobTimeout:           cfg.JobTimeout,
@@ -247,6 +304,12 @@ func New(deps Deps, cfg Config) (*Engine, error) {
 				func() (river.JobArgs, *river.InsertOpts) { return lifecycleArgs{}, nil },
 				&river.PeriodicJobOpts{ID: "registration_lifecycle", RunOnStart: true}),
 			e.reconcileJob(),
+			river.NewPeriodicJob(river.PeriodicInterval(pruneEventsInterval),
+				func() (river.JobArgs, *river.InsertOpts) { return pruneEventsArgs{}, nil },
+				&river.PeriodicJobOpts{ID: "event_prune", RunOnStart: true}),
+			river.NewPeriodicJob(river.PeriodicInterval(cfg.WebhookDispatchInterval),
+				func() (river.JobArgs, *river.InsertOpts) { return dispatchArgs{}, nil },
+				&river.PeriodicJobOpts{ID: "webhook_dispatch", RunOnStart: true}),
 		},
 	}
 	var err error

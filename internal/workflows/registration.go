@@ -39,6 +39,10 @@ func (w *stepWorker) Work(ctx context.Context, job *river.Job[stepArgs]) error {
 	if err != nil {
 		return err
 	}
+	// What the step logs names the API request that started the workflow.
+	if id := requestIDOf(wf); id != "" {
+		ctx = registrar.WithRequestID(ctx, id)
+	}
 	// Registry calls get three quarters of the job's time, so that what
 	// they return (a timeout included) can still be stored before River
 	// gives up on the job.
@@ -49,6 +53,7 @@ func (w *stepWorker) Work(ctx context.Context, job *river.Job[stepArgs]) error {
 		if wf.State.Terminal() || wf.State == registrar.StateActionRequired {
 			return nil // nothing to run: a stale job, or a workflow waiting for its user
 		}
+		kind, step, from, start := string(wf.Kind), wf.Step, wf.State, time.Now()
 		t, err := e.step(callCtx, wf, prepared)
 		if errors.Is(err, errStale) {
 			return nil
@@ -57,13 +62,39 @@ func (w *stepWorker) Work(ctx context.Context, job *river.Job[stepArgs]) error {
 			return err
 		}
 		if t.next == "" || t.delay > 0 || i == maxInlineSteps {
-			_, err := e.commit(ctx, job, wf, t)
+			ok, err := e.commit(ctx, job, wf, t)
+			e.observeStep(ok && err == nil, kind, step, from, wf.State, time.Since(start))
 			return err
 		}
-		if ok, err := e.commit(ctx, nil, wf, transition{apply: t.apply}); err != nil || !ok {
+		ok, err := e.commit(ctx, nil, wf, transition{apply: t.apply})
+		e.observeStep(ok && err == nil, kind, step, from, wf.State, time.Since(start))
+		if err != nil || !ok {
 			return err
 		}
 		prepared = t.preparedCreate
+	}
+}
+
+// requestIDOf returns the ID of the API request that started wf, when
+// its data records one.
+func requestIDOf(wf *registrar.Workflow) string {
+	var d struct {
+		RequestID string `json:"request_id"`
+	}
+	if json.Unmarshal(wf.Data, &d) != nil {
+		return ""
+	}
+	return d.RequestID
+}
+
+// observeStep tells the observer of a step whose transition was stored.
+func (e *Engine) observeStep(stored bool, kind, step string, from, to registrar.State, d time.Duration) {
+	if !stored {
+		return
+	}
+	e.Observer.Step(kind, step, d)
+	if to != from {
+		e.Observer.Transition(kind, string(to))
 	}
 }
 
@@ -178,7 +209,23 @@ func (e *Engine) start(ctx context.Context, wf *registrar.Workflow, d *registrat
 func (e *Engine) recordAttempt(wf *registrar.Workflow, d *registrationData) {
 	d.CreateAttempts++
 	d.CreateTRID = fmt.Sprintf("OR-%s-%d", wf.ID[:16], d.CreateAttempts)
+	if d.RequestID != "" {
+		d.CreateTRID = clTRIDWithRequest(d.CreateTRID, d.RequestID)
+	}
 	wf.Data = mustJSON(d)
+}
+
+// clTRIDWithRequest appends the request ID to a client transaction ID,
+// cut so that the whole stays within EPP's 64 characters.
+func clTRIDWithRequest(trid, requestID string) string {
+	const maxClTRID = 64
+	if room := maxClTRID - len(trid) - 1; len(requestID) > room {
+		requestID = requestID[:max(room, 0)]
+	}
+	if requestID == "" {
+		return trid
+	}
+	return trid + "-" + requestID
 }
 
 // needsVerification reports whether the registrant's email must be

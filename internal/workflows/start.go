@@ -49,6 +49,7 @@ func (e *Engine) StartRegistration(ctx context.Context, p registrar.Principal, e
 		RegistrationRequest: req, Extension: ext.Name, Consents: consents(ext, req.Acknowledgements, now),
 		AuthInfo:   newAuthInfo(),
 		PriceCents: ext.RegistrationCents * int64(req.Years), Currency: ext.Currency,
+		RequestID: registrar.RequestID(ctx),
 	}
 	wf := &registrar.Workflow{
 		ID: registrar.NewID(), AccountID: p.AccountID, Env: env, Kind: registrar.WorkflowRegistration, Domain: req.DomainName,

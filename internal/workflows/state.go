@@ -56,6 +56,11 @@ type registrationData struct {
 	// outcome of an earlier attempt may be unknown, and an info comes first.
 	CreateAttempts int    `json:"create_attempts,omitempty"`
 	CreateTRID     string `json:"create_trid,omitempty"`
+	// RequestID is the ID of the API request that started the workflow
+	// (X-Request-ID): its steps log it, and its creates' client
+	// transaction IDs end with it, so one registration can be followed
+	// from the HTTP request to the registry.
+	RequestID string `json:"request_id,omitempty"`
 	// CreateSvTRID is the registry's transaction ID of the create that
 	// answered.
 	CreateSvTRID string `json:"create_svtrid,omitempty"`
@@ -157,7 +162,7 @@ func (e *Engine) commit(ctx context.Context, job *river.Job[stepArgs], wf *regis
 		e.jobs.wake(ctx)
 	}
 	if err == nil {
-		e.Logger.Debug("workflow transition", "workflow_id", wf.ID, "state", wf.State, "step", wf.Step, "next", t.next, "delay", t.delay)
+		e.Logger.DebugContext(ctx, "workflow transition", "workflow_id", wf.ID, "state", wf.State, "step", wf.Step, "next", t.next, "delay", t.delay)
 	}
 	return err == nil, err
 }

@@ -302,7 +302,9 @@ func TestNew(t *testing.T) {
 	want := Config{MaxDomains: 100, InProgressTimeout: time.Hour, BlockedTimeout: 7 * day, TransferTimeout: 10 * day, ActionTimeout: 15 * day,
 		JobTimeout: 30 * time.Second, RescueAfter: time.Minute, RetryMin: time.Second, RetryMax: time.Minute,
 		PendingRecheck: time.Minute, PollInterval: 2 * time.Second, SweepInterval: 30 * time.Second, Workers: 50,
-		MaxInFlight: 20, LifecycleInterval: time.Minute, ReconcileEvery: 24 * time.Hour, ReconcileRate: ReconcileRateDefault, fetchPoll: time.Second, Policies: map[registrar.Env]registrar.Policy{
+		MaxInFlight: 20, LifecycleInterval: time.Minute, ReconcileEvery: 24 * time.Hour, EventRetention: 30 * day, ReconcileRate: ReconcileRateDefault, fetchPoll: time.Second,
+		WebhookTimeout: 10 * time.Second, WebhookDisableAfter: 5 * day, WebhookOverlap: 24 * time.Hour, WebhookDispatchInterval: time.Second, webhookRetryBase: 5 * time.Second,
+		Policies: map[registrar.Env]registrar.Policy{
 			registrar.EnvSandbox: {Verify: registrar.VerifyScenario},
 			registrar.EnvLive:    {Verify: registrar.VerifyNewAddresses, Billed: true},
 		}}
