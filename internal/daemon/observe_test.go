@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
@@ -328,8 +329,13 @@ func TestSecretsNeverLogged(t *testing.T) {
 			const domain = "secret-scenario.com"
 			r := s.do("POST", s.base("registrar-sandbox")+"/registrations", s.token, map[string]any{
 				"domain_name": domain, "contacts": map[string]any{"registrant": contact}})
-			if r.Status != 201 {
+			// 201 when the workflow finished within the synchronous
+			// window, 202 when a loaded machine made it outlast it.
+			if r.Status != 201 && r.Status != 202 {
 				t.Fatalf("POST registration = %d %s", r.Status, r.Body)
+			}
+			if st := s.waitState("registrar-sandbox", domain, time.Minute, completed); st.State != registrar.StateSucceeded {
+				t.Fatalf("registration ended %s, want succeeded", st.State)
 			}
 			r = s.do("POST", s.base("registrar-sandbox")+"/registrations/"+domain+"/auth-code", s.token, nil)
 			var code struct {
