@@ -516,16 +516,53 @@ func TestDashboardBrowser(t *testing.T) {
 	waitText(t, ctx, "#state", "succeeded", 60*time.Second)
 	screenshot(t, ctx, shots, "verified")
 
-	// Revoking the session's token (DELETE .../tokens/{id}) ends the
-	// session at the next page.
+	// The tokens page: create a read-only token (its secret shown once
+	// works, and only reads), be refused revoking the account's last
+	// read-write token, create another, then revoke the session's own
+	// token, which ends the session.
 	p, err := s.d.DB().Authenticate(context.Background(), registrar.HashSecret(vtoken))
 	if err != nil {
 		t.Fatal(err)
 	}
-	revokeThroughAPI(t, s, p.AccountID, vtoken)
-	run(t, ctx, "next page", chromedp.Navigate(base+"/dashboard/live/registrations"), chromedp.WaitVisible(chromedp.CSS("#token")))
+	run(t, ctx, "tokens", chromedp.Navigate(base+"/dashboard/tokens"), chromedp.WaitVisible(chromedp.CSS("#token-name")))
+	checkLabels(t, ctx, "tokens")
+	tabReaches(t, ctx, 20, "#token-name", "#token-read-only", "#token-sandbox-only", "#token-expires", "#token-create", "#revoke-current")
+	run(t, ctx, "create read-only", chromedp.SendKeys(chromedp.CSS("#token-name"), "dash spare"), chromedp.Click(chromedp.CSS("#token-read-only")),
+		chromedp.Click(chromedp.CSS("#token-create")), chromedp.WaitVisible(chromedp.CSS("#secret")))
+	secret, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('#secret').value`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	spare, err := s.d.DB().Authenticate(context.Background(), registrar.HashSecret(secret))
+	if err != nil || !strings.HasPrefix(secret, "orat_") {
+		t.Fatalf("the secret the page showed (%d characters) does not authenticate: %v", len(secret), err)
+	}
+	if spare.AccountID != p.AccountID || spare.Can(registrar.ScopeWrite) {
+		t.Errorf("the read-only token made on the page: %+v", spare)
+	}
+	if tb := text(t, ctx, "table tbody"); !strings.Contains(tb, "dash spare") || !strings.Contains(tb, "read-only") || !strings.Contains(tb, "this session") {
+		t.Errorf("tokens table %q: want the new read-only token and the session's own", tb)
+	}
+	screenshot(t, ctx, shots, "tokens")
+	run(t, ctx, "revoke the last read-write token", chromedp.Click(chromedp.CSS("#revoke-current")), chromedp.WaitVisible(chromedp.CSS("#token-name")))
+	if e := text(t, ctx, "p.error"); !strings.Contains(e, "last") {
+		t.Errorf("revoking the last read-write token: %q, want a refusal that says why", e)
+	}
+	if _, err := s.d.DB().Authenticate(context.Background(), registrar.HashSecret(vtoken)); err != nil {
+		t.Fatalf("the refused revocation revoked the token: %v", err)
+	}
+	run(t, ctx, "create read-write", chromedp.SendKeys(chromedp.CSS("#token-name"), "dash second"),
+		chromedp.Click(chromedp.CSS("#token-create")), chromedp.WaitVisible(chromedp.CSS("#secret")))
+	run(t, ctx, "revoke own", chromedp.Click(chromedp.CSS("#revoke-current")), chromedp.WaitVisible(chromedp.CSS("#token")))
 	loc = location(t, ctx)
-	if !strings.HasSuffix(loc, "/dashboard/signin") {
+	if !strings.Contains(loc, "/dashboard/signin") || !strings.Contains(text(t, ctx, "#notice"), "revoked") {
+		t.Errorf("after revoking its own token the page is %s, want the sign-in page saying why", loc)
+	}
+	if _, err := s.d.DB().Authenticate(context.Background(), registrar.HashSecret(vtoken)); err == nil {
+		t.Error("the token revoked on the page still authenticates")
+	}
+	run(t, ctx, "next page", chromedp.Navigate(base+"/dashboard/live/registrations"), chromedp.WaitVisible(chromedp.CSS("#token")))
+	if loc := location(t, ctx); !strings.HasSuffix(loc, "/dashboard/signin") {
 		t.Errorf("after the token's revocation the page is %s, want the sign-in page", loc)
 	}
 	screenshot(t, ctx, shots, "signed-out")

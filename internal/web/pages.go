@@ -41,6 +41,9 @@ func (s *Server) routes() {
 		s.mux.HandleFunc("GET /dashboard/"+seg+"/progress/{domain}/poll", s.authed(withEnv(env, s.handleProgressPoll)))
 		s.mux.HandleFunc("GET /dashboard/"+seg+"/actions", s.authed(withEnv(env, s.handleActions)))
 	}
+	s.mux.HandleFunc("GET /dashboard/tokens", s.authed(s.handleTokens))
+	s.mux.HandleFunc("POST /dashboard/tokens", s.authed(s.handleCreateToken))
+	s.mux.HandleFunc("POST /dashboard/tokens/{id}/revoke", s.authed(s.handleRevokeToken))
 	if s.Log != nil {
 		s.mux.HandleFunc("GET /dashboard/sandbox/registry-log", s.authed(withEnv(registrar.EnvSandbox, s.handleSandboxLog)))
 	}
@@ -84,7 +87,11 @@ func (s *Server) handleSignInForm(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/dashboard/", http.StatusSeeOther)
 		return
 	}
-	s.render(w, http.StatusOK, "signin", page{Title: "Sign in"})
+	p := page{Title: "Sign in"}
+	if r.URL.Query().Get("ended") == "revoked" {
+		p.Notice = "You were signed out: the API token of this session was revoked."
+	}
+	s.render(w, http.StatusOK, "signin", p)
 }
 
 // handleSignIn authenticates an API token as the API does

@@ -56,6 +56,8 @@ type Deps struct {
 	Domains    registrar.Domains
 	Registries registrar.Registries
 	Sessions   Sessions
+	// Tokens manages the account's API tokens (the tokens page).
+	Tokens registrar.Tokens
 	// Clocks are the environments' clocks (the engine's); the sandbox's
 	// time is shown on its pages when it is not the wall clock's.
 	Clocks map[registrar.Env]registrar.Clock
@@ -210,8 +212,13 @@ type page struct {
 	Clock string
 	// SandboxLog: the sandbox registry's log page exists.
 	SandboxLog bool
+	// TokensPage: the page is the tokens page (whose links have no
+	// environment).
+	TokensPage bool
 	Error      string
-	Data       any
+	// Notice is a confirmation shown above the page's content.
+	Notice string
+	Data   any
 }
 
 func (s *Server) render(w http.ResponseWriter, status int, name string, p page) {
