@@ -223,14 +223,24 @@ func TestRequestID(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Every command the registration sent (the create, and the
+		// update that sets the transfer lock) names the request.
 		var trid string
+		var commands int
 		for _, e := range entries {
-			if e.Command == "create" && e.Domain == domain {
+			if e.Domain != domain {
+				continue
+			}
+			commands++
+			if e.Command == "create" {
 				trid = e.ClientTRID
 			}
+			if !strings.HasSuffix(e.ClientTRID, "-"+id) || len(e.ClientTRID) > 64 {
+				t.Errorf("the sandbox registry's %s of %s has clTRID %q, want at most 64 characters ending in -%s", e.Command, domain, e.ClientTRID, id)
+			}
 		}
-		if !strings.HasSuffix(trid, "-"+id) || len(trid) > 64 {
-			t.Errorf("the sandbox registry's create of %s has clTRID %q, want at most 64 characters ending in -%s", domain, trid, id)
+		if trid == "" || commands < 2 {
+			t.Errorf("the sandbox registry logged %d commands for %s (create clTRID %q), want the create and the lock's update", commands, domain, trid)
 		}
 
 		all := logs.String()

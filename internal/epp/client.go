@@ -268,6 +268,24 @@ func (c *Client) newClTRID() string {
 	return c.trPrefix + strconv.FormatUint(c.trSeq.Add(1), 36)
 }
 
+// maxClTRID is the longest clTRID EPP allows (RFC 5730's trIDStringType).
+const maxClTRID = 64
+
+// TaggedClTRID returns a new generated client transaction ID (as Do
+// makes) followed by "-" and tag, the tag cut so that the whole is at
+// most 64 characters: a caller's way to name, in the registry's records,
+// what caused a command (an API request's ID, say).
+func (c *Client) TaggedClTRID(tag string) string {
+	id := c.newClTRID()
+	if room := maxClTRID - len(id) - 1; len(tag) > room {
+		tag = tag[:max(room, 0)]
+	}
+	if tag == "" {
+		return id
+	}
+	return id + "-" + tag
+}
+
 // timeoutFor returns the command timeout for a Command.Kind.
 func (c *Client) timeoutFor(kind string) time.Duration {
 	verb := kind[strings.IndexByte(kind, ':')+1:]

@@ -3,6 +3,7 @@ package epp
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -849,5 +850,43 @@ func TestClientNoGoroutineLeak(t *testing.T) {
 			t.Fatalf("%d goroutines after Close, %d before:\n%s", runtime.NumGoroutine(), base, buf[:runtime.Stack(buf, true)])
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestTaggedClTRID: a tagged transaction ID is a generated one (unique,
+// with the client's prefix) ending in the tag, cut to EPP's 64
+// characters.
+func TestTaggedClTRID(t *testing.T) {
+	long := strings.Repeat("p", maxTRIDStem)
+	for _, tc := range []struct {
+		name, prefix, tag, wantSuffix string
+		cut                           bool // the tag does not fit whole
+	}{
+		{"short tag", "", "req-42", "-req-42", false},
+		{"no tag", "", "", "", false},
+		{"long prefix cuts the tag", long, strings.Repeat("r", 40), "rrrr", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := NewClient(ClientConfig{Addr: "127.0.0.1:1", TLS: &tls.Config{}, ClientID: "registrar1", Password: testPassword, ClTRIDPrefix: tc.prefix})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			a, b := c.TaggedClTRID(tc.tag), c.TaggedClTRID(tc.tag)
+			if a == b {
+				t.Errorf("two tagged IDs are both %q", a)
+			}
+			for _, id := range []string{a, b} {
+				if len(id) > 64 || !strings.HasSuffix(id, tc.wantSuffix) || !strings.HasPrefix(id, c.cfg.ClTRIDPrefix+"-") {
+					t.Errorf("TaggedClTRID(%q) = %q (%d characters), want at most 64 with prefix %q and suffix %q", tc.tag, id, len(id), c.cfg.ClTRIDPrefix+"-", tc.wantSuffix)
+				}
+			}
+			if tc.cut && len(a) != 64 {
+				t.Errorf("cut ID %q is %d characters, want the tag cut to exactly 64", a, len(a))
+			}
+			if tc.tag == "" && strings.Count(a, "-") != 2 {
+				t.Errorf("untagged ID %q: want prefix-random-counter", a)
+			}
+		})
 	}
 }

@@ -64,13 +64,27 @@ func New(name string, c Doer, clientID string, log *slog.Logger) *Registry {
 	return &Registry{name: name, c: c, clientID: clientID, log: log.With("registry", name), CheckBatch: 50}
 }
 
+// do sends cmd. A command without a transaction ID of its own, made
+// for an API request (or a workflow one started), gets a generated ID
+// that ends with the request's ID, so that the registry's records lead
+// back to the request.
+func (r *Registry) do(ctx context.Context, cmd *epp.Command) (*epp.Response, error) {
+	if cmd.ClTRID == "" {
+		tagger, ok := r.c.(interface{ TaggedClTRID(tag string) string })
+		if id := registrar.RequestID(ctx); id != "" && ok {
+			cmd.ClTRID = tagger.TaggedClTRID(id)
+		}
+	}
+	return r.c.Do(ctx, cmd)
+}
+
 // Check implements registrar.Registry with one <check> per batch of names,
 // asking the fee extension for each name's create price.
 func (r *Registry) Check(ctx context.Context, names []string) ([]registrar.Availability, error) {
 	out := make([]registrar.Availability, 0, len(names))
 	for start := 0; start < len(names); start += r.CheckBatch {
 		batch := names[start:min(start+r.CheckBatch, len(names))]
-		resp, err := r.c.Do(ctx, &epp.Command{DomainCheck: &epp.DomainCheck{
+		resp, err := r.do(ctx, &epp.Command{DomainCheck: &epp.DomainCheck{
 			Names: batch,
 			Fee:   &epp.FeeCheck{Commands: []epp.FeeCommand{{Name: epp.FeeCreate, Period: &epp.Period{Value: 1, Unit: epp.PeriodYears}}}},
 		}})
@@ -148,7 +162,7 @@ func (r *Registry) Create(ctx context.Context, req registrar.CreateRequest) (reg
 		}
 		contacts = append(contacts, epp.DomainContact{Type: role.typ, ID: id})
 	}
-	resp, err := r.c.Do(ctx, &epp.Command{ClTRID: req.TransactionID, DomainCreate: &epp.DomainCreate{
+	resp, err := r.do(ctx, &epp.Command{ClTRID: req.TransactionID, DomainCreate: &epp.DomainCreate{
 		Name: req.Name, Period: &epp.Period{Value: req.Years, Unit: epp.PeriodYears},
 		Registrant: registrant, Contacts: contacts, AuthInfo: req.AuthInfo,
 	}})
@@ -180,7 +194,7 @@ func (r *Registry) createContact(ctx context.Context, id, authInfo string, c reg
 	if c.PostalInfo.Address.Street != "" {
 		pi.Street = []string{c.PostalInfo.Address.Street}
 	}
-	_, err := r.c.Do(ctx, &epp.Command{ContactCreate: &epp.ContactCreate{
+	_, err := r.do(ctx, &epp.Command{ContactCreate: &epp.ContactCreate{
 		ID: id, PostalInfo: []epp.PostalInfo{pi}, Voice: c.Phone, Fax: c.Fax, Email: c.Email, AuthInfo: authInfo, Unspec: unspec,
 	}})
 	var ee *epp.Error
@@ -195,7 +209,7 @@ func (r *Registry) createContact(ctx context.Context, id, authInfo string, c reg
 
 // Info implements registrar.Registry.
 func (r *Registry) Info(ctx context.Context, name string) (registrar.DomainInfo, error) {
-	resp, err := r.c.Do(ctx, &epp.Command{DomainInfo: &epp.DomainInfo{Name: name}})
+	resp, err := r.do(ctx, &epp.Command{DomainInfo: &epp.DomainInfo{Name: name}})
 	if err != nil {
 		return registrar.DomainInfo{}, r.fail("info", err)
 	}
@@ -238,7 +252,7 @@ func (r *Registry) domainInfo(op string, resp *epp.Response) (registrar.DomainIn
 // in registrar.Error.Reason (the table kinds): 2303 is KindNotFound with
 // domain_not_exists, 2202 KindRejected with invalid_auth_code.
 func (r *Registry) TransferInfo(ctx context.Context, name, authInfo string) (registrar.DomainInfo, error) {
-	resp, err := r.c.Do(ctx, &epp.Command{DomainInfo: &epp.DomainInfo{Name: name, AuthInfo: authInfo}})
+	resp, err := r.do(ctx, &epp.Command{DomainInfo: &epp.DomainInfo{Name: name, AuthInfo: authInfo}})
 	if err != nil {
 		return registrar.DomainInfo{}, r.failTransfer("info", err)
 	}
@@ -252,7 +266,7 @@ func (r *Registry) TransferInfo(ctx context.Context, name, authInfo string) (reg
 func (r *Registry) TransferPrice(ctx context.Context, name string) (registrar.TransferPrice, error) {
 	const op = "eppregistry.TransferPrice"
 	year := &epp.Period{Value: 1, Unit: epp.PeriodYears}
-	resp, err := r.c.Do(ctx, &epp.Command{DomainCheck: &epp.DomainCheck{
+	resp, err := r.do(ctx, &epp.Command{DomainCheck: &epp.DomainCheck{
 		Names: []string{name},
 		Fee:   &epp.FeeCheck{Commands: []epp.FeeCommand{{Name: epp.FeeTransfer, Period: year}, {Name: epp.FeeRenew, Period: year}}},
 	}})
@@ -314,7 +328,7 @@ func (r *Registry) Transfer(ctx context.Context, req registrar.TransferRequest) 
 	default:
 		return registrar.TransferResult{}, registrar.Errorf(registrar.KindInvalid, op, "unknown transfer operation %q", req.Op)
 	}
-	resp, err := r.c.Do(ctx, &epp.Command{ClTRID: req.TransactionID, DomainTransfer: t})
+	resp, err := r.do(ctx, &epp.Command{ClTRID: req.TransactionID, DomainTransfer: t})
 	if err != nil {
 		return registrar.TransferResult{}, r.failTransfer("transfer "+string(req.Op), err)
 	}
@@ -337,7 +351,7 @@ func transferResult(d *epp.DomainTrnData) registrar.TransferResult {
 
 // Renew implements registrar.Registry.
 func (r *Registry) Renew(ctx context.Context, name string, curExpiry time.Time, years int) (time.Time, error) {
-	resp, err := r.c.Do(ctx, &epp.Command{DomainRenew: &epp.DomainRenew{Name: name, CurExpDate: curExpiry, Period: &epp.Period{Value: years, Unit: epp.PeriodYears}}})
+	resp, err := r.do(ctx, &epp.Command{DomainRenew: &epp.DomainRenew{Name: name, CurExpDate: curExpiry, Period: &epp.Period{Value: years, Unit: epp.PeriodYears}}})
 	if err != nil {
 		return time.Time{}, r.fail("renew", err)
 	}
@@ -388,7 +402,7 @@ func (r *Registry) Update(ctx context.Context, req registrar.DomainUpdate) error
 			u.Chg = &epp.DomainChg{}
 		}
 	}
-	if _, err := r.c.Do(ctx, &epp.Command{DomainUpdate: u}); err != nil {
+	if _, err := r.do(ctx, &epp.Command{DomainUpdate: u}); err != nil {
 		return r.fail("update", err)
 	}
 	return nil
@@ -465,7 +479,7 @@ func hostAddrs(h registrar.Host) []epp.HostAddr {
 
 // CreateHost implements registrar.HostRegistry with a <host:create>.
 func (r *Registry) CreateHost(ctx context.Context, h registrar.Host) error {
-	if _, err := r.c.Do(ctx, &epp.Command{HostCreate: &epp.HostCreate{Name: h.Name, Addrs: hostAddrs(h)}}); err != nil {
+	if _, err := r.do(ctx, &epp.Command{HostCreate: &epp.HostCreate{Name: h.Name, Addrs: hostAddrs(h)}}); err != nil {
 		return r.fail("host create", err)
 	}
 	return nil
@@ -474,7 +488,7 @@ func (r *Registry) CreateHost(ctx context.Context, h registrar.Host) error {
 // HostInfo implements registrar.HostRegistry with a <host:info>: linked
 // is the host's linked status.
 func (r *Registry) HostInfo(ctx context.Context, name string) (registrar.Host, bool, error) {
-	resp, err := r.c.Do(ctx, &epp.Command{HostInfo: &epp.HostInfo{Name: name}})
+	resp, err := r.do(ctx, &epp.Command{HostInfo: &epp.HostInfo{Name: name}})
 	if err != nil {
 		return registrar.Host{}, false, r.fail("host info", err)
 	}
@@ -507,7 +521,7 @@ func (r *Registry) UpdateHost(ctx context.Context, name string, add, remove regi
 	if u.Add == nil && u.Rem == nil {
 		return nil
 	}
-	if _, err := r.c.Do(ctx, &epp.Command{HostUpdate: u}); err != nil {
+	if _, err := r.do(ctx, &epp.Command{HostUpdate: u}); err != nil {
 		return r.fail("host update", err)
 	}
 	return nil
@@ -516,7 +530,7 @@ func (r *Registry) UpdateHost(ctx context.Context, name string, add, remove regi
 // DeleteHost implements registrar.HostRegistry with a <host:delete>; a
 // host a domain uses is refused with 2305, KindConflict.
 func (r *Registry) DeleteHost(ctx context.Context, name string) error {
-	if _, err := r.c.Do(ctx, &epp.Command{HostDelete: &epp.HostDelete{Name: name}}); err != nil {
+	if _, err := r.do(ctx, &epp.Command{HostDelete: &epp.HostDelete{Name: name}}); err != nil {
 		return r.fail("host delete", err)
 	}
 	return nil
@@ -529,7 +543,7 @@ func (r *Registry) DeleteHost(ctx context.Context, name string) error {
 // registrar sponsors it) is KindForbidden, 2304 (a *DeleteProhibited
 // status, or deleted already) KindRejected with the registry's reason.
 func (r *Registry) Delete(ctx context.Context, name, transactionID string) error {
-	if _, err := r.c.Do(ctx, &epp.Command{ClTRID: transactionID, DomainDelete: &epp.DomainDelete{Name: name}}); err != nil {
+	if _, err := r.do(ctx, &epp.Command{ClTRID: transactionID, DomainDelete: &epp.DomainDelete{Name: name}}); err != nil {
 		return r.failAs("delete", err, modeSponsor)
 	}
 	return nil
@@ -571,7 +585,7 @@ func (r *Registry) Restore(ctx context.Context, req registrar.RestoreRequest) er
 		return nil
 	}
 	update := func(clTRID string, restore *epp.RGPRestore) (*epp.Response, error) {
-		return r.c.Do(ctx, &epp.Command{ClTRID: clTRID, DomainUpdate: &epp.DomainUpdate{Name: req.Name, Chg: &epp.DomainChg{}, RGP: restore}})
+		return r.do(ctx, &epp.Command{ClTRID: clTRID, DomainUpdate: &epp.DomainUpdate{Name: req.Name, Chg: &epp.DomainChg{}, RGP: restore}})
 	}
 	if !pendingRestore {
 		resp, err := update(req.TransactionID, &epp.RGPRestore{Op: epp.RGPRestoreRequest})
@@ -609,7 +623,7 @@ const (
 // messages come back without either; the caller acknowledges them after
 // logging.
 func (r *Registry) Poll(ctx context.Context) (*registrar.PollMessage, error) {
-	resp, err := r.c.Do(ctx, &epp.Command{Poll: &epp.Poll{Op: epp.PollReq}})
+	resp, err := r.do(ctx, &epp.Command{Poll: &epp.Poll{Op: epp.PollReq}})
 	if err != nil {
 		return nil, r.fail("poll", err)
 	}
@@ -633,7 +647,7 @@ func (r *Registry) Poll(ctx context.Context) (*registrar.PollMessage, error) {
 
 // Ack implements registrar.Registry.
 func (r *Registry) Ack(ctx context.Context, id string) error {
-	if _, err := r.c.Do(ctx, &epp.Command{Poll: &epp.Poll{Op: epp.PollAck, MsgID: id}}); err != nil {
+	if _, err := r.do(ctx, &epp.Command{Poll: &epp.Poll{Op: epp.PollAck, MsgID: id}}); err != nil {
 		return r.fail("ack", err)
 	}
 	return nil
