@@ -104,6 +104,7 @@ func TestMetricsMoveWithRegistration(t *testing.T) {
 			{"registrar_epp_commands_total", map[string]string{"registry": "sandbox", "command": "domain:create", "result": "1xxx"}},
 			{"registrar_epp_command_duration_seconds", map[string]string{"registry": "sandbox", "command": "domain:create"}},
 			{"registrar_status_cache_reads_total", nil},
+			{"registrar_jobs_latency_seconds", map[string]string{"kind": "workflow_step"}},
 		} {
 			if b, a := value(before, c.name, c.labels), value(after, c.name, c.labels); a <= b {
 				t.Errorf("%s%v = %v before the registration, %v after; want it to grow", c.name, c.labels, b, a)

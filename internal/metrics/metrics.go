@@ -39,6 +39,7 @@ type Metrics struct {
 
 	statusReads *prometheus.CounterVec
 	webhooks    *prometheus.CounterVec
+	jobLatency  *prometheus.HistogramVec
 }
 
 // New returns a Metrics with the Go runtime and process collectors.
@@ -68,8 +69,11 @@ func New() *Metrics {
 		Help: "Workflow status reads, by result: hit (served from the status cache) or miss (read from the database)."}, []string{"result"})
 	m.webhooks = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Subsystem: "webhook", Name: "deliveries_total",
 		Help: "Webhook delivery attempts, by outcome: delivered, failed or disabled."}, []string{"outcome"})
+	m.jobLatency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: namespace, Subsystem: "jobs", Name: "latency_seconds",
+		Help:    "Time a River job waited between the time it was scheduled for and its start, by job kind.",
+		Buckets: []float64{.001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60}}, []string{"kind"})
 	for _, c := range []prometheus.Collector{m.httpRequests, m.httpDuration, m.workflowSteps, m.workflowTransitions,
-		m.eppCommands, m.eppDuration, m.statusReads, m.webhooks} {
+		m.eppCommands, m.eppDuration, m.statusReads, m.webhooks, m.jobLatency} {
 		f(c)
 	}
 	return m
@@ -110,6 +114,11 @@ func (m *Metrics) Transition(kind, state string) {
 // WebhookDelivery implements workflows.Observer.
 func (m *Metrics) WebhookDelivery(outcome string) {
 	m.webhooks.WithLabelValues(outcome).Inc()
+}
+
+// JobStarted implements workflows.Observer.
+func (m *Metrics) JobStarted(kind string, latency time.Duration) {
+	m.jobLatency.WithLabelValues(kind).Observe(latency.Seconds())
 }
 
 // StatusRead is store.Config.StatusReads.

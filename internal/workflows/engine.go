@@ -21,6 +21,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/openregistrar/registrar/internal/registrar"
 	"github.com/openregistrar/registrar/internal/store"
@@ -227,9 +228,28 @@ type Observer interface {
 	// (the receiver answered an error, or could not be reached) or
 	// "disabled" (the endpoint failed too long and was disabled).
 	WebhookDelivery(outcome string)
+	// JobStarted: a River job of kind started, latency after the time it
+	// was scheduled for (the queue's wait, whatever the job).
+	JobStarted(kind string, latency time.Duration)
 }
 
 type nopObserver struct{}
+
+func (nopObserver) JobStarted(string, time.Duration) {}
+
+// jobLatency is River worker middleware that tells the Observer how long
+// each job waited between the time it was scheduled for and its start.
+type jobLatency struct {
+	river.MiddlewareDefaults
+	observer Observer
+}
+
+func (m *jobLatency) Work(ctx context.Context, job *rivertype.JobRow, doInner func(context.Context) error) error {
+	if !job.AttemptedAt.IsZero() {
+		m.observer.JobStarted(job.Kind, max(job.AttemptedAt.Sub(job.ScheduledAt), 0))
+	}
+	return doInner(ctx)
+}
 
 func (nopObserver) Step(string, string, time.Duration) {}
 func (nopObserver) Transition(string, string)          {}
@@ -277,6 +297,7 @@ func New(deps Deps, cfg Config) (*Engine, error) {
 	river.AddWorker(workers, &dispatchWorker{e: e})
 	river.AddWorker(workers, &webhookWorker{e: e})
 	rc := &river.Config{
+		Middleware:           []rivertype.Middleware{&jobLatency{observer: deps.Observer}},
 		Logger:               riverLog,
 		JobTimeout:           cfg.JobTimeout,
 		RescueStuckJobsAfter: cfg.RescueAfter,
