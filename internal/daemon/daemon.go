@@ -223,7 +223,7 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 	}
 	// The account holders' dashboard (issue 17): its own paths, beside the
 	// API's /client/v4/ and /healthz.
-	dash := web.New(web.Deps{Reader: d.db, Workflows: d.engine, Domains: d.domains, Registries: routes, Sessions: d.db, Tokens: d.db,
+	dash := web.New(web.Deps{Reader: d.db, Workflows: d.engine, Domains: d.domains, Registries: routes, Sessions: d.db, Tokens: d.db, Accounts: d.db,
 		Clocks: d.engineClocks(), Log: sandboxLog{d.Sandbox()}, Logger: cfg.Logger.With("component", "web")})
 	mux.Handle("GET /{$}", dash)
 	mux.Handle("/dashboard/", dash)

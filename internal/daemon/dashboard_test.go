@@ -162,10 +162,26 @@ func TestDashboardSessions(t *testing.T) {
 			t.Errorf("another account's registration = %d, want 404", res.StatusCode)
 		}
 
-		// The sandbox registry's log shows the account's own commands only.
-		if r := s.register("registrar-sandbox", "dash-log.com"); r.Status != http.StatusCreated {
-			t.Fatalf("sandbox register = %d %s", r.Status, r.Body)
+		// A sandbox registration from the dashboard sends the account's
+		// default contact as its registrant (the sandbox API has no
+		// express mode); an account without one is told why it cannot.
+		res, body = dashDo(t, "POST", base+"/dashboard/sandbox/register", c, url.Values{"domain": {"dash-log.com"}, "csrf": {csrf}})
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/dashboard/sandbox/progress/dash-log.com" {
+			t.Fatalf("sandbox register from the dashboard = %d %q %s", res.StatusCode, res.Header.Get("Location"), body)
 		}
+		if st := s.waitState("registrar-sandbox", "dash-log.com", 30*time.Second, completed); st.State != registrar.StateSucceeded {
+			t.Fatalf("the dashboard's sandbox registration ended %s", st.State)
+		}
+		_, bareToken := s.newAccount("bare", nil)
+		bc := dashSignIn(t, s, bareToken)
+		_, page := dashDo(t, "GET", base+"/dashboard/sandbox/register", bc, nil)
+		bareCSRF := page[strings.Index(page, `name="csrf" value="`)+len(`name="csrf" value="`):]
+		bareCSRF = bareCSRF[:strings.IndexByte(bareCSRF, '"')]
+		if res, body := dashDo(t, "POST", base+"/dashboard/sandbox/register", bc, url.Values{"domain": {"dash-bare.com"}, "csrf": {bareCSRF}}); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "no default contact") {
+			t.Errorf("sandbox register without a default contact = %d, want 422 saying why: %s", res.StatusCode, body)
+		}
+
+		// The sandbox registry's log shows the account's own commands only.
 		res, body = dashDo(t, "GET", base+"/dashboard/sandbox/registry-log", c, nil)
 		if res.StatusCode != http.StatusOK || !strings.Contains(body, "dash-log.com") || !strings.Contains(body, "<td>create</td>") || !strings.Contains(body, "1000 ") {
 			t.Errorf("sandbox log: %d %s", res.StatusCode, body)

@@ -358,7 +358,7 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request, sess ses
 	p := s.pageFor(sess, env, "Register")
 	name := strings.TrimSpace(r.PostFormValue("domain"))
 	p.Data = name
-	req, err := s.registrationRequest(env, name, r.PostFormValue("auto_renew") == "on")
+	req, err := s.registrationRequest(r.Context(), sess, env, name, r.PostFormValue("auto_renew") == "on")
 	if err == nil && s.Domains.KnownPremium(env, req.DomainName) {
 		err = registrar.Invalid("web.register", "/domain_name", "%s is a premium name; premium names cannot be registered here", req.DomainName)
 	}
@@ -373,7 +373,11 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request, sess ses
 	http.Redirect(w, r, "/dashboard/"+envSegment(env)+"/progress/"+url.PathEscape(req.DomainName), http.StatusSeeOther)
 }
 
-func (s *Server) registrationRequest(env registrar.Env, name string, autoRenew bool) (registrar.RegistrationRequest, error) {
+// registrationRequest is the registration the form asks for. The sandbox
+// has no express mode (its API needs a registrant in every request), so
+// there the account's default contact is sent as the registrant, as a
+// client of the API would send it.
+func (s *Server) registrationRequest(ctx context.Context, sess session, env registrar.Env, name string, autoRenew bool) (registrar.RegistrationRequest, error) {
 	const op = "web.registrationRequest"
 	if name == "" {
 		return registrar.RegistrationRequest{}, registrar.Invalid(op, "/domain_name", "is required")
@@ -383,6 +387,16 @@ func (s *Server) registrationRequest(env registrar.Env, name string, autoRenew b
 		return registrar.RegistrationRequest{}, registrar.Invalid(op, "/domain_name", "%s", err.Error())
 	}
 	req := registrar.RegistrationRequest{DomainName: n.ASCII, Extension: n.Extension, AutoRenew: autoRenew}
+	if env == registrar.EnvSandbox {
+		acct, err := s.Accounts.Account(ctx, sess.AccountID)
+		if err != nil {
+			return req, err
+		}
+		if acct.DefaultContact == nil {
+			return req, registrar.Invalid(op, "/contacts/registrant", "your account has no default contact: register sandbox names through the API, with a registrant")
+		}
+		req.Contacts.Registrant = acct.DefaultContact
+	}
 	_, ext, err := s.Registries.Lookup(env, n.Extension)
 	if err != nil {
 		return req, err

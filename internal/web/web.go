@@ -49,6 +49,11 @@ type Sessions interface {
 	RevokeSession(ctx context.Context, idHash string, now time.Time) error
 }
 
+// Accounts reads an account (store.DB implements it).
+type Accounts interface {
+	Account(ctx context.Context, id string) (registrar.Account, error)
+}
+
 // Deps are the dashboard's collaborators.
 type Deps struct {
 	Reader     registrar.Reader
@@ -58,6 +63,9 @@ type Deps struct {
 	Sessions   Sessions
 	// Tokens manages the account's API tokens (the tokens page).
 	Tokens registrar.Tokens
+	// Accounts gives the account's default contact, which a sandbox
+	// registration from the dashboard sends as its registrant.
+	Accounts Accounts
 	// Clocks are the environments' clocks (the engine's); the sandbox's
 	// time is shown on its pages when it is not the wall clock's.
 	Clocks map[registrar.Env]registrar.Clock
