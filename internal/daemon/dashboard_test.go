@@ -445,6 +445,14 @@ func TestDashboardBrowser(t *testing.T) {
 	}
 	checkLabels(t, ctx, "check")
 	screenshot(t, ctx, shots, "check")
+	// Search, with prices, from the same page.
+	run(t, ctx, "search", chromedp.SendKeys(chromedp.CSS("#q"), "dashsearch"), chromedp.Submit(chromedp.CSS("#q")),
+		chromedp.WaitVisible(chromedp.CSS("table.search")))
+	rows := text(t, ctx, "table.search tbody")
+	if !strings.Contains(rows, "dashsearch.") || !strings.Contains(rows, "available") || !strings.ContainsAny(rows, "0123456789") {
+		t.Errorf("search rows %q: want suggestions for the keyword, available, with prices", rows)
+	}
+	screenshot(t, ctx, shots, "search")
 
 	// Register a slow- name and watch the page reach succeeded.
 	run(t, ctx, "register", chromedp.Navigate(base+"/dashboard/live/register"), chromedp.WaitVisible(chromedp.CSS("#domain")))

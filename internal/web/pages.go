@@ -315,13 +315,31 @@ const settleWait = 3 * time.Second
 type checkData struct {
 	Names   string
 	Results []registrar.DomainAvailability
+	// Query is a search's words; Suggestions what it found.
+	Query       string
+	Searched    bool
+	Suggestions []registrar.DomainAvailability
 }
 
+// searchLimit is how many suggestions the page shows (the API's default).
+const searchLimit = 20
+
 // handleCheck checks names (one registry round trip per registry) and
-// shows their prices.
+// shows their prices; or, given q, searches (as GET domain-search does,
+// from cached availability) and shows the suggestions with theirs.
 func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request, sess session, env registrar.Env) {
-	d := checkData{Names: r.URL.Query().Get("names")}
-	p := s.pageFor(sess, env, "Check")
+	d := checkData{Names: r.URL.Query().Get("names"), Query: r.URL.Query().Get("q")}
+	p := s.pageFor(sess, env, "Check and search")
+	if r.URL.Query().Has("q") {
+		res, err := s.Domains.Search(r.Context(), env, d.Query, nil, searchLimit)
+		if err != nil {
+			p.Error = message(err)
+		}
+		d.Searched, d.Suggestions = err == nil, res
+		p.Data = d
+		s.render(w, http.StatusOK, "check", p)
+		return
+	}
 	var names []string
 	for _, f := range strings.FieldsFunc(d.Names, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' }) {
 		n, err := domainname.Parse(f)

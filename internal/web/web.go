@@ -112,6 +112,8 @@ func parsePages() map[string]*template.Template {
 			return t.UTC().Format("2006-01-02")
 		},
 		"time": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
+		// pair gives a sub-template the page's environment with an item.
+		"pair": func(env string, item any) map[string]any { return map[string]any{"Env": env, "Item": item} },
 	}
 	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"))
 	names, err := fs.Glob(templateFS, "templates/*.html")
