@@ -162,6 +162,21 @@ func (c *Client) UpdateStatus(ctx context.Context, domain string) (*WorkflowStat
 	return c.workflowStatus(ctx, domain, "update-status")
 }
 
+// ResendVerification sends the registrant email verification of the
+// domain's registration again, with a new link (POST
+// registrations/{domain}/resend-verification; this server's, not
+// Cloudflare's), while the registration waits on it (StateActionRequired,
+// ActionRegistrantEmailConfirmationPending). It returns the
+// registration's status, still action_required with the same deadline:
+// the links sent before keep working until then. An *APIError with
+// status 409 says the registration waits on no email, or was sent it
+// again the most times (5); within a minute of the previous resend the
+// server answers 429 with Retry-After, which the client waits out and
+// retries like any 429.
+func (c *Client) ResendVerification(ctx context.Context, domain string) (*WorkflowStatus, error) {
+	return c.transferCall(ctx, http.MethodPost, domain, "resend-verification")
+}
+
 func (c *Client) workflowStatus(ctx context.Context, domain, which string) (*WorkflowStatus, error) {
 	if domain == "" {
 		return nil, errors.New("client: empty domain")

@@ -101,7 +101,8 @@ func (c *Client) RejectTransferOut(ctx context.Context, domain string) (*Workflo
 }
 
 // transferCall sends a bodiless request to registrations/{domain}/{path...}
-// and decodes the workflow status it answers with.
+// and decodes the workflow status it answers with (the transfer calls,
+// and ResendVerification).
 func (c *Client) transferCall(ctx context.Context, method, domain string, path ...string) (*WorkflowStatus, error) {
 	if domain == "" {
 		return nil, errors.New("client: empty domain")

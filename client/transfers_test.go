@@ -80,6 +80,9 @@ func TestTransferEndpoints(t *testing.T) {
 		{"RejectTransferOut", ok(transferStatus(StateFailed, time.Time{})),
 			func(c *Client) (any, error) { return c.RejectTransferOut(t.Context(), "x.com") },
 			"POST", prefix + "/registrations/x.com/transfer-out/reject", nil, "", transferStatus(StateFailed, time.Time{})},
+		{"ResendVerification", ok(wfStatus(StateActionRequired)),
+			func(c *Client) (any, error) { return c.ResendVerification(t.Context(), "x.com") },
+			"POST", prefix + "/registrations/x.com/resend-verification", nil, "", wfStatus(StateActionRequired)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -132,6 +135,7 @@ func TestTransferArgs(t *testing.T) {
 		"TransferOutStatus":  func() (*WorkflowStatus, error) { return c.TransferOutStatus(t.Context(), "") },
 		"ApproveTransferOut": func() (*WorkflowStatus, error) { return c.ApproveTransferOut(t.Context(), "") },
 		"RejectTransferOut":  func() (*WorkflowStatus, error) { return c.RejectTransferOut(t.Context(), "") },
+		"ResendVerification": func() (*WorkflowStatus, error) { return c.ResendVerification(t.Context(), "") },
 	} {
 		if _, err := call(); err == nil {
 			t.Errorf("%s of no domain succeeded", name)

@@ -72,6 +72,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = env.restore(args[1:])
 	case "history":
 		err = env.history(args[1:])
+	case "resend-verification":
+		err = env.resendVerification(args[1:])
 	case "ns":
 		err = env.sub(args[1:], "ns", map[string]func([]string) error{"set": env.nsSet})
 	case "dnssec":
@@ -156,6 +158,7 @@ API commands (clients of a server's API):
   registrar renew NAME                 renew a domain (--years N; --wait follows it to the end)
   registrar restore NAME               restore a domain in its redemption period (--wait)
   registrar history NAME               a registration's history: renewals, expiry, restores
+  registrar resend-verification NAME   send a registration's lost verification email again, with a new link
   registrar ns set NAME HOST...        replace a domain's name servers (2 to 13) at the registry
   registrar dnssec set NAME --ds 'KEYTAG ALG DIGESTTYPE DIGEST'...
                                        publish DS records (DNSSEC on); dnssec off NAME removes them all

@@ -449,6 +449,13 @@ func actionAdvice(st *client.WorkflowStatus, again string, outbox bool) string {
 		fmt.Fprintf(&b, "; it fails with action_expired if not done by %s", fmtTime(cx.ActionExpiresAt))
 	}
 	fmt.Fprintf(&b, ".\nThen follow it with %q.", again)
+	if cx.Action == client.ActionRegistrantEmailConfirmationPending {
+		resend := "registrar resend-verification " + cx.DomainName
+		if strings.Contains(st.Links.Self, "/registrar-sandbox/") {
+			resend += " --sandbox"
+		}
+		fmt.Fprintf(&b, "\nNo email? %q sends it again.", resend)
+	}
 	return b.String()
 }
 

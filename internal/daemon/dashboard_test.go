@@ -534,7 +534,16 @@ func TestDashboardBrowser(t *testing.T) {
 	if items := text(t, ctx, "main"); !strings.Contains(items, "verify-dash.com") {
 		t.Errorf("waiting-on-you page %q: want verify-dash.com", items)
 	}
+	// The email is lost: the page's button sends it again, with a new link.
+	firstLink := outboxLink(t, s, "verify-dash.com")
+	run(t, ctx, "resend", chromedp.Click(chromedp.CSS(`button[id="resend-verify-dash.com"]`)), chromedp.WaitVisible(chromedp.CSS(`p.notice[role=status]`)))
+	if msg := text(t, ctx, `p.notice[role=status]`); msg != "Sent again to v***@example.com." {
+		t.Errorf("after the resend button the page says %q, want where the email went", msg)
+	}
 	link := outboxLink(t, s, "verify-dash.com")
+	if link == firstLink {
+		t.Fatalf("the newest email has the first link %s, want a new one", firstLink)
+	}
 	run(t, ctx, "follow the email's link", chromedp.Navigate(link), chromedp.WaitReady(chromedp.CSS("body")))
 	run(t, ctx, "progress", chromedp.Navigate(progressURLFor(base, "verify-dash.com")), chromedp.WaitVisible(chromedp.CSS("#progress")))
 	waitText(t, ctx, "#state", "succeeded", 60*time.Second)

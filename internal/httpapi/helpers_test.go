@@ -122,6 +122,25 @@ type fakeWorkflows struct {
 	hosts   []registrar.HostChange // StartHost's (dns_test.go)
 	// authCode is the state StartAuthCode's workflow has when answered.
 	authCode registrar.State
+	// resendErr is what ResendVerification fails with (nil: it answers
+	// an action_required registration); resent records its domains.
+	resendErr error
+	resent    []string
+}
+
+// ResendVerification records the domain and answers a registration
+// waiting on its registrant's email, or fails with f.resendErr.
+func (f *fakeWorkflows) ResendVerification(ctx context.Context, p registrar.Principal, env registrar.Env, domain string) (*registrar.Workflow, error) {
+	f.mu.Lock()
+	f.resent = append(f.resent, string(env)+" "+domain)
+	f.mu.Unlock()
+	if f.resendErr != nil {
+		return nil, f.resendErr
+	}
+	now := time.Now()
+	return &registrar.Workflow{ID: registrar.NewID(), AccountID: p.AccountID, Env: env, Kind: registrar.WorkflowRegistration,
+		Domain: domain, State: registrar.StateActionRequired, Step: "verify_email", Version: 3, CreatedAt: now, UpdatedAt: now, Deadline: now.Add(15 * 24 * time.Hour),
+		Context: json.RawMessage(`{"domain_name":"` + domain + `","action":"registrant_email_confirmation_pending","confirmation_sent_to":"v***@example.com"}`)}, nil
 }
 
 // StartUpdate records the request and answers a pending workflow.

@@ -221,6 +221,36 @@ func (s *Server) handleAuthCode(w http.ResponseWriter, r *request) error {
 	return nil
 }
 
+// handleResendVerification sends the registrant email verification of a
+// registration waiting on it again, with a new link (our extension), and
+// answers the registration's status as registration-status does: still
+// action_required, with the same deadline. The body must be empty or
+// `{}`. 409 when the registration waits on no email (or has sent it again
+// the most times), 429 with Retry-After within a minute of the previous
+// resend.
+func (s *Server) handleResendVerification(w http.ResponseWriter, r *request) error {
+	domain, err := pathDomain(r)
+	if err != nil {
+		return err
+	}
+	raw, err := s.readBody(w, r)
+	if err != nil {
+		return err
+	}
+	if len(bytes.TrimSpace(raw)) > 0 {
+		var empty struct{}
+		if err := jsonstrict.Decode(bytes.NewReader(raw), &empty); err != nil {
+			return err
+		}
+	}
+	wf, err := s.Workflows.ResendVerification(r.Context(), r.principal, r.env, domain)
+	if err != nil {
+		return workflowNotFound(err, domain)
+	}
+	s.writeStatus(w, http.StatusOK, wf)
+	return nil
+}
+
 // domainNotFound gives a missing registration the API reference's message.
 func domainNotFound(err error) error {
 	if registrar.IsKind(err, registrar.KindNotFound) {

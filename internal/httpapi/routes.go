@@ -37,6 +37,9 @@ func (s *Server) routes() {
 		s.handle(base+"/registrations/{domain}/auth-code", map[string]http.HandlerFunc{
 			"POST": s.api(env, write, s.handleAuthCode),
 		})
+		s.handle(base+"/registrations/{domain}/resend-verification", map[string]http.HandlerFunc{
+			"POST": s.api(env, write, s.handleResendVerification),
+		})
 		s.handle(base+"/registrations/{domain}/update-status", map[string]http.HandlerFunc{
 			"GET": s.api(env, read, s.workflowStatus(registrar.WorkflowUpdate, registrar.Reader.UpdateStatus)),
 		})

@@ -1,6 +1,9 @@
 package registrar
 
-import "strings"
+import (
+	"strings"
+	"time"
+)
 
 // Policy is how an environment treats registrations: whose email is
 // verified before a domain is created, whether a request may leave the
@@ -52,3 +55,12 @@ func ScenarioVerifies(email string) bool {
 	local, _, _ := strings.Cut(email, "@")
 	return strings.HasPrefix(strings.ToLower(local), "verify")
 }
+
+// The limits of sending a registration's verification email again
+// (Workflows.ResendVerification): at most MaxVerificationResends times,
+// and no sooner than VerificationResendInterval after the previous resend,
+// so that the API cannot be used to flood an address.
+const (
+	MaxVerificationResends     = 5
+	VerificationResendInterval = time.Minute
+)

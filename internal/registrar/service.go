@@ -87,6 +87,15 @@ type Workflows interface {
 	// ConfirmEmail completes the email verification whose code is given and
 	// resumes its workflow.
 	ConfirmEmail(ctx context.Context, code string) (*Workflow, error)
+	// ResendVerification sends the registrant email verification of the
+	// account's registration of domain again, with a new link, while the
+	// registration waits for it (action_required): KindConflict otherwise.
+	// The links sent before keep working, and every link expires at the
+	// workflow's deadline, which a resend does not move. Resends are
+	// limited (MaxVerificationResends, one per VerificationResendInterval:
+	// KindConflict, KindRateLimited with when to retry). It needs
+	// ScopeWrite.
+	ResendVerification(ctx context.Context, p Principal, env Env, domain string) (*Workflow, error)
 }
 
 // Notifier tells waiters that a workflow changed. A subscription sees every

@@ -103,6 +103,20 @@ func (tx *Tx) InsertVerification(ctx context.Context, codeHash, workflowID, emai
 	return dbErr("store.InsertVerification", err)
 }
 
+// VerificationsSent returns how many verification codes the workflow
+// has been sent (each email is one row) and when the newest was made:
+// what limits sending the email again.
+func (tx *Tx) VerificationsSent(ctx context.Context, workflowID string) (int, time.Time, error) {
+	var n int
+	var newest int64
+	err := tx.q.queryRow(ctx, `SELECT count(*), COALESCE(max(created_at), 0) FROM verifications WHERE workflow_id = $1`, workflowID).
+		Scan(&n, &newest)
+	if err != nil {
+		return 0, time.Time{}, dbErr("store.VerificationsSent", err)
+	}
+	return n, fromMicros(newest), nil
+}
+
 // Verification is a pending or used email verification.
 type Verification struct {
 	WorkflowID  string

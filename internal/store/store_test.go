@@ -568,6 +568,64 @@ func TestOutboxAndVerification(t *testing.T) {
 	})
 }
 
+// TestVerificationsSent: the count and newest time of a workflow's
+// verification codes, which limit sending its email again; none is zero.
+func TestVerificationsSent(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		t.Parallel()
+		ctx := context.Background()
+		db := storetest.Open(t, b)
+		a, _ := newAccount(t, db)
+		wf, other := newWorkflow(a.ID, "resend.com", t0), newWorkflow(a.ID, "other.com", t0)
+		sent := func() (n int, newest time.Time) {
+			t.Helper()
+			err := db.InTx(ctx, func(tx *store.Tx) error {
+				var err error
+				n, newest, err = tx.VerificationsSent(ctx, wf.ID)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n, newest
+		}
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			if err := tx.InsertWorkflow(ctx, wf); err != nil {
+				return err
+			}
+			return tx.InsertWorkflow(ctx, other)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, newest := sent(); n != 0 || !newest.Equal(time.UnixMicro(0)) {
+			t.Errorf("VerificationsSent before any = %d, %v; want 0 at the epoch", n, newest)
+		}
+		err = db.InTx(ctx, func(tx *store.Tx) error {
+			for i, at := range []time.Time{t0, t0.Add(3 * time.Minute), t0.Add(time.Minute)} {
+				_, hash := registrar.NewSecret("")
+				if err := tx.InsertVerification(ctx, hash, wf.ID, "verify@example.com", at, t0.Add(time.Hour)); err != nil {
+					return err
+				}
+				if i == 0 { // another workflow's codes do not count
+					_, hash := registrar.NewSecret("")
+					if err := tx.InsertVerification(ctx, hash, other.ID, "verify@example.com", t0.Add(time.Hour), t0.Add(time.Hour)); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, newest := sent(); n != 3 || !newest.Equal(t0.Add(3*time.Minute)) {
+			t.Errorf("VerificationsSent = %d, %v; want 3, the newest at %v", n, newest, t0.Add(3*time.Minute))
+		}
+	})
+}
+
 func TestMigrateIsIdempotent(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, b storetest.Backend) {

@@ -40,6 +40,7 @@ func (s *Server) routes() {
 		s.mux.HandleFunc("GET /dashboard/"+seg+"/progress/{domain}", s.authed(withEnv(env, s.handleProgress)))
 		s.mux.HandleFunc("GET /dashboard/"+seg+"/progress/{domain}/poll", s.authed(withEnv(env, s.handleProgressPoll)))
 		s.mux.HandleFunc("GET /dashboard/"+seg+"/actions", s.authed(withEnv(env, s.handleActions)))
+		s.mux.HandleFunc("POST /dashboard/"+seg+"/actions/{domain}/resend", s.authed(withEnv(env, s.handleResend)))
 	}
 	s.mux.HandleFunc("GET /dashboard/tokens", s.authed(s.handleTokens))
 	s.mux.HandleFunc("POST /dashboard/tokens", s.authed(s.handleCreateToken))
@@ -534,6 +535,14 @@ func (s *Server) handleProgressPoll(w http.ResponseWriter, r *http.Request, sess
 type actionItem struct {
 	Domain, Kind, Text string
 	Expires            *time.Time
+	// Resend: the item waits on the registrant's email, which the page
+	// can send again.
+	Resend bool
+}
+
+type actionsData struct {
+	Items   []actionItem
+	Message string
 }
 
 // handleActions lists the workflows waiting on the user.
@@ -551,11 +560,32 @@ func (s *Server) handleActions(w http.ResponseWriter, r *http.Request, sess sess
 		}
 		var c registrar.StatusContext
 		_ = json.Unmarshal(full.Context, &c)
-		items = append(items, actionItem{Domain: wf.Domain, Kind: string(wf.Kind), Text: actionText(c), Expires: c.ActionExpiresAt})
+		items = append(items, actionItem{Domain: wf.Domain, Kind: string(wf.Kind), Text: actionText(c), Expires: c.ActionExpiresAt,
+			Resend: wf.Kind == registrar.WorkflowRegistration && c.Action == registrar.ActionRegistrantEmailConfirmationPending})
 	}
 	p := s.pageFor(sess, env, "Waiting on you")
-	p.Data = items
+	p.Data = actionsData{Items: items, Message: r.URL.Query().Get("msg")}
+	p.Error = r.URL.Query().Get("err")
 	s.render(w, http.StatusOK, "actions", p)
+}
+
+// handleResend sends a registration's verification email again through
+// the same core path as POST .../resend-verification, and goes back to
+// the actions page saying where it went, or why not.
+func (s *Server) handleResend(w http.ResponseWriter, r *http.Request, sess session, env registrar.Env) {
+	domain := r.PathValue("domain")
+	back := "/dashboard/" + envSegment(env) + "/actions?"
+	wf, err := s.Workflows.ResendVerification(r.Context(), sess.Principal, env, domain)
+	if err != nil {
+		if e := registrar.AsError(err); e == nil || e.Kind == registrar.KindInternal || e.Kind == registrar.KindUnavailable {
+			s.Logger.Warn("dashboard resend failed", "domain", domain, "err", err)
+		}
+		http.Redirect(w, r, back+"err="+url.QueryEscape("Not sent: "+message(err)), http.StatusSeeOther)
+		return
+	}
+	var c registrar.StatusContext
+	_ = json.Unmarshal(wf.Context, &c)
+	http.Redirect(w, r, back+"msg="+url.QueryEscape("Sent again to "+c.ConfirmationSentTo+"."), http.StatusSeeOther)
 }
 
 func (s *Server) fail(w http.ResponseWriter, sess session, env registrar.Env, err error) {

@@ -414,15 +414,7 @@ func (e *Engine) requireVerification(wf *registrar.Workflow, d *registrationData
 	now := e.clock(wf.Env).Now()
 	expires := now.Add(e.cfg.ActionTimeout)
 	code, hash := registrar.NewSecret("")
-	link := strings.TrimRight(e.cfg.PublicURL, "/") + "/verify-email/" + url.PathEscape(code)
-	msg := registrar.Message{
-		To:      d.Contacts.Registrant.Email,
-		Subject: "Verify your email address to register " + wf.Domain,
-		Body: fmt.Sprintf("Hello %s,\n\nPlease confirm that %s is the registrant email address for %s by opening this link:\n\n%s\n\n"+
-			"The link expires on %s. Until then the registration waits for you.\nIf you did not ask to register %s, ignore this message.\n",
-			d.Contacts.Registrant.PostalInfo.Name, d.Contacts.Registrant.Email, wf.Domain, link, expires.Format(time.RFC1123), wf.Domain),
-		Secret: code,
-	}
+	msg := e.verificationMail(wf, d, code, expires)
 	wf.State, wf.Step, wf.Deadline = registrar.StateActionRequired, stepVerifyEmail, expires
 	setContext(wf, registrar.StatusContext{
 		Action:             registrar.ActionRegistrantEmailConfirmationPending,
@@ -434,6 +426,21 @@ func (e *Engine) requireVerification(wf *registrar.Workflow, d *registrationData
 		}
 		return e.queueMail(ctx, tx, wf.ID, msg)
 	}}
+}
+
+// verificationMail is the email that asks the registrant to confirm
+// their address with code, before expires: the first one and each sent
+// again (ResendVerification).
+func (e *Engine) verificationMail(wf *registrar.Workflow, d *registrationData, code string, expires time.Time) registrar.Message {
+	link := strings.TrimRight(e.cfg.PublicURL, "/") + "/verify-email/" + url.PathEscape(code)
+	return registrar.Message{
+		To:      d.Contacts.Registrant.Email,
+		Subject: "Verify your email address to register " + wf.Domain,
+		Body: fmt.Sprintf("Hello %s,\n\nPlease confirm that %s is the registrant email address for %s by opening this link:\n\n%s\n\n"+
+			"The link expires on %s. Until then the registration waits for you.\nIf you did not ask to register %s, ignore this message.\n",
+			d.Contacts.Registrant.PostalInfo.Name, d.Contacts.Registrant.Email, wf.Domain, link, expires.Format(time.RFC1123), wf.Domain),
+		Secret: code,
+	}
 }
 
 // succeed activates the registration, charges for it (where the

@@ -256,6 +256,79 @@ func (e *Engine) ConfirmEmail(ctx context.Context, code string) (*registrar.Work
 	return wf, nil
 }
 
+// ResendVerification implements registrar.Workflows: the registrant lost
+// (or never got) the verification email of a registration waiting on it.
+// A new code goes out in the same email, with the same expiry: the
+// workflow's deadline, which does not move, so that resending cannot keep
+// a name held. The links sent before keep working until then. The
+// first email is not a resend: one may follow it at once, then one a
+// VerificationResendInterval, MaxVerificationResends in all (the codes
+// stored, one row each, are the count). The workflow is saved (its
+// version bumped) in the same transaction, so that two concurrent
+// resends cannot both pass the limits: the second loses the race.
+func (e *Engine) ResendVerification(ctx context.Context, p registrar.Principal, env registrar.Env, domain string) (*registrar.Workflow, error) {
+	const op = "workflows.ResendVerification"
+	if !p.Can(registrar.ScopeWrite) {
+		return nil, registrar.Errorf(registrar.KindForbidden, op, "the API token is read-only: it lacks the %s permission this request needs", registrar.ScopeWrite)
+	}
+	var wf *registrar.Workflow
+	err := e.DB.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		wf, err = tx.LatestWorkflow(ctx, p.AccountID, env, registrar.WorkflowRegistration, domain)
+		if err != nil {
+			return err
+		}
+		if wf.State != registrar.StateActionRequired || wf.Step != stepVerifyEmail {
+			return registrar.Errorf(registrar.KindConflict, op,
+				"the registration of %s is not waiting for its registrant to confirm their email address (it is %s): there is no verification email to send again", domain, wf.State)
+		}
+		now := e.clock(env).Now()
+		if !now.Before(wf.Deadline) {
+			return registrar.Errorf(registrar.KindConflict, op,
+				"the verification of %s expired at %s: the registration is ending; register the name again", domain, wf.Deadline.UTC().Format(time.RFC3339))
+		}
+		n, newest, err := tx.VerificationsSent(ctx, wf.ID)
+		if err != nil {
+			return err
+		}
+		resent := n - 1 // the first email is not a resend
+		if resent >= registrar.MaxVerificationResends {
+			return registrar.Errorf(registrar.KindConflict, op,
+				"the verification email of %s has been sent again %d times, the most it may be; open the link in any of them before %s",
+				domain, resent, wf.Deadline.UTC().Format(time.RFC3339))
+		}
+		if wait := newest.Add(registrar.VerificationResendInterval).Sub(now); resent > 0 && wait > 0 {
+			secs, unit := int((wait+time.Second-1)/time.Second), "seconds"
+			if secs == 1 {
+				unit = "second"
+			}
+			return &registrar.Error{Kind: registrar.KindRateLimited, Op: op, RetryAfterSeconds: secs,
+				Message: fmt.Sprintf("the verification email of %s was sent again less than a minute ago; retry in %d %s", domain, secs, unit)}
+		}
+		d, err := decode[registrationData](wf)
+		if err != nil {
+			return err
+		}
+		code, hash := registrar.NewSecret("")
+		msg := e.verificationMail(wf, &d, code, wf.Deadline)
+		wf.UpdatedAt = now
+		if err := tx.SaveWorkflow(ctx, wf); err != nil {
+			return err
+		}
+		if err := tx.InsertVerification(ctx, hash, wf.ID, d.Contacts.Registrant.Email, now, wf.Deadline); err != nil {
+			return err
+		}
+		return e.queueMail(ctx, tx, wf.ID, msg)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if e.Mailer != nil {
+		e.jobs.wake(ctx) // the mail job, due now
+	}
+	return wf, nil
+}
+
 // consents records the acknowledgements of a request, each with the
 // text the extension gives it and the time. The schema has made every
 // one present true.

@@ -533,6 +533,127 @@ func TestConfirmEmail(t *testing.T) {
 	})
 }
 
+// TestResendVerification: a registration waiting on its registrant's
+// email gets the email again with a new link, which verifies as the first
+// did; the first keeps working; the deadline does not move; resends are
+// limited in rate and number; only the account's own registration, while
+// it waits, with a token that may write.
+func TestResendVerification(t *testing.T) {
+	t.Parallel()
+	writer := func(p registrar.Principal) registrar.Principal {
+		p.Scopes = []registrar.Scope{registrar.ScopeRead, registrar.ScopeWrite}
+		return p
+	}
+	// waiting starts a registration that waits for its registrant.
+	waiting := func(t *testing.T) (*bundle, *registrar.Workflow, string) {
+		b := newBundle(t)
+		b.reg.on("check", available(domain))
+		wf := b.register(registrar.EnvLive, domain, "verify.ada@example.com")
+		b.step()
+		return b, b.workflow(wf.ID), b.verificationCode()
+	}
+	t.Run("a new link in the same email, which verifies", func(t *testing.T) {
+		t.Parallel()
+		b, before, first := waiting(t)
+		b.clock.Advance(time.Hour)
+		got, err := b.e.ResendVerification(b.ctx, writer(b.p), registrar.EnvLive, domain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.ID != before.ID || got.State != registrar.StateActionRequired || !got.Deadline.Equal(before.Deadline) {
+			t.Errorf("resend answered %s %s deadline %v; want %s still action_required, deadline %v", got.ID, got.State, got.Deadline, before.ID, before.Deadline)
+		}
+		if c := statusContext(t, got); c.ConfirmationSentTo != "v***@example.com" || !c.ActionExpiresAt.Equal(before.Deadline) {
+			t.Errorf("context after resend %+v", c)
+		}
+		mail := b.outbox()
+		second := b.verificationCode()
+		if len(mail) != 2 || second == first || mail[1].To != "verify.ada@example.com" || mail[1].Subject != mail[0].Subject ||
+			mail[1].Body != strings.Replace(mail[0].Body, first, second, 1) {
+			t.Fatalf("outbox after resend: %+v; want the same email again with a new link", mail)
+		}
+		if n := len(b.queuedSteps()); n != 0 {
+			t.Errorf("a resend queued %d steps", n)
+		}
+		if _, err := b.e.ConfirmEmail(b.ctx, second); err != nil {
+			t.Fatal(err)
+		}
+		if wf := b.workflow(before.ID); wf.State != registrar.StateInProgress || wf.Step != stepCreate {
+			t.Errorf("after the new link: %s at %s, want in_progress at %s", wf.State, wf.Step, stepCreate)
+		}
+		// Confirmed: nothing to send again.
+		if _, err := b.e.ResendVerification(b.ctx, writer(b.p), registrar.EnvLive, domain); !registrar.IsKind(err, registrar.KindConflict) {
+			t.Errorf("resend after the confirmation: %v, want a conflict", err)
+		}
+	})
+	t.Run("the first link still works, until the deadline", func(t *testing.T) {
+		t.Parallel()
+		b, wf, first := waiting(t)
+		if _, err := b.e.ResendVerification(b.ctx, writer(b.p), registrar.EnvLive, domain); err != nil {
+			t.Fatal(err)
+		}
+		second := b.verificationCode()
+		b.clock.Advance(15*day + time.Second) // past the deadline, before the sweep
+		if _, err := b.e.ConfirmEmail(b.ctx, second); !registrar.IsKind(err, registrar.KindConflict) {
+			t.Errorf("the new link past the deadline: %v, want a conflict (expired)", err)
+		}
+		if _, err := b.e.ResendVerification(b.ctx, writer(b.p), registrar.EnvLive, domain); !registrar.IsKind(err, registrar.KindConflict) {
+			t.Errorf("resend past the deadline: %v, want a conflict", err)
+		}
+		b.clock.Advance(-2 * time.Second)
+		if _, err := b.e.ConfirmEmail(b.ctx, first); err != nil {
+			t.Fatalf("the first link after a resend: %v", err)
+		}
+		if got := b.workflow(wf.ID); got.State != registrar.StateInProgress {
+			t.Errorf("after the first link: %s, want in_progress", got.State)
+		}
+	})
+	t.Run("one a minute, five in all", func(t *testing.T) {
+		t.Parallel()
+		b, _, _ := waiting(t)
+		p := writer(b.p)
+		for i := range registrar.MaxVerificationResends {
+			if _, err := b.e.ResendVerification(b.ctx, p, registrar.EnvLive, domain); err != nil {
+				t.Fatalf("resend #%d: %v", i+1, err)
+			}
+			b.clock.Advance(59 * time.Second)
+			_, err := b.e.ResendVerification(b.ctx, p, registrar.EnvLive, domain)
+			if e := registrar.AsError(err); i+1 < registrar.MaxVerificationResends &&
+				(e == nil || e.Kind != registrar.KindRateLimited || e.RetryAfterSeconds != 1 || !strings.Contains(e.Message, "retry in 1 second")) {
+				t.Fatalf("resend 59 s after resend #%d: %v, want rate limited, retry in 1 s", i+1, err)
+			}
+			b.clock.Advance(time.Second)
+		}
+		_, err := b.e.ResendVerification(b.ctx, p, registrar.EnvLive, domain)
+		if !registrar.IsKind(err, registrar.KindConflict) || !strings.Contains(err.Error(), "5 times") {
+			t.Errorf("resend #6: %v, want a conflict naming the limit", err)
+		}
+		if n := len(b.outbox()); n != 1+registrar.MaxVerificationResends {
+			t.Errorf("%d emails, want %d", n, 1+registrar.MaxVerificationResends)
+		}
+	})
+	t.Run("refused", func(t *testing.T) {
+		t.Parallel()
+		b, _, _ := waiting(t)
+		if _, err := b.e.ResendVerification(b.ctx, b.p, registrar.EnvLive, domain); !registrar.IsKind(err, registrar.KindForbidden) {
+			t.Errorf("read-only principal: %v, want forbidden", err)
+		}
+		if _, err := b.e.ResendVerification(b.ctx, writer(b.otherAccount()), registrar.EnvLive, domain); !registrar.IsKind(err, registrar.KindNotFound) {
+			t.Errorf("another account: %v, want not found", err)
+		}
+		if _, err := b.e.ResendVerification(b.ctx, writer(b.p), registrar.EnvSandbox, domain); !registrar.IsKind(err, registrar.KindNotFound) {
+			t.Errorf("the other environment: %v, want not found", err)
+		}
+		b.register(registrar.EnvLive, "plain.com", "ada@example.com") // pending
+		if _, err := b.e.ResendVerification(b.ctx, writer(b.p), registrar.EnvLive, "plain.com"); !registrar.IsKind(err, registrar.KindConflict) {
+			t.Errorf("a registration that waits on no one: %v, want a conflict", err)
+		}
+		if n := len(b.outbox()); n != 1 {
+			t.Errorf("%d emails after refusals, want the first alone", n)
+		}
+	})
+}
+
 // The verification mail names the link the registrant must open, and
 // when it expires.
 func TestVerificationMail(t *testing.T) {
