@@ -202,8 +202,9 @@ func unreachable(err error) bool {
 // registrar: docs/API.md, "ETags and long-poll") holds each poll until the
 // status changes, so Wait polls again as soon as an answer (200, or 304
 // when nothing changed) arrives: it sees each change as it commits. A
-// server that does not is polled on the delays above. The client's HTTP
-// timeout must exceed a minute (the default is 2 minutes).
+// server that does not is polled on the delays above. The first poll of
+// a status that carries an ETag is sent at once, as a long-poll. The
+// client's HTTP timeout must exceed a minute (the default is 2 minutes).
 //
 // When ctx is done Wait returns the last status and ctx's error. A poll
 // that finds the server out of reach (after the client's retries) is
@@ -271,6 +272,12 @@ func (p *poller) run(ctx context.Context) (*WorkflowStatus, error) {
 	now := time.Now()
 	p.phase = phaseOf(p.cur, now)
 	p.enter(p.phase, now)
+	// A status with an entity tag may be long-polled: the first poll
+	// goes at once, held by a server that honours it until the status
+	// changes, so that a short state (a registry's review) is not slept
+	// through. A server that does not answers at once, without
+	// Preference-Applied, and the delays take over: one request more.
+	p.longPoll = p.cur.ETag != ""
 	next, stop, err := p.plan(now)
 	p.notify(nil, p.cur, next)
 	if stop {

@@ -215,7 +215,7 @@ func TestRegisterScenarios(t *testing.T) {
 		}},
 		{"slow, waited for", []step{
 			{append([]string{"register", "slow-s.com", "--wait"}, fast...), 0, []string{"202 Accepted: the registration of slow-s.com is ",
-				"slow-s.com: in_progress, ", " elapsed, next poll in ", "slow-s.com: succeeded, ", "\n\ndomain:      slow-s.com\nstate:       succeeded"}},
+				"slow-s.com: in_progress, ", " elapsed, waiting for the next change", "slow-s.com: succeeded, ", "\n\ndomain:      slow-s.com\nstate:       succeeded"}},
 		}},
 		{"slow, not waited for", []step{
 			{[]string{"register", "slow-n.com"}, 4, []string{"202 Accepted: the registration of slow-n.com is ", "Not finished yet: follow it with \"registrar status slow-n.com --wait\"."}},
