@@ -314,7 +314,7 @@ func (s *server) waitExists(env, domain string, limit time.Duration) {
 // about domain, as its registrant would.
 func (s *server) openVerificationLink(domain string) {
 	s.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		msgs, err := s.d.DB().Outbox(context.Background())
 		if err != nil {
@@ -362,7 +362,7 @@ func (s *server) verifyRegistrant() {
 		s.t.Fatalf("first live POST = %d %s, want 202 action_required", r.Status, r.Body)
 	}
 	s.openVerificationLink("verify-first.com")
-	if st := s.waitState("registrar", "verify-first.com", 20*time.Second, completed); st.State != registrar.StateSucceeded {
+	if st := s.waitState("registrar", "verify-first.com", time.Minute, completed); st.State != registrar.StateSucceeded {
 		s.t.Fatalf("verify-first.com after verification: %s %+v", st.State, st.Error)
 	}
 }
