@@ -76,11 +76,8 @@ func (s *Server) hostChange(op registrar.HostOp) func(w http.ResponseWriter, r *
 		var body hostBody
 		h := registrar.Host{Name: r.PathValue("host")}
 		if op == registrar.HostDelete {
-			if len(bytes.TrimSpace(raw)) > 0 {
-				var empty struct{}
-				if err := jsonstrict.Decode(bytes.NewReader(raw), &empty); err != nil {
-					return err
-				}
+			if err := emptyBody(raw); err != nil {
+				return err
 			}
 			n, err := hostName(h.Name)
 			if err != nil {

@@ -95,15 +95,8 @@ func (s *Server) handleRestore(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	raw, err := s.readBody(w, r)
-	if err != nil {
+	if err := s.readEmptyBody(w, r); err != nil {
 		return err
-	}
-	if len(bytes.TrimSpace(raw)) > 0 {
-		var empty struct{}
-		if err := jsonstrict.Decode(bytes.NewReader(raw), &empty); err != nil {
-			return err
-		}
 	}
 	wf, err := s.Workflows.StartRestore(r.Context(), r.principal, r.env, domain)
 	if err != nil {

@@ -34,6 +34,25 @@ func (s *Server) decode(w http.ResponseWriter, r *request, v any) error {
 // body that does not arrive within the server's read timeout is 408, one
 // cut short (the client closed before Content-Length) is 400: the client's
 // doing, never a 500.
+// readEmptyBody reads the body of a request that takes none: empty, or
+// the empty object {}; anything else is the decoder's error.
+func (s *Server) readEmptyBody(w http.ResponseWriter, r *request) error {
+	raw, err := s.readBody(w, r)
+	if err != nil {
+		return err
+	}
+	return emptyBody(raw)
+}
+
+// emptyBody checks that raw is empty or {}.
+func emptyBody(raw []byte) error {
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return nil
+	}
+	var empty struct{}
+	return jsonstrict.Decode(bytes.NewReader(raw), &empty)
+}
+
 func (s *Server) readBody(w http.ResponseWriter, r *request) ([]byte, error) {
 	const op = "httpapi.readBody"
 	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
@@ -185,15 +204,8 @@ func (s *Server) handleAuthCode(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	raw, err := s.readBody(w, r)
-	if err != nil {
+	if err := s.readEmptyBody(w, r); err != nil {
 		return err
-	}
-	if len(bytes.TrimSpace(raw)) > 0 {
-		var empty struct{}
-		if err := jsonstrict.Decode(bytes.NewReader(raw), &empty); err != nil {
-			return err
-		}
 	}
 	wf, code, err := s.Workflows.StartAuthCode(r.Context(), r.principal, r.env, domain)
 	if err != nil {
@@ -233,15 +245,8 @@ func (s *Server) handleResendVerification(w http.ResponseWriter, r *request) err
 	if err != nil {
 		return err
 	}
-	raw, err := s.readBody(w, r)
-	if err != nil {
+	if err := s.readEmptyBody(w, r); err != nil {
 		return err
-	}
-	if len(bytes.TrimSpace(raw)) > 0 {
-		var empty struct{}
-		if err := jsonstrict.Decode(bytes.NewReader(raw), &empty); err != nil {
-			return err
-		}
 	}
 	wf, err := s.Workflows.ResendVerification(r.Context(), r.principal, r.env, domain)
 	if err != nil {
