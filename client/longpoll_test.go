@@ -172,6 +172,52 @@ func TestWaitLongPollMaxBlocked(t *testing.T) {
 	})
 }
 
+// TestWaitLongPollFromTag: a status that has a tag (a 202's) is
+// long-polled at once, so a short blocked spell is seen, not slept
+// through; within a second of MaxBlocked the poll asks for no hold and
+// Wait gives up at the limit.
+func TestWaitLongPollFromTag(t *testing.T) {
+	tagged := func(st State) *WorkflowStatus {
+		w := wfStatus(st)
+		w.ETag = `"wf1.1"`
+		return w
+	}
+	t.Run("short blocked spell", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			srv := newLongPollServer(StateInProgress, map[time.Duration]State{300 * time.Millisecond: StateBlocked, 900 * time.Millisecond: StateSucceeded})
+			var seen []State
+			st, err := srv.client(t).Wait(t.Context(), tagged(StateInProgress), WaitOptions{
+				OnChange: func(_, cur *WorkflowStatus, _ time.Duration) { seen = append(seen, cur.State) }})
+			if err != nil || st.State != StateSucceeded {
+				t.Fatalf("Wait = %v, %v; want succeeded", st.State, err)
+			}
+			if diff := cmp.Diff([]State{StateInProgress, StateBlocked, StateSucceeded}, seen); diff != "" {
+				t.Errorf("states seen (-want +got):\n%s", diff)
+			}
+			if len(srv.polls) == 0 || srv.polls[0].At != 0 || srv.polls[0].Header.Get("Prefer") != "wait=60" {
+				t.Errorf("first poll %+v: want it at once, held (Prefer: wait=60)", srv.polls)
+			}
+		})
+	})
+	t.Run("MaxBlocked under a second", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			srv := newLongPollServer(StateBlocked, map[time.Duration]State{900 * time.Millisecond: StateSucceeded})
+			_, err := srv.client(t).Wait(t.Context(), tagged(StateBlocked), WaitOptions{MaxBlocked: 100 * time.Millisecond})
+			if !errors.Is(err, ErrGaveUpBlocked) {
+				t.Fatalf("err = %v, want ErrGaveUpBlocked at 100ms, before the change at 900ms", err)
+			}
+			if elapsed := time.Since(srv.start); elapsed != 100*time.Millisecond {
+				t.Errorf("gave up after %v, want 100ms", elapsed)
+			}
+			for _, p := range srv.polls {
+				if got := p.Header.Get("Prefer"); got != "" {
+					t.Errorf("poll at %v asks Prefer %q with less than a second left; want none", p.At, got)
+				}
+			}
+		})
+	})
+}
+
 // TestWaitLongPollCancel: a held poll ends with ctx.
 func TestWaitLongPollCancel(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {

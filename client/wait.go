@@ -445,9 +445,10 @@ func (p *poller) plan(now time.Time) (next time.Duration, stop bool, err error) 
 			next = min(next, actBy.Sub(now))
 		}
 	}
-	if p.longPoll {
+	if p.longPoll && p.holdFor(now) >= time.Second {
 		// The server holds the poll (at most pollWait, and no longer
-		// than the limits below: see pollHeader).
+		// than the limits below: see pollHeader). Within a second of a
+		// limit, the delays below lead to it instead.
 		return 0, false, nil
 	}
 	if p.phase == phaseBlocked && p.opts.MaxBlocked > 0 {
@@ -468,6 +469,21 @@ const pollWait = 60 * time.Second
 // pollWait and never past MaxBlocked or a transfer's act-by date, and
 // If-None-Match with the tag of the status Wait has.
 func (p *poller) pollHeader(now time.Time) http.Header {
+	h := http.Header{}
+	// Prefer: wait counts whole seconds: a limit less than one away is
+	// met by a poll answered at once.
+	if wait := p.holdFor(now); wait >= time.Second {
+		h.Set("Prefer", "wait="+strconv.Itoa(int(wait/time.Second)))
+	}
+	if p.cur.ETag != "" {
+		h.Set("If-None-Match", p.cur.ETag)
+	}
+	return h
+}
+
+// holdFor is how long a server may hold the next poll: pollWait, less
+// when MaxBlocked or a transfer's act-by date comes sooner.
+func (p *poller) holdFor(now time.Time) time.Duration {
 	wait := pollWait
 	switch p.phase {
 	case phaseBlocked:
@@ -479,12 +495,7 @@ func (p *poller) pollHeader(now time.Time) http.Header {
 			wait = min(wait, actBy.Sub(now))
 		}
 	}
-	secs := max(1, int((wait+time.Second-1)/time.Second))
-	h := http.Header{"Prefer": {"wait=" + strconv.Itoa(secs)}}
-	if p.cur.ETag != "" {
-		h.Set("If-None-Match", p.cur.ETag)
-	}
-	return h
+	return wait
 }
 
 func (p *poller) notify(prev, cur *WorkflowStatus, next time.Duration) {
