@@ -70,33 +70,33 @@ func NewBroker() *Broker {
 
 // Subscribe implements registrar.Notifier: topic is a workflow ID or a
 // registrar.StatusTopic.
-func (b *Broker) Subscribe(workflowID string) (<-chan struct{}, func()) {
+func (b *Broker) Subscribe(topic string) (<-chan struct{}, func()) {
 	ch := make(chan struct{}, 1)
 	b.mu.Lock()
-	set := b.subs[workflowID]
+	set := b.subs[topic]
 	if set == nil {
 		set = make(map[chan struct{}]struct{})
-		b.subs[workflowID] = set
+		b.subs[topic] = set
 	}
 	set[ch] = struct{}{}
 	b.mu.Unlock()
 	return ch, func() {
 		b.mu.Lock()
 		defer b.mu.Unlock()
-		if set := b.subs[workflowID]; set != nil {
+		if set := b.subs[topic]; set != nil {
 			delete(set, ch)
 			if len(set) == 0 {
-				delete(b.subs, workflowID)
+				delete(b.subs, topic)
 			}
 		}
 	}
 }
 
-// Publish wakes every subscriber of workflowID.
-func (b *Broker) Publish(workflowID string) {
+// Publish wakes every subscriber of topic.
+func (b *Broker) Publish(topic string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for ch := range b.subs[workflowID] {
+	for ch := range b.subs[topic] {
 		select {
 		case ch <- struct{}{}:
 		default:

@@ -589,17 +589,31 @@ func (s *Server) handleResend(w http.ResponseWriter, r *http.Request, sess sessi
 }
 
 func (s *Server) fail(w http.ResponseWriter, sess session, env registrar.Env, err error) {
-	status := http.StatusInternalServerError
-	if isNotFound(err) {
-		status = http.StatusNotFound
-	} else if e := registrar.AsError(err); e != nil && e.Kind == registrar.KindInvalid {
-		status = http.StatusBadRequest
-	} else {
+	status := userErrorStatus(err)
+	if status == 0 {
+		status = http.StatusInternalServerError
 		s.Logger.Warn("dashboard page failed", "err", err)
 	}
 	p := s.pageFor(sess, env, "Error")
 	p.Error = message(err)
 	s.render(w, status, "error", p)
+}
+
+// userErrorStatus is the status of an error the user can act on (a
+// form shown again with its message, or an error page), or 0 for any
+// other: an internal error.
+func userErrorStatus(err error) int {
+	switch registrar.KindOf(err) {
+	case registrar.KindInvalid:
+		return http.StatusBadRequest
+	case registrar.KindForbidden:
+		return http.StatusForbidden
+	case registrar.KindConflict:
+		return http.StatusConflict
+	case registrar.KindNotFound:
+		return http.StatusNotFound
+	}
+	return 0
 }
 
 func isNotFound(err error) bool {

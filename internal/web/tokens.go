@@ -133,19 +133,3 @@ func (s *Server) handleRevokeToken(w http.ResponseWriter, r *http.Request, sess 
 	}
 	http.Redirect(w, r, "/dashboard/tokens?done=revoked", http.StatusSeeOther)
 }
-
-// userErrorStatus is the status of an error the user can act on (the
-// form shown again with its message), or 0 for any other.
-func userErrorStatus(err error) int {
-	switch registrar.KindOf(err) {
-	case registrar.KindInvalid:
-		return http.StatusBadRequest
-	case registrar.KindForbidden:
-		return http.StatusForbidden
-	case registrar.KindConflict:
-		return http.StatusConflict
-	case registrar.KindNotFound:
-		return http.StatusNotFound
-	}
-	return 0
-}
